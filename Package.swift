@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point down only: weft -> WeftAPI -> WeftEngine -> WeftStorage -> WeftCore.
+// See docs/ARCHITECTURE.md for what each target owns.
+let package = Package(
+    name: "weft",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "weft", targets: ["weft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // System libraries, installed from Debian (librocksdb-dev, libroaring-dev).
+        .systemLibrary(name: "CRocksDB", path: "Sources/CRocksDB", pkgConfig: "rocksdb"),
+        .systemLibrary(name: "CRoaring", path: "Sources/CRoaring"),
+
+        .target(name: "WeftCore"),
+        .target(name: "WeftStorage", dependencies: ["WeftCore", "CRocksDB", "CRoaring"]),
+        .target(
+            name: "WeftEngine",
+            dependencies: [
+                "WeftCore", "WeftStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "WeftAPI",
+            dependencies: [
+                "WeftCore", "WeftEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "weft",
+            dependencies: [
+                "WeftCore", "WeftEngine", "WeftAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
+        .testTarget(name: "WeftStorageTests", dependencies: ["WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftAPITests", dependencies: ["WeftCore"]),
+    ]
+)

@@ -1,0 +1,70 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+
+/// `/v1/meta`, the well-known endpoints, `/v1/nodes`.
+struct MetaRoutes {
+    let database: Database
+    let publicAddress: String
+
+    /// The API level Weft implements; the Python client gates request shapes on it.
+    static let apiVersion = "1.37.5"
+    static let weftVersion = "0.1.0"
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/meta") { _, _ in meta() }
+        router.get("/v1/.well-known/live") { _, _ in Response(status: .ok) }
+        router.get("/v1/.well-known/ready") { _, _ in Response(status: .ok) }
+        router.get("/v1/.well-known/openid-configuration") { _, _ -> Response in
+            // OIDC is off: the client must see 404 to continue without authentication.
+            JSONResponses.error(.notFound("OIDC is not configured"))
+        }
+        router.get("/v1/nodes") { request, _ in try nodes(request, className: nil) }
+        router.get("/v1/nodes/:className") { request, context in
+            try nodes(request, className: try context.parameters.require("className"))
+        }
+    }
+
+    private func meta() -> Response {
+        let modules = JSONValue.object(Dictionary(uniqueKeysWithValues: database.configuration.enabledModules.map { ($0, JSONValue.object([:])) }))
+        return JSONResponses.json([
+            "hostname": .string(publicAddress),
+            "version": .string(Self.apiVersion),
+            "weftVersion": .string(Self.weftVersion),
+            "modules": modules,
+            "grpcMaxMessageSize": 104_858_000,
+        ])
+    }
+
+    private func nodes(_ request: Request, className: String?) throws -> Response {
+        let output = request.uri.queryParameters.get("output") ?? "minimal"
+        guard output == "minimal" || output == "verbose" else {
+            throw WeftError.unprocessable("output must be 'minimal' or 'verbose', got '\(output)'")
+        }
+        var collections = database.collections
+        if let className { collections = [try database.requireCollection(className)] }
+        let shardFilter = request.uri.queryParameters.get("shardName")
+        var shards: [JSONValue] = []
+        var objectCount = 0
+        var shardCount = 0
+        for collection in collections {
+            for shard in collection.shards where shardFilter == nil || shard.name == shardFilter {
+                shardCount += 1
+                objectCount += shard.objectCount
+                shards.append([
+                    "class": .string(collection.name), "name": .string(shard.name),
+                    "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": "READY",
+                    "vectorQueueLength": 0, "compressed": false, "loaded": true,
+                ])
+            }
+        }
+        var node: [String: JSONValue] = [
+            "name": .string(database.configuration.nodeName), "status": "HEALTHY",
+            "version": .string(Self.apiVersion), "gitHash": .string("weft-\(Self.weftVersion)"),
+            "batchStats": ["queueLength": 0, "ratePerSecond": 0],
+            "stats": ["objectCount": .int(Int64(objectCount)), "shardCount": .int(Int64(shardCount))],
+        ]
+        if output == "verbose" { node["shards"] = .array(shards) }
+        return JSONResponses.json(["nodes": [.object(node)]])
+    }
+}

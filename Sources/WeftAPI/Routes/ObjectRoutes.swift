@@ -1,0 +1,129 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+
+/// `/v1/objects`: create, list, read, replace, merge, delete, validate. The class-less
+/// `/v1/objects/{id}` forms are Weaviate's deprecated paths and search every collection.
+struct ObjectRoutes {
+    let database: Database
+    let bodyLimit: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/objects") { request, _ in
+            let input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
+            let view = try database.writeObject(input, kind: .create)
+            return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
+        }
+        router.get("/v1/objects") { request, _ in try list(request) }
+        router.post("/v1/objects/validate") { request, _ in
+            try database.validateObject(try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit)))
+            return Response(status: .ok)
+        }
+
+        router.get("/v1/objects/:className/:id") { request, context in
+            try await get(request, className: try context.parameters.require("className"), id: try id(context))
+        }
+        router.get("/v1/objects/:className") { request, context in try await get(request, className: nil, id: try legacyID(context)) }
+
+        router.head("/v1/objects/:className/:id") { request, context in
+            try head(request, className: try context.parameters.require("className"), id: try id(context))
+        }
+        router.head("/v1/objects/:className") { request, context in try head(request, className: nil, id: try legacyID(context)) }
+
+        router.put("/v1/objects/:className/:id") { request, context in
+            try await write(request, className: try context.parameters.require("className"), id: try id(context), kind: .replace)
+        }
+        router.patch("/v1/objects/:className/:id") { request, context in
+            try await write(request, className: try context.parameters.require("className"), id: try id(context), kind: .merge)
+        }
+
+        router.delete("/v1/objects/:className/:id") { request, context in
+            try delete(request, className: try context.parameters.require("className"), id: try id(context))
+        }
+        router.delete("/v1/objects/:className") { request, context in try delete(request, className: nil, id: try legacyID(context)) }
+    }
+
+    /// The deprecated `/v1/objects/{id}`: the router shares the segment name with `{className}`.
+    private func legacyID(_ context: BasicRequestContext) throws -> ObjectID {
+        try parseID(try context.parameters.require("className"))
+    }
+
+    private func id(_ context: BasicRequestContext) throws -> ObjectID {
+        try parseID(try context.parameters.require("id"))
+    }
+
+    private func parseID(_ text: String) throws -> ObjectID {
+        guard let id = ObjectID(text) else { throw WeftError.unprocessable("id '\(text)' in path must be a UUID") }
+        return id
+    }
+
+    private func includesVector(_ request: Request) -> Bool {
+        (request.uri.queryParameters.get("include") ?? "").split(separator: ",").contains { $0.trimmingSpaces() == "vector" }
+    }
+
+    private func get(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
+        let includeVector = includesVector(request)
+        guard let view = try database.getObject(className: className, id: id, includeVector: includeVector, tenant: request.uri.queryParameters.get("tenant")) else {
+            throw WeftError.notFound("no object with id '\(id)'")
+        }
+        return JSONResponses.json(ObjectJSON.render(view, includeVector: includeVector))
+    }
+
+    private func head(_ request: Request, className: String?, id: ObjectID) throws -> Response {
+        let exists = try database.objectExists(className: className, id: id, tenant: request.uri.queryParameters.get("tenant"))
+        return Response(status: exists ? .noContent : .notFound)
+    }
+
+    private func delete(_ request: Request, className: String?, id: ObjectID) throws -> Response {
+        let deleted = try database.deleteObject(className: className, id: id, tenant: request.uri.queryParameters.get("tenant"))
+        guard deleted else { throw WeftError.notFound("no object with id '\(id)'") }
+        return Response(status: .noContent)
+    }
+
+    private func write(_ request: Request, className: String, id: ObjectID, kind: Database.WriteKind) async throws -> Response {
+        var input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
+        if let bodyClass = input.className, NameRules.capitalized(bodyClass) != NameRules.capitalized(className) {
+            throw WeftError.unprocessable("invalid update: class '\(bodyClass)' in the body does not match '\(className)' in the path")
+        }
+        if let bodyID = input.id, bodyID != id {
+            throw WeftError.unprocessable("invalid update: id '\(bodyID)' in the body does not match '\(id)' in the path")
+        }
+        input.className = className
+        input.id = id
+        let view = try database.writeObject(input, kind: kind)
+        if kind == .merge { return Response(status: .noContent) }
+        return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
+    }
+
+    private func list(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        func integer(_ name: String) throws -> Int? {
+            guard let text = query.get(name) else { return nil }
+            guard let value = Int(text), value >= 0 else { throw WeftError.unprocessable("\(name) must be a non-negative integer, got '\(text)'") }
+            return value
+        }
+        var listRequest = ListRequest(limit: try integer("limit") ?? database.configuration.queryDefaultsLimit)
+        listRequest.className = query.get("class")
+        listRequest.offset = try integer("offset") ?? 0
+        if let after = query.get("after") {
+            guard let id = ObjectID(after) else { throw WeftError.unprocessable("after must be a UUID, got '\(after)'") }
+            listRequest.after = id
+        }
+        listRequest.includeVector = includesVector(request)
+        listRequest.tenant = query.get("tenant")
+        if let sort = query.get("sort") {
+            let paths = sort.split(separator: ",").map { $0.trimmingSpaces() }
+            let orders = (query.get("order") ?? "").split(separator: ",").map { $0.trimmingSpaces() }
+            for (index, path) in paths.enumerated() {
+                let order = index < orders.count ? orders[index] : "asc"
+                guard order == "asc" || order == "desc" else { throw WeftError.unprocessable("order must be 'asc' or 'desc', got '\(order)'") }
+                listRequest.sort.append(SortKey(path: path, ascending: order == "asc"))
+            }
+        }
+        let views = try database.listObjects(listRequest)
+        return JSONResponses.json([
+            "objects": .array(views.map { ObjectJSON.render($0, includeVector: listRequest.includeVector) }),
+            "totalResults": .int(Int64(views.count)),
+        ])
+    }
+}

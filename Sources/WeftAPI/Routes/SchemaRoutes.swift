@@ -1,0 +1,49 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+
+/// `/v1/schema`: collections and their properties and shards.
+struct SchemaRoutes {
+    let database: Database
+    let bodyLimit: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/schema") { _, _ in
+            JSONResponses.json(["classes": .array(database.collections.map { $0.definition.rendered() })])
+        }
+        router.post("/v1/schema") { request, _ in
+            let json = try await JSONResponses.body(request, limit: bodyLimit)
+            return JSONResponses.json(try database.createCollection(json).rendered())
+        }
+        router.get("/v1/schema/:className") { _, context in
+            JSONResponses.json(try collection(context).definition.rendered())
+        }
+        router.put("/v1/schema/:className") { request, context in
+            let json = try await JSONResponses.body(request, limit: bodyLimit)
+            let name = try context.parameters.require("className")
+            return JSONResponses.json(try database.updateCollection(name, with: json).rendered())
+        }
+        router.delete("/v1/schema/:className") { _, context in
+            try database.deleteCollection(try context.parameters.require("className"))
+            return Response(status: .ok)
+        }
+        router.post("/v1/schema/:className/properties") { request, context in
+            let json = try await JSONResponses.body(request, limit: bodyLimit)
+            let name = try context.parameters.require("className")
+            return JSONResponses.json(try database.addProperty(to: name, json).rendered())
+        }
+        router.get("/v1/schema/:className/shards") { request, context in
+            let collection = try collection(context)
+            if let tenant = request.uri.queryParameters.get("tenant"), !tenant.isEmpty {
+                throw WeftError.unprocessable("class \(collection.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+            }
+            return JSONResponses.json(.array(collection.shards.map { shard in
+                ["name": .string(shard.name), "status": "READY", "vectorQueueSize": 0]
+            }))
+        }
+    }
+
+    private func collection(_ context: BasicRequestContext) throws -> Collection {
+        try database.requireCollection(try context.parameters.require("className"))
+    }
+}

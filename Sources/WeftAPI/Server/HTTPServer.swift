@@ -1,0 +1,21 @@
+import Hummingbird
+import Logging
+import WeftCore
+import WeftEngine
+
+/// Builds the REST application: routes, error middleware, address. The returned application is a
+/// `Service` for swift-service-lifecycle, which stops it gracefully on SIGTERM.
+public enum HTTPServer {
+    public static func makeApplication(database: Database, logger: Logger) -> some ApplicationProtocol {
+        let configuration = database.configuration
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        MetaRoutes(database: database, publicAddress: "http://\(configuration.host):\(configuration.port)").register(on: router)
+        SchemaRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),
+            logger: logger)
+    }
+}

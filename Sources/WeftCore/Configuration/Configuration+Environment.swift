@@ -1,0 +1,93 @@
+/// Reads Weaviate's environment variables. Unknown variables are ignored (Weaviate has hundreds);
+/// a known variable with an invalid value is an error that stops start-up with its name in it.
+extension Configuration {
+    public static func fromEnvironment(_ environment: [String: String]) throws(WeftError) -> Configuration {
+        var reader = EnvironmentReader(environment: environment)
+        var config = Configuration()
+        config.dataPath = reader.string("PERSISTENCE_DATA_PATH") ?? config.dataPath
+        config.grpcPort = try reader.integer("GRPC_PORT", in: 1...65535) ?? config.grpcPort
+        config.queryDefaultsLimit = try reader.integer("QUERY_DEFAULTS_LIMIT", in: 1...1_000_000) ?? config.queryDefaultsLimit
+        config.queryMaximumResults = try reader.integer("QUERY_MAXIMUM_RESULTS", in: 1...100_000_000) ?? config.queryMaximumResults
+        config.maximumRequestBytes = try reader.integer("WEFT_MAX_REQUEST_BYTES", in: 1024...1 << 31) ?? config.maximumRequestBytes
+        config.autoSchemaEnabled = try reader.boolean("AUTOSCHEMA_ENABLED") ?? config.autoSchemaEnabled
+        config.autoSchemaDefaultNumber = try reader.oneOf("AUTOSCHEMA_DEFAULT_NUMBER", ["number", "int"]) ?? config.autoSchemaDefaultNumber
+        config.autoSchemaDefaultDate = try reader.oneOf("AUTOSCHEMA_DEFAULT_DATE", ["date", "text"]) ?? config.autoSchemaDefaultDate
+        config.defaultShardingCount = try reader.integer("DEFAULT_SHARDING_COUNT", in: 1...512) ?? config.defaultShardingCount
+        config.diskUseWarningPercentage = try reader.integer("DISK_USE_WARNING_PERCENTAGE", in: 0...100) ?? config.diskUseWarningPercentage
+        config.diskUseReadOnlyPercentage = try reader.integer("DISK_USE_READONLY_PERCENTAGE", in: 0...100) ?? config.diskUseReadOnlyPercentage
+        config.asyncIndexing = try reader.boolean("ASYNC_INDEXING") ?? config.asyncIndexing
+        if let policy = try reader.oneOf("PERSISTENCE_FSYNC", ["always", "background"]) {
+            config.fsync = FsyncPolicy(rawValue: policy)!
+        }
+        if let modules = reader.string("ENABLE_MODULES") {
+            config.enabledModules = modules.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        }
+        config.defaultVectorizerModule = reader.string("DEFAULT_VECTORIZER_MODULE") ?? config.defaultVectorizerModule
+        config.nodeName = reader.string("CLUSTER_HOSTNAME") ?? config.nodeName
+        config.logLevel = try reader.oneOf("LOG_LEVEL", ["trace", "debug", "info", "warning", "error", "panic", "fatal"]) ?? config.logLevel
+        return config
+    }
+
+    /// Checks relations between settings that each look valid alone.
+    public func validate() throws(WeftError) {
+        guard scheme == "http" else {
+            throw .badRequest("--scheme \(scheme) is not supported: Weft serves plain http (terminate TLS in front of it)")
+        }
+        guard (1...65535).contains(port) else { throw .badRequest("--port \(port) is not a TCP port (1-65535)") }
+        guard port != grpcPort else { throw .badRequest("--port and GRPC_PORT are both \(port): they must differ") }
+        guard diskUseWarningPercentage <= diskUseReadOnlyPercentage else {
+            throw .badRequest("DISK_USE_WARNING_PERCENTAGE (\(diskUseWarningPercentage)) must not exceed DISK_USE_READONLY_PERCENTAGE (\(diskUseReadOnlyPercentage))")
+        }
+        guard !dataPath.isEmpty else { throw .badRequest("PERSISTENCE_DATA_PATH must not be empty") }
+        guard defaultVectorizerModule == "none" || enabledModules.contains(defaultVectorizerModule) else {
+            throw .badRequest("DEFAULT_VECTORIZER_MODULE '\(defaultVectorizerModule)' is not in ENABLE_MODULES")
+        }
+    }
+}
+
+/// Typed access to environment variables with error messages that name the variable.
+struct EnvironmentReader {
+    let environment: [String: String]
+
+    func string(_ name: String) -> String? {
+        guard let raw = environment[name] else { return nil }
+        let value = raw.trimmingSpaces()
+        return value.isEmpty ? nil : value
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws(WeftError) -> Int? {
+        guard let text = string(name) else { return nil }
+        guard let value = Int(text) else { throw .badRequest("invalid \(name)=\(text): not an integer") }
+        guard range.contains(value) else {
+            throw .badRequest("invalid \(name)=\(text): must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// Weaviate's spellings of on and off.
+    func boolean(_ name: String) throws(WeftError) -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "on", "enabled", "yes": return true
+        case "false", "0", "off", "disabled", "no": return false
+        default: throw .badRequest("invalid \(name)=\(text): expected true or false")
+        }
+    }
+
+    func oneOf(_ name: String, _ allowed: [String]) throws(WeftError) -> String? {
+        guard let text = string(name) else { return nil }
+        guard allowed.contains(text.lowercased()) else {
+            throw .badRequest("invalid \(name)=\(text): expected one of \(allowed.joined(separator: ", "))")
+        }
+        return text.lowercased()
+    }
+}
+
+extension StringProtocol {
+    /// The string without leading and trailing spaces, tabs and newlines.
+    public func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,51 @@
+/// Everything Weft reads from its environment and command line, typed, read once at start-up.
+/// Names and defaults follow Weaviate's environment variables so that deployments written for
+/// Weaviate start Weft unchanged; see `Configuration+Environment.swift` for the table.
+public struct Configuration: Sendable, Equatable {
+    public enum FsyncPolicy: String, Sendable {
+        /// Every acknowledged write batch is fsynced before the reply (group commit).
+        case always
+        /// Writes reach the OS before the reply (they survive `kill -9`); fsync runs in the background.
+        case background
+    }
+
+    // Network
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var scheme: String = "http"
+    public var grpcPort: Int = 50051
+
+    // Persistence
+    public var dataPath: String = "./data"
+    public var fsync: FsyncPolicy = .background
+    public var diskUseWarningPercentage: Int = 80
+    public var diskUseReadOnlyPercentage: Int = 90
+
+    // Query defaults and bounds
+    public var queryDefaultsLimit: Int = 10
+    public var queryMaximumResults: Int = 10_000
+    /// Largest request body accepted on REST, in bytes (gRPC's limit is Weaviate's 104858000).
+    public var maximumRequestBytes: Int = 104_858_000
+
+    // Schema
+    public var autoSchemaEnabled: Bool = true
+    /// The type auto-schema gives JSON numbers: `number` (Weaviate's default) or `int`.
+    public var autoSchemaDefaultNumber: String = "number"
+    public var autoSchemaDefaultDate: String = "date"
+    public var defaultShardingCount: Int = 1
+
+    // Modules
+    public var enabledModules: [String] = []
+    public var defaultVectorizerModule: String = "none"
+
+    // Indexing
+    public var asyncIndexing: Bool = false
+
+    // Cluster identity
+    public var nodeName: String = "node1"
+
+    // Logging
+    public var logLevel: String = "info"
+
+    public init() {}
+}

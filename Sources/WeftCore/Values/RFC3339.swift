@@ -1,0 +1,36 @@
+/// Validates RFC 3339 timestamps (`2024-01-01T00:00:00Z`, `2024-01-01T00:00:00.123456+02:00`), the
+/// only date format Weaviate accepts for `date` properties.
+public enum RFC3339 {
+    public static func isValid(_ text: String) -> Bool {
+        let c = Array(text.utf8)
+        guard c.count >= 20 else { return false }
+        func digits(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= c.count else { return nil }
+            var value = 0
+            for i in range {
+                guard c[i] >= 0x30, c[i] <= 0x39 else { return nil }
+                value = value * 10 + Int(c[i] - 0x30)
+            }
+            return value
+        }
+        guard let _ = digits(0..<4), c[4] == UInt8(ascii: "-"), let month = digits(5..<7), c[7] == UInt8(ascii: "-"),
+            let day = digits(8..<10), c[10] == UInt8(ascii: "T") || c[10] == UInt8(ascii: "t"),
+            let hour = digits(11..<13), c[13] == UInt8(ascii: ":"), let minute = digits(14..<16),
+            c[16] == UInt8(ascii: ":"), let second = digits(17..<19)
+        else { return false }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return false }
+        var index = 19
+        if c[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < c.count, c[index] >= 0x30, c[index] <= 0x39 { index += 1 }
+            guard index > start, index < c.count else { return false }
+        }
+        if c[index] == UInt8(ascii: "Z") || c[index] == UInt8(ascii: "z") { return index + 1 == c.count }
+        guard c[index] == UInt8(ascii: "+") || c[index] == UInt8(ascii: "-"), index + 6 == c.count,
+            let offsetHours = digits(index + 1..<index + 3), c[index + 3] == UInt8(ascii: ":"),
+            let offsetMinutes = digits(index + 4..<index + 6)
+        else { return false }
+        return offsetHours < 24 && offsetMinutes < 60
+    }
+}

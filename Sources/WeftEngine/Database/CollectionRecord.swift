@@ -1,0 +1,56 @@
+import WeftCore
+
+/// What the `meta` bucket stores for a collection: its class JSON (the same format the REST API
+/// returns, so there is one codec) and its physical shards with their key prefixes.
+///
+/// `{"class": {...}, "shards": [{"name": "x3F...", "id": 7}]}`, version in `"version": 1`.
+struct CollectionRecord {
+    struct ShardEntry {
+        var name: String
+        var id: UInt32
+    }
+
+    var definition: CollectionDefinition
+    var shards: [ShardEntry]
+
+    func encoded() -> [UInt8] {
+        JSONWriter.bytes([
+            "version": 1,
+            "class": definition.rendered(),
+            "shards": .array(shards.map { ["name": .string($0.name), "id": .int(Int64($0.id))] }),
+        ])
+    }
+
+    static func decode(_ bytes: [UInt8], options: CollectionDefinition.ParseOptions) throws(WeftError) -> CollectionRecord {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes, maximumDepth: 512) } catch {
+            throw .internalError("corrupted collection record: \(error.message)")
+        }
+        guard json["version"]?.integerValue == 1, let classJSON = json["class"], let shardList = json["shards"]?.arrayValue else {
+            throw .internalError("corrupted collection record: unknown version or missing fields")
+        }
+        // Stored definitions were validated when written; modules may have been disabled since, so
+        // they are accepted as stored.
+        var lenient = options
+        lenient.enabledModules.formUnion(Self.vectorizers(in: classJSON))
+        lenient.nodeCount = Int.max
+        let definition = try CollectionDefinition.parse(classJSON, options: lenient)
+        var shards: [ShardEntry] = []
+        for entry in shardList {
+            guard let name = entry["name"]?.stringValue, let id = entry["id"]?.integerValue, let id32 = UInt32(exactly: id) else {
+                throw .internalError("corrupted collection record for \(definition.name): bad shard entry")
+            }
+            shards.append(ShardEntry(name: name, id: id32))
+        }
+        return CollectionRecord(definition: definition, shards: shards)
+    }
+
+    private static func vectorizers(in classJSON: JSONValue) -> [String] {
+        var names: [String] = []
+        if let legacy = classJSON["vectorizer"]?.stringValue { names.append(legacy) }
+        for (_, vector) in classJSON["vectorConfig"]?.objectValue ?? [:] {
+            names.append(contentsOf: vector["vectorizer"]?.objectValue?.keys.map { $0 } ?? [])
+        }
+        return names
+    }
+}

@@ -1,0 +1,166 @@
+import Glibc
+import WeftCore
+import WeftStorage
+
+/// Object operations (the REST `/v1/objects` surface). Each write validates against the schema
+/// (extending it through auto-schema when enabled), routes to one shard and is acknowledged only
+/// after its batch is in RocksDB's WAL.
+extension Database {
+    public enum WriteKind: Sendable {
+        case create, replace, merge
+    }
+
+    /// Creates (POST), replaces (PUT) or merges into (PATCH) one object.
+    public func writeObject(_ input: ObjectInput, kind: WriteKind) throws(WeftError) -> ObjectView {
+        guard let className = input.className, !className.isEmpty else {
+            throw .unprocessable("invalid object: the \"class\" field is required")
+        }
+        let collection = try collectionForWrite(className)
+        let definition = collection.definition
+        try rejectTenantUse(definition, tenant: input.tenant)
+        let id = input.id ?? ObjectID.random()
+        let validated = try validateProperties(input.properties, of: collection, applySchemaChanges: true)
+        let vectors = try resolveVectors(input, of: collection.definition)
+        let claimed = try collection.checkDimensions(vectors)
+        let now = Self.currentTimeMillis()
+        let shard = collection.shard(for: id)
+        let allVectorNames = collection.definition.vectorNames
+        do {
+            let written = try shard.write(id, mode: kind == .create ? .create : .replace, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
+                var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
+                                          lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
+                if kind == .merge, var existing {
+                    try shard.loadVectors(into: &existing, names: allVectorNames)
+                    object.properties = existing.properties.merging(validated) { _, new in new }
+                    object.vectors = existing.vectors.merging(vectors) { _, new in new }
+                }
+                return object
+            }, extra: { batch in
+                for (vectorName, dimension) in claimed {
+                    batch.put(.meta, MetaKeys.vectorDimension(collection.name, vectorName), .uint32LE(UInt32(dimension)))
+                }
+            })
+            return ObjectView(className: collection.name, object: written)
+        } catch {
+            collection.releaseDimensions(claimed)
+            throw error
+        }
+    }
+
+    /// Checks an object as `POST /v1/objects/validate` does: nothing is written, the schema is not
+    /// extended (unknown properties pass when auto-schema could add them).
+    public func validateObject(_ input: ObjectInput) throws(WeftError) {
+        guard let className = input.className, !className.isEmpty else {
+            throw .unprocessable("invalid object: the \"class\" field is required")
+        }
+        guard let collection = collection(named: className) else {
+            guard configuration.autoSchemaEnabled else { throw .unprocessable("class '\(NameRules.capitalized(className))' not found in schema") }
+            return
+        }
+        _ = try validateProperties(input.properties, of: collection, applySchemaChanges: false)
+        _ = try resolveVectors(input, of: collection.definition)
+    }
+
+    public func getObject(className: String?, id: ObjectID, includeVector: Bool, tenant: String? = nil) throws(WeftError) -> ObjectView? {
+        for collection in try candidates(className) {
+            try rejectTenantUse(collection.definition, tenant: tenant)
+            let names = includeVector ? collection.definition.vectorNames : []
+            if let object = try collection.shard(for: id).get(id, withVectors: names) {
+                return ObjectView(className: collection.name, object: object)
+            }
+        }
+        return nil
+    }
+
+    public func objectExists(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
+        for collection in try candidates(className) {
+            try rejectTenantUse(collection.definition, tenant: tenant)
+            if try collection.shard(for: id).exists(id) { return true }
+        }
+        return false
+    }
+
+    /// Deletes the object; false when none had that id.
+    public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
+        for collection in try candidates(className) {
+            try rejectTenantUse(collection.definition, tenant: tenant)
+            if try collection.shard(for: id).delete(id) { return true }
+        }
+        return false
+    }
+
+    /// The collections an id-only request may address: the named one, or every collection when the
+    /// request uses Weaviate's deprecated class-less paths.
+    private func candidates(_ className: String?) throws(WeftError) -> [Collection] {
+        if let className { return [try requireCollection(className)] }
+        return collections
+    }
+
+    private func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
+        if let collection = collection(named: className) { return collection }
+        guard configuration.autoSchemaEnabled else {
+            throw .unprocessable("invalid object: class '\(NameRules.capitalized(className))' not found in schema")
+        }
+        do {
+            _ = try createCollection(["class": .string(className)])
+        } catch where error.code == .unprocessable && collection(named: className) != nil {
+            // Another request created it first.
+        }
+        return try requireCollection(className)
+    }
+
+    func rejectTenantUse(_ definition: CollectionDefinition, tenant: String?) throws(WeftError) {
+        if definition.multiTenancy.enabled {
+            throw .unprocessable("class \(definition.name) has multi-tenancy enabled: tenants are not supported by this version of Weft yet")
+        }
+        if let tenant, !tenant.isEmpty {
+            throw .unprocessable("class \(definition.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+        }
+    }
+
+    private func validateProperties(_ properties: [String: JSONValue], of collection: Collection, applySchemaChanges: Bool) throws(WeftError) -> [String: JSONValue] {
+        var autoSchema: AutoSchema? = nil
+        if configuration.autoSchemaEnabled {
+            autoSchema = AutoSchema(defaultNumber: configuration.autoSchemaDefaultNumber == "int" ? .int : .number,
+                                    defaultDate: configuration.autoSchemaDefaultDate == "text" ? .text : .date)
+        }
+        let validator = PropertyValidator(className: collection.name, autoSchema: autoSchema)
+        let result = try validator.validate(properties, against: collection.definition.properties)
+        if applySchemaChanges, !result.newProperties.isEmpty {
+            try addInferredProperties(result.newProperties, to: collection)
+        }
+        return result.properties
+    }
+
+    /// Maps the request's vectors onto the collection's vector spaces.
+    func resolveVectors(_ input: ObjectInput, of definition: CollectionDefinition) throws(WeftError) -> [String: [Float]] {
+        var vectors: [String: [Float]] = [:]
+        if let vector = input.vector, !vector.isEmpty {
+            guard let target = definition.targetForUnnamedVector else {
+                throw .unprocessable("collection \(definition.name) has several named vectors (\(definition.namedVectors.keys.sorted().joined(separator: ", "))): send vectors by name under \"vectors\"")
+            }
+            vectors[target] = vector
+        }
+        for (name, vector) in input.vectors where !vector.isEmpty {
+            let storageName: String
+            if definition.namedVectors[name] != nil {
+                storageName = name
+            } else if definition.legacyVector != nil, definition.namedVectors.isEmpty, name == "default" {
+                storageName = CollectionDefinition.legacyVectorName
+            } else {
+                throw .unprocessable("collection \(definition.name) has no vector named '\(name)'")
+            }
+            vectors[storageName] = vector
+        }
+        for (name, vector) in vectors where vector.contains(where: { !$0.isFinite }) {
+            throw .unprocessable("vector '\(name)' contains a value that is not a finite number")
+        }
+        return vectors
+    }
+
+    static func currentTimeMillis() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,136 @@
+import WeftCore
+import WeftStorage
+
+/// Schema operations: each takes the schema writer lock, validates, persists in one batch, and
+/// only then publishes the new state to readers.
+extension Database {
+    public func createCollection(_ json: JSONValue) throws(WeftError) -> CollectionDefinition {
+        let definition = try CollectionDefinition.parse(json, options: parseOptions)
+        return try createCollection(definition)
+    }
+
+    func createCollection(_ definition: CollectionDefinition) throws(WeftError) -> CollectionDefinition {
+        try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
+            if let existing = collections.first(where: { $0.name.lowercased() == definition.name.lowercased() }) {
+                throw .unprocessable("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
+            }
+            try checkReferenceTargets(definition.properties, owner: definition.name)
+            var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
+            var entries: [CollectionRecord.ShardEntry] = []
+            let shardCount = definition.multiTenancy.enabled ? 0 : definition.sharding.desiredCount
+            for _ in 0..<shardCount {
+                entries.append(.init(name: Self.randomShardName(), id: nextShardID))
+                nextShardID += 1
+            }
+            let record = CollectionRecord(definition: definition, shards: entries)
+            let batch = WriteBatch(store: store)
+            batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
+            batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
+            try store.write(batch)
+            publish(try open(record))
+            logger.info("created collection \(definition.name) with \(shardCount) shard(s)")
+            return definition
+        }
+    }
+
+    public func deleteCollection(_ name: String) throws(WeftError) {
+        try schemaWriter.withLock { _ throws(WeftError) in
+            // Deleting a collection that does not exist succeeds, as in Weaviate.
+            guard let collection = collection(named: name) else { return }
+            let batch = WriteBatch(store: store)
+            batch.delete(.meta, MetaKeys.collection(collection.name))
+            batch.deleteRange(.meta, .prefix(MetaKeys.vectorDimensions(collection.name)))
+            for shard in collection.shards { shard.dropAll(in: batch) }
+            try store.write(batch)
+            unpublish(collection.name)
+            logger.info("deleted collection \(collection.name)")
+        }
+    }
+
+    public func updateCollection(_ name: String, with json: JSONValue) throws(WeftError) -> CollectionDefinition {
+        let proposed = try CollectionDefinition.parse(json, options: parseOptions)
+        return try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
+            let collection = try requireCollection(name)
+            let updated = try collection.definition.applyingUpdate(proposed)
+            try persist(updated, of: collection)
+            return updated
+        }
+    }
+
+    public func addProperty(to name: String, _ json: JSONValue) throws(WeftError) -> PropertyDefinition {
+        let property = try PropertyDefinition.parse(json, context: "property", options: parseOptions)
+        return try schemaWriter.withLock { _ throws(WeftError) -> PropertyDefinition in
+            let collection = try requireCollection(name)
+            var definition = collection.definition
+            if definition.properties.contains(where: { $0.name.lowercased() == property.name.lowercased() }) {
+                throw .unprocessable("property '\(property.name)' already exists in class \(definition.name)")
+            }
+            try checkReferenceTargets([property], owner: definition.name)
+            definition.properties.append(property)
+            try persist(definition, of: collection)
+            return property
+        }
+    }
+
+    /// Adds properties inferred by auto-schema (or extended object properties). Another writer may
+    /// have added the same property meanwhile; the existing definition then wins if compatible.
+    func addInferredProperties(_ inferred: [PropertyDefinition], to collection: Collection) throws(WeftError) {
+        try schemaWriter.withLock { _ throws(WeftError) in
+            var definition = collection.definition
+            for property in inferred {
+                if let index = definition.properties.firstIndex(where: { $0.name == property.name }) {
+                    let existing = definition.properties[index]
+                    guard existing.dataType == property.dataType else {
+                        throw .unprocessable("property '\(property.name)' of class \(definition.name) is \(existing.dataType.names[0]), not \(property.dataType.names[0])")
+                    }
+                    if existing.dataType.isNested {
+                        definition.properties[index].nestedProperties = Self.mergedNested(existing.nestedProperties, property.nestedProperties)
+                    }
+                } else {
+                    definition.properties.append(property)
+                }
+            }
+            if definition != collection.definition { try persist(definition, of: collection) }
+        }
+    }
+
+    private static func mergedNested(_ existing: [PropertyDefinition], _ incoming: [PropertyDefinition]) -> [PropertyDefinition] {
+        var result = existing
+        for property in incoming {
+            if let index = result.firstIndex(where: { $0.name == property.name }) {
+                if result[index].dataType.isNested {
+                    result[index].nestedProperties = mergedNested(result[index].nestedProperties, property.nestedProperties)
+                }
+            } else {
+                result.append(property)
+            }
+        }
+        return result
+    }
+
+    /// Writes a changed definition of an existing collection and publishes it. Caller holds the lock.
+    private func persist(_ definition: CollectionDefinition, of collection: Collection) throws(WeftError) {
+        let record = CollectionRecord(
+            definition: definition,
+            shards: collection.shards.map { .init(name: $0.name, id: $0.prefix.id) })
+        let batch = WriteBatch(store: store)
+        batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
+        try store.write(batch)
+        collection.replaceDefinition(definition)
+    }
+
+    private func checkReferenceTargets(_ properties: [PropertyDefinition], owner: String) throws(WeftError) {
+        for property in properties {
+            guard case .reference(let targets) = property.dataType else { continue }
+            for target in targets where target != owner && collection(named: target) == nil {
+                throw .unprocessable("property '\(property.name)': target class '\(target)' of the cross-reference does not exist")
+            }
+        }
+    }
+
+    /// Weaviate names physical shards with 12 random letters and digits.
+    static func randomShardName() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<12).map { _ in alphabet.randomElement()! })
+    }
+}

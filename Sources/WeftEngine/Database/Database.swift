@@ -1,0 +1,115 @@
+import Glibc
+import Logging
+import Synchronization
+import WeftCore
+import WeftStorage
+
+/// The node's data: one key-value store, the collections in it, and the operations the API
+/// exposes on them. Schema changes are serialised by one lock (they are rare); object writes are
+/// serialised per shard only.
+public final class Database: Sendable {
+    public let configuration: Configuration
+    let store: KeyValueStore
+    let logger: Logger
+
+    /// Collections by name. Readers take a snapshot; schema writers replace entries.
+    private let collectionsByName: Mutex<[String: Collection]>
+    /// Held by every schema change for its whole duration (read, validate, persist, publish).
+    let schemaWriter = Mutex<Void>(())
+
+    public init(configuration: Configuration, logger: Logger) throws(WeftError) {
+        self.configuration = configuration
+        self.logger = logger
+        try Self.makeDirectory(configuration.dataPath)
+        store = try KeyValueStore(
+            path: configuration.dataPath + "/rocksdb",
+            options: .init(syncWrites: configuration.fsync == .always))
+        collectionsByName = Mutex([:])
+        try loadCollections()
+    }
+
+    private static func makeDirectory(_ path: String) throws(WeftError) {
+        var components: [String] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            components.append(String(part))
+            let prefix = components.joined(separator: "/")
+            guard !prefix.isEmpty, prefix != "." else { continue }
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw .internalError("cannot create data directory \(prefix): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Loads every stored collection and its shards.
+    private func loadCollections() throws(WeftError) {
+        var loaded: [String: Collection] = [:]
+        var records: [[UInt8]] = []
+        try store.scan(.meta, range: .prefix(MetaKeys.collections)) { _, value in
+            records.append(value)
+            return true
+        }
+        for value in records {
+            let record = try CollectionRecord.decode(value, options: parseOptions)
+            loaded[record.definition.name] = try open(record)
+        }
+        collectionsByName.withLock { $0 = loaded }
+        logger.info("loaded \(loaded.count) collection(s) from \(configuration.dataPath)")
+    }
+
+    func open(_ record: CollectionRecord) throws(WeftError) -> Collection {
+        var shards: [Shard] = []
+        for entry in record.shards {
+            shards.append(try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store))
+        }
+        var dimensions: [String: Int] = [:]
+        let prefix = MetaKeys.vectorDimensions(record.definition.name)
+        try store.scan(.meta, range: .prefix(prefix)) { key, value in
+            let vectorName = String(decoding: key.dropFirst(prefix.count), as: UTF8.self)
+            if let dimension = value.uint32LE { dimensions[vectorName] = Int(dimension) }
+            return true
+        }
+        return Collection(definition: record.definition, shards: shards, dimensions: dimensions)
+    }
+
+    var parseOptions: CollectionDefinition.ParseOptions {
+        var options = CollectionDefinition.ParseOptions()
+        options.defaultVectorizer = configuration.defaultVectorizerModule
+        options.enabledModules = Set(configuration.enabledModules)
+        options.defaultShardingCount = configuration.defaultShardingCount
+        return options
+    }
+
+    // MARK: Lookup
+
+    public var collections: [Collection] {
+        collectionsByName.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+    }
+
+    /// The collection called `name` (first letter capitalised, as Weaviate does), or nil.
+    public func collection(named name: String) -> Collection? {
+        let wanted = NameRules.capitalized(name)
+        return collectionsByName.withLock { $0[wanted] }
+    }
+
+    public func requireCollection(_ name: String) throws(WeftError) -> Collection {
+        guard let collection = collection(named: name) else {
+            throw .notFound("collection '\(NameRules.capitalized(name))' not found")
+        }
+        return collection
+    }
+
+    func publish(_ collection: Collection) { collectionsByName.withLock { $0[collection.name] = collection } }
+    func unpublish(_ name: String) { collectionsByName.withLock { $0[name] = nil } }
+
+    // MARK: Durability
+
+    /// Makes every acknowledged write durable against power loss (the WAL is fsynced). Called by
+    /// the background timer when `PERSISTENCE_FSYNC=background`, and at shutdown.
+    public func syncToDisk() throws(WeftError) { try store.syncWAL() }
+
+    /// Flushes memtables so the next start replays nothing. Called on graceful shutdown.
+    public func close() throws(WeftError) {
+        try store.syncWAL()
+        try store.flush()
+    }
+}

@@ -1,0 +1,38 @@
+import WeftStorage
+
+/// Keys of the `meta` bucket. Node-level entries live under the reserved shard id 0; shard
+/// counters live under the shard's own prefix so that dropping a shard's range drops them too.
+enum MetaKeys {
+    static let node = ShardKeyPrefix(id: 0)
+
+    /// -> the collection's stored record (class JSON and its shards).
+    static func collection(_ name: String) -> [UInt8] { node.key(Array("class/\(name)".utf8)) }
+    static let collections = node.key(Array("class/".utf8))
+    /// -> u32 LE, the next shard id to hand out (ids are never reused).
+    static let nextShardID = node.key(Array("nextShardID".utf8))
+    /// -> u32 LE, the dimension of a vector space of a collection, fixed by its first vector.
+    static func vectorDimension(_ collection: String, _ vector: String) -> [UInt8] {
+        node.key(Array("vdim/\(collection)/\(vector)".utf8))
+    }
+    static func vectorDimensions(_ collection: String) -> [UInt8] { node.key(Array("vdim/\(collection)/".utf8)) }
+
+    /// -> u64 LE, the shard's next docID.
+    static func nextDocID(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("nextDocID".utf8)) }
+    /// -> u64 LE, the shard's object count.
+    static func objectCount(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("objectCount".utf8)) }
+}
+
+extension Array where Element == UInt8 {
+    static func uint64LE(_ value: UInt64) -> [UInt8] { Swift.withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+    static func uint32LE(_ value: UInt32) -> [UInt8] { Swift.withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+
+    var uint64LE: UInt64? {
+        guard count == 8 else { return nil }
+        return enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+
+    var uint32LE: UInt32? {
+        guard count == 4 else { return nil }
+        return enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+    }
+}

@@ -1,0 +1,60 @@
+import WeftCore
+
+/// An object as a client sends it, before validation.
+public struct ObjectInput: Sendable {
+    public var className: String?
+    public var id: ObjectID?
+    public var properties: [String: JSONValue]
+    /// A vector without a name (`"vector"`): goes to the collection's unnamed or only vector.
+    public var vector: [Float]?
+    /// Named vectors (`"vectors"`).
+    public var vectors: [String: [Float]]
+    public var tenant: String?
+
+    public init(className: String? = nil, id: ObjectID? = nil, properties: [String: JSONValue] = [:],
+                vector: [Float]? = nil, vectors: [String: [Float]] = [:], tenant: String? = nil) {
+        self.className = className
+        self.id = id
+        self.properties = properties
+        self.vector = vector
+        self.vectors = vectors
+        self.tenant = tenant
+    }
+}
+
+/// One object of a collection, as read back.
+public struct ObjectView: Sendable {
+    public var className: String
+    public var object: StoredObject
+}
+
+/// How the list endpoint pages and orders.
+public struct ListRequest: Sendable {
+    public var className: String?
+    public var limit: Int
+    public var offset: Int = 0
+    public var after: ObjectID?
+    public var sort: [SortKey] = []
+    public var includeVector: Bool = false
+    public var tenant: String?
+
+    public init(className: String? = nil, limit: Int, offset: Int = 0, after: ObjectID? = nil, sort: [SortKey] = [],
+                includeVector: Bool = false, tenant: String? = nil) {
+        self.className = className
+        self.limit = limit
+        self.offset = offset
+        self.after = after
+        self.sort = sort
+        self.includeVector = includeVector
+        self.tenant = tenant
+    }
+}
+
+public struct SortKey: Sendable, Equatable {
+    public var path: String
+    public var ascending: Bool
+    public init(path: String, ascending: Bool) {
+        self.path = path
+        self.ascending = ascending
+    }
+}

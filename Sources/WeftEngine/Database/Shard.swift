@@ -1,0 +1,167 @@
+import Synchronization
+import WeftCore
+import WeftStorage
+
+/// One physical shard: a key range in every bucket. It owns docID allocation and the object
+/// count, and writes each object change (record, docID lookup, vectors, counters) in one atomic
+/// batch, so a crash at any point leaves either the old or the new state.
+public final class Shard: Sendable {
+    public let name: String
+    public let prefix: ShardKeyPrefix
+    let store: KeyValueStore
+
+    private struct Counters {
+        var nextDocID: UInt64
+        var objectCount: UInt64
+    }
+
+    /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
+    private let counters: Mutex<Counters>
+
+    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore) throws(WeftError) {
+        self.name = name
+        self.prefix = prefix
+        self.store = store
+        let next = try store.get(.meta, MetaKeys.nextDocID(prefix)).flatMap(\.uint64LE) ?? 0
+        let count = try store.get(.meta, MetaKeys.objectCount(prefix)).flatMap(\.uint64LE) ?? 0
+        counters = Mutex(Counters(nextDocID: next, objectCount: count))
+    }
+
+    public var objectCount: Int { Int(counters.withLock { $0.objectCount }) }
+
+    func objectKey(_ id: ObjectID) -> [UInt8] { prefix.key(id.bytes) }
+
+    // MARK: Reads
+
+    public func get(_ id: ObjectID, withVectors vectorNames: [String] = []) throws(WeftError) -> StoredObject? {
+        guard let record = try store.get(.objects, objectKey(id)) else { return nil }
+        var object = try ObjectRecordCodec.decode(record, id: id)
+        try loadVectors(into: &object, names: vectorNames)
+        return object
+    }
+
+    public func exists(_ id: ObjectID) throws(WeftError) -> Bool {
+        try store.get(.objects, objectKey(id)) != nil
+    }
+
+    func loadVectors(into object: inout StoredObject, names: [String]) throws(WeftError) {
+        for name in names {
+            guard let raw = try store.get(.vectors, VectorKey.key(shard: prefix.bytes, name: name, docID: object.docID)) else { continue }
+            var reader = ByteReader(raw, context: "vector \(name) of \(object.id)")
+            object.vectors[name] = try reader.readFloats(count: raw.count / 4)
+        }
+    }
+
+    /// Objects in UUID order, strictly after `after` when given, at most `limit`.
+    public func scan(after: ObjectID?, limit: Int, withVectors vectorNames: [String] = []) throws(WeftError) -> [StoredObject] {
+        var result: [StoredObject] = []
+        guard limit > 0 else { return result }
+        let iterator = store.iterator(.objects, range: prefix.range)
+        if let after {
+            iterator.seek(objectKey(after))
+            if iterator.isValid, iterator.key() == objectKey(after) { iterator.advance() }
+        }
+        while result.count < limit, let (key, value) = iterator.current() {
+            guard let id = ObjectID(bytes: Array(key.dropFirst(4))) else {
+                throw .internalError("corrupted object key in \(name)")
+            }
+            var object = try ObjectRecordCodec.decode(value, id: id)
+            try loadVectors(into: &object, names: vectorNames)
+            result.append(object)
+            iterator.advance()
+        }
+        try iterator.checkError()
+        return result
+    }
+
+    // MARK: Writes
+
+    public enum WriteMode: Sendable {
+        /// The UUID must be new (POST): an existing one is refused.
+        case create
+        /// The UUID must exist (PUT, PATCH).
+        case replace
+        /// Either (batch import).
+        case upsert
+    }
+
+    /// Writes `object` under a fresh docID. `prepare` sees the existing object (if any) while the
+    /// shard is locked and returns the object to write, so read-modify-write (PATCH) is atomic.
+    /// `extra` adds further operations to the same batch (e.g. a collection's first vector dimension).
+    @discardableResult
+    func write(
+        _ id: ObjectID, mode: WriteMode,
+        prepare: (StoredObject?) throws(WeftError) -> StoredObject,
+        extra: (WriteBatch) -> Void = { _ in }
+    ) throws(WeftError) -> StoredObject {
+        try counters.withLock { (counters: inout Counters) throws(WeftError) -> StoredObject in
+            let existing = try get(id)
+            switch (mode, existing) {
+            case (.create, .some): throw .unprocessable("id '\(id)' already exists")
+            case (.replace, .none): throw .notFound("no object with id '\(id)'")
+            default: break
+            }
+            var object = try prepare(existing)
+            object.docID = counters.nextDocID
+            let batch = WriteBatch(store: store)
+            if let existing { removeIndexEntries(of: existing, in: batch) }
+            batch.put(.objects, objectKey(id), ObjectRecordCodec.encode(object))
+            batch.put(.docIDs, prefix.key(docID: object.docID), id.bytes)
+            for (vectorName, vector) in object.vectors {
+                var writer = ByteWriter(capacity: vector.count * 4)
+                writer.writeFloats(vector)
+                batch.put(.vectors, VectorKey.key(shard: prefix.bytes, name: vectorName, docID: object.docID), writer.bytes)
+            }
+            let newCount = counters.objectCount + (existing == nil ? 1 : 0)
+            batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(object.docID + 1))
+            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(newCount))
+            extra(batch)
+            try store.write(batch)
+            counters.nextDocID = object.docID + 1
+            counters.objectCount = newCount
+            return object
+        }
+    }
+
+    /// Deletes the object; false when it did not exist.
+    @discardableResult
+    public func delete(_ id: ObjectID) throws(WeftError) -> Bool {
+        try counters.withLock { (counters: inout Counters) throws(WeftError) -> Bool in
+            guard let existing = try get(id) else { return false }
+            let batch = WriteBatch(store: store)
+            batch.delete(.objects, objectKey(id))
+            removeIndexEntries(of: existing, in: batch)
+            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(counters.objectCount - 1))
+            try store.write(batch)
+            counters.objectCount -= 1
+            return true
+        }
+    }
+
+    /// The docID lookup and vectors of a superseded docID. Every vector name is removed by range, so
+    /// vectors of spaces the caller does not know about cannot be left behind.
+    private func removeIndexEntries(of object: StoredObject, in batch: WriteBatch) {
+        batch.delete(.docIDs, prefix.key(docID: object.docID))
+        let iterator = store.iterator(.vectors, range: prefix.range)
+        // Vector keys are grouped by name; probe each name present in the shard.
+        var probe = prefix.bytes
+        while true {
+            iterator.seek(probe)
+            guard iterator.isValid else { break }
+            let key = iterator.key()
+            guard key.count > 4 else { break }
+            let nameLength = Int(key[4])
+            let nameKey = Array(key[0..<(5 + nameLength)])
+            var objectKey = nameKey
+            withUnsafeBytes(of: object.docID.bigEndian) { objectKey.append(contentsOf: $0) }
+            batch.delete(.vectors, objectKey)
+            guard let next = KeyRange.successor(ofPrefix: nameKey) else { break }
+            probe = next
+        }
+    }
+
+    /// Every operation that removes this shard's data, for a batch that drops it.
+    func dropAll(in batch: WriteBatch) {
+        for bucket in Bucket.allCases { batch.deleteRange(bucket, prefix.range) }
+    }
+}

@@ -1,0 +1,217 @@
+import WeftCore
+
+/// Checks an object's properties against its collection and normalises them (integral numbers of
+/// `int` properties become integers, UUIDs lower-case, ...). Unknown properties are either inferred
+/// (auto-schema) and returned as new property definitions for the caller to add to the schema, or
+/// refused. Messages follow Weaviate's wording so users can search them.
+struct PropertyValidator {
+    let className: String
+    let autoSchema: AutoSchema?
+
+    struct Result {
+        var properties: [String: JSONValue]
+        /// Properties (top-level) that auto-schema wants added to the collection.
+        var newProperties: [PropertyDefinition]
+    }
+
+    func validate(_ properties: [String: JSONValue], against schema: [PropertyDefinition]) throws(WeftError) -> Result {
+        var result = Result(properties: [:], newProperties: [])
+        var known = schema
+        for name in properties.keys.sorted() {
+            let value = properties[name]!
+            if value.isNull { continue }
+            var definition = known.first(where: { $0.name == name })
+            if definition == nil {
+                // Weaviate matches property names case-insensitively when the exact name is unknown.
+                definition = known.first(where: { $0.name.lowercased() == name.lowercased() })
+            }
+            if definition == nil {
+                guard let autoSchema else {
+                    throw .unprocessable("invalid object: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
+                }
+                try NameRules.validatePropertyName(name)
+                guard let inferred = try autoSchema.infer(name: name, value: value) else { continue }
+                result.newProperties.append(inferred)
+                known.append(inferred)
+                definition = inferred
+            }
+            guard var definition else { continue }
+            if definition.dataType.isNested, let autoSchema {
+                // New nested keys extend the object property's definition.
+                let extended = try autoSchema.extendNested(definition, with: value)
+                if extended != definition {
+                    definition = extended
+                    if let index = result.newProperties.firstIndex(where: { $0.name == definition.name }) {
+                        result.newProperties[index] = definition
+                    } else {
+                        result.newProperties.append(definition)
+                    }
+                    known.removeAll { $0.name == definition.name }
+                    known.append(definition)
+                }
+            }
+            result.properties[definition.name] = try normalise(value, as: definition, path: definition.name)
+        }
+        return result
+    }
+
+    private func typeError(_ kind: String, _ path: String, _ expected: String, _ value: JSONValue) -> WeftError {
+        .unprocessable("invalid object: invalid \(kind) property '\(path)' on class '\(className)': \(expected), but got \(value.typeName) \(JSONWriter.string(value).prefix(80))")
+    }
+
+    func normalise(_ value: JSONValue, as definition: PropertyDefinition, path: String) throws(WeftError) -> JSONValue {
+        switch definition.dataType {
+        case .textArray, .intArray, .numberArray, .booleanArray, .dateArray, .uuidArray, .objectArray:
+            guard case .array(let elements) = value else {
+                throw typeError(definition.dataType.names[0], path, "not an array", value)
+            }
+            var element = definition
+            element.dataType = Self.elementType(of: definition.dataType)
+            var normalised: [JSONValue] = []
+            normalised.reserveCapacity(elements.count)
+            for (index, item) in elements.enumerated() {
+                normalised.append(try normaliseScalar(item, as: element, path: "\(path)[\(index)]"))
+            }
+            return .array(normalised)
+        default:
+            return try normaliseScalar(value, as: definition, path: path)
+        }
+    }
+
+    static func elementType(of arrayType: DataType) -> DataType {
+        switch arrayType {
+        case .textArray: .text
+        case .intArray: .int
+        case .numberArray: .number
+        case .booleanArray: .boolean
+        case .dateArray: .date
+        case .uuidArray: .uuid
+        case .objectArray: .object
+        default: arrayType
+        }
+    }
+
+    private func normaliseScalar(_ value: JSONValue, as definition: PropertyDefinition, path: String) throws(WeftError) -> JSONValue {
+        switch definition.dataType {
+        case .text:
+            guard case .string = value else { throw typeError("text", path, "not a string", value) }
+            return value
+        case .int:
+            guard let integer = value.integerValue else { throw typeError("integer", path, "requires an integer", value) }
+            return .int(integer)
+        case .number:
+            guard let number = value.numberValue else { throw typeError("number", path, "requires a float", value) }
+            return .double(number)
+        case .boolean:
+            guard case .bool = value else { throw typeError("boolean", path, "not a boolean", value) }
+            return value
+        case .date:
+            guard let text = value.stringValue, RFC3339.isValid(text) else {
+                throw typeError("date", path, "requires a string with a RFC3339 formatted date", value)
+            }
+            return value
+        case .uuid:
+            guard let text = value.stringValue, let id = ObjectID(text) else { throw typeError("uuid", path, "requires a UUID string", value) }
+            return .string(id.description)
+        case .blob:
+            guard let text = value.stringValue, Base64.isValid(text) else { throw typeError("blob", path, "requires a base64 encoded string", value) }
+            return value
+        case .geoCoordinates:
+            return try normaliseGeo(value, path: path)
+        case .phoneNumber:
+            guard case .object(let members) = value, let input = members["input"]?.stringValue, !input.isEmpty else {
+                throw typeError("phoneNumber", path, "requires an object with a non-empty 'input' string", value)
+            }
+            var result: [String: JSONValue] = ["input": .string(input)]
+            if let country = members["defaultCountry"] {
+                guard let text = country.stringValue else { throw typeError("phoneNumber", path, "defaultCountry must be a string", value) }
+                result["defaultCountry"] = .string(text)
+            }
+            return .object(result)
+        case .object:
+            guard case .object(let members) = value else { throw typeError("object", path, "not an object", value) }
+            var result: [String: JSONValue] = [:]
+            for (key, member) in members where !member.isNull {
+                guard let nested = definition.nested(named: key) else {
+                    throw .unprocessable("invalid object: property '\(path).\(key)' on class '\(className)' is not defined in nestedProperties")
+                }
+                result[key] = try normalise(member, as: nested, path: "\(path).\(key)")
+            }
+            return .object(result)
+        case .reference:
+            return try normaliseReferences(value, path: path)
+        case .textArray, .intArray, .numberArray, .booleanArray, .dateArray, .uuidArray, .objectArray:
+            return try normalise(value, as: definition, path: path)
+        }
+    }
+
+    private func normaliseGeo(_ value: JSONValue, path: String) throws(WeftError) -> JSONValue {
+        guard case .object(let members) = value, let latitude = members["latitude"]?.numberValue,
+            let longitude = members["longitude"]?.numberValue
+        else { throw typeError("geoCoordinates", path, "requires an object with numeric latitude and longitude", value) }
+        guard (-90...90).contains(latitude), (-180...180).contains(longitude) else {
+            throw .unprocessable("invalid object: geoCoordinates property '\(path)' on class '\(className)': latitude must be in [-90, 90] and longitude in [-180, 180]")
+        }
+        return ["latitude": .double(latitude), "longitude": .double(longitude)]
+    }
+
+    private func normaliseReferences(_ value: JSONValue, path: String) throws(WeftError) -> JSONValue {
+        guard case .array(let references) = value else {
+            throw typeError("cross-reference", path, "requires a list of {\"beacon\": ...} objects", value)
+        }
+        var result: [JSONValue] = []
+        for reference in references {
+            guard let beacon = reference["beacon"]?.stringValue, Beacon(beacon) != nil else {
+                throw .unprocessable("invalid object: invalid cross-reference '\(path)' on class '\(className)': each reference needs a beacon like weaviate://localhost/<Class>/<uuid>")
+            }
+            result.append(["beacon": .string(beacon)])
+        }
+        return .array(result)
+    }
+}
+
+/// `weaviate://localhost/<Class>/<uuid>` or the older `weaviate://localhost/<uuid>`.
+struct Beacon {
+    let className: String?
+    let id: ObjectID
+
+    init?(_ text: String) {
+        let prefix = "weaviate://localhost/"
+        guard text.hasPrefix(prefix) else { return nil }
+        let parts = text.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1:
+            guard let id = ObjectID(String(parts[0])) else { return nil }
+            className = nil
+            self.id = id
+        case 2:
+            guard let id = ObjectID(String(parts[1])), !parts[0].isEmpty else { return nil }
+            className = String(parts[0])
+            self.id = id
+        default:
+            return nil
+        }
+    }
+}
+
+/// Standard base64 (with or without padding) validation for `blob` properties.
+enum Base64 {
+    static func isValid(_ text: String) -> Bool {
+        var count = 0
+        var padding = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "+"), UInt8(ascii: "/"):
+                guard padding == 0 else { return false }
+            case UInt8(ascii: "="):
+                padding += 1
+                guard padding <= 2 else { return false }
+            default:
+                return false
+            }
+            count += 1
+        }
+        return padding == 0 ? count % 4 != 1 : count % 4 == 0
+    }
+}

@@ -1,0 +1,88 @@
+import WeftCore
+
+/// A collection ("class" on the wire) with every default filled in.
+public struct CollectionDefinition: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var properties: [PropertyDefinition]
+    /// The collection's unnamed vector (Weaviate's legacy, top-level `vectorizer` /
+    /// `vectorIndexType` / `vectorIndexConfig`); nil when the collection uses named vectors only.
+    public var legacyVector: VectorSettings?
+    /// Named vectors under `vectorConfig`.
+    public var namedVectors: [String: VectorSettings]
+    public var invertedIndex: InvertedIndexSettings
+    public var sharding: ShardingSettings
+    public var replication: ReplicationSettings
+    public var multiTenancy: MultiTenancySettings
+    public var moduleConfig: JSONValue?
+
+    public func property(named name: String) -> PropertyDefinition? {
+        properties.first { $0.name == name }
+    }
+
+    /// Name under which a vector is stored: "" for the legacy unnamed vector.
+    public static let legacyVectorName = ""
+
+    /// Every vector this collection stores, by storage name.
+    public var vectorNames: [String] {
+        (legacyVector == nil ? [] : [Self.legacyVectorName]) + namedVectors.keys.sorted()
+    }
+
+    /// Where a plain `vector` (no name) of an object goes: the legacy vector, else the only named
+    /// vector, else the one named `default` (what the Python client v4 creates by default).
+    public var targetForUnnamedVector: String? {
+        if legacyVector != nil { return Self.legacyVectorName }
+        if namedVectors.count == 1 { return namedVectors.keys.first }
+        if namedVectors["default"] != nil { return "default" }
+        return nil
+    }
+}
+
+/// One vector space of a collection: how it is vectorised and indexed.
+public struct VectorSettings: Sendable, Equatable {
+    /// `"none"` or a module name, with the module's configuration.
+    public var vectorizer: String
+    public var vectorizerConfig: JSONValue
+    public var indexType: VectorIndexType
+    /// The index configuration with every default filled in (`VectorIndexDefaults`).
+    public var indexConfig: [String: JSONValue]
+
+    public var distance: String { indexConfig["distance"]?.stringValue ?? "cosine" }
+}
+
+public enum VectorIndexType: String, Sendable, CaseIterable {
+    case hnsw, flat, dynamic
+}
+
+public struct InvertedIndexSettings: Sendable, Equatable {
+    public var bm25B: Double = 0.75
+    public var bm25K1: Double = 1.2
+    public var cleanupIntervalSeconds: Int = 60
+    public var stopwordsPreset: String = "en"
+    public var stopwordsAdditions: [String] = []
+    public var stopwordsRemovals: [String] = []
+    public var indexTimestamps: Bool = false
+    public var indexNullState: Bool = false
+    public var indexPropertyLength: Bool = false
+    public var usingBlockMaxWAND: Bool = true
+}
+
+public struct ShardingSettings: Sendable, Equatable {
+    public var desiredCount: Int = 1
+    public var virtualPerPhysical: Int = 128
+    public var key: String = "_id"
+    public var strategy: String = "hash"
+    public var function: String = "murmur3"
+}
+
+public struct ReplicationSettings: Sendable, Equatable {
+    public var factor: Int = 1
+    public var asyncEnabled: Bool = false
+    public var deletionStrategy: String = "NoAutomatedResolution"
+}
+
+public struct MultiTenancySettings: Sendable, Equatable {
+    public var enabled: Bool = false
+    public var autoTenantCreation: Bool = false
+    public var autoTenantActivation: Bool = false
+}

@@ -1,0 +1,147 @@
+import CRocksDB
+import Glibc
+import WeftCore
+
+/// The node's one RocksDB instance: a column family per `Bucket`, atomic write batches across
+/// buckets, point reads, ordered iteration, checkpoints.
+///
+/// RocksDB's handles are thread-safe, so this class is shared freely across tasks; every call is
+/// blocking I/O and is meant to run off the cooperative pool for long operations.
+public final class KeyValueStore: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// fsync the WAL before a write returns. Without it a write is in the OS (survives a killed
+        /// process) and `syncWAL()` makes it durable against power loss.
+        public var syncWrites: Bool = false
+        public var createIfMissing: Bool = true
+        public init(syncWrites: Bool = false) { self.syncWrites = syncWrites }
+    }
+
+    public let path: String
+    private let db: OpaquePointer
+    private let columnFamilies: [Bucket: OpaquePointer]
+    private let dbOptions: OpaquePointer
+    private let familyOptions: [OpaquePointer]
+    private let writeOptions: OpaquePointer
+    private let readOptions: OpaquePointer
+
+    public init(path: String, options: Options = Options()) throws(WeftError) {
+        self.path = path
+        let dbOptions = rocksdb_options_create()!
+        rocksdb_options_set_create_if_missing(dbOptions, options.createIfMissing ? 1 : 0)
+        rocksdb_options_set_create_missing_column_families(dbOptions, 1)
+        rocksdb_options_increase_parallelism(dbOptions, 2)
+        rocksdb_options_set_keep_log_file_num(dbOptions, 3)
+
+        let buckets = Bucket.allCases
+        // RocksDB insists on opening the "default" family; Weft keeps nothing in it.
+        var names = ["default"] + buckets.map(\.rawValue)
+        var familyOptions: [OpaquePointer] = []
+        for name in names {
+            let cfOptions = rocksdb_options_create_copy(dbOptions)!
+            if Bucket(rawValue: name)?.usesPostingsMerge == true {
+                rocksdb_options_set_merge_operator(cfOptions, PostingsMergeOperator.make())
+            }
+            familyOptions.append(cfOptions)
+        }
+        var handles = [OpaquePointer?](repeating: nil, count: names.count)
+        let cNames: [UnsafeMutablePointer<CChar>?] = names.map { strdup($0) }
+        defer { cNames.forEach { free($0) } }
+        let namePointers: [UnsafePointer<CChar>?] = cNames.map { UnsafePointer($0) }
+        let optionPointers: [OpaquePointer?] = familyOptions.map { Optional($0) }
+        let familyCount = Int32(names.count)
+        let opened: OpaquePointer? = try withRocksError("opening RocksDB at \(path)") { error in
+            rocksdb_open_column_families(dbOptions, path, familyCount, namePointers, optionPointers, &handles, error)
+        }
+        guard let opened else { throw .internalError("opening RocksDB at \(path) failed") }
+        names.removeFirst()
+        var families: [Bucket: OpaquePointer] = [:]
+        for (offset, bucket) in buckets.enumerated() { families[bucket] = handles[offset + 1]! }
+        rocksdb_column_family_handle_destroy(handles[0])
+
+        self.db = opened
+        self.columnFamilies = families
+        self.dbOptions = dbOptions
+        self.familyOptions = familyOptions
+        self.writeOptions = rocksdb_writeoptions_create()!
+        rocksdb_writeoptions_set_sync(writeOptions, options.syncWrites ? 1 : 0)
+        self.readOptions = rocksdb_readoptions_create()!
+    }
+
+    deinit {
+        for handle in columnFamilies.values { rocksdb_column_family_handle_destroy(handle) }
+        rocksdb_close(db)
+        rocksdb_writeoptions_destroy(writeOptions)
+        rocksdb_readoptions_destroy(readOptions)
+        familyOptions.forEach { rocksdb_options_destroy($0) }
+        rocksdb_options_destroy(dbOptions)
+    }
+
+    func family(_ bucket: Bucket) -> OpaquePointer { columnFamilies[bucket]! }
+
+    // MARK: Reads
+
+    public func get(_ bucket: Bucket, _ key: [UInt8]) throws(WeftError) -> [UInt8]? {
+        var length = 0
+        let value = try withRocksError("reading \(bucket.rawValue)") { error in
+            key.withUnsafeBufferPointer { keyBuffer in
+                keyBuffer.withMemoryRebound(to: CChar.self) {
+                    rocksdb_get_cf(db, readOptions, family(bucket), $0.baseAddress, key.count, &length, error)
+                }
+            }
+        }
+        guard let value else { return nil }
+        defer { rocksdb_free(value) }
+        return Array(UnsafeRawBufferPointer(start: value, count: length))
+    }
+
+    /// An iterator over `range` of `bucket`, positioned at the first key (or the last, when reverse).
+    public func iterator(_ bucket: Bucket, range: KeyRange = .all, reverse: Bool = false) -> StoreIterator {
+        StoreIterator(store: self, db: db, family: family(bucket), range: range, reverse: reverse)
+    }
+
+    /// Calls `body` for each key and value in `range` in key order until it returns false.
+    public func scan(
+        _ bucket: Bucket, range: KeyRange = .all, reverse: Bool = false,
+        _ body: ([UInt8], [UInt8]) throws(WeftError) -> Bool
+    ) throws(WeftError) {
+        let iterator = iterator(bucket, range: range, reverse: reverse)
+        while let (key, value) = iterator.current() {
+            guard try body(key, value) else { break }
+            iterator.advance()
+        }
+        try iterator.checkError()
+    }
+
+    // MARK: Writes
+
+    /// Applies every operation of `batch` atomically: all or none survive a crash.
+    public func write(_ batch: WriteBatch) throws(WeftError) {
+        try withRocksError("writing batch") { error in rocksdb_write(db, writeOptions, batch.handle, error) }
+    }
+
+    /// Writes the WAL to disk (fsync). Used by the background durability timer.
+    public func syncWAL() throws(WeftError) {
+        try withRocksError("syncing WAL") { error in rocksdb_flush_wal(db, 1, error) }
+    }
+
+    /// Flushes every memtable to SST files (used before checkpoints and at shutdown).
+    public func flush() throws(WeftError) {
+        let options = rocksdb_flushoptions_create()!
+        defer { rocksdb_flushoptions_destroy(options) }
+        rocksdb_flushoptions_set_wait(options, 1)
+        for handle in columnFamilies.values {
+            try withRocksError("flushing memtables") { error in rocksdb_flush_cf(db, options, handle, error) }
+        }
+    }
+
+    /// A consistent copy of the whole store at `directory` (which must not exist), made of hard links
+    /// where possible: the base of backups and shard export.
+    public func checkpoint(to directory: String) throws(WeftError) {
+        let checkpoint = try withRocksError("creating checkpoint") { error in rocksdb_checkpoint_object_create(db, error) }
+        guard let checkpoint else { throw .internalError("creating checkpoint failed") }
+        defer { rocksdb_checkpoint_object_destroy(checkpoint) }
+        try withRocksError("writing checkpoint to \(directory)") { error in
+            rocksdb_checkpoint_create(checkpoint, directory, 0, error)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Logging
+import ServiceLifecycle
+import WeftEngine
+
+/// With `PERSISTENCE_FSYNC=background` a write is acknowledged once it is in the OS (it survives
+/// `kill -9`); this service fsyncs the WAL every second so a power loss costs at most one second.
+struct BackgroundSyncService: Service {
+    let database: Database
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .seconds(1))
+                do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import WeftAPI
+import WeftCore
+import WeftEngine
+
+/// The `weft` executable: reads the configuration (environment, then Weaviate's own flags), opens
+/// the database, runs the servers until SIGTERM/SIGINT, then shuts down gracefully.
+@main
+struct WeftCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weft",
+        abstract: "Weft: a vector database that speaks Weaviate's APIs.",
+        discussion: "Configuration comes from Weaviate's environment variables (PERSISTENCE_DATA_PATH, GRPC_PORT, QUERY_DEFAULTS_LIMIT, ...); the flags below override them.")
+
+    @Option(help: "Address to listen on for REST.") var host: String = "127.0.0.1"
+    @Option(help: "Port to listen on for REST.") var port: Int = 8080
+    @Option(help: "Only 'http' is supported.") var scheme: String = "http"
+    @Option(name: .customLong("read-timeout"), help: "Accepted for compatibility with Weaviate's command line; ignored.") var readTimeout: String?
+    @Option(name: .customLong("write-timeout"), help: "Accepted for compatibility with Weaviate's command line; ignored.") var writeTimeout: String?
+
+    /// Environment first, then the flags; validated as a whole.
+    func makeConfiguration() -> Result<Configuration, WeftError> {
+        Result { () throws(WeftError) -> Configuration in
+            var configuration = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment)
+            configuration.host = host
+            configuration.port = port
+            configuration.scheme = scheme
+            try configuration.validate()
+            return configuration
+        }
+    }
+
+    func run() async throws {
+        let configuration: Configuration
+        switch makeConfiguration() {
+        case .success(let value): configuration = value
+        case .failure(let error):
+            FileHandle.standardError.write(Data("weft: invalid configuration: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "weft")
+
+        let database: Database
+        switch Result(catching: { () throws(WeftError) -> Database in try Database(configuration: configuration, logger: logger) }) {
+        case .success(let value): database = value
+        case .failure(let error):
+            FileHandle.standardError.write(Data("weft: cannot open data in \(configuration.dataPath): \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+
+        let application = HTTPServer.makeApplication(database: database, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if configuration.fsync == .background {
+            services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("weft \(MetaRoutesVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), data in \(configuration.dataPath)")
+        try await group.run()
+        try database.close()
+        logger.info("weft stopped")
+    }
+}
+
+enum MetaRoutesVersion {
+    static let weft = "0.1.0"
+}
