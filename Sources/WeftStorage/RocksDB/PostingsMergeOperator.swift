@@ -45,8 +45,7 @@ enum PostingsMergeOperator {
             }
             for index in 0..<Int(count) {
                 guard let operand = operands?[index], let length = operandLengths?[index], length >= 1 else {
-                    success?.pointee = 0
-                    return nil
+                    return failure(success, newLength)
                 }
                 let bytes = Array(UnsafeRawBufferPointer(start: operand, count: length))
                 let docIDs = try DocIDBitmap.deserialize(Array(bytes.dropFirst()))
@@ -54,34 +53,37 @@ enum PostingsMergeOperator {
                 case .add: result.formUnion(docIDs)
                 case .remove: result.subtract(docIDs)
                 case nil:
-                    success?.pointee = 0
-                    return nil
+                    return failure(success, newLength)
                 }
             }
             return mallocCopy(result.serialized(), success: success, length: newLength)
         } catch {
             // A corrupted operand or value: RocksDB reports the merge as a corruption error on read.
-            success?.pointee = 0
-            return nil
+            return failure(success, newLength)
         }
     }
 
+    private static func failure(_ success: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<CChar>? {
+        success?.pointee = 0
+        length?.pointee = 0
+        return nil
+    }
+
     /// Combining operands without the base value is not needed for correctness; RocksDB then keeps
-    /// the operands and applies them in a full merge.
+    /// the operands and applies them in a full merge. RocksDB's C wrapper copies the returned bytes
+    /// even on failure, so the length must be set to 0.
     private static let partialMerge: @convention(c) (
         UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int,
         UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?, Int32,
         UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?
-    ) -> UnsafeMutablePointer<CChar>? = { _, _, _, _, _, _, success, _ in
+    ) -> UnsafeMutablePointer<CChar>? = { _, _, _, _, _, _, success, newLength in
         success?.pointee = 0
+        newLength?.pointee = 0
         return nil
     }
 
     private static func mallocCopy(_ bytes: [UInt8], success: UnsafeMutablePointer<UInt8>?, length: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<CChar>? {
-        guard let memory = malloc(max(bytes.count, 1)) else {
-            success?.pointee = 0
-            return nil
-        }
+        guard let memory = malloc(max(bytes.count, 1)) else { return failure(success, length) }
         bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         success?.pointee = 1
         length?.pointee = bytes.count

@@ -1,0 +1,57 @@
+import Testing
+import WeftCore
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsFollowWeaviate() throws {
+        let config = try Configuration.fromEnvironment([:])
+        #expect(config.dataPath == "./data")
+        #expect(config.grpcPort == 50051)
+        #expect(config.queryDefaultsLimit == 10)
+        #expect(config.queryMaximumResults == 10_000)
+        #expect(config.autoSchemaEnabled)
+        #expect(config.diskUseReadOnlyPercentage == 90)
+        #expect(config.defaultVectorizerModule == "none")
+        try config.validate()
+    }
+
+    @Test func readsWeaviateVariables() throws {
+        let config = try Configuration.fromEnvironment([
+            "PERSISTENCE_DATA_PATH": "/tmp/x", "GRPC_PORT": "50052", "QUERY_DEFAULTS_LIMIT": "25",
+            "AUTOSCHEMA_ENABLED": "false", "ASYNC_INDEXING": "on", "ENABLE_MODULES": "text2vec-transformers, backup-filesystem",
+            "PERSISTENCE_FSYNC": "always", "CLUSTER_HOSTNAME": "weft-a", "SOME_OTHER_VARIABLE": "ignored",
+        ])
+        #expect(config.dataPath == "/tmp/x")
+        #expect(config.grpcPort == 50052)
+        #expect(config.queryDefaultsLimit == 25)
+        #expect(!config.autoSchemaEnabled)
+        #expect(config.asyncIndexing)
+        #expect(config.enabledModules == ["text2vec-transformers", "backup-filesystem"])
+        #expect(config.fsync == .always)
+        #expect(config.nodeName == "weft-a")
+    }
+
+    @Test(arguments: [
+        ("GRPC_PORT", "abc"), ("GRPC_PORT", "70000"), ("QUERY_DEFAULTS_LIMIT", "0"), ("AUTOSCHEMA_ENABLED", "maybe"),
+        ("PERSISTENCE_FSYNC", "sometimes"), ("DISK_USE_READONLY_PERCENTAGE", "101"), ("LOG_LEVEL", "loud"),
+    ])
+    func invalidValuesNameTheVariable(_ name: String, _ value: String) {
+        do {
+            _ = try Configuration.fromEnvironment([name: value])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch {
+            #expect(error.message.contains(name))
+        }
+    }
+
+    @Test func validateChecksRelations() throws {
+        var config = Configuration()
+        config.scheme = "https"
+        #expect(throws: WeftError.self) { try config.validate() }
+        config = Configuration()
+        config.port = 50051
+        #expect(throws: WeftError.self) { try config.validate() }
+        config = Configuration()
+        config.defaultVectorizerModule = "text2vec-openai"
+        #expect(throws: WeftError.self) { try config.validate() }
+    }
+}
