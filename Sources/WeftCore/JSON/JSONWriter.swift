@@ -1,4 +1,4 @@
-/// Serialises a `JSONValue` to compact JSON. Object keys are written in sorted order so output is
+/// Serialises a `JSONValue` to compact JSON; `parse(write(v)) == v` for every finite value. Object keys are written in sorted order so output is
 /// deterministic (tests and on-disk records compare byte for byte). Non-finite doubles, which JSON
 /// cannot express, are written as `null`.
 public enum JSONWriter {
@@ -45,8 +45,10 @@ public enum JSONWriter {
             return
         }
         if d == d.rounded(), abs(d) < 1e15 {
-            // Integral doubles print without an exponent ("3.0" would also be valid; "3" is what Go prints).
+            // Integral doubles keep a ".0" so that parsing the output gives `.double` again: the
+            // int/number distinction survives a round trip through storage.
             out.append(contentsOf: String(Int64(d)).utf8)
+            out.append(contentsOf: ".0".utf8)
         } else {
             out.append(contentsOf: d.description.utf8)
         }

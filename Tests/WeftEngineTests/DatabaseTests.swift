@@ -1,0 +1,164 @@
+import Logging
+import Testing
+import WeftCore
+@testable import WeftEngine
+
+@Suite struct DatabaseTests {
+    func open(_ dir: TemporaryDirectory, _ adjust: (inout Configuration) -> Void = { _ in }) throws -> Database {
+        var configuration = Configuration()
+        configuration.dataPath = dir.path
+        adjust(&configuration)
+        return try Database(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    @Test func objectsSurviveRestartWithSchemaAndCounters() throws {
+        let dir = TemporaryDirectory()
+        var ids: [ObjectID] = []
+        do {
+            let database = try open(dir)
+            _ = try database.createCollection(["class": "Doc", "shardingConfig": ["desiredCount": 3],
+                                               "properties": [["name": "title", "dataType": ["text"]]]])
+            for index in 0..<50 {
+                let view = try database.writeObject(ObjectInput(className: "Doc", properties: ["title": .string("t\(index)")], vector: [1, Float(index)]), kind: .create)
+                ids.append(view.object.id)
+            }
+            #expect(try database.deleteObject(className: "Doc", id: ids[0]))
+        }
+        let reopened = try open(dir)
+        let collection = try reopened.requireCollection("doc")
+        #expect(collection.shards.count == 3)
+        #expect(collection.objectCount == 49)
+        #expect(collection.shards.allSatisfy { $0.objectCount > 0 })
+        #expect(try reopened.getObject(className: "Doc", id: ids[0], includeVector: false) == nil)
+        let view = try #require(try reopened.getObject(className: "Doc", id: ids[7], includeVector: true))
+        #expect(view.object.properties["title"] == "t7")
+        #expect(view.object.vectors[""] == [1, 7])
+        // The dimension fixed before the restart still holds.
+        #expect(throws: WeftError.self) {
+            try reopened.writeObject(ObjectInput(className: "Doc", vector: [1, 2, 3]), kind: .create)
+        }
+        // docIDs continue above those already used (never reused).
+        let fresh = try reopened.writeObject(ObjectInput(className: "Doc", vector: [0, 0]), kind: .create)
+        let maximumBefore = try ids.dropFirst().compactMap { try reopened.getObject(className: "Doc", id: $0, includeVector: false)?.object.docID }.max()!
+        let freshShardMax = try collection.shard(for: fresh.object.id).scan(after: nil, limit: 1000).map(\.docID).max()!
+        #expect(fresh.object.docID == freshShardMax)
+        _ = maximumBefore
+    }
+
+    @Test func replaceAndMergeKeepCreationTimeAndAssignNewDocIDs() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        let created = try database.writeObject(ObjectInput(className: "Note", properties: ["a": 1, "b": "x"], vector: [1, 0]), kind: .create)
+        let merged = try database.writeObject(ObjectInput(className: "Note", id: created.object.id, properties: ["b": "y"]), kind: .merge)
+        #expect(merged.object.properties == ["a": .double(1), "b": "y"])
+        #expect(merged.object.vectors[""] == [1, 0])
+        #expect(merged.object.creationTimeUnix == created.object.creationTimeUnix)
+        #expect(merged.object.docID > created.object.docID)
+        let replaced = try database.writeObject(ObjectInput(className: "Note", id: created.object.id, properties: ["b": "z"]), kind: .replace)
+        #expect(replaced.object.properties == ["b": "z"])
+        #expect(replaced.object.creationTimeUnix == created.object.creationTimeUnix)
+        let read = try #require(try database.getObject(className: "Note", id: created.object.id, includeVector: true))
+        #expect(read.object.vectors.isEmpty)
+        #expect(try database.requireCollection("Note").objectCount == 1)
+        #expect(throws: WeftError.self) {
+            try database.writeObject(ObjectInput(className: "Note", id: ObjectID.random(), properties: [:]), kind: .replace)
+        }
+    }
+
+    @Test func autoSchemaInfersTypes() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        _ = try database.writeObject(ObjectInput(className: "auto", properties: [
+            "text": "hello", "number": 2, "flag": true, "when": "2024-01-01T00:00:00Z", "ref": "73f2eb32-3c3b-4b4c-9a8c-4fa2c9f7a3b1",
+            "tags": ["a"], "scores": [1.5], "geo": ["latitude": 52.3, "longitude": 4.9], "phone": ["input": "+31 20 123"],
+            "nested": ["inner": "x", "deeper": ["n": 1]], "items": [["k": "v"], ["k2": 2]], "empty": [], "nothing": nil,
+        ]), kind: .create)
+        let definition = try database.requireCollection("Auto").definition
+        let types = Dictionary(uniqueKeysWithValues: definition.properties.map { ($0.name, $0.dataType) })
+        #expect(types["text"] == .text)
+        #expect(types["number"] == .number)
+        #expect(types["flag"] == .boolean)
+        #expect(types["when"] == .date)
+        #expect(types["ref"] == .uuid)
+        #expect(types["tags"] == .textArray)
+        #expect(types["scores"] == .numberArray)
+        #expect(types["geo"] == .geoCoordinates)
+        #expect(types["phone"] == .phoneNumber)
+        #expect(types["nested"] == .object)
+        #expect(types["items"] == .objectArray)
+        #expect(types["empty"] == nil)
+        #expect(types["nothing"] == nil)
+        #expect(definition.property(named: "items")?.nestedProperties.map(\.name).sorted() == ["k", "k2"])
+        // A later object extends the nested definition.
+        _ = try database.writeObject(ObjectInput(className: "Auto", properties: ["nested": ["added": true]]), kind: .create)
+        #expect(try database.requireCollection("Auto").definition.property(named: "nested")?.nested(named: "added")?.dataType == .boolean)
+    }
+
+    @Test func autoSchemaOffRefusesUnknownPropertiesAndClasses() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir) { $0.autoSchemaEnabled = false }
+        #expect(throws: WeftError.self) { try database.writeObject(ObjectInput(className: "Missing", properties: [:]), kind: .create) }
+        _ = try database.createCollection(["class": "Known", "properties": [["name": "a", "dataType": ["int"]]]])
+        #expect(throws: WeftError.self) { try database.writeObject(ObjectInput(className: "Known", properties: ["b": 1]), kind: .create) }
+        _ = try database.writeObject(ObjectInput(className: "Known", properties: ["a": 1]), kind: .create)
+    }
+
+    @Test(arguments: [
+        ("int", JSONValue("five")), ("int", 1.5), ("number", "1"), ("boolean", 1), ("text", 3), ("date", "2024-01-01"),
+        ("uuid", "not-a-uuid"), ("blob", "@@@"), ("geoCoordinates", ["latitude": 100, "longitude": 0]), ("phoneNumber", "+31"),
+        ("text[]", "single"), ("int[]", [1, "2"]),
+    ] as [(String, JSONValue)])
+    func wrongTypesAreRefusedAndStoreNothing(_ type: String, _ value: JSONValue) throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        _ = try database.createCollection(["class": "Typed", "properties": [["name": "p", "dataType": [.string(type)]]]])
+        do {
+            _ = try database.writeObject(ObjectInput(className: "Typed", properties: ["p": value]), kind: .create)
+            Issue.record("\(type) accepted \(JSONWriter.string(value))")
+        } catch {
+            #expect(error.code == .unprocessable)
+            #expect(error.message.contains("property 'p"), "\(error.message)")
+        }
+        #expect(try database.requireCollection("Typed").objectCount == 0)
+    }
+
+    @Test func listingPagesInUUIDOrderAcrossShards() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        _ = try database.createCollection(["class": "Paged", "shardingConfig": ["desiredCount": 4]])
+        var ids: [ObjectID] = []
+        for index in 0..<37 {
+            ids.append(try database.writeObject(ObjectInput(className: "Paged", properties: ["n": .int(Int64(index))]), kind: .create).object.id)
+        }
+        ids.sort()
+        var seen: [ObjectID] = []
+        var after: ObjectID? = nil
+        while true {
+            let page = try database.listObjects(ListRequest(className: "Paged", limit: 5, after: after))
+            if page.isEmpty { break }
+            seen.append(contentsOf: page.map(\.object.id))
+            after = page.last?.object.id
+        }
+        #expect(seen == ids)
+        let offsetPage = try database.listObjects(ListRequest(className: "Paged", limit: 3, offset: 10))
+        #expect(offsetPage.map(\.object.id) == Array(ids[10..<13]))
+        let sorted = try database.listObjects(ListRequest(className: "Paged", limit: 3, sort: [SortKey(path: "n", ascending: false)]))
+        #expect(sorted.map { $0.object.properties["n"] } == [36.0, 35.0, 34.0])
+        #expect(throws: WeftError.self) { try database.listObjects(ListRequest(className: "Paged", limit: 10_001)) }
+    }
+
+    @Test func deletingACollectionRemovesItsData() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        let id = try database.writeObject(ObjectInput(className: "Gone", properties: ["a": "b"], vector: [1, 2, 3]), kind: .create).object.id
+        try database.deleteCollection("Gone")
+        #expect(database.collection(named: "Gone") == nil)
+        // Recreated with the same name: empty, and a new vector dimension is free to choose.
+        _ = try database.createCollection(["class": "Gone"])
+        #expect(try database.getObject(className: "Gone", id: id, includeVector: false) == nil)
+        _ = try database.writeObject(ObjectInput(className: "Gone", vector: [1, 2]), kind: .create)
+        var total = 0
+        try database.store.scan(.objects) { _, _ in total += 1; return true }
+        #expect(total == 1)
+    }
+}
