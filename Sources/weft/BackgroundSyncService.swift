@@ -8,12 +8,11 @@ struct BackgroundSyncService: Service {
     let database: Database
     let logger: Logger
 
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while true {
-                try await Task.sleep(for: .seconds(1))
-                do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
-            }
+    func run() async {
+        // Ends quietly at graceful shutdown; the final sync happens when the database closes.
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
         }
     }
 }

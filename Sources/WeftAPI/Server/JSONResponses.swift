@@ -29,6 +29,8 @@ enum JSONResponses {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw WeftError(.payloadTooLarge, "request body is larger than the limit of \(limit) bytes")
+        } catch is NIOTooManyBytesError {
+            throw WeftError(.payloadTooLarge, "request body is larger than the limit of \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else { throw WeftError.unprocessable("request body is empty: a JSON document is required") }
         return try JSONParser.parse(Array(buffer.readableBytesView))

@@ -1,0 +1,111 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Glibc
+
+/// A real `weft` process on a free loopback port with its own data folder: what the integration
+/// tests drive. The binary is the one `swift build` produced (or `WEFT_BINARY`).
+final class ServerProcess: @unchecked Sendable {
+    let dataPath: String
+    let environment: [String: String]
+    private(set) var port: Int = 0
+    private var process: Process?
+    let logPath: String
+
+    static var binaryPath: String {
+        if let explicit = ProcessInfo.processInfo.environment["WEFT_BINARY"] { return explicit }
+        // Tests/WeftAPITests/Support/ServerProcess.swift -> package root.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/weft").path
+    }
+
+    init(dataPath: String, environment: [String: String] = [:]) {
+        self.dataPath = dataPath
+        self.environment = environment
+        self.logPath = dataPath + ".log"
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the server and waits until it answers `/v1/.well-known/ready`.
+    func start() async throws {
+        port = Self.freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.arguments = ["--host", "127.0.0.1", "--port", String(port), "--scheme", "http"]
+        var env = ProcessInfo.processInfo.environment
+        env["PERSISTENCE_DATA_PATH"] = dataPath
+        env["GRPC_PORT"] = String(Self.freePort())
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let client = HTTPTestClient(baseURL: baseURL)
+        for _ in 0..<200 {
+            if !process.isRunning { throw ServerError.exited(status: process.terminationStatus, log: self.log) }
+            if let response = try? await client.send("GET", "/v1/.well-known/ready"), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ServerError.notReady(log: self.log)
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// SIGTERM and wait: the graceful path.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: the crash path.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var terminationStatus: Int32? {
+        guard let process, !process.isRunning else { return nil }
+        return process.terminationStatus
+    }
+
+    deinit { kill() }
+
+    enum ServerError: Error, CustomStringConvertible {
+        case exited(status: Int32, log: String)
+        case notReady(log: String)
+        var description: String {
+            switch self {
+            case .exited(let status, let log): "server exited with status \(status):\n\(log)"
+            case .notReady(let log): "server did not become ready:\n\(log)"
+            }
+        }
+    }
+
+    /// A port that was free a moment ago (bound to 0, read back, released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
+        }
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
