@@ -162,3 +162,18 @@ import WeftCore
         #expect(total == 1)
     }
 }
+
+@Suite struct SchemaUpdateTests {
+    @Test func omittedSectionsKeepTheirValues() throws {
+        let dir = TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.dataPath = dir.path
+        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        _ = try database.createCollection(["class": "Wide", "shardingConfig": ["desiredCount": 3], "vectorIndexConfig": ["distance": "dot"]])
+        let updated = try database.updateCollection("Wide", with: ["class": "Wide", "description": "only this changes"])
+        #expect(updated.description == "only this changes")
+        #expect(updated.sharding.desiredCount == 3)
+        #expect(updated.legacyVector?.distance == "dot")
+        #expect(throws: WeftError.self) { try database.updateCollection("Wide", with: ["class": "Wide", "shardingConfig": ["desiredCount": 2]]) }
+    }
+}

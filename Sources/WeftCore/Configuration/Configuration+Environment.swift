@@ -2,7 +2,7 @@
 /// a known variable with an invalid value is an error that stops start-up with its name in it.
 extension Configuration {
     public static func fromEnvironment(_ environment: [String: String]) throws(WeftError) -> Configuration {
-        var reader = EnvironmentReader(environment: environment)
+        let reader = EnvironmentReader(environment: environment)
         var config = Configuration()
         config.dataPath = reader.string("PERSISTENCE_DATA_PATH") ?? config.dataPath
         config.grpcPort = try reader.integer("GRPC_PORT", in: 1...65535) ?? config.grpcPort

@@ -47,10 +47,18 @@ extension Database {
         }
     }
 
+    /// `PUT /v1/schema/{class}`. A top-level section the body leaves out keeps its current value
+    /// (rather than falling back to a default that would then look like a forbidden change).
     public func updateCollection(_ name: String, with json: JSONValue) throws(WeftError) -> CollectionDefinition {
-        let proposed = try CollectionDefinition.parse(json, options: parseOptions)
+        guard case .object(let supplied) = json else { throw .unprocessable("class must be a JSON object") }
         return try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
             let collection = try requireCollection(name)
+            var merged = collection.definition.rendered().objectValue ?? [:]
+            for (key, value) in supplied {
+                let canonical = merged.keys.first { $0.lowercased() == key.lowercased() } ?? key
+                merged[canonical] = value
+            }
+            let proposed = try CollectionDefinition.parse(.object(merged), options: parseOptions)
             let updated = try collection.definition.applyingUpdate(proposed)
             try persist(updated, of: collection)
             return updated
