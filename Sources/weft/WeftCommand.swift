@@ -64,13 +64,9 @@ struct WeftCommand: AsyncParsableCommand {
             services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("weft \(MetaRoutesVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), data in \(configuration.dataPath)")
+        logger.info("weft \(WeftVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), data in \(configuration.dataPath)")
         try await group.run()
         try database.close()
         logger.info("weft stopped")
     }
-}
-
-enum MetaRoutesVersion {
-    static let weft = "0.1.0"
 }

@@ -7,10 +7,6 @@ struct MetaRoutes {
     let database: Database
     let publicAddress: String
 
-    /// The API level Weft implements; the Python client gates request shapes on it.
-    static let apiVersion = "1.37.5"
-    static let weftVersion = "0.1.0"
-
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/meta") { _, _ in meta() }
         router.get("/v1/.well-known/live") { _, _ in Response(status: .ok) }
@@ -29,8 +25,8 @@ struct MetaRoutes {
         let modules = JSONValue.object(Dictionary(uniqueKeysWithValues: database.configuration.enabledModules.map { ($0, JSONValue.object([:])) }))
         return JSONResponses.json([
             "hostname": .string(publicAddress),
-            "version": .string(Self.apiVersion),
-            "weftVersion": .string(Self.weftVersion),
+            "version": .string(WeftVersion.weaviateAPI),
+            "weftVersion": .string(WeftVersion.weft),
             "modules": modules,
             "grpcMaxMessageSize": 104_858_000,
         ])
@@ -60,7 +56,7 @@ struct MetaRoutes {
         }
         var node: [String: JSONValue] = [
             "name": .string(database.configuration.nodeName), "status": "HEALTHY",
-            "version": .string(Self.apiVersion), "gitHash": .string("weft-\(Self.weftVersion)"),
+            "version": .string(WeftVersion.weaviateAPI), "gitHash": .string("weft-\(WeftVersion.weft)"),
             "batchStats": ["queueLength": 0, "ratePerSecond": 0],
             "stats": ["objectCount": .int(Int64(objectCount)), "shardCount": .int(Int64(shardCount))],
         ]

@@ -46,7 +46,7 @@ public final class Shard: Sendable {
 
     func loadVectors(into object: inout StoredObject, names: [String]) throws(WeftError) {
         for name in names {
-            guard let raw = try store.get(.vectors, VectorKey.key(shard: prefix.bytes, name: name, docID: object.docID)) else { continue }
+            guard let raw = try store.get(.vectors, VectorKey.key(shard: prefix, name: name, docID: object.docID)) else { continue }
             var reader = ByteReader(raw, context: "vector \(name) of \(object.id)")
             object.vectors[name] = try reader.readFloats(count: raw.count / 4)
         }
@@ -110,7 +110,7 @@ public final class Shard: Sendable {
             for (vectorName, vector) in object.vectors {
                 var writer = ByteWriter(capacity: vector.count * 4)
                 writer.writeFloats(vector)
-                batch.put(.vectors, VectorKey.key(shard: prefix.bytes, name: vectorName, docID: object.docID), writer.bytes)
+                batch.put(.vectors, VectorKey.key(shard: prefix, name: vectorName, docID: object.docID), writer.bytes)
             }
             let newCount = counters.objectCount + (existing == nil ? 1 : 0)
             batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(object.docID + 1))

@@ -1,4 +1,5 @@
 import WeftCore
+import WeftStorage
 
 /// An object as a shard stores it. Vectors are kept in the `vectors` bucket, apart from the record,
 /// so that a vector index can stream them by docID without decoding properties.
@@ -63,8 +64,8 @@ enum ObjectRecordCodec {
 /// Vector value (key = shard ++ u8 name length ++ name ++ docID BE): packed float32 LE, no header;
 /// the dimension is the value length / 4.
 enum VectorKey {
-    static func key(shard: ShardPrefixBytes, name: String, docID: UInt64) -> [UInt8] {
-        var key = shard
+    static func key(shard: ShardKeyPrefix, name: String, docID: UInt64) -> [UInt8] {
+        var key = shard.bytes
         let nameBytes = Array(name.utf8)
         key.append(UInt8(nameBytes.count))
         key.append(contentsOf: nameBytes)
@@ -72,5 +73,3 @@ enum VectorKey {
         return key
     }
 }
-
-typealias ShardPrefixBytes = [UInt8]
