@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "weft", targets: ["weft"]),
+        .executable(name: "weft-bench", targets: ["weft-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -20,8 +21,13 @@ let package = Package(
         .systemLibrary(name: "CRocksDB", path: "Sources/CRocksDB", pkgConfig: "rocksdb"),
         .systemLibrary(name: "CRoaring", path: "Sources/CRoaring"),
 
+        // Distance kernels with run-time CPU dispatch; optimised even in debug builds because
+        // tests run them millions of times.
+        .target(name: "CWeftKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         .target(name: "WeftCore"),
         .target(name: "WeftStorage", dependencies: ["WeftCore", "CRocksDB", "CRoaring"]),
+        .target(name: "WeftVectorIndex", dependencies: ["WeftCore", "WeftStorage", "CWeftKernels"]),
         .target(
             name: "WeftEngine",
             dependencies: [
@@ -47,7 +53,16 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "weft-bench",
+            dependencies: [
+                "WeftCore", "WeftVectorIndex", "WeftStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
+        .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
         .testTarget(name: "WeftStorageTests", dependencies: ["WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftAPITests", dependencies: ["WeftCore"]),

@@ -1,0 +1,30 @@
+#ifndef WEFT_KERNELS_H
+#define WEFT_KERNELS_H
+
+#include <stddef.h>
+
+/// Distance kernels over float32 vectors. Each function picks, once per process, the fastest
+/// implementation the CPU supports (AVX-512F, AVX2+FMA, or portable C).
+///
+/// Conventions follow Weaviate: l2 is the *squared* Euclidean distance, dot is the *negative*
+/// dot product (smaller = closer), hamming counts positions whose values differ.
+
+float weft_l2_squared(const float *a, const float *b, size_t dimension);
+float weft_dot(const float *a, const float *b, size_t dimension);
+float weft_manhattan(const float *a, const float *b, size_t dimension);
+float weft_hamming(const float *a, const float *b, size_t dimension);
+
+/// Which implementation the dispatchers chose: 512, 256 or 0 (portable).
+int weft_kernels_level(void);
+
+/// Forces an implementation (512, 256, 0) for tests; returns the level now in use, which is lower
+/// than asked when the CPU lacks the instructions.
+int weft_kernels_force_level(int level);
+
+/// The individual implementations, for tests that compare every path with a plain loop.
+float weft_l2_squared_portable(const float *a, const float *b, size_t dimension);
+float weft_dot_portable(const float *a, const float *b, size_t dimension);
+float weft_manhattan_portable(const float *a, const float *b, size_t dimension);
+float weft_hamming_portable(const float *a, const float *b, size_t dimension);
+
+#endif

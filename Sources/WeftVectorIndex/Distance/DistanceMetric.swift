@@ -1,0 +1,43 @@
+import CWeftKernels
+
+/// The distances Weaviate offers, with its definitions: smaller is closer for every one.
+public enum DistanceMetric: String, Sendable, CaseIterable {
+    /// 1 − cos(a, b). Vectors are normalised when stored and queried, so this is 1 + negative dot.
+    case cosine
+    /// The negative dot product.
+    case dot
+    /// The squared Euclidean distance.
+    case l2Squared = "l2-squared"
+    case manhattan
+    /// The number of positions whose values differ.
+    case hamming
+
+    /// Whether vectors are normalised to unit length before they are stored or compared.
+    public var normalizes: Bool { self == .cosine }
+
+    @inline(__always)
+    public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dimension: Int) -> Float {
+        switch self {
+        case .cosine: 1 + weft_dot(a, b, dimension)
+        case .dot: weft_dot(a, b, dimension)
+        case .l2Squared: weft_l2_squared(a, b, dimension)
+        case .manhattan: weft_manhattan(a, b, dimension)
+        case .hamming: weft_hamming(a, b, dimension)
+        }
+    }
+
+    public func distance(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in distance(pa.baseAddress!, pb.baseAddress!, a.count) } }
+    }
+
+    /// The vector as the index stores it: unit length for cosine (a zero vector stays zero).
+    public func prepared(_ vector: [Float]) -> [Float] {
+        guard normalizes else { return vector }
+        var norm: Float = 0
+        for value in vector { norm += value * value }
+        guard norm > 0 else { return vector }
+        let scale = 1 / norm.squareRoot()
+        return vector.map { $0 * scale }
+    }
+}

@@ -1,0 +1,123 @@
+import CWeftKernels
+
+/// The raw memory of an HNSW graph, laid out as hnswlib does for cache locality: vectors in one
+/// block, layer-0 link lists in another (`[count, id, id, ...]` with room for 2·M ids per node),
+/// upper-layer lists allocated per node that has any. Node ids are docIDs (dense per shard).
+///
+/// Grown only under the index's exclusive lock; read and written under its shared lock, with a
+/// one-byte spin lock per node guarding that node's link lists.
+final class HNSWGraph {
+    let dimension: Int
+    let maxConnections: Int
+    let maxConnectionsLayer0: Int
+    private(set) var capacity: Int
+
+    private(set) var vectors: UnsafeMutablePointer<Float>
+    private(set) var level0: UnsafeMutablePointer<UInt32>
+    private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// -1: no node with this id.
+    private(set) var levels: UnsafeMutablePointer<Int8>
+    private(set) var locks: UnsafeMutablePointer<UInt8>
+    /// 1: deleted, still traversed until cleanup removes it.
+    private(set) var tombstones: UnsafeMutablePointer<UInt8>
+
+    var level0Stride: Int { 1 + maxConnectionsLayer0 }
+    var upperStride: Int { 1 + maxConnections }
+
+    init(dimension: Int, maxConnections: Int, capacity: Int) {
+        self.dimension = dimension
+        self.maxConnections = maxConnections
+        self.maxConnectionsLayer0 = 2 * maxConnections
+        self.capacity = 0
+        vectors = .allocate(capacity: 1)
+        level0 = .allocate(capacity: 1)
+        upper = .allocate(capacity: 1)
+        levels = .allocate(capacity: 1)
+        locks = .allocate(capacity: 1)
+        tombstones = .allocate(capacity: 1)
+        grow(to: max(capacity, 16))
+    }
+
+    deinit {
+        for id in 0..<capacity { upper[id]?.deallocate() }
+        vectors.deallocate()
+        level0.deallocate()
+        upper.deallocate()
+        levels.deallocate()
+        locks.deallocate()
+        tombstones.deallocate()
+    }
+
+    /// Reallocates every array for `newCapacity` nodes, copying what exists. Exclusive lock only.
+    func grow(to newCapacity: Int) {
+        guard newCapacity > capacity else { return }
+        func move<T>(_ old: UnsafeMutablePointer<T>, _ perNode: Int, fill: T) -> UnsafeMutablePointer<T> {
+            let fresh = UnsafeMutablePointer<T>.allocate(capacity: newCapacity * perNode)
+            if capacity > 0 { fresh.moveInitialize(from: old, count: capacity * perNode) }
+            (fresh + capacity * perNode).initialize(repeating: fill, count: (newCapacity - capacity) * perNode)
+            old.deallocate()
+            return fresh
+        }
+        vectors = move(vectors, dimension, fill: 0)
+        level0 = move(level0, level0Stride, fill: 0)
+        upper = move(upper, 1, fill: nil)
+        levels = move(levels, 1, fill: -1)
+        locks = move(locks, 1, fill: 0)
+        tombstones = move(tombstones, 1, fill: 0)
+        capacity = newCapacity
+    }
+
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> { vectors + Int(id) * dimension }
+
+    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
+
+    /// The link list of `id` at `level`: element 0 is the count, then the ids.
+    @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        if level == 0 { return level0 + Int(id) * level0Stride }
+        return upper[Int(id)]! + (level - 1) * upperStride
+    }
+
+    @inline(__always) func maxLinks(level: Int) -> Int { level == 0 ? maxConnectionsLayer0 : maxConnections }
+
+    /// Creates node `id` with `level` and its vector. The level is written last, so a concurrent
+    /// search that finds the id sees a complete node.
+    func place(_ id: UInt32, level: Int, vector: [Float]) {
+        let index = Int(id)
+        vector.withUnsafeBufferPointer { self.vector(id).update(from: $0.baseAddress!, count: dimension) }
+        level0[index * level0Stride] = 0
+        upper[index]?.deallocate()
+        if level > 0 {
+            let lists = UnsafeMutablePointer<UInt32>.allocate(capacity: level * upperStride)
+            lists.initialize(repeating: 0, count: level * upperStride)
+            upper[index] = lists
+        } else {
+            upper[index] = nil
+        }
+        tombstones[index] = 0
+        levels[index] = Int8(level)
+    }
+
+    /// Removes node `id` entirely (after cleanup has unlinked it). Exclusive lock only.
+    func remove(_ id: UInt32) {
+        let index = Int(id)
+        levels[index] = -1
+        tombstones[index] = 0
+        level0[index * level0Stride] = 0
+        upper[index]?.deallocate()
+        upper[index] = nil
+    }
+
+    func setTombstone(_ id: UInt32) { tombstones[Int(id)] = 1 }
+
+    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { tombstones[Int(id)] != 0 }
+
+    @inline(__always) func lock(_ id: UInt32) { weft_spin_lock(locks + Int(id)) }
+    @inline(__always) func unlock(_ id: UInt32) { weft_spin_unlock(locks + Int(id)) }
+
+    /// Bytes held by the graph and its vectors.
+    var memoryBytes: Int {
+        var bytes = capacity * (dimension * 4 + level0Stride * 4 + MemoryLayout<UnsafeMutablePointer<UInt32>?>.size + 3)
+        for id in 0..<capacity where levels[id] > 0 { bytes += Int(levels[id]) * upperStride * 4 }
+        return bytes
+    }
+}

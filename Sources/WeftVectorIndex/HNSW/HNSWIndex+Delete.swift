@@ -1,0 +1,77 @@
+import CWeftKernels
+import WeftCore
+
+extension HNSWIndex {
+    /// Marks `docID` deleted: it is never returned again, but stays in the graph (so searches keep
+    /// passing through it) until `cleanUpTombstones` unlinks it.
+    public func delete(_ docID: UInt64) {
+        memory.withReadLock {
+            guard let graph, let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { return }
+            graph.setTombstone(id)
+            liveCount.add(-1, ordering: .relaxed)
+        }
+    }
+
+    /// Removes tombstoned nodes from the graph: every live node that links to one gets new links
+    /// chosen with the heuristic from its remaining neighbours and the deleted nodes' neighbours;
+    /// then the deleted nodes are freed and the entry point moved if it was one of them.
+    /// Holds the exclusive lock: searches wait for the duration. Returns the number removed.
+    @discardableResult
+    public func cleanUpTombstones() -> Int {
+        memory.withWriteLock {
+            guard let graph else { return 0 }
+            var deleted: [UInt32] = []
+            for index in 0..<graph.capacity where graph.levels[index] >= 0 && graph.tombstones[index] != 0 {
+                deleted.append(UInt32(index))
+            }
+            guard !deleted.isEmpty else { return 0 }
+            for index in 0..<graph.capacity where graph.levels[index] >= 0 && graph.tombstones[index] == 0 {
+                let id = UInt32(index)
+                for level in 0...Int(graph.levels[index]) { repairLinks(of: id, level: level, graph: graph) }
+            }
+            for id in deleted { graph.remove(id) }
+            resetEntryPoint(graph: graph)
+            return deleted.count
+        }
+    }
+
+    private func repairLinks(of id: UInt32, level: Int, graph: HNSWGraph) {
+        let list = graph.links(id, level: level)
+        let count = Int(list[0])
+        var keeps: [UInt32] = []
+        var hasDeleted = false
+        for index in 0..<count {
+            let neighbor = list[1 + index]
+            if graph.isTombstoned(neighbor) { hasDeleted = true } else { keeps.append(neighbor) }
+        }
+        guard hasDeleted else { return }
+        var candidateIDs = Set(keeps)
+        for index in 0..<count where graph.isTombstoned(list[1 + index]) {
+            let deleted = list[1 + index]
+            guard Int(graph.levels[Int(deleted)]) >= level else { continue }
+            let second = graph.links(deleted, level: level)
+            for secondIndex in 0..<Int(second[0]) {
+                let candidate = second[1 + secondIndex]
+                if candidate != id, !graph.isTombstoned(candidate), graph.levels[Int(candidate)] >= level { candidateIDs.insert(candidate) }
+            }
+        }
+        let base = graph.vector(id)
+        let candidates = candidateIDs.map { Neighbor(distance: metric.distance(base, graph.vector($0), graph.dimension), id: $0) }
+            .sorted { $0.distance < $1.distance }
+        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), graph: graph)
+        for (offset, neighbor) in kept.enumerated() { list[1 + offset] = neighbor.id }
+        weft_store_u32(list, UInt32(kept.count))
+    }
+
+    private func resetEntryPoint(graph: HNSWGraph) {
+        entry.withLock { state in
+            if let node = state.node, graph.exists(node) { return }
+            state.node = nil
+            state.level = -1
+            for index in 0..<graph.capacity where Int(graph.levels[index]) > state.level {
+                state.node = UInt32(index)
+                state.level = Int(graph.levels[index])
+            }
+        }
+    }
+}

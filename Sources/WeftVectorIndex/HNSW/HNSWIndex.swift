@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+import WeftCore
+import WeftStorage
+
+/// Hierarchical navigable small-world graph (Malkov & Yashunin) with the neighbour-selection
+/// heuristic, Weaviate's parameters, concurrent inserts and searches, tombstone deletes with
+/// cleanup, and filtered search (flat under `flatSearchCutoff`, sweeping or ACORN above).
+///
+/// Locking: `memory` shared for every operation, exclusive to grow or clean up; a spin lock per
+/// node for its link lists; `entry` for the entry point and top level.
+public final class HNSWIndex: VectorIndex, @unchecked Sendable {
+    public let metric: DistanceMetric
+    let configuration: Mutex<HNSWConfiguration>
+    let memory = ReadWriteLock()
+    /// Created with the first vector, when the dimension becomes known.
+    nonisolated(unsafe) var graph: HNSWGraph?
+    let visitedPool = VisitedListPool()
+    let levelMultiplier: Double
+
+    struct EntryState {
+        var node: UInt32?
+        var level: Int = -1
+    }
+
+    let entry = Mutex(EntryState())
+    let liveCount = Atomic<Int>(0)
+    /// Random levels; a lock because inserts run concurrently.
+    let levelGenerator: Mutex<SystemRandomNumberGenerator> = Mutex(SystemRandomNumberGenerator())
+
+    public init(configuration: HNSWConfiguration) {
+        self.metric = configuration.distance
+        self.configuration = Mutex(configuration)
+        levelMultiplier = 1 / log(Double(max(configuration.maxConnections, 2)))
+    }
+
+    public var settings: HNSWConfiguration { configuration.withLock { $0 } }
+
+    /// Changes the parameters Weaviate lets change at run time (ef, dynamic ef, cutoff, filter
+    /// strategy, cleanup interval). `maxConnections`, `efConstruction` and `distance` stay.
+    public func update(_ change: (inout HNSWConfiguration) -> Void) {
+        configuration.withLock { current in
+            var proposed = current
+            change(&proposed)
+            proposed.maxConnections = current.maxConnections
+            proposed.efConstruction = current.efConstruction
+            proposed.distance = current.distance
+            current = proposed
+        }
+    }
+
+    public var dimension: Int? { memory.withReadLock { graph?.dimension } }
+    public var count: Int { liveCount.load(ordering: .relaxed) }
+
+    public var memoryBytes: Int { memory.withReadLock { graph?.memoryBytes ?? 0 } }
+
+    func randomLevel() -> Int {
+        let uniform = levelGenerator.withLock { Double.random(in: Double.leastNonzeroMagnitude..<1, using: &$0) }
+        return min(Int(-log(uniform) * levelMultiplier), 30)
+    }
+
+    static func nodeID(_ docID: UInt64) throws(WeftError) -> UInt32 {
+        guard let id = UInt32(exactly: docID), id < UInt32.max else {
+            throw .internalError("docID \(docID) is beyond the vector index's 32-bit range")
+        }
+        return id
+    }
+
+    public func vector(of docID: UInt64) -> [Float]? {
+        memory.withReadLock {
+            guard let graph, let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { return nil }
+            return Array(UnsafeBufferPointer(start: graph.vector(id), count: graph.dimension))
+        }
+    }
+
+    /// Makes room for node `id`, creating the graph on first use. Takes the exclusive lock only when
+    /// something must change.
+    func ensureCapacity(for id: UInt32, dimension: Int) throws(WeftError) {
+        let ready = memory.withReadLock { graph.map { Int(id) < $0.capacity } }
+        if let ready {
+            if ready { return }
+        }
+        try memory.withWriteLock { () throws(WeftError) in
+            if graph == nil {
+                graph = HNSWGraph(dimension: dimension, maxConnections: settings.maxConnections, capacity: Int(id) + 1)
+            }
+            guard let graph else { return }
+            guard graph.dimension == dimension else {
+                throw .unprocessable("new node has a vector with length \(dimension). Existing nodes have vectors with length \(graph.dimension)")
+            }
+            if Int(id) >= graph.capacity { graph.grow(to: max(Int(id) + 1, graph.capacity * 2)) }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import WeftStorage
+import WeftVectorIndex
+
+/// `weft-bench ann`: builds an HNSW index over a dataset folder of ../shared/bench and prints
+/// recall@k and queries per second for each ef, single-threaded and with all threads, plus build
+/// time and index memory; optionally the same for random allow-lists of given selectivity.
+struct ANNBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ann", abstract: "HNSW recall / QPS / build time on an fvecs dataset.")
+
+    @Option(help: "Dataset folder with base.fvecs, query.fvecs, gt_<metric>.ivecs.") var dataset: String
+    @Option(help: "l2 | cosine | dot") var metric: String = "l2"
+    @Option(name: .customLong("max-connections")) var maxConnections: Int = 16
+    @Option(name: .customLong("ef-construction")) var efConstruction: Int = 128
+    @Option(help: "Threads for building and for the all-cores query run.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Comma-separated ef values.") var ef: String = "16,32,64,128"
+    @Option(help: "Results per query (recall@k).") var k: Int = 10
+    @Option(name: .customLong("filter-selectivity"), help: "Comma-separated shares for filtered runs, e.g. 0.01,0.1,0.5.") var filterSelectivity: String = ""
+    @Option(name: .customLong("filter-strategy")) var filterStrategy: String = "acorn"
+    @Option(name: .customLong("limit-base"), help: "Use only the first N base vectors (ground truth is then computed here).") var limitBase: Int?
+
+    func run() throws {
+        guard let distance = Self.metrics[metric] else { throw ValidationError("unknown metric \(metric)") }
+        var base = try VectorFiles.readFloats(dataset + "/base.fvecs")
+        let queries = try VectorFiles.readFloats(dataset + "/query.fvecs")
+        var truth = try VectorFiles.readInts(dataset + "/gt_\(metric).ivecs").map { $0.map(Int.init) }
+        if let limitBase, limitBase < base.count {
+            base = Array(base.prefix(limitBase))
+            truth = queries.map { exactNeighbors($0, among: Array(0..<base.count), base: base, metric: distance, k: k) }
+        }
+        print("dataset \(dataset): \(base.count) base, \(queries.count) queries, dim \(base[0].count), metric \(metric), M \(maxConnections), efC \(efConstruction), threads \(threads)")
+
+        var configuration = HNSWConfiguration()
+        configuration.distance = distance
+        configuration.maxConnections = maxConnections
+        configuration.efConstruction = efConstruction
+        configuration.filterStrategy = filterStrategy == "sweeping" ? .sweeping : .acorn
+        let index = HNSWIndex(configuration: configuration)
+        let buildStart = DispatchTime.now()
+        let workers = threads
+        let baseCopy = base
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var position = worker
+            while position < baseCopy.count {
+                try! index.add(UInt64(position), vector: baseCopy[position])
+                position += workers
+            }
+        }
+        let buildSeconds = seconds(since: buildStart)
+        print("build_seconds \(String(format: "%.2f", buildSeconds))  memory_bytes \(index.memoryBytes)  (\(Int(Double(base.count) / buildSeconds)) vectors/s)")
+        print("")
+        print("| ef | recall@\(k) | qps | qps_all_cores |")
+        print("|---:|---:|---:|---:|")
+        for efValue in ef.split(separator: ",").compactMap({ Int($0) }) {
+            let (recall, qps, qpsAll) = measure(index: index, queries: queries, truth: truth, ef: efValue, allowList: nil)
+            print("| \(efValue) | \(String(format: "%.4f", recall)) | \(Int(qps)) | \(Int(qpsAll)) |")
+        }
+
+        for share in filterSelectivity.split(separator: ",").compactMap({ Double($0) }) {
+            try filtered(index: index, base: base, queries: queries, share: share, metric: distance)
+        }
+    }
+
+    static let metrics: [String: DistanceMetric] = ["l2": .l2Squared, "cosine": .cosine, "dot": .dot]
+
+    private func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    private func measure(index: HNSWIndex, queries: [[Float]], truth: [[Int]], ef: Int, allowList: DocIDBitmap?) -> (Double, Double, Double) {
+        var found = 0
+        var results: [[SearchHit]] = []
+        results.reserveCapacity(queries.count)
+        let start = DispatchTime.now()
+        for query in queries { results.append(try! index.search(query, k: k, ef: ef, allowList: allowList)) }
+        let single = Double(queries.count) / seconds(since: start)
+        for (position, hits) in results.enumerated() {
+            let expected = Set(truth[position].prefix(k))
+            found += hits.filter { expected.contains(Int($0.docID)) }.count
+        }
+        let workers = threads
+        let parallelStart = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var position = worker
+            while position < queries.count {
+                _ = try! index.search(queries[position], k: k, ef: ef, allowList: allowList)
+                position += workers
+            }
+        }
+        let all = Double(queries.count) / seconds(since: parallelStart)
+        return (Double(found) / Double(queries.count * k), single, all)
+    }
+
+    /// A random allow-list of `share` of the base; recall against exact filtered ground truth, and
+    /// QPS against a plain exact scan of the allow-list.
+    private func filtered(index: HNSWIndex, base: [[Float]], queries: [[Float]], share: Double, metric: DistanceMetric) throws {
+        var generator = SystemRandomNumberGenerator()
+        let allowed = (0..<base.count).filter { _ in Double.random(in: 0..<1, using: &generator) < share }
+        let allowList = DocIDBitmap(allowed.map(UInt64.init))
+        let sample = Array(queries.prefix(200))
+        let truth = sample.map { exactNeighbors($0, among: allowed, base: base, metric: metric, k: k) }
+        let scanStart = DispatchTime.now()
+        for query in sample { _ = exactNeighbors(query, among: allowed, base: base, metric: metric, k: k) }
+        let scanQPS = Double(sample.count) / seconds(since: scanStart)
+        print("")
+        print("filter selectivity \(share): \(allowed.count) allowed, exact scan \(Int(scanQPS)) qps")
+        print("| path | ef | recall@\(k) | qps | qps_all_cores | × exact scan |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for (label, cutoff) in [("graph", 0), ("default cutoff", 40_000)] {
+            index.update { $0.flatSearchCutoff = cutoff }
+            for efValue in [64, 128] {
+                let (recall, qps, qpsAll) = measure(index: index, queries: sample, truth: truth, ef: efValue, allowList: allowList)
+                print("| \(label) | \(efValue) | \(String(format: "%.4f", recall)) | \(Int(qps)) | \(Int(qpsAll)) | \(String(format: "%.1f", qps / scanQPS)) |")
+            }
+        }
+    }
+
+    private func exactNeighbors(_ query: [Float], among ids: [Int], base: [[Float]], metric: DistanceMetric, k: Int) -> [Int] {
+        let prepared = metric.prepared(query)
+        var scored: [(Float, Int)] = []
+        scored.reserveCapacity(ids.count)
+        for id in ids { scored.append((metric.distance(prepared, metric.prepared(base[id])), id)) }
+        scored.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        return scored.prefix(k).map(\.1)
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct WeftBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weft-bench",
+        abstract: "Benchmarks of Weft's parts. Build in release: swift build -c release --product weft-bench",
+        subcommands: [ANNBenchmark.self])
+}
