@@ -12,6 +12,7 @@ extension HNSWIndex {
         let level = randomLevel()
         try memory.withReadLock { () throws(WeftError) in
             guard let graph else { return }
+            try checkDimension(vector, expected: graph.dimension)
             guard !graph.exists(id) else { throw .internalError("docID \(docID) is already in the vector index") }
             graph.place(id, level: level, vector: prepared)
             liveCount.add(1, ordering: .relaxed)

@@ -39,11 +39,13 @@ extension HNSWIndex {
                     let share = Double(allowList.count) / Double(max(count, 1))
                     let acorn = config.filterStrategy == .acorn && share <= config.acornMaximumRatio
                     filter = .allowed(allowList, acorn: acorn)
-                    if acorn { entryPoints += seedsFromAllowList(allowList, query: pointer, graph: graph) }
                 } else {
                     filter = .live
                 }
                 let efSearch = max(ef ?? config.effectiveEf(limit: k), k)
+                if case .allowed(let allowList, acorn: true) = filter {
+                    entryPoints += seedsFromAllowList(allowList, count: max(10, efSearch / 2), query: pointer, graph: graph)
+                }
                 let found = searchLayer(pointer, entryPoints: entryPoints, ef: efSearch, level: 0, graph: graph, filter: filter)
                 return found.sortedNearestFirst().prefix(k).map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
             }
@@ -66,14 +68,15 @@ extension HNSWIndex {
         return best.sortedNearestFirst().map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
     }
 
-    /// Up to ten allowed nodes as extra entry points, spread over the allow-list, so a selective
-    /// filter's region of the graph is reached even when the entry point is far from it.
-    private func seedsFromAllowList(_ allowList: DocIDBitmap, query: UnsafePointer<Float>, graph: HNSWGraph) -> [Neighbor] {
+    /// Allowed nodes as extra entry points, spread over the allow-list, so that every region where
+    /// the filter passes is reached even when the graph's entry point is far from it (Weaviate seeds
+    /// ten; at very low selectivity the allowed nodes form islands, so Weft seeds ef/2).
+    private func seedsFromAllowList(_ allowList: DocIDBitmap, count wanted: Int, query: UnsafePointer<Float>, graph: HNSWGraph) -> [Neighbor] {
         let ids = allowList.sortedDocIDs
         guard !ids.isEmpty else { return [] }
-        let step = max(ids.count / 10, 1)
+        let step = max(ids.count / wanted, 1)
         var seeds: [Neighbor] = []
-        for index in stride(from: 0, to: ids.count, by: step) where seeds.count < 10 {
+        for index in stride(from: 0, to: ids.count, by: step) where seeds.count < wanted {
             guard let id = UInt32(exactly: ids[index]), graph.exists(id), !graph.isTombstoned(id) else { continue }
             seeds.append(Neighbor(distance: metric.distance(query, graph.vector(id), graph.dimension), id: id))
         }
@@ -156,11 +159,17 @@ extension HNSWIndex {
                     // their allowed neighbours instead.
                     let secondList = graph.links(neighbor, level: level)
                     let secondCount = min(Int(weft_load_u32(secondList)), maximum)
+                    var reachedAllowed = false
                     for secondIndex in 0..<secondCount {
                         let second = secondList[1 + secondIndex]
-                        guard allowList.contains(UInt64(second)), visited.insert(second) else { continue }
+                        guard allowList.contains(UInt64(second)) else { continue }
+                        reachedAllowed = true
+                        guard visited.insert(second) else { continue }
                         consider(second, distance: metric.distance(query, graph.vector(second), dimension))
                     }
+                    // Where the filter is locally empty, keep walking through the node itself so the
+                    // search is not stranded on an island of allowed nodes.
+                    if !reachedAllowed { consider(neighbor, distance: metric.distance(query, graph.vector(neighbor), dimension)) }
                     continue
                 }
                 consider(neighbor, distance: metric.distance(query, graph.vector(neighbor), dimension))
