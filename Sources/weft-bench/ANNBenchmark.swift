@@ -38,6 +38,7 @@ struct ANNBenchmark: ParsableCommand {
         configuration.efConstruction = efConstruction
         configuration.filterStrategy = filterStrategy == "sweeping" ? .sweeping : .acorn
         let index = HNSWIndex(configuration: configuration)
+        index.reserveCapacity(base.count)
         let buildStart = DispatchTime.now()
         let workers = threads
         let baseCopy = base

@@ -58,7 +58,7 @@ extension HNSWIndex {
         let base = graph.vector(id)
         let candidates = candidateIDs.map { Neighbor(distance: metric.distance(base, graph.vector($0), graph.dimension), id: $0) }
             .sorted { $0.distance < $1.distance }
-        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), graph: graph)
+        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), view: GraphView(graph, metric: metric))
         for (offset, neighbor) in kept.enumerated() { list[1 + offset] = neighbor.id }
         weft_store_u32(list, UInt32(kept.count))
     }

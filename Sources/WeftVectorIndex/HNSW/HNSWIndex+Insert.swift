@@ -39,19 +39,20 @@ extension HNSWIndex {
 
     /// Connects a placed node into every layer up to its level.
     private func link(_ id: UInt32, level: Int, entryNode: UInt32, topLevel: Int, graph: HNSWGraph, efConstruction: Int) {
-        let query = graph.vector(id)
-        var current = Neighbor(distance: metric.distance(query, graph.vector(entryNode), graph.dimension), id: entryNode)
+        let view = GraphView(graph, metric: metric)
+        let query = view.vector(id)
+        var current = Neighbor(distance: view.distance(query, entryNode), id: entryNode)
         if topLevel > level {
             for layer in stride(from: topLevel, to: level, by: -1) {
-                current = greedyClosest(query, from: current, level: layer, graph: graph)
+                current = greedyClosest(query, from: current, level: layer, view: view)
             }
         }
         var entryPoints = [current]
         for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
-            let found = searchLayer(query, entryPoints: entryPoints, ef: efConstruction, level: layer, graph: graph, filter: .construction(excluding: id))
+            let found = searchLayer(query, entryPoints: entryPoints, ef: efConstruction, level: layer, view: view, filter: .construction(excluding: id))
             let candidates = found.sortedNearestFirst()
-            let selected = selectNeighbors(candidates, maximum: graph.maxConnections, graph: graph)
-            connect(id, to: selected, level: layer, graph: graph)
+            let selected = selectNeighbors(candidates, maximum: view.maxConnections, view: view)
+            connect(id, to: selected, level: layer, graph: graph, view: view)
             if !candidates.isEmpty { entryPoints = candidates }
         }
     }
@@ -59,15 +60,14 @@ extension HNSWIndex {
     /// The neighbour-selection heuristic (the paper's algorithm 4, as hnswlib applies it): take
     /// candidates nearest first and keep one only if it is closer to the base than to every one
     /// already kept, so links spread in all directions instead of clustering.
-    func selectNeighbors(_ candidates: [Neighbor], maximum: Int, graph: HNSWGraph) -> [Neighbor] {
+    func selectNeighbors(_ candidates: [Neighbor], maximum: Int, view: GraphView) -> [Neighbor] {
         guard candidates.count > maximum else { return candidates }
         var selected: [Neighbor] = []
         selected.reserveCapacity(maximum)
         for candidate in candidates {
             if selected.count >= maximum { break }
-            let vector = graph.vector(candidate.id)
             var keep = true
-            for chosen in selected where metric.distance(vector, graph.vector(chosen.id), graph.dimension) < candidate.distance {
+            for chosen in selected where view.distance(between: candidate.id, chosen.id) < candidate.distance {
                 keep = false
                 break
             }
@@ -78,31 +78,43 @@ extension HNSWIndex {
 
     /// Writes `id`'s links at `level` and adds `id` to each neighbour's list, re-selecting a full
     /// list with the heuristic.
-    private func connect(_ id: UInt32, to neighbors: [Neighbor], level: Int, graph: HNSWGraph) {
+    private func connect(_ id: UInt32, to neighbors: [Neighbor], level: Int, graph: HNSWGraph, view: GraphView) {
         graph.lock(id)
-        let own = graph.links(id, level: level)
-        for (offset, neighbor) in neighbors.enumerated() { own[1 + offset] = neighbor.id }
-        weft_store_u32(own, UInt32(neighbors.count))
+        let own = view.links(id, level: level)
+        // A concurrent insert may already have linked to `id` at this level (it found the node
+        // through a higher layer before this one was connected): keep those links too.
+        var ownLinks = neighbors
+        let existing = Int(own[0])
+        if existing > 0 {
+            for index in 0..<existing where !ownLinks.contains(where: { $0.id == own[1 + index] }) {
+                ownLinks.append(Neighbor(distance: view.distance(between: id, own[1 + index]), id: own[1 + index]))
+            }
+            if ownLinks.count > view.maxLinks(level: level) {
+                ownLinks.sort { $0.distance < $1.distance }
+                ownLinks = selectNeighbors(ownLinks, maximum: view.maxLinks(level: level), view: view)
+            }
+        }
+        for (offset, neighbor) in ownLinks.enumerated() { own[1 + offset] = neighbor.id }
+        weft_store_u32(own, UInt32(ownLinks.count))
         graph.unlock(id)
 
-        let maximum = graph.maxLinks(level: level)
+        let maximum = view.maxLinks(level: level)
         for neighbor in neighbors {
             graph.lock(neighbor.id)
-            let list = graph.links(neighbor.id, level: level)
+            let list = view.links(neighbor.id, level: level)
             let count = Int(list[0])
             if count < maximum {
                 list[1 + count] = id
                 weft_store_u32(list, UInt32(count + 1))
             } else {
-                let base = graph.vector(neighbor.id)
                 var candidates: [Neighbor] = [Neighbor(distance: neighbor.distance, id: id)]
                 candidates.reserveCapacity(count + 1)
                 for index in 0..<count {
                     let other = list[1 + index]
-                    candidates.append(Neighbor(distance: metric.distance(base, graph.vector(other), graph.dimension), id: other))
+                    candidates.append(Neighbor(distance: view.distance(between: neighbor.id, other), id: other))
                 }
                 candidates.sort { $0.distance < $1.distance }
-                let kept = selectNeighbors(candidates, maximum: maximum, graph: graph)
+                let kept = selectNeighbors(candidates, maximum: maximum, view: view)
                 for (offset, keptNeighbor) in kept.enumerated() { list[1 + offset] = keptNeighbor.id }
                 weft_store_u32(list, UInt32(kept.count))
             }

@@ -27,10 +27,11 @@ extension HNSWIndex {
             guard let (entryNode, topLevel) = entry.withLock({ state in state.node.map { ($0, state.level) } }) else { return [] }
             return prepared.withUnsafeBufferPointer { buffer -> [SearchHit] in
                 let pointer = buffer.baseAddress!
-                var current = Neighbor(distance: metric.distance(pointer, graph.vector(entryNode), graph.dimension), id: entryNode)
+                let view = GraphView(graph, metric: metric)
+                var current = Neighbor(distance: view.distance(pointer, entryNode), id: entryNode)
                 if topLevel > 0 {
                     for layer in stride(from: topLevel, to: 0, by: -1) {
-                        current = greedyClosest(pointer, from: current, level: layer, graph: graph)
+                        current = greedyClosest(pointer, from: current, level: layer, view: view)
                     }
                 }
                 let filter: LayerFilter
@@ -44,9 +45,9 @@ extension HNSWIndex {
                 }
                 let efSearch = max(ef ?? config.effectiveEf(limit: k), k)
                 if case .allowed(let allowList, acorn: true) = filter {
-                    entryPoints += seedsFromAllowList(allowList, count: max(10, efSearch / 2), query: pointer, graph: graph)
+                    entryPoints += seedsFromAllowList(allowList, count: max(10, efSearch / 2), query: pointer, view: view)
                 }
-                let found = searchLayer(pointer, entryPoints: entryPoints, ef: efSearch, level: 0, graph: graph, filter: filter)
+                let found = searchLayer(pointer, entryPoints: entryPoints, ef: efSearch, level: 0, view: view, filter: filter)
                 return found.sortedNearestFirst().prefix(k).map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
             }
         }
@@ -71,30 +72,30 @@ extension HNSWIndex {
     /// Allowed nodes as extra entry points, spread over the allow-list, so that every region where
     /// the filter passes is reached even when the graph's entry point is far from it (Weaviate seeds
     /// ten; at very low selectivity the allowed nodes form islands, so Weft seeds ef/2).
-    private func seedsFromAllowList(_ allowList: DocIDBitmap, count wanted: Int, query: UnsafePointer<Float>, graph: HNSWGraph) -> [Neighbor] {
+    private func seedsFromAllowList(_ allowList: DocIDBitmap, count wanted: Int, query: UnsafePointer<Float>, view: GraphView) -> [Neighbor] {
         let ids = allowList.sortedDocIDs
         guard !ids.isEmpty else { return [] }
         let step = max(ids.count / wanted, 1)
         var seeds: [Neighbor] = []
         for index in stride(from: 0, to: ids.count, by: step) where seeds.count < wanted {
-            guard let id = UInt32(exactly: ids[index]), graph.exists(id), !graph.isTombstoned(id) else { continue }
-            seeds.append(Neighbor(distance: metric.distance(query, graph.vector(id), graph.dimension), id: id))
+            guard let id = UInt32(exactly: ids[index]), view.exists(id), !view.isTombstoned(id) else { continue }
+            seeds.append(Neighbor(distance: view.distance(query, id), id: id))
         }
         return seeds
     }
 
     /// Moves greedily to the closest node at `level` (the descent through the upper layers).
-    func greedyClosest(_ query: UnsafePointer<Float>, from start: Neighbor, level: Int, graph: HNSWGraph) -> Neighbor {
+    func greedyClosest(_ query: UnsafePointer<Float>, from start: Neighbor, level: Int, view: GraphView) -> Neighbor {
         var current = start
         var improved = true
         while improved {
             improved = false
-            guard Int(graph.levels[Int(current.id)]) >= level else { break }
-            let list = graph.links(current.id, level: level)
-            let count = min(Int(weft_load_u32(list)), graph.maxLinks(level: level))
+            guard view.level(current.id) >= level else { break }
+            let list = view.links(current.id, level: level)
+            let count = view.linkCount(list, level: level)
             for index in 0..<count {
                 let candidate = list[1 + index]
-                let distance = metric.distance(query, graph.vector(candidate), graph.dimension)
+                let distance = view.distance(query, candidate)
                 if distance < current.distance {
                     current = Neighbor(distance: distance, id: candidate)
                     improved = true
@@ -106,73 +107,81 @@ extension HNSWIndex {
 
     /// The beam search of one layer: returns up to `ef` admissible nodes in a max-heap.
     func searchLayer(
-        _ query: UnsafePointer<Float>, entryPoints: [Neighbor], ef: Int, level: Int, graph: HNSWGraph, filter: LayerFilter
+        _ query: UnsafePointer<Float>, entryPoints: [Neighbor], ef: Int, level: Int, view: GraphView, filter: LayerFilter
     ) -> NeighborHeap {
-        let visited = visitedPool.take(nodeCount: graph.capacity)
-        defer { visitedPool.give(visited) }
+        let (visitedList, visited) = visitedPool.take(nodeCount: view.capacity)
+        defer { visitedPool.give(visitedList) }
         var candidates = NeighborHeap(nearestFirst: true, capacity: ef * 2)
         var results = NeighborHeap(nearestFirst: false, capacity: ef + 1)
-        let dimension = graph.dimension
-        let maximum = graph.maxLinks(level: level)
 
-        @inline(__always) func admissible(_ id: UInt32) -> Bool {
-            switch filter {
-            case .construction(let excluded): return id != excluded
-            case .live: return !graph.isTombstoned(id)
-            case .allowed(let allowList, _): return !graph.isTombstoned(id) && allowList.contains(UInt64(id))
-            }
-        }
-
-        @inline(__always) func consider(_ id: UInt32, distance: Float) {
-            if results.count < ef || distance < results.top!.distance {
-                candidates.push(Neighbor(distance: distance, id: id))
-                if admissible(id) {
-                    results.push(Neighbor(distance: distance, id: id))
-                    if results.count > ef { results.pop() }
-                }
-            }
+        var excluded = UInt32.max
+        var allowList: DocIDBitmap? = nil
+        var acorn = false
+        var skipTombstones = true
+        switch filter {
+        case .construction(let id):
+            excluded = id
+            skipTombstones = false
+        case .live:
+            break
+        case .allowed(let list, let useAcorn):
+            allowList = list
+            acorn = useAcorn
         }
 
         for point in entryPoints where visited.insert(point.id) {
             candidates.push(point)
-            if admissible(point.id) {
+            if point.id != excluded, !(skipTombstones && view.isTombstoned(point.id)), allowList?.contains(UInt64(point.id)) ?? true {
                 results.push(point)
                 if results.count > ef { results.pop() }
             }
         }
 
-        var acornAllowList: DocIDBitmap? = nil
-        if case .allowed(let allowList, acorn: true) = filter { acornAllowList = allowList }
-
+        let maximum = view.maxLinks(level: level)
+        var worst = results.count >= ef ? results.top!.distance : Float.infinity
         while let candidate = candidates.pop() {
-            if results.count >= ef, candidate.distance > results.top!.distance { break }
-            guard Int(graph.levels[Int(candidate.id)]) >= level else { continue }
-            let list = graph.links(candidate.id, level: level)
+            if candidate.distance > worst { break }
+            guard view.level(candidate.id) >= level else { continue }
+            let list = view.links(candidate.id, level: level)
             let count = min(Int(weft_load_u32(list)), maximum)
-            if count > 0 { weft_prefetch(graph.vector(list[1])) }
+            if count > 0 { weft_prefetch(view.vector(list[1])) }
             for index in 0..<count {
                 let neighbor = list[1 + index]
-                if index + 1 < count { weft_prefetch(graph.vector(list[2 + index])) }
+                if index + 1 < count { weft_prefetch(view.vector(list[2 + index])) }
                 guard visited.insert(neighbor) else { continue }
-                if let allowList = acornAllowList, !allowList.contains(UInt64(neighbor)) {
-                    // ACORN: do not compute distances to filtered-out nodes; look through them to
-                    // their allowed neighbours instead.
-                    let secondList = graph.links(neighbor, level: level)
-                    let secondCount = min(Int(weft_load_u32(secondList)), maximum)
+                if acorn, let allowList, !allowList.contains(UInt64(neighbor)) {
+                    // ACORN: no distance for a filtered-out node; look through it to its allowed
+                    // neighbours, or walk through it where the filter is locally empty so the
+                    // search is not stranded on an island of allowed nodes.
+                    let second = view.links(neighbor, level: level)
+                    let secondCount = view.linkCount(second, level: level)
                     var reachedAllowed = false
                     for secondIndex in 0..<secondCount {
-                        let second = secondList[1 + secondIndex]
-                        guard allowList.contains(UInt64(second)) else { continue }
+                        let next = second[1 + secondIndex]
+                        guard allowList.contains(UInt64(next)) else { continue }
                         reachedAllowed = true
-                        guard visited.insert(second) else { continue }
-                        consider(second, distance: metric.distance(query, graph.vector(second), dimension))
+                        guard visited.insert(next) else { continue }
+                        let distance = view.distance(query, next)
+                        if distance < worst || results.count < ef {
+                            candidates.push(Neighbor(distance: distance, id: next))
+                            if !view.isTombstoned(next) {
+                                results.push(Neighbor(distance: distance, id: next))
+                                if results.count > ef { results.pop() }
+                                if results.count >= ef { worst = results.top!.distance }
+                            }
+                        }
                     }
-                    // Where the filter is locally empty, keep walking through the node itself so the
-                    // search is not stranded on an island of allowed nodes.
-                    if !reachedAllowed { consider(neighbor, distance: metric.distance(query, graph.vector(neighbor), dimension)) }
-                    continue
+                    if reachedAllowed { continue }
                 }
-                consider(neighbor, distance: metric.distance(query, graph.vector(neighbor), dimension))
+                let distance = view.distance(query, neighbor)
+                guard distance < worst || results.count < ef else { continue }
+                candidates.push(Neighbor(distance: distance, id: neighbor))
+                let allowed = allowList?.contains(UInt64(neighbor)) ?? true
+                if allowed, neighbor != excluded, !(skipTombstones && view.isTombstoned(neighbor)) {
+                    results.push(Neighbor(distance: distance, id: neighbor))
+                    if results.count > ef { results.pop() }
+                    if results.count >= ef { worst = results.top!.distance }
+                }
             }
         }
         return results

@@ -25,6 +25,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     let entry = Mutex(EntryState())
     let liveCount = Atomic<Int>(0)
+    /// Nodes to allocate room for when the graph is created (see `reserveCapacity`).
+    let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.
     let levelGenerator: Mutex<SystemRandomNumberGenerator> = Mutex(SystemRandomNumberGenerator())
 
@@ -73,6 +75,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    /// Allocates room for `count` nodes up front (the engine knows a shard's object count at start-up;
+    /// the benchmark its base size), avoiding regrowth copies and the slack of doubling.
+    public func reserveCapacity(_ count: Int) {
+        reservedCapacity.store(count, ordering: .relaxed)
+        memory.withWriteLock { graph?.grow(to: count) }
+    }
+
     /// Makes room for node `id`, creating the graph on first use. Takes the exclusive lock only when
     /// something must change.
     func ensureCapacity(for id: UInt32, dimension: Int) throws(WeftError) {
@@ -82,13 +91,15 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         }
         try memory.withWriteLock { () throws(WeftError) in
             if graph == nil {
-                graph = HNSWGraph(dimension: dimension, maxConnections: settings.maxConnections, capacity: Int(id) + 1)
+                let reserved = reservedCapacity.load(ordering: .relaxed)
+                graph = HNSWGraph(dimension: dimension, maxConnections: settings.maxConnections, capacity: max(Int(id) + 1, reserved))
             }
             guard let graph else { return }
             guard graph.dimension == dimension else {
                 throw .unprocessable("new node has a vector with length \(dimension). Existing nodes have vectors with length \(graph.dimension)")
             }
-            if Int(id) >= graph.capacity { graph.grow(to: max(Int(id) + 1, graph.capacity * 2)) }
+            // Growing by half keeps the slack (and the copy cost) moderate.
+            if Int(id) >= graph.capacity { graph.grow(to: max(Int(id) + 1, graph.capacity + graph.capacity / 2)) }
         }
     }
 }

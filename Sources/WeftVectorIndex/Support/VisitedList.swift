@@ -14,8 +14,9 @@ final class VisitedList {
 
     deinit { tags.deallocate() }
 
-    /// Starts a new search over `nodeCount` nodes.
-    func reset(nodeCount: Int) {
+    /// Starts a new search over `nodeCount` nodes; the returned marks are what the search uses.
+    @discardableResult
+    func reset(nodeCount: Int) -> VisitedMarks {
         if nodeCount > capacity {
             tags.deallocate()
             capacity = max(nodeCount, capacity * 2)
@@ -28,7 +29,15 @@ final class VisitedList {
             tags.update(repeating: 0, count: capacity)
             generation = 1
         }
+        return VisitedMarks(tags: tags, generation: generation)
     }
+
+}
+
+/// The visited marks of one search, as plain values (no class property access in the hot loop).
+struct VisitedMarks {
+    let tags: UnsafeMutablePointer<UInt16>
+    let generation: UInt16
 
     /// Marks `id` visited; true when it was not visited before in this search.
     @inline(__always) func insert(_ id: UInt32) -> Bool {
@@ -37,18 +46,15 @@ final class VisitedList {
         tags[index] = generation
         return true
     }
-
-    @inline(__always) func contains(_ id: UInt32) -> Bool { tags[Int(id)] == generation }
 }
 
 /// Visited lists to lend to concurrent searches, so each search allocates nothing.
 final class VisitedListPool: Sendable {
     private let free = Mutex<[VisitedListBox]>([])
 
-    func take(nodeCount: Int) -> VisitedList {
+    func take(nodeCount: Int) -> (VisitedList, VisitedMarks) {
         let list = free.withLock { $0.popLast()?.list } ?? VisitedList(capacity: nodeCount)
-        list.reset(nodeCount: nodeCount)
-        return list
+        return (list, list.reset(nodeCount: nodeCount))
     }
 
     func give(_ list: VisitedList) { free.withLock { $0.append(VisitedListBox(list: list)) } }

@@ -1,0 +1,61 @@
+import CWeftKernels
+
+/// A value-type view of `HNSWGraph`'s memory for the hot loops. Reading a `var` stored property
+/// of a class costs a dynamic exclusivity check on every access; copying the pointers into `let`s
+/// once per operation removes that from each distance computation. Valid while the caller holds
+/// the index's shared lock (the only time the arrays cannot move).
+struct GraphView {
+    let dimension: Int
+    let vectors: UnsafeMutablePointer<Float>
+    let level0: UnsafeMutablePointer<UInt32>
+    let upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    let levels: UnsafeMutablePointer<Int8>
+    let tombstones: UnsafeMutablePointer<UInt8>
+    let level0Stride: Int
+    let upperStride: Int
+    let maxConnections: Int
+    let capacity: Int
+    let metric: DistanceMetric
+
+    init(_ graph: HNSWGraph, metric: DistanceMetric) {
+        dimension = graph.dimension
+        vectors = graph.vectors
+        level0 = graph.level0
+        upper = graph.upper
+        levels = graph.levels
+        tombstones = graph.tombstones
+        level0Stride = graph.level0Stride
+        upperStride = graph.upperStride
+        maxConnections = graph.maxConnections
+        capacity = graph.capacity
+        self.metric = metric
+    }
+
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> { vectors + Int(id) &* dimension }
+
+    @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
+        if level == 0 { return level0 + Int(id) &* level0Stride }
+        return upper[Int(id)]! + (level - 1) &* upperStride
+    }
+
+    @inline(__always) func maxLinks(level: Int) -> Int { level == 0 ? 2 * maxConnections : maxConnections }
+
+    @inline(__always) func level(_ id: UInt32) -> Int { Int(levels[Int(id)]) }
+
+    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { tombstones[Int(id)] != 0 }
+
+    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
+
+    @inline(__always) func distance(_ query: UnsafePointer<Float>, _ id: UInt32) -> Float {
+        metric.distance(query, vectors + Int(id) &* dimension, dimension)
+    }
+
+    @inline(__always) func distance(between a: UInt32, _ b: UInt32) -> Float {
+        metric.distance(vectors + Int(a) &* dimension, vectors + Int(b) &* dimension, dimension)
+    }
+
+    /// The link count, read atomically (a concurrent insert may be appending).
+    @inline(__always) func linkCount(_ list: UnsafeMutablePointer<UInt32>, level: Int) -> Int {
+        min(Int(weft_load_u32(list)), maxLinks(level: level))
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Runs `weft-bench ann` and hnswlib on the same dataset folder with the same parameters, one after
+the other in the same command, and prints both tables and the Weft/hnswlib ratios.
+
+Usage (from the repository root, after `swift build -c release --product weft-bench` and
+`pip install hnswlib numpy`):
+    python3 bench/compare_ann.py --dataset DIR --metric l2 --max-connections 16 --ef-construction 128 \
+        --threads 2 --ef 16,32,64,128
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run_weft(args):
+    command = [os.path.join(ROOT, ".build/release/weft-bench"), "ann", "--dataset", args.dataset, "--metric", args.metric,
+               "--max-connections", str(args.max_connections), "--ef-construction", str(args.ef_construction),
+               "--threads", str(args.threads), "--ef", args.ef]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    build = re.search(r"build_seconds ([\d.]+)\s+memory_bytes (\d+)", output)
+    rows = {}
+    for line in output.splitlines():
+        match = re.match(r"\| (\d+) \| ([\d.]+) \| (\d+) \| (\d+) \|", line)
+        if match:
+            rows[int(match.group(1))] = {"recall": float(match.group(2)), "qps": float(match.group(3)), "qps_all_cores": float(match.group(4))}
+    return {"build_seconds": float(build.group(1)), "memory_bytes": int(build.group(2))}, rows
+
+
+def run_hnswlib(args):
+    command = [sys.executable, os.path.join(HERE, "hnswlib_ann.py"), "--dataset", args.dataset, "--metric", args.metric,
+               "--max-connections", str(args.max_connections), "--ef-construction", str(args.ef_construction),
+               "--threads", str(args.threads), "--ef", args.ef]
+    lines = [json.loads(line) for line in subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()]
+    return lines[0], {line["ef"]: line for line in lines[1:]}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--metric", default="l2")
+    parser.add_argument("--max-connections", type=int, default=16)
+    parser.add_argument("--ef-construction", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--ef", default="16,32,64,128")
+    args = parser.parse_args()
+
+    load = os.getloadavg()[0]
+    weft_build, weft = run_weft(args)
+    peer_build, peer = run_hnswlib(args)
+    print(f"dataset {os.path.basename(args.dataset.rstrip('/'))}, metric {args.metric}, M {args.max_connections}, "
+          f"efC {args.ef_construction}, threads {args.threads}, load average at start {load:.2f}")
+    print()
+    print("| | Weft | hnswlib | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| build seconds | {weft_build['build_seconds']:.2f} | {peer_build['build_seconds']:.2f} | "
+          f"{weft_build['build_seconds'] / peer_build['build_seconds']:.2f} |")
+    print(f"| memory MB | {weft_build['memory_bytes'] / 1e6:.1f} | {peer_build['memory_bytes'] / 1e6:.1f} | "
+          f"{weft_build['memory_bytes'] / peer_build['memory_bytes']:.2f} |")
+    print()
+    print("| ef | recall Weft | recall hnswlib | qps Weft | qps hnswlib | ratio | qps all cores Weft | hnswlib | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for ef in sorted(weft):
+        w, p = weft[ef], peer[ef]
+        print(f"| {ef} | {w['recall']:.4f} | {p['recall']:.4f} | {w['qps']:.0f} | {p['qps']:.0f} | {w['qps'] / p['qps']:.2f} | "
+              f"{w['qps_all_cores']:.0f} | {p['qps_all_cores']:.0f} | {w['qps_all_cores'] / p['qps_all_cores']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
