@@ -11,6 +11,7 @@ struct GraphView {
     let upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     let levels: UnsafeMutablePointer<Int8>
     let tombstones: UnsafeMutablePointer<UInt8>
+    let locks: UnsafeMutablePointer<UInt8>
     let level0Stride: Int
     let upperStride: Int
     let maxConnections: Int
@@ -24,6 +25,7 @@ struct GraphView {
         upper = graph.upper
         levels = graph.levels
         tombstones = graph.tombstones
+        locks = graph.locks
         level0Stride = graph.level0Stride
         upperStride = graph.upperStride
         maxConnections = graph.maxConnections

@@ -23,6 +23,8 @@ public struct HNSWConfiguration: Sendable, Equatable {
     /// ACORN is used only when the allow-list holds at most this share of the index.
     public var acornMaximumRatio: Double = 0.4
     public var cleanupIntervalSeconds: Int = 300
+    /// Seed of the node-level generator (levels only; not a Weaviate setting).
+    public var levelSeed: UInt64 = 100
 
     public init() {}
 

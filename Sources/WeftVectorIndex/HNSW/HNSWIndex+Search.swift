@@ -138,11 +138,23 @@ extension HNSWIndex {
         }
 
         let maximum = view.maxLinks(level: level)
+        // While building, a neighbour list can be rewritten by the heuristic as it is read; inserts
+        // copy each list under its node's lock (as hnswlib does). Queries read without locks: they
+        // only ever see whole ids of existing nodes, and a stale list costs at most a little recall.
+        let lockedReads = excluded != UInt32.max
+        let copy = UnsafeMutablePointer<UInt32>.allocate(capacity: maximum + 1)
+        defer { copy.deallocate() }
         var worst = results.count >= ef ? results.top!.distance : Float.infinity
         while let candidate = candidates.pop() {
             if candidate.distance > worst { break }
             guard view.level(candidate.id) >= level else { continue }
-            let list = view.links(candidate.id, level: level)
+            var list = view.links(candidate.id, level: level)
+            if lockedReads {
+                weft_spin_lock(view.locks + Int(candidate.id))
+                copy.update(from: list, count: min(Int(list[0]), maximum) + 1)
+                weft_spin_unlock(view.locks + Int(candidate.id))
+                list = copy
+            }
             let count = min(Int(weft_load_u32(list)), maximum)
             if count > 0 { weft_prefetch(view.vector(list[1])) }
             for index in 0..<count {

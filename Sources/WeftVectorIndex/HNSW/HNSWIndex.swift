@@ -28,11 +28,12 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Nodes to allocate room for when the graph is created (see `reserveCapacity`).
     let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.
-    let levelGenerator: Mutex<SystemRandomNumberGenerator> = Mutex(SystemRandomNumberGenerator())
+    let levelGenerator: Mutex<SplitMix64>
 
     public init(configuration: HNSWConfiguration) {
         self.metric = configuration.distance
         self.configuration = Mutex(configuration)
+        levelGenerator = Mutex(SplitMix64(seed: configuration.levelSeed))
         levelMultiplier = 1 / log(Double(max(configuration.maxConnections, 2)))
     }
 
