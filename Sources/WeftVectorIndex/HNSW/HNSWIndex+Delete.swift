@@ -8,6 +8,7 @@ extension HNSWIndex {
         memory.withReadLock {
             guard let graph, let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { return }
             graph.setTombstone(id)
+            commitLog?.append(.addTombstone(id: id))
             liveCount.add(-1, ordering: .relaxed)
         }
     }
@@ -29,8 +30,14 @@ extension HNSWIndex {
                 let id = UInt32(index)
                 for level in 0...Int(graph.levels[index]) { repairLinks(of: id, level: level, graph: graph) }
             }
-            for id in deleted { graph.remove(id) }
+            for id in deleted {
+                graph.remove(id)
+                commitLog?.append(.removeNode(id: id))
+            }
             resetEntryPoint(graph: graph)
+            if let (node, level) = entry.withLock({ state in state.node.map { ($0, state.level) } }) {
+                commitLog?.append(.setEntryPoint(id: node, level: UInt8(level)))
+            }
             return deleted.count
         }
     }
@@ -61,6 +68,7 @@ extension HNSWIndex {
         let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), view: GraphView(graph, metric: metric))
         for (offset, neighbor) in kept.enumerated() { list[1 + offset] = neighbor.id }
         weft_store_u32(list, UInt32(kept.count))
+        commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: kept.map(\.id)))
     }
 
     private func resetEntryPoint(graph: HNSWGraph) {

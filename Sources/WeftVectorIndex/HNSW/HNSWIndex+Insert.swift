@@ -15,11 +15,13 @@ extension HNSWIndex {
             try checkDimension(vector, expected: graph.dimension)
             guard !graph.exists(id) else { throw .internalError("docID \(docID) is already in the vector index") }
             graph.place(id, level: level, vector: prepared)
+            commitLog?.append(.addNode(id: id, level: UInt8(level)))
             liveCount.add(1, ordering: .relaxed)
             let start = entry.withLock { state -> (UInt32, Int)? in
                 guard let node = state.node else {
                     state.node = id
                     state.level = level
+                    commitLog?.append(.setEntryPoint(id: id, level: UInt8(level)))
                     return nil
                 }
                 return (node, state.level)
@@ -31,6 +33,7 @@ extension HNSWIndex {
                     if level > state.level {
                         state.node = id
                         state.level = level
+                        commitLog?.append(.setEntryPoint(id: id, level: UInt8(level)))
                     }
                 }
             }
@@ -96,6 +99,7 @@ extension HNSWIndex {
         }
         for (offset, neighbor) in ownLinks.enumerated() { own[1 + offset] = neighbor.id }
         weft_store_u32(own, UInt32(ownLinks.count))
+        commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: ownLinks.map(\.id)))
         graph.unlock(id)
 
         let maximum = view.maxLinks(level: level)
@@ -106,6 +110,7 @@ extension HNSWIndex {
             if count < maximum {
                 list[1 + count] = id
                 weft_store_u32(list, UInt32(count + 1))
+                commitLog?.append(.addLink(id: neighbor.id, level: UInt8(level), target: id))
             } else {
                 var candidates: [Neighbor] = [Neighbor(distance: neighbor.distance, id: id)]
                 candidates.reserveCapacity(count + 1)
@@ -117,6 +122,7 @@ extension HNSWIndex {
                 let kept = selectNeighbors(candidates, maximum: maximum, view: view)
                 for (offset, keptNeighbor) in kept.enumerated() { list[1 + offset] = keptNeighbor.id }
                 weft_store_u32(list, UInt32(kept.count))
+                commitLog?.append(.replaceLinks(id: neighbor.id, level: UInt8(level), targets: kept.map(\.id)))
             }
             graph.unlock(neighbor.id)
         }

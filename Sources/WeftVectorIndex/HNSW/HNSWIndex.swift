@@ -16,6 +16,15 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Created with the first vector, when the dimension becomes known.
     nonisolated(unsafe) var graph: HNSWGraph?
     let visitedPool = VisitedListPool()
+    /// Where changes are logged, when the index is persistent. Replaced only under the exclusive
+    /// lock (at a snapshot), read under the shared lock.
+    nonisolated(unsafe) var commitLog: CommitLog?
+    /// The folder of the commit logs and snapshots, when persistent.
+    nonisolated(unsafe) var directory: String?
+    nonisolated(unsafe) var generation: UInt32 = 0
+    /// The dimension to create the graph with when a commit log (which does not record it) is
+    /// replayed without a snapshot.
+    nonisolated(unsafe) var pendingDimension: Int?
     let levelMultiplier: Double
 
     struct EntryState {

@@ -1,0 +1,80 @@
+import WeftCore
+
+/// One change to an HNSW graph, as the commit log stores it. The log records results (links), not
+/// the work that found them, so replay rebuilds the graph without computing a distance; vectors
+/// are not in it (they live in the object store's `vectors` bucket).
+enum CommitLogRecord: Equatable, Sendable {
+    case addNode(id: UInt32, level: UInt8)
+    case setEntryPoint(id: UInt32, level: UInt8)
+    case addLink(id: UInt32, level: UInt8, target: UInt32)
+    case replaceLinks(id: UInt32, level: UInt8, targets: [UInt32])
+    case addTombstone(id: UInt32)
+    case removeNode(id: UInt32)
+
+    var type: UInt8 {
+        switch self {
+        case .addNode: 1
+        case .setEntryPoint: 2
+        case .addLink: 3
+        case .replaceLinks: 4
+        case .addTombstone: 5
+        case .removeNode: 6
+        }
+    }
+
+    /// Record layout: | u8 type | u16 LE payload length | u8 header check | payload | u32 LE CRC-32C
+    /// of everything before it |. The header check (low byte of the CRC-32C of type and length) tells
+    /// a damaged length, which would make the record seem to run past the end of the file, apart
+    /// from a record really cut short by a crash. Payloads: ids u32 LE, levels u8, link lists u16 LE
+    /// count then ids.
+    func encode(into writer: inout ByteWriter) {
+        var payload = ByteWriter(capacity: 16)
+        switch self {
+        case .addNode(let id, let level), .setEntryPoint(let id, let level):
+            payload.writeUInt32LE(id)
+            payload.writeUInt8(level)
+        case .addLink(let id, let level, let target):
+            payload.writeUInt32LE(id)
+            payload.writeUInt8(level)
+            payload.writeUInt32LE(target)
+        case .replaceLinks(let id, let level, let targets):
+            payload.writeUInt32LE(id)
+            payload.writeUInt8(level)
+            payload.writeUInt16LE(UInt16(targets.count))
+            for target in targets { payload.writeUInt32LE(target) }
+        case .addTombstone(let id), .removeNode(let id):
+            payload.writeUInt32LE(id)
+        }
+        let start = writer.bytes.count
+        writer.writeUInt8(type)
+        writer.writeUInt16LE(UInt16(payload.bytes.count))
+        writer.writeUInt8(Self.headerCheck(writer.bytes[start..<(start + 3)]))
+        writer.writeBytes(payload.bytes)
+        writer.writeUInt32LE(CRC32C.checksum(writer.bytes[start...]))
+    }
+
+    static func headerCheck(_ bytes: ArraySlice<UInt8>) -> UInt8 { UInt8(truncatingIfNeeded: CRC32C.checksum(bytes)) }
+
+    static func decode(type: UInt8, payload: [UInt8]) throws(WeftError) -> CommitLogRecord {
+        var reader = ByteReader(payload, context: "commit log record")
+        let record: CommitLogRecord
+        switch type {
+        case 1: record = .addNode(id: try reader.readUInt32LE(), level: try reader.readUInt8())
+        case 2: record = .setEntryPoint(id: try reader.readUInt32LE(), level: try reader.readUInt8())
+        case 3: record = .addLink(id: try reader.readUInt32LE(), level: try reader.readUInt8(), target: try reader.readUInt32LE())
+        case 4:
+            let id = try reader.readUInt32LE()
+            let level = try reader.readUInt8()
+            let count = Int(try reader.readUInt16LE())
+            var targets: [UInt32] = []
+            targets.reserveCapacity(count)
+            for _ in 0..<count { targets.append(try reader.readUInt32LE()) }
+            record = .replaceLinks(id: id, level: level, targets: targets)
+        case 5: record = .addTombstone(id: try reader.readUInt32LE())
+        case 6: record = .removeNode(id: try reader.readUInt32LE())
+        default: throw .internalError("corrupted commit log: unknown record type \(type)")
+        }
+        guard reader.isAtEnd else { throw .internalError("corrupted commit log: record of type \(type) has trailing bytes") }
+        return record
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import WeftCore
+@testable import WeftVectorIndex
+
+@Suite struct HNSWPersistenceTests {
+    static func configuration() -> HNSWConfiguration {
+        var configuration = HNSWConfiguration()
+        configuration.distance = .l2Squared
+        configuration.maxConnections = 8
+        configuration.efConstruction = 64
+        return configuration
+    }
+
+    /// Reopens the index in `directory` and hands back the vectors, as the engine does from its store.
+    static func reopen(_ directory: String, vectors: [Int: [Float]]) throws -> (HNSWIndex, HNSWIndex.LoadReport) {
+        let (index, report) = try HNSWIndex.open(directory: directory, configuration: configuration(), dimension: vectors.first?.value.count)
+        for (id, vector) in vectors { index.restoreVector(UInt64(id), vector) }
+        index.finishRestore()
+        return (index, report)
+    }
+
+    static func answers(_ index: HNSWIndex, _ queries: [[Float]]) throws -> [[SearchHit]] {
+        try queries.map { try index.search($0, k: 10, ef: 64, allowList: nil) }
+    }
+
+    @Test func resultsAreIdenticalAfterRestartWithAndWithoutSnapshot() throws {
+        let directory = TemporaryDirectory("weft-hnsw")
+        let data = HNSWIndexTests.clusteredData(count: 1_500, queries: 30, dimension: 12, seed: 11)
+        var vectors: [Int: [Float]] = [:]
+        let before: [[SearchHit]]
+        do {
+            let (index, report) = try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: nil)
+            #expect(report.replayedRecords == 0)
+            for (id, vector) in data.base.prefix(800).enumerated() {
+                try index.add(UInt64(id), vector: vector)
+                vectors[id] = vector
+            }
+            try index.writeSnapshot()
+            for (offset, vector) in data.base.dropFirst(800).enumerated() {
+                try index.add(UInt64(800 + offset), vector: vector)
+                vectors[800 + offset] = vector
+            }
+            for id in stride(from: 0, to: 1_500, by: 7) {
+                index.delete(UInt64(id))
+                vectors[id] = nil
+            }
+            index.cleanUpTombstones()
+            for id in stride(from: 3, to: 1_500, by: 11) where vectors[id] != nil {
+                index.delete(UInt64(id))
+                vectors[id] = nil
+            }
+            before = try Self.answers(index, data.queries)
+            try index.flushLog()
+        }
+        let (reopened, report) = try Self.reopen(directory.path, vectors: vectors)
+        #expect(report.snapshotGeneration == 1)
+        #expect(report.replayedRecords > 0)
+        #expect(report.warning == nil)
+        #expect(reopened.count == vectors.count)
+        #expect(try Self.answers(reopened, data.queries) == before)
+
+        // A snapshot of the reopened index loads to the same answers again, with nothing to replay.
+        try reopened.writeSnapshot()
+        let (third, thirdReport) = try Self.reopen(directory.path, vectors: vectors)
+        #expect(thirdReport.snapshotGeneration == 2)
+        #expect(thirdReport.replayedRecords == 0)
+        #expect(try Self.answers(third, data.queries) == before)
+    }
+
+    /// Truncating the log anywhere inside its last record drops just that record, with a warning.
+    @Test func tornTailAtEveryByteOfTheLastRecordReopensCleanly() throws {
+        let directory = TemporaryDirectory("weft-hnsw")
+        let data = HNSWIndexTests.clusteredData(count: 60, queries: 1, dimension: 4, seed: 5)
+        var vectors: [Int: [Float]] = [:]
+        do {
+            let (index, _) = try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: nil)
+            for (id, vector) in data.base.enumerated() {
+                try index.add(UInt64(id), vector: vector)
+                vectors[id] = vector
+            }
+            index.delete(59)
+            try index.flushLog()
+        }
+        let path = directory.path + "/commit-0.log"
+        let full = try #require(FileBytes.read(path))
+        let intact = try CommitLog.read(path: path)
+        #expect(!intact.truncatedTail)
+        // The last record is the tombstone: type, length (2), check, id (4), crc (4) = 12 bytes.
+        let lastRecordStart = full.count - 12
+        for cut in lastRecordStart..<full.count {
+            let copy = TemporaryDirectory("weft-hnsw-cut")
+            try Data(full.prefix(cut)).write(to: URL(fileURLWithPath: copy.path + "/commit-0.log"))
+            let (index, report) = try Self.reopen(copy.path, vectors: vectors)
+            #expect(report.warning != nil || cut == lastRecordStart, "cut at \(cut)")
+            #expect(report.replayedRecords == intact.records.count - 1, "cut at \(cut)")
+            #expect(index.contains(59), "the tombstone was in the dropped record")
+            // The file was truncated to its intact part, so appending works and a second open is clean.
+            try index.add(100, vector: [0, 0, 0, 0])
+            try index.flushLog()
+            let (again, secondReport) = try Self.reopen(copy.path, vectors: vectors.merging([100: [0, 0, 0, 0]]) { a, _ in a })
+            #expect(secondReport.warning == nil)
+            #expect(again.contains(100))
+        }
+    }
+
+    @Test func corruptionInTheMiddleIsAClearError() throws {
+        let directory = TemporaryDirectory("weft-hnsw")
+        do {
+            let (index, _) = try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: nil)
+            for id in 0..<50 { try index.add(UInt64(id), vector: [Float(id), 1, 2]) }
+            try index.flushLog()
+        }
+        let path = directory.path + "/commit-0.log"
+        var bytes = try #require(FileBytes.read(path))
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<40 {
+            var damaged = bytes
+            let position = Int.random(in: 16..<(bytes.count - 40), using: &generator)
+            damaged[position] ^= UInt8.random(in: 1...255, using: &generator)
+            try Data(damaged).write(to: URL(fileURLWithPath: path))
+            #expect(throws: WeftError.self) { try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: 3) }
+        }
+        bytes[0] = UInt8(ascii: "X")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: WeftError.self) { try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: 3) }
+    }
+
+    @Test func corruptSnapshotIsAClearError() throws {
+        let directory = TemporaryDirectory("weft-hnsw")
+        do {
+            let (index, _) = try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: nil)
+            for id in 0..<50 { try index.add(UInt64(id), vector: [Float(id), 1, 2]) }
+            try index.writeSnapshot()
+        }
+        let path = directory.path + "/snapshot-1.bin"
+        var bytes = try #require(FileBytes.read(path))
+        bytes[bytes.count / 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: WeftError.self) { try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: 3) }
+        for length in [0, 10, 47, bytes.count - 1] {
+            try Data(bytes.prefix(length)).write(to: URL(fileURLWithPath: path))
+            #expect(throws: WeftError.self) { try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: 3) }
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import Foundation
+
+/// A fresh directory under the system's temporary folder, removed when the value is released.
+final class TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = "weft-test") {
+        path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
