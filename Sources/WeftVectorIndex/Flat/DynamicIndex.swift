@@ -1,0 +1,86 @@
+import Synchronization
+import WeftCore
+import WeftStorage
+
+/// Weaviate's `dynamic` index: exact (flat) while small, then, once it holds more than `threshold`
+/// vectors, an HNSW built from the flat index's vectors; the switch is one way.
+public final class DynamicIndex: VectorIndex, @unchecked Sendable {
+    public let metric: DistanceMetric
+    public let threshold: Int
+    /// Creates the HNSW when the threshold is crossed (persistent or not, as the owner decides).
+    private let makeHNSW: @Sendable () throws(WeftError) -> HNSWIndex
+    private let state: Mutex<State>
+
+    enum State {
+        case flat(FlatIndex)
+        case hnsw(HNSWIndex)
+    }
+
+    public init(metric: DistanceMetric, threshold: Int, existing: HNSWIndex? = nil,
+                makeHNSW: @escaping @Sendable () throws(WeftError) -> HNSWIndex) {
+        self.metric = metric
+        self.threshold = threshold
+        self.makeHNSW = makeHNSW
+        if let existing, existing.count > 0 {
+            state = Mutex(.hnsw(existing))
+        } else {
+            state = Mutex(.flat(FlatIndex(metric: metric)))
+        }
+    }
+
+    private var current: any VectorIndex {
+        state.withLock { state -> any VectorIndex in
+            switch state {
+            case .flat(let flat): flat
+            case .hnsw(let hnsw): hnsw
+            }
+        }
+    }
+
+    /// True once the index has become an HNSW.
+    public var isUpgraded: Bool { state.withLock { if case .hnsw = $0 { true } else { false } } }
+
+    public var dimension: Int? { current.dimension }
+    public var count: Int { current.count }
+
+    /// While flat, adds happen under the state lock (they are cheap), so none can slip into the
+    /// flat index after the HNSW was built from it; once upgraded, HNSW inserts run concurrently.
+    public func add(_ docID: UInt64, vector: [Float]) throws(WeftError) {
+        let graph = try state.withLock { (state: inout State) throws(WeftError) -> HNSWIndex? in
+            switch state {
+            case .hnsw(let hnsw):
+                return hnsw
+            case .flat(let flat):
+                try flat.add(docID, vector: vector)
+                if flat.count > threshold {
+                    let hnsw = try makeHNSW()
+                    try flat.forEachVector { (id: UInt64, stored: [Float]) throws(WeftError) in
+                        if !hnsw.contains(id) { try hnsw.add(id, vector: stored) }
+                    }
+                    state = .hnsw(hnsw)
+                }
+                return nil
+            }
+        }
+        try graph?.add(docID, vector: vector)
+    }
+
+    public func delete(_ docID: UInt64) {
+        let graph = state.withLock { state -> HNSWIndex? in
+            switch state {
+            case .hnsw(let hnsw): return hnsw
+            case .flat(let flat):
+                flat.delete(docID)
+                return nil
+            }
+        }
+        graph?.delete(docID)
+    }
+
+    public func search(_ query: [Float], k: Int, ef: Int?, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
+        try current.search(query, k: k, ef: ef, allowList: allowList)
+    }
+
+    public func vector(of docID: UInt64) -> [Float]? { current.vector(of: docID) }
+
+}

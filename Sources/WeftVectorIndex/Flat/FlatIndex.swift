@@ -1,0 +1,121 @@
+import Synchronization
+import WeftCore
+import WeftStorage
+
+/// Exact search over every live vector (or an allow-list): Weaviate's `flat` index, for small
+/// collections and tenants where a scan beats a graph. Vectors are kept in memory, in docID
+/// slots; the object store holds them durably, so the index needs no files of its own.
+public final class FlatIndex: VectorIndex, @unchecked Sendable {
+    public let metric: DistanceMetric
+    private let memory = ReadWriteLock()
+    private nonisolated(unsafe) var vectors: UnsafeMutablePointer<Float>
+    private nonisolated(unsafe) var present: UnsafeMutablePointer<UInt8>
+    private nonisolated(unsafe) var capacity = 0
+    private nonisolated(unsafe) var storedDimension: Int?
+    private let liveCount = Atomic<Int>(0)
+
+    public init(metric: DistanceMetric) {
+        self.metric = metric
+        vectors = .allocate(capacity: 1)
+        present = .allocate(capacity: 1)
+    }
+
+    deinit {
+        vectors.deallocate()
+        present.deallocate()
+    }
+
+    public var dimension: Int? { memory.withReadLock { storedDimension } }
+    public var count: Int { liveCount.load(ordering: .relaxed) }
+    public var memoryBytes: Int { memory.withReadLock { capacity * ((storedDimension ?? 0) * 4 + 1) } }
+
+    public func add(_ docID: UInt64, vector: [Float]) throws(WeftError) {
+        try checkDimension(vector, expected: nil)
+        guard let id = Int(exactly: docID), id < Int(UInt32.max) else { throw .internalError("docID \(docID) out of range") }
+        let prepared = metric.prepared(vector)
+        try memory.withWriteLock { () throws(WeftError) in
+            if let storedDimension {
+                try checkDimension(vector, expected: storedDimension)
+            } else {
+                storedDimension = vector.count
+            }
+            let dimension = storedDimension!
+            if id >= capacity { grow(to: max(id + 1, capacity + capacity / 2, 64), dimension: dimension) }
+            guard present[id] == 0 else { throw .internalError("docID \(docID) is already in the vector index") }
+            prepared.withUnsafeBufferPointer { (vectors + id * dimension).update(from: $0.baseAddress!, count: dimension) }
+            present[id] = 1
+            liveCount.add(1, ordering: .relaxed)
+        }
+    }
+
+    private func grow(to newCapacity: Int, dimension: Int) {
+        let freshVectors = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity * dimension)
+        let freshPresent = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        if capacity > 0 {
+            freshVectors.moveInitialize(from: vectors, count: capacity * dimension)
+            freshPresent.moveInitialize(from: present, count: capacity)
+        }
+        (freshPresent + capacity).initialize(repeating: 0, count: newCapacity - capacity)
+        (freshVectors + capacity * dimension).initialize(repeating: 0, count: (newCapacity - capacity) * dimension)
+        vectors.deallocate()
+        present.deallocate()
+        vectors = freshVectors
+        present = freshPresent
+        capacity = newCapacity
+    }
+
+    public func delete(_ docID: UInt64) {
+        memory.withWriteLock {
+            guard let id = Int(exactly: docID), id < capacity, present[id] != 0 else { return }
+            present[id] = 0
+            liveCount.add(-1, ordering: .relaxed)
+        }
+    }
+
+    public func vector(of docID: UInt64) -> [Float]? {
+        memory.withReadLock {
+            guard let dimension = storedDimension, let id = Int(exactly: docID), id < capacity, present[id] != 0 else { return nil }
+            return Array(UnsafeBufferPointer(start: vectors + id * dimension, count: dimension))
+        }
+    }
+
+    /// Every live docID with its vector, in docID order (used to build an HNSW when a dynamic
+    /// index outgrows its threshold).
+    func forEachVector(_ body: (UInt64, [Float]) throws(WeftError) -> Void) throws(WeftError) {
+        try memory.withReadLock { () throws(WeftError) in
+            guard let dimension = storedDimension else { return }
+            for id in 0..<capacity where present[id] != 0 {
+                try body(UInt64(id), Array(UnsafeBufferPointer(start: vectors + id * dimension, count: dimension)))
+            }
+        }
+    }
+
+    public func search(_ query: [Float], k: Int, ef: Int?, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
+        guard k > 0 else { return [] }
+        let prepared = metric.prepared(query)
+        return try memory.withReadLock { () throws(WeftError) -> [SearchHit] in
+            guard let dimension = storedDimension else { return [] }
+            try checkDimension(prepared, expected: dimension)
+            var best = NeighborHeap(nearestFirst: false, capacity: k + 1)
+            prepared.withUnsafeBufferPointer { buffer in
+                let pointer = buffer.baseAddress!
+                func consider(_ id: Int) {
+                    let distance = metric.distance(pointer, vectors + id * dimension, dimension)
+                    if best.count < k || distance < best.top!.distance {
+                        best.push(Neighbor(distance: distance, id: UInt32(id)))
+                        if best.count > k { best.pop() }
+                    }
+                }
+                if let allowList {
+                    for docID in allowList.sortedDocIDs {
+                        guard let id = Int(exactly: docID), id < capacity, present[id] != 0 else { continue }
+                        consider(id)
+                    }
+                } else {
+                    for id in 0..<capacity where present[id] != 0 { consider(id) }
+                }
+            }
+            return best.sortedNearestFirst().map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
+        }
+    }
+}
