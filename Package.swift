@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "WeftEngine",
             dependencies: [
-                "WeftCore", "WeftStorage",
+                "WeftCore", "WeftStorage", "WeftVectorIndex",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
         .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
         .testTarget(name: "WeftStorageTests", dependencies: ["WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
         .testTarget(name: "WeftAPITests", dependencies: ["WeftCore"]),
     ]
 )

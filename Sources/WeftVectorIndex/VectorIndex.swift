@@ -29,6 +29,8 @@ public protocol VectorIndex: AnyObject, Sendable {
     func search(_ query: [Float], k: Int, ef: Int?, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit]
     /// The stored (prepared) vector of `docID`, if live.
     func vector(of docID: UInt64) -> [Float]?
+    /// Whether `docID` is live in the index.
+    func contains(_ docID: UInt64) -> Bool
 }
 
 extension VectorIndex {

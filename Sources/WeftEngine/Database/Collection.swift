@@ -9,14 +9,14 @@ public final class Collection: Sendable {
     public let shards: [Shard]
     let router: ShardRouter
     private let state: Mutex<CollectionDefinition>
-    private let dimensions: Mutex<[String: Int]>
+    private let dimensionsByName: Mutex<[String: Int]>
 
     init(definition: CollectionDefinition, shards: [Shard], dimensions: [String: Int]) {
         self.name = definition.name
         self.shards = shards
         self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Mutex(definition)
-        self.dimensions = Mutex(dimensions)
+        self.dimensionsByName = Mutex(dimensions)
     }
 
     public var definition: CollectionDefinition { state.withLock { $0 } }
@@ -27,12 +27,14 @@ public final class Collection: Sendable {
 
     public var objectCount: Int { shards.reduce(0) { $0 + $1.objectCount } }
 
-    public func dimension(of vectorName: String) -> Int? { dimensions.withLock { $0[vectorName] } }
+    public func dimension(of vectorName: String) -> Int? { dimensionsByName.withLock { $0[vectorName] } }
+
+    var dimensions: [String: Int] { dimensionsByName.withLock { $0 } }
 
     /// Checks vector dimensions against those already fixed; returns the dimensions this write
     /// fixes for the first time (to be persisted in the same batch as the object).
     func checkDimensions(_ vectors: [String: [Float]]) throws(WeftError) -> [String: Int] {
-        try dimensions.withLock { (known: inout [String: Int]) throws(WeftError) -> [String: Int] in
+        try dimensionsByName.withLock { (known: inout [String: Int]) throws(WeftError) -> [String: Int] in
             var fresh: [String: Int] = [:]
             for (vectorName, vector) in vectors {
                 if let expected = known[vectorName] {
@@ -52,8 +54,8 @@ public final class Collection: Sendable {
 
     /// Gives back dimensions claimed by a write that then failed.
     func releaseDimensions(_ claimed: [String: Int]) {
-        dimensions.withLock { known in for name in claimed.keys { known[name] = nil } }
+        dimensionsByName.withLock { known in for name in claimed.keys { known[name] = nil } }
     }
 
-    func forgetDimensions() { dimensions.withLock { $0 = [:] } }
+    func forgetDimensions() { dimensionsByName.withLock { $0 = [:] } }
 }

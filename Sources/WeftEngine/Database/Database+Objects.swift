@@ -25,8 +25,10 @@ extension Database {
         let now = Self.currentTimeMillis()
         let shard = collection.shard(for: id)
         let allVectorNames = collection.definition.vectorNames
+        let written: StoredObject
+        let replaced: StoredObject?
         do {
-            let written = try shard.write(id, mode: kind == .create ? .create : .replace, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
+            (written, replaced) = try shard.write(id, mode: kind == .create ? .create : .replace, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
                 var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
                                           lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
                 if kind == .merge, var existing {
@@ -40,11 +42,12 @@ extension Database {
                     batch.put(.meta, MetaKeys.vectorDimension(collection.name, vectorName), .uint32LE(UInt32(dimension)))
                 }
             })
-            return ObjectView(className: collection.name, object: written)
         } catch {
             collection.releaseDimensions(claimed)
             throw error
         }
+        updateVectorIndexes(collection, shard: shard, written: written, replaced: replaced)
+        return ObjectView(className: collection.name, object: written)
     }
 
     /// Checks an object as `POST /v1/objects/validate` does: nothing is written, the schema is not
@@ -84,9 +87,25 @@ extension Database {
     public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
         for collection in try candidates(className) {
             try rejectTenantUse(collection.definition, tenant: tenant)
-            if try collection.shard(for: id).delete(id) { return true }
+            let shard = collection.shard(for: id)
+            if let docID = try shard.delete(id) {
+                shard.vectorIndexes.delete(docID)
+                return true
+            }
         }
         return false
+    }
+
+    /// Applies an acknowledged object write to the shard's vector indexes. The object store already
+    /// holds the change, so a failure here (or a crash) is repaired when the index is next opened.
+    private func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?) {
+        if let replaced { shard.vectorIndexes.delete(replaced.docID) }
+        guard !written.vectors.isEmpty else { return }
+        do {
+            try shard.vectorIndexes.add(written.docID, vectors: written.vectors, definition: collection.definition, dimensions: collection.dimensions)
+        } catch {
+            logger.error("indexing \(written.id) in \(collection.name) failed (it will be indexed at the next start): \(error.message)")
+        }
     }
 
     /// The collections an id-only request may address: the named one, or every collection when the

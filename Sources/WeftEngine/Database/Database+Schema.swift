@@ -43,6 +43,7 @@ extension Database {
             for shard in collection.shards { shard.dropAll(in: batch) }
             try store.write(batch)
             unpublish(collection.name)
+            for shard in collection.shards { shard.vectorIndexes.removeFiles() }
             logger.info("deleted collection \(collection.name)")
         }
     }

@@ -59,7 +59,8 @@ public final class Database: Sendable {
     func open(_ record: CollectionRecord) throws(WeftError) -> Collection {
         var shards: [Shard] = []
         for entry in record.shards {
-            shards.append(try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store))
+            shards.append(try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
+                                    indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger))
         }
         var dimensions: [String: Int] = [:]
         let prefix = MetaKeys.vectorDimensions(record.definition.name)
@@ -68,6 +69,7 @@ public final class Database: Sendable {
             if let dimension = value.uint32LE { dimensions[vectorName] = Int(dimension) }
             return true
         }
+        for shard in shards { try shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
         return Collection(definition: record.definition, shards: shards, dimensions: dimensions)
     }
 
@@ -107,8 +109,12 @@ public final class Database: Sendable {
     /// the background timer when `PERSISTENCE_FSYNC=background`, and at shutdown.
     public func syncToDisk() throws(WeftError) { try store.syncWAL() }
 
-    /// Flushes memtables so the next start replays nothing. Called on graceful shutdown.
+    /// Flushes memtables and snapshots the vector indexes so the next start replays little.
+    /// Called on graceful shutdown.
     public func close() throws(WeftError) {
+        for collection in collections {
+            for shard in collection.shards { shard.vectorIndexes.close() }
+        }
         try store.syncWAL()
         try store.flush()
     }

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 import WeftCore
 import WeftStorage
@@ -9,6 +10,8 @@ public final class Shard: Sendable {
     public let name: String
     public let prefix: ShardKeyPrefix
     let store: KeyValueStore
+    /// The shard's vector indexes (derived from the `vectors` bucket).
+    let vectorIndexes: ShardVectorIndexes
 
     private struct Counters {
         var nextDocID: UInt64
@@ -18,10 +21,11 @@ public final class Shard: Sendable {
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
     private let counters: Mutex<Counters>
 
-    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore) throws(WeftError) {
+    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger) throws(WeftError) {
         self.name = name
         self.prefix = prefix
         self.store = store
+        self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger)
         let next = try store.get(.meta, MetaKeys.nextDocID(prefix)).flatMap(\.uint64LE) ?? 0
         let count = try store.get(.meta, MetaKeys.objectCount(prefix)).flatMap(\.uint64LE) ?? 0
         counters = Mutex(Counters(nextDocID: next, objectCount: count))
@@ -88,13 +92,14 @@ public final class Shard: Sendable {
     /// Writes `object` under a fresh docID. `prepare` sees the existing object (if any) while the
     /// shard is locked and returns the object to write, so read-modify-write (PATCH) is atomic.
     /// `extra` adds further operations to the same batch (e.g. a collection's first vector dimension).
+    /// Returns the written object and the one it replaced.
     @discardableResult
     func write(
         _ id: ObjectID, mode: WriteMode,
         prepare: (StoredObject?) throws(WeftError) -> StoredObject,
         extra: (WriteBatch) -> Void = { _ in }
-    ) throws(WeftError) -> StoredObject {
-        try counters.withLock { (counters: inout Counters) throws(WeftError) -> StoredObject in
+    ) throws(WeftError) -> (written: StoredObject, replaced: StoredObject?) {
+        try counters.withLock { (counters: inout Counters) throws(WeftError) -> (written: StoredObject, replaced: StoredObject?) in
             let existing = try get(id)
             switch (mode, existing) {
             case (.create, .some): throw .unprocessable("id '\(id)' already exists")
@@ -119,22 +124,22 @@ public final class Shard: Sendable {
             try store.write(batch)
             counters.nextDocID = object.docID + 1
             counters.objectCount = newCount
-            return object
+            return (object, existing)
         }
     }
 
-    /// Deletes the object; false when it did not exist.
+    /// Deletes the object; returns its docID, nil when it did not exist.
     @discardableResult
-    public func delete(_ id: ObjectID) throws(WeftError) -> Bool {
-        try counters.withLock { (counters: inout Counters) throws(WeftError) -> Bool in
-            guard let existing = try get(id) else { return false }
+    public func delete(_ id: ObjectID) throws(WeftError) -> UInt64? {
+        try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
+            guard let existing = try get(id) else { return nil }
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))
             removeIndexEntries(of: existing, in: batch)
             batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(counters.objectCount - 1))
             try store.write(batch)
             counters.objectCount -= 1
-            return true
+            return existing.docID
         }
     }
 

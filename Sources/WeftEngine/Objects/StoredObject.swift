@@ -65,11 +65,17 @@ enum ObjectRecordCodec {
 /// the dimension is the value length / 4.
 enum VectorKey {
     static func key(shard: ShardKeyPrefix, name: String, docID: UInt64) -> [UInt8] {
+        var key = prefix(shard: shard, name: name)
+        withUnsafeBytes(of: docID.bigEndian) { key.append(contentsOf: $0) }
+        return key
+    }
+
+    /// Every vector of one space of one shard, in docID order.
+    static func prefix(shard: ShardKeyPrefix, name: String) -> [UInt8] {
         var key = shard.bytes
         let nameBytes = Array(name.utf8)
         key.append(UInt8(nameBytes.count))
         key.append(contentsOf: nameBytes)
-        withUnsafeBytes(of: docID.bigEndian) { key.append(contentsOf: $0) }
         return key
     }
 }

@@ -37,6 +37,9 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    /// The HNSW once the index has switched to it.
+    public var upgradedIndex: HNSWIndex? { state.withLock { if case .hnsw(let hnsw) = $0 { hnsw } else { nil } } }
+
     /// True once the index has become an HNSW.
     public var isUpgraded: Bool { state.withLock { if case .hnsw = $0 { true } else { false } } }
 
@@ -82,5 +85,6 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
     }
 
     public func vector(of docID: UInt64) -> [Float]? { current.vector(of: docID) }
+    public func contains(_ docID: UInt64) -> Bool { current.contains(docID) }
 
 }

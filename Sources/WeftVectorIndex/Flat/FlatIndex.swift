@@ -72,6 +72,13 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         }
     }
 
+    public func contains(_ docID: UInt64) -> Bool {
+        memory.withReadLock {
+            guard let id = Int(exactly: docID), id < capacity else { return false }
+            return present[id] != 0
+        }
+    }
+
     public func vector(of docID: UInt64) -> [Float]? {
         memory.withReadLock {
             guard let dimension = storedDimension, let id = Int(exactly: docID), id < capacity, present[id] != 0 else { return nil }

@@ -1,0 +1,150 @@
+import Logging
+import Synchronization
+import WeftCore
+import WeftStorage
+import WeftVectorIndex
+
+/// The vector indexes of one shard, one per vector space. They are derived data: on open each is
+/// loaded from its own files (HNSW) and then reconciled with the shard's `vectors` bucket, which
+/// is the truth — vectors the index lacks are indexed, nodes whose object is gone are deleted.
+/// So a crash between an object write and its index update loses nothing.
+final class ShardVectorIndexes: Sendable {
+    let shard: ShardKeyPrefix
+    let directory: String
+    private let store: KeyValueStore
+    private let logger: Logger
+    private let indexes = Mutex<[String: any VectorIndex]>([:])
+    /// DocIDs deleted before their add arrived (two quick updates of one object can race outside
+    /// the shard lock): the late add is dropped.
+    private let deletedEarly = Mutex<Set<UInt64>>([])
+
+    init(shard: ShardKeyPrefix, directory: String, store: KeyValueStore, logger: Logger) {
+        self.shard = shard
+        self.directory = directory
+        self.store = store
+        self.logger = logger
+    }
+
+    /// The folder of one vector space's index files: `v-<name>` (the unnamed vector is `v-`, which
+    /// no named vector can be since names cannot contain '-').
+    func folder(for vectorName: String) -> String { "\(directory)/v-\(vectorName)" }
+
+    /// Opens and reconciles the index of every vector space in `definition`.
+    func open(_ definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
+        for name in definition.vectorNames {
+            guard let settings = settings(name, in: definition), !settings.skip else { continue }
+            _ = try index(name, settings: settings, dimension: dimensions[name])
+        }
+    }
+
+    private func settings(_ name: String, in definition: CollectionDefinition) -> VectorSettings? {
+        name == CollectionDefinition.legacyVectorName ? definition.legacyVector : definition.namedVectors[name]
+    }
+
+    /// The index of `name`, opened (and reconciled with the store) on first use.
+    func index(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
+        if let existing = indexes.withLock({ $0[name] }) { return existing }
+        let opened = try makeIndex(name, settings: settings, dimension: dimension)
+        try reconcile(opened, name: name)
+        return indexes.withLock { current in
+            if let raced = current[name] { return raced }
+            current[name] = opened
+            return opened
+        }
+    }
+
+    func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }
+
+    private func makeIndex(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
+        let folder = folder(for: name)
+        switch settings.indexType {
+        case .flat:
+            return FlatIndex(metric: settings.metric)
+        case .hnsw:
+            let (index, report) = try HNSWIndex.open(directory: folder, configuration: settings.hnswConfiguration(), dimension: dimension)
+            if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
+            return index
+        case .dynamic:
+            let (hnswConfiguration, threshold) = settings.dynamicParts
+            let (existing, report) = try HNSWIndex.open(directory: folder, configuration: hnswConfiguration, dimension: dimension)
+            if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
+            return DynamicIndex(metric: settings.metric, threshold: threshold, existing: existing.count > 0 || report.replayedRecords > 0 ? existing : nil) {
+                () throws(WeftError) -> HNSWIndex in existing
+            }
+        }
+    }
+
+    /// Makes the index hold exactly the vectors the store holds for this space.
+    private func reconcile(_ index: any VectorIndex, name: String) throws(WeftError) {
+        let prefix = VectorKey.prefix(shard: shard, name: name)
+        var seen = Set<UInt64>()
+        var added = 0
+        var restored = 0
+        let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex
+        try store.scan(.vectors, range: .prefix(prefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
+            guard key.count == prefix.count + 8 else { return true }
+            let docID = key[prefix.count...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            var reader = ByteReader(value, context: "vector \(docID)")
+            let vector = try reader.readFloats(count: value.count / 4)
+            seen.insert(docID)
+            if let hnsw, hnsw.contains(docID) {
+                hnsw.restoreVector(docID, vector)
+                restored += 1
+            } else if !index.contains(docID) {
+                try index.add(docID, vector: vector)
+                added += 1
+            }
+            return true
+        }
+        var removed = 0
+        if let hnsw {
+            for docID in hnsw.docIDs where !seen.contains(docID) {
+                hnsw.delete(docID)
+                removed += 1
+            }
+            hnsw.finishRestore()
+        }
+        if added + removed > 0 {
+            logger.info("\(shard) vector '\(name)': \(restored) restored, \(added) indexed from the object store, \(removed) removed")
+        }
+    }
+
+    // MARK: Changes
+
+    func add(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
+        if deletedEarly.withLock({ $0.remove(docID) != nil }) { return }
+        for (name, vector) in vectors {
+            guard let settings = settings(name, in: definition), !settings.skip else { continue }
+            try index(name, settings: settings, dimension: dimensions[name]).add(docID, vector: vector)
+        }
+    }
+
+    func delete(_ docID: UInt64) {
+        var found = false
+        for index in existingIndexes().values where index.contains(docID) {
+            index.delete(docID)
+            found = true
+        }
+        if !found { deletedEarly.withLock { _ = $0.insert(docID) } }
+    }
+
+    func search(_ name: String, settings: VectorSettings, dimension: Int?, query: [Float], k: Int, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
+        try index(name, settings: settings, dimension: dimension).search(query, k: k, ef: nil, allowList: allowList)
+    }
+
+    // MARK: Maintenance
+
+    /// Flushes commit logs and writes snapshots so the next start replays little.
+    func close() {
+        for (name, index) in existingIndexes() {
+            guard let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex else { continue }
+            do { try hnsw.writeSnapshot() } catch { logger.error("\(shard) vector '\(name)': snapshot at shutdown failed: \(error)") }
+        }
+    }
+
+    /// Removes the index files (the shard is being dropped).
+    func removeFiles() {
+        indexes.withLock { $0 = [:] }
+        FileSystem.removeTree(directory)
+    }
+}

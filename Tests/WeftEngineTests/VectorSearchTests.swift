@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Testing
+import WeftCore
+@testable import WeftEngine
+
+@Suite struct VectorSearchTests {
+    func open(_ dir: TemporaryDirectory) throws -> Database {
+        var configuration = Configuration()
+        configuration.dataPath = dir.path
+        return try Database(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    static func vector(_ seed: Int, dimension: Int = 8) -> [Float] {
+        var generator = SplitMix(seed: UInt64(seed) &* 7919 &+ 1)
+        return (0..<dimension).map { _ in Float(generator.next() % 2000) / 1000 - 1 }
+    }
+
+    func expectEachFindsItself(_ database: Database, _ className: String, _ ids: [Int: ObjectID], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for (seed, id) in ids {
+            let hits = try database.nearVector(className: className, vector: Self.vector(seed), limit: 3)
+            #expect(hits.first?.view.object.id == id, "object \(seed)", sourceLocation: sourceLocation)
+            #expect((hits.first?.distance ?? 1) < 1e-4, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test(arguments: ["hnsw", "flat", "dynamic"])
+    func objectsAreFoundByTheirOwnVectorBeforeAndAfterRestart(_ indexType: String) throws {
+        let dir = TemporaryDirectory()
+        var ids: [Int: ObjectID] = [:]
+        do {
+            let database = try open(dir)
+            var schema: [String: JSONValue] = ["class": "Vec", "shardingConfig": ["desiredCount": 3], "vectorIndexType": .string(indexType),
+                                               "vectorIndexConfig": ["distance": "l2-squared"]]
+            if indexType == "dynamic" { schema["vectorIndexConfig"] = ["distance": "l2-squared", "threshold": 40] }
+            _ = try database.createCollection(.object(schema))
+            for seed in 0..<200 {
+                ids[seed] = try database.writeObject(ObjectInput(className: "Vec", properties: ["n": .int(Int64(seed))], vector: Self.vector(seed)), kind: .create).object.id
+            }
+            try expectEachFindsItself(database, "Vec", ids)
+            // Replace moves the vector; delete removes it.
+            _ = try database.writeObject(ObjectInput(className: "Vec", id: ids[0], vector: Self.vector(1_000)), kind: .replace)
+            #expect(try database.nearVector(className: "Vec", vector: Self.vector(1_000), limit: 1).first?.view.object.id == ids[0])
+            #expect(try database.nearVector(className: "Vec", vector: Self.vector(0), limit: 1).first?.view.object.id != ids[0])
+            #expect(try database.deleteObject(className: "Vec", id: ids[1]!))
+            let all = try database.nearVector(className: "Vec", vector: Self.vector(1), limit: 200)
+            #expect(!all.contains { $0.view.object.id == ids[1] })
+            #expect(all.count == 199)
+            ids[0] = nil
+            ids[1] = nil
+            try database.close()
+        }
+        let reopened = try open(dir)
+        try expectEachFindsItself(reopened, "Vec", ids)
+        #expect(try reopened.nearVector(className: "Vec", vector: Self.vector(1), limit: 300).count == 199)
+    }
+
+    /// The index files can lose their tail (or vanish) without losing anything: the object store
+    /// is the truth and the index is reconciled with it on open.
+    @Test func indexesAreRebuiltFromTheObjectStoreWhenTheirFilesAreLost() throws {
+        let dir = TemporaryDirectory()
+        var ids: [Int: ObjectID] = [:]
+        do {
+            let database = try open(dir)
+            for seed in 0..<120 {
+                ids[seed] = try database.writeObject(ObjectInput(className: "Lost", vector: Self.vector(seed)), kind: .create).object.id
+            }
+            // No close: as after kill -9, the logs hold whatever reached the OS.
+        }
+        let indexRoot = dir.path + "/vectorindex"
+        let files = FileManager.default.enumerator(atPath: indexRoot)?.compactMap { $0 as? String } ?? []
+        let logs = files.filter { $0.hasSuffix(".log") }
+        #expect(!logs.isEmpty)
+        for log in logs {
+            let path = indexRoot + "/" + log
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+        }
+        do {
+            let reopened = try open(dir)
+            try expectEachFindsItself(reopened, "Lost", ids)
+            try reopened.close()
+        }
+
+        try FileManager.default.removeItem(atPath: indexRoot)
+        let rebuilt = try open(dir)
+        try expectEachFindsItself(rebuilt, "Lost", ids)
+    }
+
+    @Test func namedVectorsAreSearchedByName() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        _ = try database.createCollection(["class": "Named", "vectorConfig": [
+            "a": ["vectorizer": ["none": [:]], "vectorIndexConfig": ["distance": "l2-squared"]],
+            "b": ["vectorizer": ["none": [:]], "vectorIndexType": "flat", "vectorIndexConfig": ["distance": "dot"]],
+        ]])
+        let id = try database.writeObject(ObjectInput(className: "Named", vectors: ["a": [1, 0], "b": [0, 1, 0]]), kind: .create).object.id
+        _ = try database.writeObject(ObjectInput(className: "Named", vectors: ["a": [0, 1], "b": [1, 0, 0]]), kind: .create)
+        #expect(try database.nearVector(className: "Named", vector: [1, 0], targetVector: "a", limit: 1).first?.view.object.id == id)
+        #expect(try database.nearVector(className: "Named", vector: [0, 1, 0], targetVector: "b", limit: 1).first?.view.object.id == id)
+        #expect(throws: WeftError.self) { try database.nearVector(className: "Named", vector: [1, 0], limit: 1) }
+        #expect(throws: WeftError.self) { try database.nearVector(className: "Named", vector: [1, 0, 0], targetVector: "a", limit: 1) }
+        let near = try database.nearObject(className: "Named", id: id, targetVector: "a", limit: 2)
+        #expect(near.first?.view.object.id == id)
+        #expect(near.first?.distance == 0)
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
