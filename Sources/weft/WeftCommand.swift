@@ -59,7 +59,9 @@ struct WeftCommand: AsyncParsableCommand {
         }
 
         let application = HTTPServer.makeApplication(database: database, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: application), .init(service: VectorMaintenanceService(database: database)),
+        ]
         if configuration.fsync == .background {
             services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))
         }

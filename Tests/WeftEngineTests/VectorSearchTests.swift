@@ -3,6 +3,7 @@ import Logging
 import Testing
 import WeftCore
 @testable import WeftEngine
+import WeftVectorIndex
 
 @Suite struct VectorSearchTests {
     func open(_ dir: TemporaryDirectory) throws -> Database {
@@ -115,5 +116,32 @@ struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite struct VectorMaintenanceTests {
+    @Test func cleanupRunsWhenDueAndRuntimeSettingsApply() throws {
+        let dir = TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.dataPath = dir.path
+        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        _ = try database.createCollection(["class": "Kept", "vectorIndexConfig": ["distance": "l2-squared", "cleanupIntervalSeconds": 1]])
+        var ids: [ObjectID] = []
+        for seed in 0..<50 { ids.append(try database.writeObject(ObjectInput(className: "Kept", vector: VectorSearchTests.vector(seed)), kind: .create).object.id) }
+        for id in ids.prefix(10) { _ = try database.deleteObject(className: "Kept", id: id) }
+        let shard = try database.requireCollection("Kept").shards[0]
+        let index = try #require(shard.vectorIndexes.existingIndexes()[""] as? HNSWIndex)
+        #expect(index.pendingTombstones == 10)
+        let start = ContinuousClock().now
+        database.runVectorMaintenance(now: start)  // starts the interval
+        #expect(index.pendingTombstones == 10)
+        database.runVectorMaintenance(now: start + .seconds(2))
+        #expect(index.pendingTombstones == 0)
+        for (seed, id) in ids.enumerated().dropFirst(10) {
+            #expect(try database.nearVector(className: "Kept", vector: VectorSearchTests.vector(seed), limit: 1).first?.view.object.id == id)
+        }
+        // Mutable parameters reach the running index; immutable ones are refused by the schema.
+        _ = try database.updateCollection("Kept", with: ["class": "Kept", "vectorIndexConfig": ["distance": "l2-squared", "ef": 77, "cleanupIntervalSeconds": 1]])
+        #expect(index.settings.ef == 77)
     }
 }

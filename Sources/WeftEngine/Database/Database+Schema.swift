@@ -62,6 +62,7 @@ extension Database {
             let proposed = try CollectionDefinition.parse(.object(merged), options: parseOptions)
             let updated = try collection.definition.applyingUpdate(proposed)
             try persist(updated, of: collection)
+            applyMutableIndexSettings(updated, to: collection)
             return updated
         }
     }

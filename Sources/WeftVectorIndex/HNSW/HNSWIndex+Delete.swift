@@ -10,8 +10,33 @@ extension HNSWIndex {
             graph.setTombstone(id)
             commitLog?.append(.addTombstone(id: id))
             liveCount.add(-1, ordering: .relaxed)
+            tombstoneCount.add(1, ordering: .relaxed)
         }
     }
+
+    /// Cleans up tombstones when there are some and `cleanupIntervalSeconds` have passed since the
+    /// last cleanup (or since the first call). Returns the number of nodes removed.
+    @discardableResult
+    public func cleanUpIfDue(now: ContinuousClock.Instant) -> Int {
+        let interval = Duration.seconds(settings.cleanupIntervalSeconds)
+        let due = lastCleanup.withLock { last -> Bool in
+            guard let previous = last else {
+                last = now
+                return false
+            }
+            guard now - previous >= interval else { return false }
+            last = now
+            return true
+        }
+        guard due, pendingTombstones > 0 else { return 0 }
+        return cleanUpTombstones()
+    }
+
+    /// Deleted nodes still in the graph, waiting for cleanup.
+    public var pendingTombstones: Int { tombstoneCount.load(ordering: .relaxed) }
+
+    /// Bytes in the current commit log since the last snapshot (0 when not persistent).
+    public var commitLogBytes: Int { memory.withReadLock { commitLog?.appendedBytes ?? 0 } }
 
     /// Removes tombstoned nodes from the graph: every live node that links to one gets new links
     /// chosen with the heuristic from its remaining neighbours and the deleted nodes' neighbours;
@@ -25,6 +50,7 @@ extension HNSWIndex {
             for index in 0..<graph.capacity where graph.levels[index] >= 0 && graph.tombstones[index] != 0 {
                 deleted.append(UInt32(index))
             }
+            tombstoneCount.store(0, ordering: .relaxed)
             guard !deleted.isEmpty else { return 0 }
             for index in 0..<graph.capacity where graph.levels[index] >= 0 && graph.tombstones[index] == 0 {
                 let id = UInt32(index)

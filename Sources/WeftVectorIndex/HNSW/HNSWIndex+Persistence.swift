@@ -128,7 +128,10 @@ extension HNSWIndex {
                     for (offset, target) in links.prefix(graph.maxLinks(level: level)).enumerated() { list[1 + offset] = target }
                     list[0] = UInt32(min(links.count, graph.maxLinks(level: level)))
                 }
-                if node.tombstone { graph.setTombstone(node.id) }
+                if node.tombstone {
+                    graph.setTombstone(node.id)
+                    tombstoneCount.add(1, ordering: .relaxed)
+                }
             }
             self.graph = graph
             liveCount.store(snapshot.nodes.filter { !$0.tombstone }.count, ordering: .relaxed)
@@ -167,9 +170,10 @@ extension HNSWIndex {
                 guard let graph, graph.exists(id), !graph.isTombstoned(id) else { return }
                 graph.setTombstone(id)
                 liveCount.add(-1, ordering: .relaxed)
+                tombstoneCount.add(1, ordering: .relaxed)
             case .removeNode(let id):
                 guard let graph, graph.exists(id) else { return }
-                if !graph.isTombstoned(id) { liveCount.add(-1, ordering: .relaxed) }
+                if graph.isTombstoned(id) { tombstoneCount.add(-1, ordering: .relaxed) } else { liveCount.add(-1, ordering: .relaxed) }
                 graph.remove(id)
             }
         }

@@ -34,6 +34,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     let entry = Mutex(EntryState())
     let liveCount = Atomic<Int>(0)
+    let tombstoneCount = Atomic<Int>(0)
+    let lastCleanup = Mutex<ContinuousClock.Instant?>(nil)
     /// Nodes to allocate room for when the graph is created (see `reserveCapacity`).
     let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.

@@ -21,6 +21,10 @@ final class CommitLog: Sendable {
     }
 
     private let state: Mutex<State>
+    private let appended = Atomic<Int>(0)
+
+    /// Bytes appended since the log was opened: the snapshot policy reads it.
+    var appendedBytes: Int { appended.load(ordering: .relaxed) }
 
     /// Opens (appending) or creates the log at `path`.
     init(path: String, generation: UInt32) throws(WeftError) {
@@ -46,14 +50,18 @@ final class CommitLog: Sendable {
 
     func append(_ record: CommitLogRecord) {
         state.withLock { state in
+            let before = state.buffer.bytes.count
             record.encode(into: &state.buffer)
+            appended.add(state.buffer.bytes.count - before, ordering: .relaxed)
             if state.buffer.bytes.count >= 1 << 16 { try? Self.write(&state) }
         }
     }
 
     func append(_ records: [CommitLogRecord]) {
         state.withLock { state in
+            let before = state.buffer.bytes.count
             for record in records { record.encode(into: &state.buffer) }
+            appended.add(state.buffer.bytes.count - before, ordering: .relaxed)
             if state.buffer.bytes.count >= 1 << 16 { try? Self.write(&state) }
         }
     }

@@ -1,0 +1,16 @@
+import Logging
+import ServiceLifecycle
+import WeftEngine
+
+/// Runs the vector indexes' background upkeep (tombstone cleanup, snapshots) every few seconds.
+struct VectorMaintenanceService: Service {
+    let database: Database
+    static let tick = Duration.seconds(5)
+
+    func run() async {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await Task.sleep(for: Self.tick)
+            database.runVectorMaintenance(now: ContinuousClock().now)
+        }
+    }
+}
