@@ -65,6 +65,6 @@ let package = Package(
         .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
         .testTarget(name: "WeftStorageTests", dependencies: ["WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
-        .testTarget(name: "WeftAPITests", dependencies: ["WeftCore"]),
+        .testTarget(name: "WeftAPITests", dependencies: ["WeftCore", "WeftEngine"]),
     ]
 )
