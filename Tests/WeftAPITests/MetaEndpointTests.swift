@@ -44,4 +44,28 @@ import Testing
             #expect(entries.allSatisfy { $0["status"] as? String == "READY" && $0["vectorQueueSize"] as? Int == 0 })
         }
     }
+
+    @Test func asyncIndexingQueueIsReportedAndDrains() async throws {
+        try await withServer(environment: ["ASYNC_INDEXING": "true"]) { _, client in
+            try await client.createCollection(["class": "Queued", "vectorIndexConfig": ["distance": "l2-squared"]])
+            for index in 0..<200 {
+                try await client.createObject(["class": "Queued", "vector": [Double(index), Double(index % 7), 1, 2]])
+            }
+            var status = ""
+            var queue = -1
+            for _ in 0..<200 {
+                let nodes = try await client.send("GET", "/v1/nodes?output=verbose").object
+                let shard = (((nodes["nodes"] as? [[String: Any]])?.first?["shards"]) as? [[String: Any]])?.first
+                status = shard?["vectorIndexingStatus"] as? String ?? ""
+                queue = shard?["vectorQueueLength"] as? Int ?? -1
+                if queue == 0 { break }
+                #expect(status == "INDEXING")
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(queue == 0)
+            #expect(status == "READY")
+            let shards = try #require(try await client.send("GET", "/v1/schema/Queued/shards").json as? [[String: Any]])
+            #expect(shards.first?["vectorQueueSize"] as? Int == 0)
+        }
+    }
 }

@@ -145,3 +145,29 @@ struct SplitMix {
         #expect(index.settings.ef == 77)
     }
 }
+
+@Suite struct AsyncIndexingTests {
+    @Test func queuedVectorsBecomeSearchableAndTheQueueDrains() async throws {
+        let dir = TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.dataPath = dir.path
+        configuration.asyncIndexing = true
+        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        var ids: [Int: ObjectID] = [:]
+        var largestQueue = 0
+        for seed in 0..<1_500 {
+            ids[seed] = try database.writeObject(ObjectInput(className: "Queued", vector: VectorSearchTests.vector(seed, dimension: 32)), kind: .create).object.id
+            largestQueue = max(largestQueue, try database.requireCollection("Queued").shards[0].vectorQueueLength)
+        }
+        let shard = try database.requireCollection("Queued").shards[0]
+        for _ in 0..<600 where shard.vectorQueueLength > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(shard.vectorQueueLength == 0)
+        #expect(shard.vectorIndexingStatus == "READY")
+        #expect(largestQueue <= 1_500)
+        for seed in stride(from: 0, to: 1_500, by: 37) {
+            let hit = try database.nearVector(className: "Queued", vector: VectorSearchTests.vector(seed, dimension: 32), limit: 1).first
+            #expect(hit?.view.object.id == ids[seed])
+        }
+        print("async indexing: largest queue seen \(largestQueue)")
+    }
+}

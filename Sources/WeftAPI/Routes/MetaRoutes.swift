@@ -49,8 +49,8 @@ struct MetaRoutes {
                 objectCount += shard.objectCount
                 shards.append([
                     "class": .string(collection.name), "name": .string(shard.name),
-                    "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": "READY",
-                    "vectorQueueLength": 0, "compressed": false, "loaded": true,
+                    "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": .string(shard.vectorIndexingStatus),
+                    "vectorQueueLength": .int(Int64(shard.vectorQueueLength)), "compressed": false, "loaded": true,
                 ])
             }
         }

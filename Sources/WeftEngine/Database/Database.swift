@@ -60,7 +60,8 @@ public final class Database: Sendable {
         var shards: [Shard] = []
         for entry in record.shards {
             shards.append(try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
-                                    indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger))
+                                    indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger,
+                                    asyncIndexing: configuration.asyncIndexing))
         }
         var dimensions: [String: Int] = [:]
         let prefix = MetaKeys.vectorDimensions(record.definition.name)

@@ -21,17 +21,21 @@ public final class Shard: Sendable {
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
     private let counters: Mutex<Counters>
 
-    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger) throws(WeftError) {
+    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, asyncIndexing: Bool) throws(WeftError) {
         self.name = name
         self.prefix = prefix
         self.store = store
-        self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger)
+        self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger, asyncIndexing: asyncIndexing)
         let next = try store.get(.meta, MetaKeys.nextDocID(prefix)).flatMap(\.uint64LE) ?? 0
         let count = try store.get(.meta, MetaKeys.objectCount(prefix)).flatMap(\.uint64LE) ?? 0
         counters = Mutex(Counters(nextDocID: next, objectCount: count))
     }
 
     public var objectCount: Int { Int(counters.withLock { $0.objectCount }) }
+
+    /// Vectors waiting to be indexed (ASYNC_INDEXING), and the status Weaviate reports for it.
+    public var vectorQueueLength: Int { vectorIndexes.queueLength }
+    public var vectorIndexingStatus: String { vectorQueueLength > 0 ? "INDEXING" : "READY" }
 
     func objectKey(_ id: ObjectID) -> [UInt8] { prefix.key(id.bytes) }
 

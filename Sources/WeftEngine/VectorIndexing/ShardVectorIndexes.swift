@@ -17,8 +17,22 @@ final class ShardVectorIndexes: Sendable {
     /// DocIDs deleted before their add arrived (two quick updates of one object can race outside
     /// the shard lock): the late add is dropped.
     private let deletedEarly = Mutex<Set<UInt64>>([])
+    /// With ASYNC_INDEXING, acknowledged vectors wait here for a background worker.
+    let asyncIndexing: Bool
+    private let queue = Mutex<IndexingQueue>(IndexingQueue())
 
-    init(shard: ShardKeyPrefix, directory: String, store: KeyValueStore, logger: Logger) {
+    struct IndexingQueue {
+        var pending: [(docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int])] = []
+        var head = 0
+        var workerRunning = false
+        var count: Int { pending.count - head }
+    }
+
+    /// Vectors acknowledged but not yet in an index (always 0 without ASYNC_INDEXING).
+    var queueLength: Int { queue.withLock { $0.count } }
+
+    init(shard: ShardKeyPrefix, directory: String, store: KeyValueStore, logger: Logger, asyncIndexing: Bool = false) {
+        self.asyncIndexing = asyncIndexing
         self.shard = shard
         self.directory = directory
         self.store = store
@@ -112,6 +126,14 @@ final class ShardVectorIndexes: Sendable {
     // MARK: Changes
 
     func add(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
+        if asyncIndexing {
+            enqueue(docID, vectors: vectors, definition: definition, dimensions: dimensions)
+            return
+        }
+        try addNow(docID, vectors: vectors, definition: definition, dimensions: dimensions)
+    }
+
+    private func addNow(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
         if deletedEarly.withLock({ $0.remove(docID) != nil }) { return }
         for (name, vector) in vectors {
             guard let settings = settings(name, in: definition), !settings.skip else { continue }
@@ -130,6 +152,45 @@ final class ShardVectorIndexes: Sendable {
 
     func search(_ name: String, settings: VectorSettings, dimension: Int?, query: [Float], k: Int, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
         try index(name, settings: settings, dimension: dimension).search(query, k: k, ef: nil, allowList: allowList)
+    }
+
+    private func enqueue(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) {
+        let startWorker = queue.withLock { queue -> Bool in
+            queue.pending.append((docID, vectors, definition, dimensions))
+            guard !queue.workerRunning else { return false }
+            queue.workerRunning = true
+            return true
+        }
+        guard startWorker else { return }
+        Task.detached { [self] in drainQueue() }
+    }
+
+    /// Indexes queued vectors until the queue is empty, then stops (the next enqueue starts a new
+    /// worker). A failed add is logged; the vector is indexed from the store at the next open.
+    private func drainQueue() {
+        while true {
+            let next = queue.withLock { queue -> (docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int])? in
+                guard queue.count > 0 else {
+                    queue.pending.removeAll()
+                    queue.head = 0
+                    queue.workerRunning = false
+                    return nil
+                }
+                let item = queue.pending[queue.head]
+                queue.head += 1
+                if queue.head > 4096, queue.head * 2 > queue.pending.count {
+                    queue.pending.removeFirst(queue.head)
+                    queue.head = 0
+                }
+                return item
+            }
+            guard let next else { return }
+            do {
+                try addNow(next.docID, vectors: next.vectors, definition: next.definition, dimensions: next.dimensions)
+            } catch {
+                logger.error("\(shard): async indexing of docID \(next.docID) failed: \(error.message)")
+            }
+        }
     }
 
     // MARK: Maintenance
