@@ -107,6 +107,17 @@ extension HNSWIndex {
             graph.lock(neighbor.id)
             let list = view.links(neighbor.id, level: level)
             let count = Int(list[0])
+            // Two nodes inserted at the same time can select each other: each then already holds
+            // the other, and a second copy would waste a link slot (hnswlib checks the same).
+            var alreadyLinked = false
+            for index in 0..<count where list[1 + index] == id {
+                alreadyLinked = true
+                break
+            }
+            if alreadyLinked {
+                graph.unlock(neighbor.id)
+                continue
+            }
             if count < maximum {
                 list[1 + count] = id
                 weft_store_u32(list, UInt32(count + 1))
