@@ -47,7 +47,8 @@ def main():
     parser.add_argument("--max-connections", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=128)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--ef", default="16,32,64,128")
+    parser.add_argument("--ef", default="16,24,32,48,64,96,128")
+    parser.add_argument("--target-recall", type=float, default=0.95)
     args = parser.parse_args()
 
     load = os.getloadavg()[0]
@@ -69,6 +70,24 @@ def main():
         w, p = weft[ef], peer[ef]
         print(f"| {ef} | {w['recall']:.4f} | {p['recall']:.4f} | {w['qps']:.0f} | {p['qps']:.0f} | {w['qps'] / p['qps']:.2f} | "
               f"{w['qps_all_cores']:.0f} | {p['qps_all_cores']:.0f} | {w['qps_all_cores'] / p['qps_all_cores']:.2f} |")
+    print()
+    for key, label in [("qps", "single-threaded"), ("qps_all_cores", "all cores")]:
+        mine, theirs = at_recall(weft, args.target_recall, key), at_recall(peer, args.target_recall, key)
+        if mine and theirs:
+            print(f"qps at recall@10 = {args.target_recall} ({label}, interpolated): Weft {mine:.0f}, hnswlib {theirs:.0f}, ratio {mine / theirs:.2f}")
+        else:
+            print(f"recall@10 >= {args.target_recall} not reached ({label}): Weft {mine}, hnswlib {theirs}")
+
+
+def at_recall(rows, target, key):
+    """Throughput at exactly `target` recall, interpolated linearly between the two ef values whose
+    recalls bracket it (a single ef landing just above or below the target would otherwise decide
+    the comparison)."""
+    points = sorted((row["recall"], row[key]) for row in rows.values())
+    for (r0, q0), (r1, q1) in zip(points, points[1:]):
+        if r0 <= target <= r1:
+            return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
+    return None
 
 
 if __name__ == "__main__":
