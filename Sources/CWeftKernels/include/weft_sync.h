@@ -33,6 +33,14 @@ static inline void weft_store_u32(uint32_t *p, uint32_t v) {
     atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
 }
 
+static inline uint8_t weft_load_u8(const uint8_t *p) {
+    return atomic_load_explicit((_Atomic uint8_t *)p, memory_order_acquire);
+}
+
+static inline void weft_store_u8(uint8_t *p, uint8_t v) {
+    atomic_store_explicit((_Atomic uint8_t *)p, v, memory_order_release);
+}
+
 /// Hints the CPU to fetch a line that the next distance computation will read.
 static inline void weft_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 

@@ -12,6 +12,7 @@ struct GraphView {
     let levels: UnsafeMutablePointer<Int8>
     let tombstones: UnsafeMutablePointer<UInt8>
     let locks: UnsafeMutablePointer<UInt8>
+    let ready: UnsafeMutablePointer<UInt8>
     let level0Stride: Int
     let upperStride: Int
     let maxConnections: Int
@@ -26,6 +27,7 @@ struct GraphView {
         levels = graph.levels
         tombstones = graph.tombstones
         locks = graph.locks
+        ready = graph.ready
         level0Stride = graph.level0Stride
         upperStride = graph.upperStride
         maxConnections = graph.maxConnections
@@ -45,6 +47,8 @@ struct GraphView {
     @inline(__always) func level(_ id: UInt32) -> Int { Int(levels[Int(id)]) }
 
     @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { tombstones[Int(id)] != 0 }
+
+    @inline(__always) func isReady(_ id: UInt32) -> Bool { weft_load_u8(ready + Int(id)) != 0 }
 
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
 

@@ -20,6 +20,9 @@ final class HNSWGraph {
     private(set) var locks: UnsafeMutablePointer<UInt8>
     /// 1: deleted, still traversed until cleanup removes it.
     private(set) var tombstones: UnsafeMutablePointer<UInt8>
+    /// 1 once a node is linked on every layer; inserts neither traverse nor link to a node that is
+    /// still being inserted (it would look like a dead end and get links that it then rewrites).
+    private(set) var ready: UnsafeMutablePointer<UInt8>
 
     var level0Stride: Int { 1 + maxConnectionsLayer0 }
     var upperStride: Int { 1 + maxConnections }
@@ -35,6 +38,7 @@ final class HNSWGraph {
         levels = .allocate(capacity: 1)
         locks = .allocate(capacity: 1)
         tombstones = .allocate(capacity: 1)
+        ready = .allocate(capacity: 1)
         grow(to: max(capacity, 16))
     }
 
@@ -46,6 +50,7 @@ final class HNSWGraph {
         levels.deallocate()
         locks.deallocate()
         tombstones.deallocate()
+        ready.deallocate()
     }
 
     /// Reallocates every array for `newCapacity` nodes, copying what exists. Exclusive lock only.
@@ -64,6 +69,7 @@ final class HNSWGraph {
         levels = move(levels, 1, fill: -1)
         locks = move(locks, 1, fill: 0)
         tombstones = move(tombstones, 1, fill: 0)
+        ready = move(ready, 1, fill: 0)
         capacity = newCapacity
     }
 
@@ -94,14 +100,18 @@ final class HNSWGraph {
             upper[index] = nil
         }
         tombstones[index] = 0
+        ready[index] = 0
         levels[index] = Int8(level)
     }
+
+    func markReady(_ id: UInt32) { weft_store_u8(ready + Int(id), 1) }
 
     /// Removes node `id` entirely (after cleanup has unlinked it). Exclusive lock only.
     func remove(_ id: UInt32) {
         let index = Int(id)
         levels[index] = -1
         tombstones[index] = 0
+        ready[index] = 0
         level0[index * level0Stride] = 0
         upper[index]?.deallocate()
         upper[index] = nil

@@ -26,8 +26,12 @@ extension HNSWIndex {
                 }
                 return (node, state.level)
             }
-            guard let (entryNode, topLevel) = start else { return }
+            guard let (entryNode, topLevel) = start else {
+                graph.markReady(id)
+                return
+            }
             link(id, level: level, entryNode: entryNode, topLevel: topLevel, graph: graph, efConstruction: config.efConstruction)
+            graph.markReady(id)
             if level > topLevel {
                 entry.withLock { state in
                     if level > state.level {

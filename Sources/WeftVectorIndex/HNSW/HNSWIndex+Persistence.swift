@@ -123,6 +123,7 @@ extension HNSWIndex {
             let graph = HNSWGraph(dimension: snapshot.dimension, maxConnections: snapshot.maxConnections, capacity: max(snapshot.idBound, 16))
             for node in snapshot.nodes {
                 graph.place(node.id, level: Int(node.level), vector: [Float](repeating: 0, count: snapshot.dimension))
+                graph.markReady(node.id)
                 for (level, links) in node.links.enumerated() {
                     let list = graph.links(node.id, level: level)
                     for (offset, target) in links.prefix(graph.maxLinks(level: level)).enumerated() { list[1 + offset] = target }
@@ -151,6 +152,7 @@ extension HNSWIndex {
                 if Int(id) >= graph.capacity { graph.grow(to: max(Int(id) + 1, graph.capacity + graph.capacity / 2)) }
                 if !graph.exists(id) { liveCount.add(1, ordering: .relaxed) }
                 graph.place(id, level: Int(level), vector: [Float](repeating: 0, count: graph.dimension))
+                graph.markReady(id)
             case .setEntryPoint(let id, let level):
                 entry.withLock { $0 = EntryState(node: id, level: Int(level)) }
             case .addLink(let id, let level, let target):

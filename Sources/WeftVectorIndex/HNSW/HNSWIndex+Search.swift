@@ -160,6 +160,7 @@ extension HNSWIndex {
             for index in 0..<count {
                 let neighbor = list[1 + index]
                 if index + 1 < count { weft_prefetch(view.vector(list[2 + index])) }
+                if lockedReads, !view.isReady(neighbor) { continue }
                 guard visited.insert(neighbor) else { continue }
                 if acorn, let allowList, !allowList.contains(UInt64(neighbor)) {
                     // ACORN: no distance for a filtered-out node; look through it to its allowed
