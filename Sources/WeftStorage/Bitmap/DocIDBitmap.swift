@@ -87,6 +87,28 @@ public final class DocIDBitmap: @unchecked Sendable {
         chunks[high] = bitmap
     }
 
+    /// Sets bit `docID` in `words` (a dense bit array of `wordCount` 64-bit words) for every docID
+    /// below `wordCount * 64`, without materialising the docIDs as an array.
+    public func setBits(in words: UnsafeMutablePointer<UInt64>, wordCount: Int) {
+        let limit = UInt64(wordCount) * 64
+        var buffer: [UInt32] = []
+        for high in chunks.keys.sorted() {
+            let base = UInt64(high) << 32
+            guard base < limit else { break }
+            let bitmap = UnsafePointer<roaring_bitmap_t>(chunks[high]!)
+            let cardinality = Int(roaring_bitmap_get_cardinality(bitmap))
+            if buffer.count < cardinality { buffer = [UInt32](repeating: 0, count: cardinality) }
+            buffer.withUnsafeMutableBufferPointer { lows in
+                roaring_bitmap_to_uint32_array(bitmap, lows.baseAddress)
+                for index in 0..<cardinality {
+                    let docID = base | UInt64(lows[index])
+                    guard docID < limit else { break }
+                    words[Int(docID >> 6)] |= 1 << (docID & 63)
+                }
+            }
+        }
+    }
+
     /// All docIDs in ascending order.
     public var sortedDocIDs: [UInt64] {
         var result: [UInt64] = []

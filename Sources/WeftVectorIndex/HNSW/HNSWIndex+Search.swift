@@ -115,7 +115,7 @@ extension HNSWIndex {
         var results = NeighborHeap(nearestFirst: false, capacity: ef + 1)
 
         var excluded = UInt32.max
-        var allowList: DocIDBitmap? = nil
+        var allowList: AllowSet? = nil
         var acorn = false
         var skipTombstones = true
         switch filter {
@@ -125,13 +125,14 @@ extension HNSWIndex {
         case .live:
             break
         case .allowed(let list, let useAcorn):
-            allowList = list
+            allowList = AllowSet(list, capacity: view.capacity)
             acorn = useAcorn
         }
+        defer { allowList?.deallocate() }
 
         for point in entryPoints where visited.insert(point.id) {
             candidates.push(point)
-            if point.id != excluded, !(skipTombstones && view.isTombstoned(point.id)), allowList?.contains(UInt64(point.id)) ?? true {
+            if point.id != excluded, !(skipTombstones && view.isTombstoned(point.id)), allowList?.contains(point.id) ?? true {
                 results.push(point)
                 if results.count > ef { results.pop() }
             }
@@ -162,7 +163,7 @@ extension HNSWIndex {
                 if index + 1 < count { weft_prefetch(view.vector(list[2 + index])) }
                 if lockedReads, !view.isReady(neighbor) { continue }
                 guard visited.insert(neighbor) else { continue }
-                if acorn, let allowList, !allowList.contains(UInt64(neighbor)) {
+                if acorn, let allowList, !allowList.contains(neighbor) {
                     // ACORN: no distance for a filtered-out node; look through it to its allowed
                     // neighbours, or walk through it where the filter is locally empty so the
                     // search is not stranded on an island of allowed nodes.
@@ -171,7 +172,7 @@ extension HNSWIndex {
                     var reachedAllowed = false
                     for secondIndex in 0..<secondCount {
                         let next = second[1 + secondIndex]
-                        guard allowList.contains(UInt64(next)) else { continue }
+                        guard allowList.contains(next) else { continue }
                         reachedAllowed = true
                         guard visited.insert(next) else { continue }
                         let distance = view.distance(query, next)
@@ -189,7 +190,7 @@ extension HNSWIndex {
                 let distance = view.distance(query, neighbor)
                 guard distance < worst || results.count < ef else { continue }
                 candidates.push(Neighbor(distance: distance, id: neighbor))
-                let allowed = allowList?.contains(UInt64(neighbor)) ?? true
+                let allowed = allowList?.contains(neighbor) ?? true
                 if allowed, neighbor != excluded, !(skipTombstones && view.isTombstoned(neighbor)) {
                     results.push(Neighbor(distance: distance, id: neighbor))
                     if results.count > ef { results.pop() }
