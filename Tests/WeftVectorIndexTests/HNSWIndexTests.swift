@@ -59,6 +59,33 @@ import WeftStorage
         #expect(recall >= 0.95, "seed \(seed) \(metric): recall \(recall)")
     }
 
+    /// Hamming counts differing positions, so it needs data with repeated values: vectors of small
+    /// integers drawn around cluster centres.
+    @Test func recallAtEf64WithHamming() throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let centers = (0..<20).map { _ in (0..<48).map { _ in Float(Int.random(in: 0...3, using: &generator)) } }
+        func point() -> [Float] {
+            centers[Int.random(in: 0..<20, using: &generator)].map { Double.random(in: 0..<1, using: &generator) < 0.2 ? Float(Int.random(in: 0...3, using: &generator)) : $0 }
+        }
+        let data = Data(base: (0..<10_000).map { _ in point() }, queries: (0..<100).map { _ in point() })
+        var configuration = HNSWConfiguration()
+        configuration.distance = .hamming
+        configuration.maxConnections = 16
+        let index = HNSWIndex(configuration: configuration)
+        for (id, vector) in data.base.enumerated() { try index.add(UInt64(id), vector: vector) }
+        // Many points tie at the same distance, so recall counts any result as good as the k-th
+        // true neighbour.
+        var good = 0
+        for query in data.queries {
+            let truth = Self.exact(query, data.base, metric: .hamming, k: 10)
+            let kth = DistanceMetric.hamming.distance(query, data.base[truth.last!])
+            good += try index.search(query, k: 10, ef: 64, allowList: nil).filter { $0.distance <= kth }.count
+        }
+        let recall = Double(good) / Double(data.queries.count * 10)
+        #expect(recall >= 0.95, "seed \(seed) hamming: recall \(recall)")
+    }
+
     @Test func deletedVectorsAreNeverReturnedAndCleanupKeepsRecall() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         let data = Self.clusteredData(count: 3_000, queries: 50, dimension: 16, seed: seed)
