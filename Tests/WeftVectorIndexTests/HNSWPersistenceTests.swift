@@ -50,6 +50,9 @@ import WeftCore
                 index.delete(UInt64(id))
                 vectors[id] = nil
             }
+            // Deleted nodes' vectors are gone from the store once deleted, so a restart removes
+            // pending tombstones; clean up here too so both sides search the same graph.
+            index.cleanUpTombstones()
             before = try Self.answers(index, data.queries)
             try index.flushLog()
         }

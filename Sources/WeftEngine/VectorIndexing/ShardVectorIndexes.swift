@@ -195,10 +195,11 @@ final class ShardVectorIndexes: Sendable {
 
     // MARK: Maintenance
 
-    /// Flushes commit logs and writes snapshots so the next start replays little.
+    /// Cleans up tombstones and writes snapshots so the next start replays little.
     func close() {
         for (name, index) in existingIndexes() {
             guard let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex else { continue }
+            hnsw.cleanUpTombstones()
             do { try hnsw.writeSnapshot() } catch { logger.error("\(shard) vector '\(name)': snapshot at shutdown failed: \(error)") }
         }
     }

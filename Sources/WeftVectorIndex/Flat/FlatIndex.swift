@@ -104,6 +104,7 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             guard let dimension = storedDimension else { return [] }
             try checkDimension(prepared, expected: dimension)
             var best = NeighborHeap(nearestFirst: false, capacity: k + 1)
+            defer { best.release() }
             prepared.withUnsafeBufferPointer { buffer in
                 let pointer = buffer.baseAddress!
                 func consider(_ id: Int) {

@@ -56,8 +56,7 @@ extension HNSWIndex {
         }
         var entryPoints = [current]
         for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
-            let found = searchLayer(query, entryPoints: entryPoints, ef: efConstruction, level: layer, view: view, filter: .construction(excluding: id))
-            let candidates = found.sortedNearestFirst()
+            let candidates = searchLayer(query, entryPoints: entryPoints, ef: efConstruction, level: layer, view: view, filter: .construction(excluding: id))
             let selected = selectNeighbors(candidates, maximum: view.maxConnections, view: view)
             connect(id, to: selected, level: layer, graph: graph, view: view)
             if !candidates.isEmpty { entryPoints = candidates }

@@ -182,8 +182,11 @@ extension HNSWIndex {
     }
 
     /// Drops links to nodes that do not exist (e.g. the log's tail was lost after a link to a node
-    /// whose own record was lost) and repairs the entry point. Called once after loading.
+    /// whose own record was lost), repairs the entry point, and removes deleted nodes still waiting
+    /// for cleanup: their vectors are gone from the object store, so they could only mislead a
+    /// search that walks through them. Called once after loading.
     public func finishRestore() {
+        defer { if pendingTombstones > 0 { cleanUpTombstones() } }
         memory.withWriteLock {
             guard let graph else { return }
             for index in 0..<graph.capacity where graph.levels[index] >= 0 {

@@ -48,7 +48,7 @@ extension HNSWIndex {
                     entryPoints += seedsFromAllowList(allowList, count: max(10, efSearch / 2), query: pointer, view: view)
                 }
                 let found = searchLayer(pointer, entryPoints: entryPoints, ef: efSearch, level: 0, view: view, filter: filter)
-                return found.sortedNearestFirst().prefix(k).map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
+                return found.prefix(k).map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
             }
         }
     }
@@ -56,6 +56,7 @@ extension HNSWIndex {
     /// Exact search over the given docIDs: used for small allow-lists.
     func exactSearch(_ query: [Float], k: Int, candidates: [UInt64], graph: HNSWGraph) -> [SearchHit] {
         var best = NeighborHeap(nearestFirst: false, capacity: k + 1)
+        defer { best.release() }
         query.withUnsafeBufferPointer { buffer in
             for docID in candidates {
                 guard let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { continue }
@@ -105,14 +106,18 @@ extension HNSWIndex {
         return current
     }
 
-    /// The beam search of one layer: returns up to `ef` admissible nodes in a max-heap.
+    /// The beam search of one layer: returns up to `ef` admissible nodes, nearest first.
     func searchLayer(
         _ query: UnsafePointer<Float>, entryPoints: [Neighbor], ef: Int, level: Int, view: GraphView, filter: LayerFilter
-    ) -> NeighborHeap {
+    ) -> [Neighbor] {
         let (visitedList, visited) = visitedPool.take(nodeCount: view.capacity)
         defer { visitedPool.give(visitedList) }
         var candidates = NeighborHeap(nearestFirst: true, capacity: ef * 2)
         var results = NeighborHeap(nearestFirst: false, capacity: ef + 1)
+        defer {
+            candidates.release()
+            results.release()
+        }
 
         var excluded = UInt32.max
         var allowList: AllowSet? = nil
@@ -143,7 +148,7 @@ extension HNSWIndex {
         // copy each list under its node's lock (as hnswlib does). Queries read without locks: they
         // only ever see whole ids of existing nodes, and a stale list costs at most a little recall.
         let lockedReads = excluded != UInt32.max
-        let copy = UnsafeMutablePointer<UInt32>.allocate(capacity: maximum + 1)
+        let copy = UnsafeMutablePointer<UInt32>.allocate(capacity: lockedReads ? maximum + 1 : 1)
         defer { copy.deallocate() }
         var worst = results.count >= ef ? results.top!.distance : Float.infinity
         while let candidate = candidates.pop() {
@@ -198,6 +203,6 @@ extension HNSWIndex {
                 }
             }
         }
-        return results
+        return results.sortedNearestFirst()
     }
 }

@@ -11,65 +11,74 @@ public struct Neighbor: Sendable, Equatable {
 
 /// A binary heap of neighbors ordered by distance; `nearestFirst` makes it a min-heap (the next
 /// candidate to expand), otherwise a max-heap (the current worst result on top, to evict).
+///
+/// Backed by raw memory rather than an Array: pushes and pops are the inner loop of every search,
+/// and an Array's capacity and uniqueness checks on each of them cost more than the sift itself.
+/// The owner must call `release()` once.
 struct NeighborHeap {
-    private(set) var storage: [Neighbor] = []
+    private var buffer: UnsafeMutablePointer<Neighbor>
+    private var capacity: Int
+    private(set) var count = 0
     let nearestFirst: Bool
 
-    init(nearestFirst: Bool, capacity: Int = 0) {
+    init(nearestFirst: Bool, capacity: Int = 16) {
         self.nearestFirst = nearestFirst
-        storage.reserveCapacity(capacity)
+        self.capacity = max(capacity, 4)
+        buffer = .allocate(capacity: self.capacity)
     }
 
-    var count: Int { storage.count }
-    var isEmpty: Bool { storage.isEmpty }
-    var top: Neighbor? { storage.first }
+    func release() { buffer.deallocate() }
 
-    mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+    var isEmpty: Bool { count == 0 }
+    var top: Neighbor? { count > 0 ? buffer[0] : nil }
 
-    @inline(__always) private static func ordered(_ a: Neighbor, _ b: Neighbor, _ nearestFirst: Bool) -> Bool {
+    @inline(__always) private func ordered(_ a: Neighbor, _ b: Neighbor) -> Bool {
         nearestFirst ? a.distance < b.distance : a.distance > b.distance
     }
 
     mutating func push(_ element: Neighbor) {
-        storage.append(element)
-        let nearestFirst = self.nearestFirst
-        storage.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard Self.ordered(heap[child], heap[parent], nearestFirst) else { break }
-                heap.swapAt(child, parent)
-                child = parent
-            }
+        if count == capacity {
+            let larger = UnsafeMutablePointer<Neighbor>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: buffer, count: count)
+            buffer.deallocate()
+            buffer = larger
+            capacity *= 2
         }
+        var child = count
+        count += 1
+        while child > 0 {
+            let parent = (child - 1) >> 1
+            guard ordered(element, buffer[parent]) else { break }
+            buffer[child] = buffer[parent]
+            child = parent
+        }
+        buffer[child] = element
     }
 
     @discardableResult
     mutating func pop() -> Neighbor? {
-        guard !storage.isEmpty else { return nil }
-        let first = storage[0]
-        let last = storage.removeLast()
-        guard !storage.isEmpty else { return first }
-        let nearestFirst = self.nearestFirst
-        storage.withUnsafeMutableBufferPointer { heap in
-            heap[0] = last
-            var parent = 0
-            let count = heap.count
-            while true {
-                let left = 2 * parent + 1
-                guard left < count else { break }
-                var best = left
-                if left + 1 < count, Self.ordered(heap[left + 1], heap[left], nearestFirst) { best = left + 1 }
-                guard Self.ordered(heap[best], heap[parent], nearestFirst) else { break }
-                heap.swapAt(best, parent)
-                parent = best
-            }
+        guard count > 0 else { return nil }
+        let first = buffer[0]
+        count -= 1
+        guard count > 0 else { return first }
+        let last = buffer[count]
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < count else { break }
+            var best = left
+            if left + 1 < count, ordered(buffer[left + 1], buffer[left]) { best = left + 1 }
+            guard ordered(buffer[best], last) else { break }
+            buffer[parent] = buffer[best]
+            parent = best
         }
+        buffer[parent] = last
         return first
     }
 
-    /// The elements nearest first.
+    /// The elements nearest first (ties by id).
     func sortedNearestFirst() -> [Neighbor] {
-        storage.sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
+        Array(UnsafeBufferPointer(start: buffer, count: count))
+            .sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
     }
 }
