@@ -51,7 +51,7 @@ def main():
     print(json.dumps({"build_seconds": build, "memory_bytes": memory}))
     sys.stdout.flush()
 
-    for ef in [int(v) for v in args.ef.split(",")]:
+    for ef in [int(v) for v in args.ef.split(",") if v]:
         index.set_ef(ef)
         # One batch call per run so Python's per-call overhead does not count against hnswlib.
         single = 0.0
