@@ -163,12 +163,16 @@ extension HNSWIndex {
             }
             let count = min(Int(weft_load_u32(list)), maximum)
             if count > 0 { weft_prefetch(view.vector(list[1])) }
+            // ACORN gathers at most `maximum` allowed nodes per expansion (its filtered neighbour
+            // list is as long as an ordinary one), so two-hop look-ups stop once that many are found.
+            var gathered = 0
             for index in 0..<count {
                 let neighbor = list[1 + index]
                 if index + 1 < count { weft_prefetch(view.vector(list[2 + index])) }
                 if lockedReads, !view.isReady(neighbor) { continue }
                 guard visited.insert(neighbor) else { continue }
                 if acorn, let allowList, !allowList.contains(neighbor) {
+                    if gathered >= maximum { continue }
                     // ACORN: no distance for a filtered-out node; look through it to its allowed
                     // neighbours, or walk through it where the filter is locally empty so the
                     // search is not stranded on an island of allowed nodes.
@@ -180,6 +184,7 @@ extension HNSWIndex {
                         guard allowList.contains(next) else { continue }
                         reachedAllowed = true
                         guard visited.insert(next) else { continue }
+                        gathered += 1
                         let distance = view.distance(query, next)
                         if distance < worst || results.count < ef {
                             candidates.push(Neighbor(distance: distance, id: next))
@@ -192,6 +197,7 @@ extension HNSWIndex {
                     }
                     if reachedAllowed { continue }
                 }
+                if acorn { gathered += 1 }
                 let distance = view.distance(query, neighbor)
                 guard distance < worst || results.count < ef else { continue }
                 candidates.push(Neighbor(distance: distance, id: neighbor))
