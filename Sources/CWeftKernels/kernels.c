@@ -194,6 +194,16 @@ static inline void ensure_installed(void) {
 
 int weft_kernels_level(void) { ensure_installed(); return atomic_load(&chosen_level); }
 
+weft_distance_kernel weft_kernel_for(int kind) {
+    ensure_installed();
+    switch (kind) {
+    case 0: return atomic_load(&l2_impl);
+    case 1: return atomic_load(&dot_impl);
+    case 2: return atomic_load(&manhattan_impl);
+    default: return weft_hamming_portable;
+    }
+}
+
 int weft_kernels_force_level(int level) {
     int supported = detect_level();
     install(level < supported ? level : supported);

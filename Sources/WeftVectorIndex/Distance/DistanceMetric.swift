@@ -31,6 +31,17 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
         return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in distance(pa.baseAddress!, pb.baseAddress!, a.count) } }
     }
 
+    /// The kernel for this metric, resolved once (see `DistanceKernel`).
+    public var kernel: DistanceKernel {
+        switch self {
+        case .cosine: DistanceKernel(function: weft_kernel_for(1), offset: 1)
+        case .dot: DistanceKernel(function: weft_kernel_for(1), offset: 0)
+        case .l2Squared: DistanceKernel(function: weft_kernel_for(0), offset: 0)
+        case .manhattan: DistanceKernel(function: weft_kernel_for(2), offset: 0)
+        case .hamming: DistanceKernel(function: weft_kernel_for(3), offset: 0)
+        }
+    }
+
     /// The vector as the index stores it: unit length for cosine (a zero vector stays zero).
     public func prepared(_ vector: [Float]) -> [Float] {
         guard normalizes else { return vector }
@@ -39,5 +50,16 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
         guard norm > 0 else { return vector }
         let scale = 1 / norm.squareRoot()
         return vector.map { $0 * scale }
+    }
+}
+
+/// A metric's kernel as a plain function pointer plus the constant cosine adds, so the search loop
+/// makes one indirect call per distance with no switch and no dispatcher in between.
+public struct DistanceKernel: @unchecked Sendable {
+    let function: weft_distance_kernel
+    let offset: Float
+
+    @inline(__always) public func callAsFunction(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dimension: Int) -> Float {
+        offset + function(a, b, dimension)
     }
 }

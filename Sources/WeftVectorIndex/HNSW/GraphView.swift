@@ -18,6 +18,7 @@ struct GraphView {
     let maxConnections: Int
     let capacity: Int
     let metric: DistanceMetric
+    let kernel: DistanceKernel
 
     init(_ graph: HNSWGraph, metric: DistanceMetric) {
         dimension = graph.dimension
@@ -33,6 +34,7 @@ struct GraphView {
         maxConnections = graph.maxConnections
         capacity = graph.capacity
         self.metric = metric
+        kernel = metric.kernel
     }
 
     @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> { vectors + Int(id) &* dimension }
@@ -53,11 +55,11 @@ struct GraphView {
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
 
     @inline(__always) func distance(_ query: UnsafePointer<Float>, _ id: UInt32) -> Float {
-        metric.distance(query, vectors + Int(id) &* dimension, dimension)
+        kernel(query, vectors + Int(id) &* dimension, dimension)
     }
 
     @inline(__always) func distance(between a: UInt32, _ b: UInt32) -> Float {
-        metric.distance(vectors + Int(a) &* dimension, vectors + Int(b) &* dimension, dimension)
+        kernel(vectors + Int(a) &* dimension, vectors + Int(b) &* dimension, dimension)
     }
 
     /// The link count, read atomically (a concurrent insert may be appending).

@@ -122,7 +122,8 @@ extension HNSWIndex {
         var excluded = UInt32.max
         var allowList: AllowSet? = nil
         var acorn = false
-        var skipTombstones = true
+        // Without deletes there is nothing to skip: spare a load per neighbour (hnswlib does the same).
+        var skipTombstones = pendingTombstones > 0
         switch filter {
         case .construction(let id):
             excluded = id
