@@ -61,10 +61,12 @@ let package = Package(
             ]
         ),
 
+        // Helpers every test target shares (temporary folders).
+        .target(name: "WeftTestSupport", path: "Tests/WeftTestSupport"),
         .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
-        .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
-        .testTarget(name: "WeftStorageTests", dependencies: ["WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftEngineTests", dependencies: ["WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
-        .testTarget(name: "WeftAPITests", dependencies: ["WeftCore", "WeftEngine"]),
+        .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftTestSupport", "WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
+        .testTarget(name: "WeftStorageTests", dependencies: ["WeftTestSupport", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
+        .testTarget(name: "WeftAPITests", dependencies: ["WeftTestSupport", "WeftCore", "WeftEngine"]),
     ]
 )

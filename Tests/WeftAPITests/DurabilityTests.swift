@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
+import WeftTestSupport
+import WeftCore
 
 /// Acknowledged writes survive a graceful restart and a `kill -9` in the middle of a write stream.
 @Suite struct DurabilityTests {
@@ -94,17 +96,4 @@ final class AcknowledgedCounter: Sendable {
     private let count = Atomic<Int>(0)
     func increment() { count.add(1, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
-}
-
-/// A small seeded generator so a failing run can be replayed from its printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

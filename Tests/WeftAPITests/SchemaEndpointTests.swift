@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeftTestSupport
 
 @Suite struct SchemaEndpointTests {
     @Test func collectionLifecycle() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeftTestSupport
 
 /// How the executable starts: Weaviate's flags and variables, and clear refusals of bad values.
 @Suite struct StartupTests {

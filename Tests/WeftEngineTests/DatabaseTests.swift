@@ -1,5 +1,6 @@
 import Logging
 import Testing
+import WeftTestSupport
 import WeftCore
 @testable import WeftEngine
 

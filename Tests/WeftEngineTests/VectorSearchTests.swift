@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import WeftTestSupport
 import WeftCore
 @testable import WeftEngine
 import WeftVectorIndex
@@ -13,7 +14,7 @@ import WeftVectorIndex
     }
 
     static func vector(_ seed: Int, dimension: Int = 8) -> [Float] {
-        var generator = SplitMix(seed: UInt64(seed) &* 7919 &+ 1)
+        var generator = SplitMix64(seed: UInt64(seed) &* 7919 &+ 1)
         return (0..<dimension).map { _ in Float(generator.next() % 2000) / 1000 - 1 }
     }
 
@@ -104,18 +105,6 @@ import WeftVectorIndex
         let near = try database.nearObject(className: "Named", id: id, targetVector: "a", limit: 2)
         #expect(near.first?.view.object.id == id)
         #expect(near.first?.distance == 0)
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

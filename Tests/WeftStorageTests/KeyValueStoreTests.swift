@@ -1,4 +1,5 @@
 import Testing
+import WeftTestSupport
 import WeftCore
 @testable import WeftStorage
 

@@ -12,7 +12,7 @@ import WeftStorage
     }
 
     static func clusteredData(count: Int, queries: Int, dimension: Int, seed: UInt64) -> Data {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let centers = (0..<20).map { _ in (0..<dimension).map { _ in Float.random(in: -1...1, using: &generator) } }
         func point() -> [Float] {
             let center = centers[Int.random(in: 0..<centers.count, using: &generator)]
@@ -63,7 +63,7 @@ import WeftStorage
     /// integers drawn around cluster centres.
     @Test func recallAtEf64WithHamming() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let centers = (0..<20).map { _ in (0..<48).map { _ in Float(Int.random(in: 0...3, using: &generator)) } }
         func point() -> [Float] {
             centers[Int.random(in: 0..<20, using: &generator)].map { Double.random(in: 0..<1, using: &generator) < 0.2 ? Float(Int.random(in: 0...3, using: &generator)) : $0 }
@@ -94,7 +94,7 @@ import WeftStorage
         configuration.maxConnections = 16
         let index = HNSWIndex(configuration: configuration)
         for (position, vector) in data.base.enumerated() { try index.add(UInt64(position), vector: vector) }
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let deleted = Set((0..<data.base.count).filter { _ in Double.random(in: 0..<1, using: &generator) < 0.3 })
         for id in deleted { index.delete(UInt64(id)) }
         #expect(index.count == data.base.count - deleted.count)
@@ -116,7 +116,7 @@ import WeftStorage
     func filteredSearchRecall(_ share: Double) throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         let data = Self.clusteredData(count: 8_000, queries: 50, dimension: 24, seed: seed)
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let allowed = Set((0..<data.base.count).filter { _ in Double.random(in: 0..<1, using: &generator) < share })
         for strategy in [HNSWConfiguration.FilterStrategy.sweeping, .acorn] {
             var configuration = HNSWConfiguration()
@@ -171,18 +171,5 @@ import WeftStorage
         }
         #expect(index.count == base.count)
         #expect(try Self.recall(index, data, metric: .l2Squared, ef: 64) >= 0.95)
-    }
-}
-
-/// SplitMix64: seeded, so a failing property test can be replayed from its printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

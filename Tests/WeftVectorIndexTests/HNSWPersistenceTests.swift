@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeftTestSupport
 import WeftCore
 @testable import WeftVectorIndex
 
@@ -116,7 +117,7 @@ import WeftCore
         }
         let path = directory.path + "/commit-0.log"
         var bytes = try #require(FileBytes.read(path))
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<40 {
             var damaged = bytes
             let position = Int.random(in: 16..<(bytes.count - 40), using: &generator)

@@ -20,24 +20,12 @@ public final class Database: Sendable {
     public init(configuration: Configuration, logger: Logger) throws(WeftError) {
         self.configuration = configuration
         self.logger = logger
-        try Self.makeDirectory(configuration.dataPath)
+        try FileSystem.makeDirectories(configuration.dataPath)
         store = try KeyValueStore(
             path: configuration.dataPath + "/rocksdb",
             options: .init(syncWrites: configuration.fsync == .always))
         collectionsByName = Mutex([:])
         try loadCollections()
-    }
-
-    private static func makeDirectory(_ path: String) throws(WeftError) {
-        var components: [String] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
-            components.append(String(part))
-            let prefix = components.joined(separator: "/")
-            guard !prefix.isEmpty, prefix != "." else { continue }
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw .internalError("cannot create data directory \(prefix): \(String(cString: strerror(errno)))")
-            }
-        }
     }
 
     /// Loads every stored collection and its shards.

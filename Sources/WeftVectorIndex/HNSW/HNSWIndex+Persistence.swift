@@ -16,11 +16,11 @@ extension HNSWIndex {
     /// files: the caller hands them back with `restoreVector` and then `finishRestore`.
     /// `dimension`: the vector space's dimension when known (it is not in the commit log).
     public static func open(directory: String, configuration: HNSWConfiguration, dimension: Int?) throws(WeftError) -> (HNSWIndex, LoadReport) {
-        try makeDirectories(directory)
+        try FileSystem.makeDirectories(directory)
         let index = HNSWIndex(configuration: configuration)
         index.pendingDimension = dimension
         var report = LoadReport(snapshotGeneration: nil, replayedRecords: 0, warning: nil)
-        let files = listFiles(directory)
+        let files = FileSystem.listFiles(directory)
         let snapshots = files.compactMap { generationOf($0, prefix: "snapshot-", suffix: ".bin") }.sorted()
         let logs = files.compactMap { generationOf($0, prefix: "commit-", suffix: ".log") }.sorted()
         var generation: UInt32 = 0
@@ -84,7 +84,7 @@ extension HNSWIndex {
             try FileBytes.writeAtomically(snapshot.encoded(), to: "\(directory)/snapshot-\(next).bin")
             commitLog = try CommitLog(path: "\(directory)/commit-\(next).log", generation: next)
             generation = next
-            for file in Self.listFiles(directory) {
+            for file in FileSystem.listFiles(directory) {
                 let old = Self.generationOf(file, prefix: "snapshot-", suffix: ".bin") ?? Self.generationOf(file, prefix: "commit-", suffix: ".log")
                 if let old, old < next { unlink("\(directory)/\(file)") }
             }
@@ -211,27 +211,6 @@ extension HNSWIndex {
                 }
             }
         }
-    }
-
-    static func makeDirectories(_ path: String) throws(WeftError) {
-        var current = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw .internalError("cannot create \(current): \(String(cString: strerror(errno)))")
-            }
-        }
-    }
-
-    static func listFiles(_ directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     static func generationOf(_ name: String, prefix: String, suffix: String) -> UInt32? {

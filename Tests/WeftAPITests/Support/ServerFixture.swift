@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WeftTestSupport
 
 /// Starts a server in a fresh data folder for one test and stops it afterwards.
 func withServer<T>(

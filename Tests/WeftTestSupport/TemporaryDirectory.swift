@@ -1,10 +1,11 @@
 import Foundation
 
 /// A fresh directory under the system's temporary folder, removed when the value is released.
-final class TemporaryDirectory {
-    let path: String
+/// Shared by every test target (real files, no mocks).
+public final class TemporaryDirectory {
+    public let path: String
 
-    init(_ label: String = "weft-test") {
+    public init(_ label: String = "weft-test") {
         path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

@@ -1,0 +1,16 @@
+/// A small, fast, seedable generator (SplitMix64). HNSW node levels come from it (so that a
+/// single-threaded build of the same data is reproducible, as hnswlib's fixed seed makes it), and
+/// random tests use it so a failure can be replayed from its printed seed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
