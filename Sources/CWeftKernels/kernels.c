@@ -11,7 +11,7 @@
 #define WEFT_X86 1
 #endif
 
-typedef float (*weft_kernel)(const float *, const float *, size_t);
+typedef weft_distance_kernel weft_kernel;
 
 // ---------------------------------------------------------------- portable
 
@@ -204,10 +204,22 @@ weft_distance_kernel weft_kernel_for(int kind) {
     }
 }
 
-int weft_kernels_force_level(int level) {
+weft_distance_kernel weft_kernel_at_level(int kind, int level, int *actual) {
     int supported = detect_level();
-    install(level < supported ? level : supported);
-    return atomic_load(&chosen_level);
+    int use = level < supported ? level : supported;
+    if (kind == 3) { *actual = 0; return weft_hamming_portable; }
+#if WEFT_X86
+    if (use >= 512) {
+        *actual = 512;
+        return kind == 0 ? l2_avx512 : kind == 1 ? dot_avx512 : manhattan_avx512;
+    }
+    if (use >= 256) {
+        *actual = 256;
+        return kind == 0 ? l2_avx2 : kind == 1 ? dot_avx2 : manhattan_avx2;
+    }
+#endif
+    *actual = 0;
+    return kind == 0 ? weft_l2_squared_portable : kind == 1 ? weft_dot_portable : weft_manhattan_portable;
 }
 
 float weft_l2_squared(const float *a, const float *b, size_t n) {
