@@ -9,10 +9,13 @@ struct BackgroundSyncService: Service {
     let logger: Logger
 
     func run() async {
-        // Ends quietly at graceful shutdown; the final sync happens when the database closes.
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
+        // Graceful shutdown cancels the sleep at once; the error that brings is the normal way out,
+        // and the final sync happens when the database closes.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
+            }
         }
     }
 }

@@ -8,9 +8,12 @@ struct VectorMaintenanceService: Service {
     static let tick = Duration.seconds(5)
 
     func run() async {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: Self.tick)
-            database.runVectorMaintenance(now: ContinuousClock().now)
+        // Graceful shutdown cancels the sleep at once (the thrown cancellation is the way out).
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: Self.tick)
+                database.runVectorMaintenance(now: ContinuousClock().now)
+            }
         }
     }
 }
