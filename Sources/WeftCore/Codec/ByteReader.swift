@@ -29,20 +29,11 @@ public struct ByteReader {
         return value
     }
 
-    private mutating func readBE<T: FixedWidthInteger>(_: T.Type) throws(WeftError) -> T {
-        let slice = try take(MemoryLayout<T>.size)
-        var value: T = 0
-        for byte in slice { value = value << 8 | T(byte) }
-        return value
-    }
-
     public mutating func readUInt8() throws(WeftError) -> UInt8 { try take(1).first! }
     public mutating func readUInt16LE() throws(WeftError) -> UInt16 { try readLE(UInt16.self) }
     public mutating func readUInt32LE() throws(WeftError) -> UInt32 { try readLE(UInt32.self) }
     public mutating func readUInt64LE() throws(WeftError) -> UInt64 { try readLE(UInt64.self) }
     public mutating func readInt64LE() throws(WeftError) -> Int64 { Int64(bitPattern: try readLE(UInt64.self)) }
-    public mutating func readUInt32BE() throws(WeftError) -> UInt32 { try readBE(UInt32.self) }
-    public mutating func readUInt64BE() throws(WeftError) -> UInt64 { try readBE(UInt64.self) }
 
     public mutating func readBytes(_ count: Int) throws(WeftError) -> [UInt8] { Array(try take(count)) }
 

@@ -15,8 +15,6 @@ public struct ByteWriter {
     public mutating func writeUInt64LE(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     public mutating func writeInt64LE(_ value: Int64) { writeUInt64LE(UInt64(bitPattern: value)) }
 
-    public mutating func writeUInt32BE(_ value: UInt32) { withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) } }
-    public mutating func writeUInt64BE(_ value: UInt64) { withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) } }
 
     public mutating func writeFloats(_ values: [Float]) {
         values.withUnsafeBytes { raw in

@@ -57,5 +57,4 @@ public final class Collection: Sendable {
         dimensionsByName.withLock { known in for name in claimed.keys { known[name] = nil } }
     }
 
-    func forgetDimensions() { dimensionsByName.withLock { $0 = [:] } }
 }

@@ -57,15 +57,6 @@ final class CommitLog: Sendable {
         }
     }
 
-    func append(_ records: [CommitLogRecord]) {
-        state.withLock { state in
-            let before = state.buffer.bytes.count
-            for record in records { record.encode(into: &state.buffer) }
-            appended.add(state.buffer.bytes.count - before, ordering: .relaxed)
-            if state.buffer.bytes.count >= 1 << 16 { try? Self.write(&state) }
-        }
-    }
-
     /// Hands buffered records to the OS.
     func flush() throws(WeftError) {
         try state.withLock { (state: inout State) throws(WeftError) in try Self.write(&state) }
