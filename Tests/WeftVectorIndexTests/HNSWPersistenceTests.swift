@@ -148,3 +148,37 @@ import WeftCore
         }
     }
 }
+
+@Suite struct HNSWOrphanRepairTests {
+    /// A crash can keep a node's records but lose those that linked its neighbours back to it;
+    /// loading must make such a node reachable again.
+    @Test func nodesNothingLinksToAreReinsertedOnLoad() throws {
+        let directory = TemporaryDirectory("weft-hnsw-orphan")
+        let data = HNSWIndexTests.clusteredData(count: 400, queries: 1, dimension: 8, seed: 9)
+        var vectors: [Int: [Float]] = [:]
+        let orphan: UInt32 = 399
+        do {
+            let (index, _) = try HNSWIndex.open(directory: directory.path, configuration: HNSWPersistenceTests.configuration(), dimension: nil)
+            for (id, vector) in data.base.enumerated() {
+                try index.add(UInt64(id), vector: vector)
+                vectors[id] = vector
+            }
+            // What a lost log tail leaves behind: every list that pointed at the last node forgets it.
+            guard let graph = index.graph else { Issue.record("no graph"); return }
+            for id in 0..<UInt32(399) where graph.exists(id) {
+                for level in 0...Int(graph.levels[Int(id)]) {
+                    let list = graph.links(id, level: level)
+                    let targets = (0..<Int(list[0])).map { list[1 + $0] }
+                    if targets.contains(orphan) {
+                        index.commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: targets.filter { $0 != orphan }))
+                    }
+                }
+            }
+            try index.flushLog()
+        }
+        let (reopened, _) = try HNSWPersistenceTests.reopen(directory.path, vectors: vectors)
+        let hit = try reopened.search(data.base[Int(orphan)], k: 1, ef: 64, allowList: nil).first
+        #expect(hit?.docID == UInt64(orphan))
+        #expect(reopened.count == 400)
+    }
+}

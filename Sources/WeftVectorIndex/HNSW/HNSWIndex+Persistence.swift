@@ -186,7 +186,10 @@ extension HNSWIndex {
     /// for cleanup: their vectors are gone from the object store, so they could only mislead a
     /// search that walks through them. Called once after loading.
     public func finishRestore() {
-        defer { if pendingTombstones > 0 { cleanUpTombstones() } }
+        defer {
+            if pendingTombstones > 0 { cleanUpTombstones() }
+            relinkUnreachableNodes()
+        }
         memory.withWriteLock {
             guard let graph else { return }
             for index in 0..<graph.capacity where graph.levels[index] >= 0 {
@@ -211,6 +214,39 @@ extension HNSWIndex {
                 }
             }
         }
+    }
+
+    /// Re-inserts nodes that nothing links to on layer 0. A crash can keep a node's own records but
+    /// lose, with the log's tail, the records that linked its neighbours back to it: such a node
+    /// would be in the index yet unreachable by any search. (A node whose back-links were all pruned
+    /// by neighbour selection is re-inserted too, which does no harm.)
+    func relinkUnreachableNodes() {
+        let orphans: [(UInt32, [Float])] = memory.withReadLock {
+            guard let graph else { return [] }
+            var reached = [Bool](repeating: false, count: graph.capacity)
+            var live = 0
+            for index in 0..<graph.capacity where graph.levels[index] >= 0 {
+                live += 1
+                let list = graph.links(UInt32(index), level: 0)
+                for offset in 0..<Int(list[0]) { reached[Int(list[1 + offset])] = true }
+            }
+            guard live > 1 else { return [] }
+            let entryNode = entry.withLock { $0.node }
+            return (0..<graph.capacity).compactMap { index -> (UInt32, [Float])? in
+                guard graph.levels[index] >= 0, !reached[index], UInt32(index) != entryNode, !graph.isTombstoned(UInt32(index)) else { return nil }
+                return (UInt32(index), Array(UnsafeBufferPointer(start: graph.vector(UInt32(index)), count: graph.dimension)))
+            }
+        }
+        guard !orphans.isEmpty else { return }
+        memory.withWriteLock {
+            for (id, _) in orphans {
+                graph?.remove(id)
+                commitLog?.append(.removeNode(id: id))
+                liveCount.add(-1, ordering: .relaxed)
+            }
+        }
+        // The stored vectors are already prepared (normalised for cosine), and preparing is idempotent.
+        for (id, vector) in orphans { try? add(UInt64(id), vector: vector) }
     }
 
     static func generationOf(_ name: String, prefix: String, suffix: String) -> UInt32? {
