@@ -41,13 +41,11 @@ def run_hnswlib(args):
 
 
 def main():
+    sys.path.insert(0, HERE)
+    from hnswlib_ann import add_index_arguments
+
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dataset", required=True)
-    parser.add_argument("--metric", default="l2")
-    parser.add_argument("--max-connections", type=int, default=16)
-    parser.add_argument("--ef-construction", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--ef", default="16,24,32,48,64,96,128")
+    add_index_arguments(parser, "16,24,32,48,64,96,128")
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--rounds", type=int, default=2,
                         help="alternate Weft and hnswlib this many times; each keeps its best figures (shared machines are noisy)")

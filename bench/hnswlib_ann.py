@@ -9,10 +9,8 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 
-import hnswlib
 import numpy as np
 
 
@@ -23,14 +21,21 @@ def read_vecs(path, dtype):
     return rows.view(dtype) if dtype == np.float32 else rows
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def add_index_arguments(parser, ef_default):
+    """The parameters weft-bench ann and this runner share (compare_ann.py passes them to both)."""
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--metric", default="l2")
     parser.add_argument("--max-connections", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=128)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--ef", default="16,32,64,128")
+    parser.add_argument("--ef", default=ef_default)
+
+
+def main():
+    import hnswlib  # here, so compare_ann.py can share add_index_arguments without loading it
+
+    parser = argparse.ArgumentParser()
+    add_index_arguments(parser, "16,32,64,128")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement; the best counts")
     args = parser.parse_args()

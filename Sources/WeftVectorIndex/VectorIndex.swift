@@ -34,6 +34,10 @@ public protocol VectorIndex: AnyObject, Sendable {
 }
 
 extension VectorIndex {
+    /// The graph behind this index, if it is one (an HNSW, or a dynamic index that switched):
+    /// what persistence, cleanup and snapshots act on.
+    public var hnsw: HNSWIndex? { (self as? HNSWIndex) ?? (self as? DynamicIndex)?.upgradedIndex }
+
     func checkDimension(_ vector: [Float], expected: Int?) throws(WeftError) {
         guard !vector.isEmpty else { throw .unprocessable("vector must not be empty") }
         if let expected, vector.count != expected {

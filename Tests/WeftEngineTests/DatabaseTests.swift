@@ -6,10 +6,7 @@ import WeftCore
 
 @Suite struct DatabaseTests {
     func open(_ dir: TemporaryDirectory, _ adjust: (inout Configuration) -> Void = { _ in }) throws -> Database {
-        var configuration = Configuration()
-        configuration.dataPath = dir.path
-        adjust(&configuration)
-        return try Database(configuration: configuration, logger: Logger(label: "test"))
+        try openDatabase(dir, adjust)
     }
 
     @Test func objectsSurviveRestartWithSchemaAndCounters() throws {
@@ -167,9 +164,7 @@ import WeftCore
 @Suite struct SchemaUpdateTests {
     @Test func omittedSectionsKeepTheirValues() throws {
         let dir = TemporaryDirectory()
-        var configuration = Configuration()
-        configuration.dataPath = dir.path
-        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        let database = try openDatabase(dir)
         _ = try database.createCollection(["class": "Wide", "shardingConfig": ["desiredCount": 3], "vectorIndexConfig": ["distance": "dot"]])
         let updated = try database.updateCollection("Wide", with: ["class": "Wide", "description": "only this changes"])
         #expect(updated.description == "only this changes")

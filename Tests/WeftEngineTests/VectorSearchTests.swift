@@ -7,11 +7,7 @@ import WeftCore
 import WeftVectorIndex
 
 @Suite struct VectorSearchTests {
-    func open(_ dir: TemporaryDirectory) throws -> Database {
-        var configuration = Configuration()
-        configuration.dataPath = dir.path
-        return try Database(configuration: configuration, logger: Logger(label: "test"))
-    }
+    func open(_ dir: TemporaryDirectory) throws -> Database { try openDatabase(dir) }
 
     static func vector(_ seed: Int, dimension: Int = 8) -> [Float] {
         var generator = SplitMix64(seed: UInt64(seed) &* 7919 &+ 1)
@@ -111,9 +107,7 @@ import WeftVectorIndex
 @Suite struct VectorMaintenanceTests {
     @Test func cleanupRunsWhenDueAndRuntimeSettingsApply() throws {
         let dir = TemporaryDirectory()
-        var configuration = Configuration()
-        configuration.dataPath = dir.path
-        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        let database = try openDatabase(dir)
         _ = try database.createCollection(["class": "Kept", "vectorIndexConfig": ["distance": "l2-squared", "cleanupIntervalSeconds": 1]])
         var ids: [ObjectID] = []
         for seed in 0..<50 { ids.append(try database.writeObject(ObjectInput(className: "Kept", vector: VectorSearchTests.vector(seed)), kind: .create).object.id) }
@@ -138,10 +132,7 @@ import WeftVectorIndex
 @Suite struct AsyncIndexingTests {
     @Test func queuedVectorsBecomeSearchableAndTheQueueDrains() async throws {
         let dir = TemporaryDirectory()
-        var configuration = Configuration()
-        configuration.dataPath = dir.path
-        configuration.asyncIndexing = true
-        let database = try Database(configuration: configuration, logger: Logger(label: "test"))
+        let database = try openDatabase(dir) { $0.asyncIndexing = true }
         var ids: [Int: ObjectID] = [:]
         var largestQueue = 0
         for seed in 0..<1_500 {
@@ -152,7 +143,7 @@ import WeftVectorIndex
         for _ in 0..<600 where shard.vectorQueueLength > 0 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(shard.vectorQueueLength == 0)
         #expect(shard.vectorIndexingStatus == "READY")
-        #expect(largestQueue <= 1_500)
+        #expect(largestQueue > 0, "writes should outrun the background indexer at least once in 1,500")
         for seed in stride(from: 0, to: 1_500, by: 37) {
             let hit = try database.nearVector(className: "Queued", vector: VectorSearchTests.vector(seed, dimension: 32), limit: 1).first
             #expect(hit?.view.object.id == ids[seed])

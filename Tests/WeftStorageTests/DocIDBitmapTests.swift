@@ -48,3 +48,14 @@ import WeftStorage
         #expect(throws: WeftError.self) { try DocIDBitmap.deserialize([9, 0, 0, 0, 0]) }
     }
 }
+
+@Suite struct DocIDBitmapSamplingTests {
+    @Test func evenlySpacedPicksEveryNthAcrossChunks() {
+        let all = (0..<1_000).map { UInt64($0 * 3) } + (0..<1_000).map { (1 << 33) + UInt64($0) }
+        let bitmap = DocIDBitmap(all)
+        let sample = bitmap.evenlySpaced(10)
+        #expect(sample == stride(from: 0, to: 2_000, by: 200).map { all[$0] })
+        #expect(DocIDBitmap([7]).evenlySpaced(10) == [7])
+        #expect(DocIDBitmap().evenlySpaced(10).isEmpty)
+    }
+}

@@ -13,7 +13,7 @@ extension Database {
         for collection in collections {
             for shard in collection.shards {
                 for (name, index) in shard.vectorIndexes.existingIndexes() {
-                    guard let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex else { continue }
+                    guard let hnsw = index.hnsw else { continue }
                     let removed = hnsw.cleanUpIfDue(now: now)
                     if removed > 0 { logger.debug("\(collection.name)/\(shard.name) vector '\(name)': removed \(removed) deleted nodes") }
                     if hnsw.commitLogBytes > Self.snapshotLogBytes {
@@ -32,7 +32,7 @@ extension Database {
             for (name, index) in shard.vectorIndexes.existingIndexes() {
                 let settings = name == CollectionDefinition.legacyVectorName ? definition.legacyVector : definition.namedVectors[name]
                 guard let settings else { continue }
-                let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex
+                let hnsw = index.hnsw
                 let wanted = settings.indexType == .dynamic ? settings.dynamicParts.hnsw : settings.hnswConfiguration()
                 hnsw?.update { current in
                     current.ef = wanted.ef

@@ -94,7 +94,7 @@ final class ShardVectorIndexes: Sendable {
         var seen = Set<UInt64>()
         var added = 0
         var restored = 0
-        let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex
+        let hnsw = index.hnsw
         try store.scan(.vectors, range: .prefix(prefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
             guard key.count == prefix.count + 8 else { return true }
             let docID = key[prefix.count...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -198,7 +198,7 @@ final class ShardVectorIndexes: Sendable {
     /// Cleans up tombstones and writes snapshots so the next start replays little.
     func close() {
         for (name, index) in existingIndexes() {
-            guard let hnsw = (index as? HNSWIndex) ?? (index as? DynamicIndex)?.upgradedIndex else { continue }
+            guard let hnsw = index.hnsw else { continue }
             hnsw.cleanUpTombstones()
             do { try hnsw.writeSnapshot() } catch { logger.error("\(shard) vector '\(name)': snapshot at shutdown failed: \(error)") }
         }

@@ -109,6 +109,30 @@ public final class DocIDBitmap: @unchecked Sendable {
         }
     }
 
+    /// Up to `count` docIDs spread evenly over the set (every (n/count)-th in order), found by rank
+    /// without materialising the set.
+    public func evenlySpaced(_ count: Int) -> [UInt64] {
+        let total = self.count
+        guard total > 0, count > 0 else { return [] }
+        let step = max(total / count, 1)
+        var result: [UInt64] = []
+        var wantedRank = 0
+        var chunkStart = 0
+        for (high, pointer) in chunksInOrder() where result.count < count {
+            let bitmap = UnsafePointer<roaring_bitmap_t>(pointer)
+            let chunkEnd = chunkStart + Int(roaring_bitmap_get_cardinality(bitmap))
+            while wantedRank < chunkEnd, result.count < count {
+                var element: UInt32 = 0
+                if roaring_bitmap_select(bitmap, UInt32(wantedRank - chunkStart), &element) {
+                    result.append(UInt64(high) << 32 | UInt64(element))
+                }
+                wantedRank += step
+            }
+            chunkStart = chunkEnd
+        }
+        return result
+    }
+
     /// All docIDs in ascending order.
     public var sortedDocIDs: [UInt64] {
         var result: [UInt64] = []

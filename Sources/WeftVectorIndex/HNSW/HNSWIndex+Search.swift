@@ -74,15 +74,10 @@ extension HNSWIndex {
     /// the filter passes is reached even when the graph's entry point is far from it (Weaviate seeds
     /// ten; at very low selectivity the allowed nodes form islands, so Weft seeds ef/2).
     private func seedsFromAllowList(_ allowList: DocIDBitmap, count wanted: Int, query: UnsafePointer<Float>, view: GraphView) -> [Neighbor] {
-        let ids = allowList.sortedDocIDs
-        guard !ids.isEmpty else { return [] }
-        let step = max(ids.count / wanted, 1)
-        var seeds: [Neighbor] = []
-        for index in stride(from: 0, to: ids.count, by: step) where seeds.count < wanted {
-            guard let id = UInt32(exactly: ids[index]), view.exists(id), !view.isTombstoned(id) else { continue }
-            seeds.append(Neighbor(distance: view.distance(query, id), id: id))
+        allowList.evenlySpaced(wanted).compactMap { docID in
+            guard let id = UInt32(exactly: docID), view.exists(id), !view.isTombstoned(id) else { return nil }
+            return Neighbor(distance: view.distance(query, id), id: id)
         }
-        return seeds
     }
 
     /// Moves greedily to the closest node at `level` (the descent through the upper layers).
