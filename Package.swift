@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point down only: weft -> WeftAPI -> WeftEngine -> WeftStorage -> WeftCore.
+// Dependencies point down only: weft -> WeftAPI -> WeftSearch -> WeftEngine -> WeftInvertedIndex /
+// WeftVectorIndex -> WeftStorage -> WeftCore.
 // See docs/ARCHITECTURE.md for what each target owns.
 let package = Package(
     name: "weft",
@@ -28,17 +29,19 @@ let package = Package(
         .target(name: "WeftCore"),
         .target(name: "WeftStorage", dependencies: ["WeftCore", "CRocksDB", "CRoaring"]),
         .target(name: "WeftVectorIndex", dependencies: ["WeftCore", "WeftStorage", "CWeftKernels"]),
+        .target(name: "WeftInvertedIndex", dependencies: ["WeftCore", "WeftStorage"]),
         .target(
             name: "WeftEngine",
             dependencies: [
-                "WeftCore", "WeftStorage", "WeftVectorIndex",
+                "WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "WeftSearch", dependencies: ["WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex", "WeftEngine"]),
         .target(
             name: "WeftAPI",
             dependencies: [
-                "WeftCore", "WeftEngine",
+                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,7 +59,8 @@ let package = Package(
         .executableTarget(
             name: "weft-bench",
             dependencies: [
-                "WeftCore", "WeftVectorIndex", "WeftStorage",
+                "WeftCore", "WeftVectorIndex", "WeftStorage", "WeftEngine", "WeftSearch", "WeftInvertedIndex",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,6 +71,8 @@ let package = Package(
         .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftTestSupport", "WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
         .testTarget(name: "WeftStorageTests", dependencies: ["WeftTestSupport", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
+        .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftAPITests", dependencies: ["WeftTestSupport", "WeftCore", "WeftEngine"]),
     ]
 )

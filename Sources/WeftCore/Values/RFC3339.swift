@@ -33,4 +33,40 @@ public enum RFC3339 {
         else { return false }
         return offsetHours < 24 && offsetMinutes < 60
     }
+
+    /// Microseconds since 1970-01-01T00:00:00Z of a valid timestamp (digits beyond microseconds
+    /// are dropped), or nil when `text` is not RFC 3339. Used as the date's index and sort value.
+    public static func epochMicroseconds(_ text: String) -> Int64? {
+        guard isValid(text) else { return nil }
+        let c = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int64 { range.reduce(0) { $0 * 10 + Int64(c[$1] - 0x30) } }
+        let year = number(0..<4), month = number(5..<7), day = number(8..<10)
+        var micros = (daysFromCivil(year: year, month: month, day: day) * 86_400
+            + number(11..<13) * 3600 + number(14..<16) * 60 + number(17..<19)) * 1_000_000
+        var index = 19
+        if c[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale: Int64 = 100_000
+            while c[index] >= 0x30, c[index] <= 0x39 {
+                micros += Int64(c[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        if c[index] == UInt8(ascii: "+") || c[index] == UInt8(ascii: "-") {
+            let offset = (number(index + 1..<index + 3) * 60 + number(index + 4..<index + 6)) * 60 * 1_000_000
+            micros += c[index] == UInt8(ascii: "+") ? -offset : offset
+        }
+        return micros
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil-days algorithm).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
 }

@@ -28,7 +28,7 @@ extension Database {
         let written: StoredObject
         let replaced: StoredObject?
         do {
-            (written, replaced) = try shard.write(id, mode: kind == .create ? .create : .replace, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
+            (written, replaced) = try shard.write(id, mode: kind == .create ? .create : .replace, schema: collection.definition.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
                 var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
                                           lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
                 if kind == .merge, var existing {
@@ -88,7 +88,7 @@ extension Database {
         for collection in try candidates(className) {
             try rejectTenantUse(collection.definition, tenant: tenant)
             let shard = collection.shard(for: id)
-            if let docID = try shard.delete(id) {
+            if let docID = try shard.delete(id, schema: collection.definition.invertedSchema) {
                 shard.vectorIndexes.delete(docID)
                 return true
             }
@@ -128,7 +128,7 @@ extension Database {
         return try requireCollection(className)
     }
 
-    func rejectTenantUse(_ definition: CollectionDefinition, tenant: String?) throws(WeftError) {
+    package func rejectTenantUse(_ definition: CollectionDefinition, tenant: String?) throws(WeftError) {
         if definition.multiTenancy.enabled {
             throw .unprocessable("class \(definition.name) has multi-tenancy enabled: tenants are not supported by this version of Weft yet")
         }

@@ -61,7 +61,7 @@ extension Database {
         return try nearVector(className: className, vector: vector, targetVector: targetVector, limit: limit, maximumDistance: maximumDistance)
     }
 
-    private func resolveTarget(_ targetVector: String?, in definition: CollectionDefinition) throws(WeftError) -> String {
+    package func resolveTarget(_ targetVector: String?, in definition: CollectionDefinition) throws(WeftError) -> String {
         if let targetVector, !targetVector.isEmpty {
             guard definition.namedVectors[targetVector] != nil else {
                 throw .unprocessable("collection \(definition.name) has no vector named '\(targetVector)'")

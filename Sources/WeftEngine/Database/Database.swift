@@ -9,7 +9,7 @@ import WeftStorage
 /// serialised per shard only.
 public final class Database: Sendable {
     public let configuration: Configuration
-    let store: KeyValueStore
+    package let store: KeyValueStore
     let logger: Logger
 
     /// Collections by name. Readers take a snapshot; schema writers replace entries.

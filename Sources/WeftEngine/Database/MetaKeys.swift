@@ -20,6 +20,9 @@ enum MetaKeys {
     static func nextDocID(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("nextDocID".utf8)) }
     /// -> u64 LE, the shard's object count.
     static func objectCount(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("objectCount".utf8)) }
+    /// -> `PropertyLengthTotals` of a searchable property of the shard.
+    static func propertyLength(_ shard: ShardKeyPrefix, _ property: String) -> [UInt8] { propertyLengths(shard) + Array(property.utf8) }
+    static func propertyLengths(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("proplen/".utf8)) }
 }
 
 extension Array where Element == UInt8 {

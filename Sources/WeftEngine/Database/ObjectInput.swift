@@ -26,6 +26,11 @@ public struct ObjectInput: Sendable {
 public struct ObjectView: Sendable {
     public var className: String
     public var object: StoredObject
+
+    public init(className: String, object: StoredObject) {
+        self.className = className
+        self.object = object
+    }
 }
 
 /// How the list endpoint pages and orders.

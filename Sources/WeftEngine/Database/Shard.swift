@@ -1,21 +1,24 @@
 import Logging
 import Synchronization
 import WeftCore
+import WeftInvertedIndex
 import WeftStorage
 
 /// One physical shard: a key range in every bucket. It owns docID allocation and the object
-/// count, and writes each object change (record, docID lookup, vectors, counters) in one atomic
-/// batch, so a crash at any point leaves either the old or the new state.
+/// count, and writes each object change (record, docID lookup, vectors, inverted index entries,
+/// counters) in one atomic batch, so a crash at any point leaves either the old or the new state.
 public final class Shard: Sendable {
     public let name: String
     public let prefix: ShardKeyPrefix
-    let store: KeyValueStore
+    package let store: KeyValueStore
     /// The shard's vector indexes (derived from the `vectors` bucket).
-    let vectorIndexes: ShardVectorIndexes
+    package let vectorIndexes: ShardVectorIndexes
 
     private struct Counters {
         var nextDocID: UInt64
         var objectCount: UInt64
+        /// Per searchable property: total tokens and objects with the property (BM25 averages).
+        var lengths: [String: PropertyLengthTotals]
     }
 
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
@@ -28,7 +31,22 @@ public final class Shard: Sendable {
         self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger, asyncIndexing: asyncIndexing)
         let next = try store.get(.meta, MetaKeys.nextDocID(prefix)).flatMap(\.uint64LE) ?? 0
         let count = try store.get(.meta, MetaKeys.objectCount(prefix)).flatMap(\.uint64LE) ?? 0
-        counters = Mutex(Counters(nextDocID: next, objectCount: count))
+        var lengths: [String: PropertyLengthTotals] = [:]
+        let lengthsPrefix = MetaKeys.propertyLengths(prefix)
+        try store.scan(.meta, range: .prefix(lengthsPrefix)) { key, value in
+            lengths[String(decoding: key.dropFirst(lengthsPrefix.count), as: UTF8.self)] = PropertyLengthTotals(value)
+            return true
+        }
+        counters = Mutex(Counters(nextDocID: next, objectCount: count, lengths: lengths))
+        inverted = InvertedIndexReader(store: store, shard: prefix)
+    }
+
+    /// Reads this shard's inverted index.
+    package let inverted: InvertedIndexReader
+
+    /// Total tokens and objects of a searchable property in this shard.
+    package func lengthTotals(_ property: String) -> PropertyLengthTotals {
+        counters.withLock { $0.lengths[property] } ?? PropertyLengthTotals()
     }
 
     public var objectCount: Int { Int(counters.withLock { $0.objectCount }) }
@@ -99,7 +117,7 @@ public final class Shard: Sendable {
     /// Returns the written object and the one it replaced.
     @discardableResult
     func write(
-        _ id: ObjectID, mode: WriteMode,
+        _ id: ObjectID, mode: WriteMode, schema: InvertedSchema,
         prepare: (StoredObject?) throws(WeftError) -> StoredObject,
         extra: (WriteBatch) -> Void = { _ in }
     ) throws(WeftError) -> (written: StoredObject, replaced: StoredObject?) {
@@ -113,7 +131,12 @@ public final class Shard: Sendable {
             var object = try prepare(existing)
             object.docID = counters.nextDocID
             let batch = WriteBatch(store: store)
-            if let existing { removeIndexEntries(of: existing, in: batch) }
+            var lengths = counters.lengths
+            if let existing {
+                removeIndexEntries(of: existing, in: batch)
+                unindex(existing, schema: schema, lengths: &lengths, in: batch)
+            }
+            index(object, schema: schema, lengths: &lengths, in: batch)
             batch.put(.objects, objectKey(id), ObjectRecordCodec.encode(object))
             batch.put(.docIDs, prefix.key(docID: object.docID), id.bytes)
             for (vectorName, vector) in object.vectors {
@@ -128,21 +151,25 @@ public final class Shard: Sendable {
             try store.write(batch)
             counters.nextDocID = object.docID + 1
             counters.objectCount = newCount
+            counters.lengths = lengths
             return (object, existing)
         }
     }
 
     /// Deletes the object; returns its docID, nil when it did not exist.
     @discardableResult
-    public func delete(_ id: ObjectID) throws(WeftError) -> UInt64? {
+    public func delete(_ id: ObjectID, schema: InvertedSchema) throws(WeftError) -> UInt64? {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
             guard let existing = try get(id) else { return nil }
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))
             removeIndexEntries(of: existing, in: batch)
+            var lengths = counters.lengths
+            unindex(existing, schema: schema, lengths: &lengths, in: batch)
             batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(counters.objectCount - 1))
             try store.write(batch)
             counters.objectCount -= 1
+            counters.lengths = lengths
             return existing.docID
         }
     }
@@ -166,6 +193,31 @@ public final class Shard: Sendable {
             batch.delete(.vectors, objectKey)
             guard let next = KeyRange.successor(ofPrefix: nameKey) else { break }
             probe = next
+        }
+    }
+
+    private func document(_ object: StoredObject) -> IndexedDocument {
+        IndexedDocument(id: object.id, docID: object.docID, creationTimeUnix: object.creationTimeUnix,
+                        lastUpdateTimeUnix: object.lastUpdateTimeUnix, properties: object.properties)
+    }
+
+    private func index(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+        let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
+        DocumentIndexer.add(entries, docID: object.docID, to: batch)
+        for (property, length) in entries.searchableLengths {
+            lengths[property, default: PropertyLengthTotals()].add(length, sign: 1)
+            batch.put(.meta, MetaKeys.propertyLength(prefix, property), lengths[property]!.bytes)
+        }
+    }
+
+    /// Removes the entries `object` was indexed with. The schema is the current one: a property
+    /// can only be added, never changed, so its entries are computed exactly as they were written.
+    private func unindex(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+        let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
+        DocumentIndexer.remove(entries, docID: object.docID, from: batch)
+        for (property, length) in entries.searchableLengths {
+            lengths[property, default: PropertyLengthTotals()].add(length, sign: -1)
+            batch.put(.meta, MetaKeys.propertyLength(prefix, property), lengths[property]!.bytes)
         }
     }
 

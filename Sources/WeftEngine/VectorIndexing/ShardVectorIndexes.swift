@@ -8,7 +8,7 @@ import WeftVectorIndex
 /// loaded from its own files (HNSW) and then reconciled with the shard's `vectors` bucket, which
 /// is the truth — vectors the index lacks are indexed, nodes whose object is gone are deleted.
 /// So a crash between an object write and its index update loses nothing.
-final class ShardVectorIndexes: Sendable {
+package final class ShardVectorIndexes: Sendable {
     let shard: ShardKeyPrefix
     let directory: String
     private let store: KeyValueStore
@@ -150,7 +150,7 @@ final class ShardVectorIndexes: Sendable {
         if !found { deletedEarly.withLock { _ = $0.insert(docID) } }
     }
 
-    func search(_ name: String, settings: VectorSettings, dimension: Int?, query: [Float], k: Int, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
+    package func search(_ name: String, settings: VectorSettings, dimension: Int?, query: [Float], k: Int, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
         try index(name, settings: settings, dimension: dimension).search(query, k: k, ef: nil, allowList: allowList)
     }
 

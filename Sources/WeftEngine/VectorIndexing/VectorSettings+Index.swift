@@ -6,7 +6,7 @@ import WeftVectorIndex
 extension VectorSettings {
     var metric: DistanceMetric { DistanceMetric(rawValue: distance) ?? .cosine }
 
-    var skip: Bool { indexConfig["skip"]?.boolValue ?? false }
+    public var skip: Bool { indexConfig["skip"]?.boolValue ?? false }
 
     func hnswConfiguration(from config: [String: JSONValue]? = nil) -> HNSWConfiguration {
         let source = config ?? indexConfig

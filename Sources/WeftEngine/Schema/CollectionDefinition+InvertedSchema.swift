@@ -1,0 +1,39 @@
+import WeftInvertedIndex
+
+extension CollectionDefinition {
+    /// The collection as its inverted index sees it.
+    public var invertedSchema: InvertedSchema {
+        InvertedSchema(
+            properties: properties.map(\.indexed),
+            options: InvertedIndexOptions(
+                indexTimestamps: invertedIndex.indexTimestamps,
+                indexNullState: invertedIndex.indexNullState,
+                indexPropertyLength: invertedIndex.indexPropertyLength,
+                stopwords: Stopwords(preset: invertedIndex.stopwordsPreset, additions: invertedIndex.stopwordsAdditions,
+                                     removals: invertedIndex.stopwordsRemovals)))
+    }
+}
+
+extension PropertyDefinition {
+    var indexed: IndexedProperty {
+        let kind: IndexedProperty.Kind
+        switch dataType {
+        case .text, .textArray: kind = .text
+        case .int, .intArray: kind = .int
+        case .number, .numberArray: kind = .number
+        case .boolean, .booleanArray: kind = .boolean
+        case .date, .dateArray: kind = .date
+        case .uuid, .uuidArray: kind = .uuid
+        case .geoCoordinates: kind = .geoCoordinates
+        case .blob, .phoneNumber, .object, .objectArray, .reference: kind = .unindexed
+        }
+        let isArray: Bool
+        switch dataType {
+        case .textArray, .intArray, .numberArray, .booleanArray, .dateArray, .uuidArray, .objectArray, .reference: isArray = true
+        default: isArray = false
+        }
+        return IndexedProperty(
+            name: name, kind: kind, isArray: isArray, tokenization: WeftInvertedIndex.Tokenization(weaviateName: tokenization?.rawValue ?? "word"),
+            filterable: indexFilterable, searchable: indexSearchable, rangeFilters: indexRangeFilters)
+    }
+}

@@ -1,0 +1,104 @@
+import WeftCore
+import WeftStorage
+
+/// Reads one shard's inverted index: bitmaps by key, unions over ordered key ranges, term
+/// postings and ordered entries. Stateless apart from the store and the shard's key layout.
+public struct InvertedIndexReader: Sendable {
+    public let store: KeyValueStore
+    public let keys: IndexKeys
+
+    public init(store: KeyValueStore, shard: ShardKeyPrefix) {
+        self.store = store
+        self.keys = IndexKeys(shard: shard)
+    }
+
+    /// The bitmap stored at `key` (empty when absent).
+    public func bitmap(_ key: [UInt8]) throws(WeftError) -> DocIDBitmap {
+        guard let bytes = try store.get(.filterable, key) else { return DocIDBitmap() }
+        return try DocIDBitmap.deserialize(bytes)
+    }
+
+    /// Every object of the shard.
+    public func all() throws(WeftError) -> DocIDBitmap { try bitmap(keys.allKey) }
+
+    /// Objects with a non-null, non-empty value for `property`.
+    public func present(_ property: String) throws(WeftError) -> DocIDBitmap {
+        try bitmap(keys.filterPrefix(.present, property))
+    }
+
+    public func value(_ namespace: IndexKeys.FilterNamespace, _ name: String, _ encoded: [UInt8]) throws(WeftError) -> DocIDBitmap {
+        try bitmap(keys.filterKey(namespace, name, encoded))
+    }
+
+    /// The union of the bitmaps of every value between `lower` and `upper` (nil = unbounded).
+    /// Fixed-width encodings only: a key is in range exactly when its value bytes are.
+    public func union(
+        _ namespace: IndexKeys.FilterNamespace, _ name: String,
+        lower: [UInt8]?, lowerInclusive: Bool, upper: [UInt8]?, upperInclusive: Bool
+    ) throws(WeftError) -> DocIDBitmap {
+        let prefix = keys.filterPrefix(namespace, name)
+        let result = DocIDBitmap()
+        let range = KeyRange.prefix(prefix)
+        let iterator = store.iterator(.filterable, range: range)
+        if let lower { iterator.seek(prefix + lower) }
+        while let (key, value) = iterator.current() {
+            let encoded = Array(key.dropFirst(prefix.count))
+            if let lower, !lowerInclusive, encoded == lower { iterator.advance(); continue }
+            if let upper, encoded != upper ? upper.lexicographicallyPrecedes(encoded) : !upperInclusive { break }
+            result.formUnion(try DocIDBitmap.deserialize(value))
+            iterator.advance()
+        }
+        try iterator.checkError()
+        return result
+    }
+
+    /// The union of the bitmaps of every value of `name` that starts with `prefix` and satisfies
+    /// `matches` (Like patterns: the literal head narrows the seek, the rest is matched per key).
+    public func union(
+        _ namespace: IndexKeys.FilterNamespace, _ name: String, valuePrefix: [UInt8], where matches: ([UInt8]) -> Bool
+    ) throws(WeftError) -> DocIDBitmap {
+        let prefix = keys.filterPrefix(namespace, name)
+        let result = DocIDBitmap()
+        try store.scan(.filterable, range: .prefix(prefix + valuePrefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
+            if matches(Array(key.dropFirst(prefix.count))) { result.formUnion(try DocIDBitmap.deserialize(value)) }
+            return true
+        }
+        return result
+    }
+
+    /// One posting of a term: the document, the term's frequency in the property, and the
+    /// property's length in tokens.
+    public struct TermPosting: Sendable {
+        public var docID: UInt64
+        public var frequency: UInt32
+        public var propertyLength: UInt32
+    }
+
+    public func postings(_ property: String, _ term: String) throws(WeftError) -> [TermPosting] {
+        var result: [TermPosting] = []
+        try store.scan(.searchable, range: .prefix(keys.termPrefix(property, term))) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
+            var reader = ByteReader(value, context: "postings of \(property)")
+            let frequency = try reader.readUInt32LE()
+            let length = try reader.readUInt32LE()
+            result.append(TermPosting(docID: IndexKeys.trailingDocID(key), frequency: frequency, propertyLength: length))
+            return true
+        }
+        return result
+    }
+
+    /// Ordered entries of `name` in `namespace`: calls `body` with the value bytes (without the
+    /// docID) and the docID, ascending or descending, until it returns false.
+    public func ordered(
+        _ namespace: IndexKeys.RangeNamespace, _ name: String, ascending: Bool = true, from lower: [UInt8]? = nil,
+        _ body: (_ value: ArraySlice<UInt8>, _ docID: UInt64, _ stored: [UInt8]) throws(WeftError) -> Bool
+    ) throws(WeftError) {
+        let prefix = keys.rangePrefix(namespace, name)
+        let iterator = store.iterator(.rangeable, range: .prefix(prefix), reverse: !ascending)
+        if let lower { iterator.seek(prefix + lower) }
+        while let (key, value) = iterator.current() {
+            guard try body(key[prefix.count..<(key.count - 8)], IndexKeys.trailingDocID(key), value) else { break }
+            iterator.advance()
+        }
+        try iterator.checkError()
+    }
+}

@@ -1,0 +1,68 @@
+/// What the inverted index needs to know about one property: the engine maps its schema onto
+/// this, so the index does not depend on the schema's wire format.
+public struct IndexedProperty: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case text, int, number, boolean, date, uuid, geoCoordinates
+        /// Stored but not indexed (blob, phoneNumber, object, references).
+        case unindexed
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var isArray: Bool
+    public var tokenization: Tokenization
+    public var filterable: Bool
+    public var searchable: Bool
+    public var rangeFilters: Bool
+
+    public init(name: String, kind: Kind, isArray: Bool = false, tokenization: Tokenization = .word,
+                filterable: Bool = true, searchable: Bool = false, rangeFilters: Bool = false) {
+        self.name = name
+        self.kind = kind
+        self.isArray = isArray
+        self.tokenization = tokenization
+        self.filterable = filterable && kind != .unindexed
+        self.searchable = searchable && kind == .text
+        self.rangeFilters = rangeFilters
+    }
+
+    /// Whether the property gets ordered sort entries (scalar values that have an order).
+    var isSortable: Bool {
+        guard !isArray else { return false }
+        switch kind {
+        case .text, .int, .number, .boolean, .date, .uuid: return true
+        case .geoCoordinates, .unindexed: return false
+        }
+    }
+}
+
+/// The collection-level switches of the inverted index (`invertedIndexConfig`).
+public struct InvertedIndexOptions: Sendable, Equatable {
+    public var indexTimestamps: Bool
+    public var indexNullState: Bool
+    public var indexPropertyLength: Bool
+    public var stopwords: Stopwords
+
+    public init(indexTimestamps: Bool = false, indexNullState: Bool = false, indexPropertyLength: Bool = false,
+                stopwords: Stopwords = Stopwords(words: Stopwords.english)) {
+        self.indexTimestamps = indexTimestamps
+        self.indexNullState = indexNullState
+        self.indexPropertyLength = indexPropertyLength
+        self.stopwords = stopwords
+    }
+}
+
+/// Everything the index of one collection is built from.
+public struct InvertedSchema: Sendable, Equatable {
+    public var properties: [IndexedProperty]
+    public var options: InvertedIndexOptions
+    private var byName: [String: Int]
+
+    public init(properties: [IndexedProperty], options: InvertedIndexOptions) {
+        self.properties = properties
+        self.options = options
+        byName = Dictionary(properties.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func property(_ name: String) -> IndexedProperty? { byName[name].map { properties[$0] } }
+}

@@ -1,0 +1,197 @@
+import WeftCore
+import WeftEngine
+import WeftInvertedIndex
+import WeftStorage
+
+/// Query execution: the `where` filter becomes one allow-list per shard, the search runs on every
+/// shard with it, the shards' hits are merged, then paged, cut, grouped and resolved to objects.
+extension Database {
+    public func search(_ request: SearchRequest) throws(WeftError) -> SearchResponse {
+        let collection = try requireCollection(request.collection)
+        let definition = collection.definition
+        try rejectTenantUse(definition, tenant: request.tenant)
+        let limit = request.limit ?? configuration.queryDefaultsLimit
+        guard limit >= 0, request.offset >= 0 else { throw .unprocessable("limit and offset must not be negative") }
+        guard request.offset + limit <= configuration.queryMaximumResults else {
+            throw .unprocessable("query maximum results exceeded: offset + limit must not exceed QUERY_MAXIMUM_RESULTS (\(configuration.queryMaximumResults))")
+        }
+        if request.after != nil, request.search != nil || request.filter != nil || !request.sort.isEmpty || request.offset > 0 {
+            throw .unprocessable("the 'after' cursor cannot be combined with a search, a where filter, sort or offset")
+        }
+        if !request.sort.isEmpty, request.search != nil {
+            throw .unprocessable("sort cannot be combined with a search: results are ordered by distance or score")
+        }
+        if request.groupBy != nil, request.search == nil {
+            throw .unprocessable("groupBy needs a search (nearVector, nearObject, bm25 or hybrid)")
+        }
+        if let autocut = request.autocut, autocut < 0 { throw .unprocessable("autocut must not be negative") }
+
+        let schema = definition.invertedSchema
+        let allowLists = try collection.shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
+            guard let filter = request.filter else { return nil }
+            return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
+        }
+        let wanted = request.offset + limit
+        var fetch = wanted
+        if let groupBy = request.groupBy {
+            guard groupBy.groups > 0, groupBy.objectsPerGroup > 0 else { throw .unprocessable("groupBy needs groups and objectsPerGroup of at least 1") }
+            fetch = min(configuration.queryMaximumResults, max(wanted, groupBy.groups * groupBy.objectsPerGroup * 3, 100))
+        }
+
+        var hits: [ShardHit]
+        var pagedAlready = false
+        switch request.search {
+        case nil:
+            if !request.sort.isEmpty {
+                hits = try Sorter(collection: collection, schema: schema).sortedHits(request.sort, allowLists: allowLists, wanted: wanted)
+            } else {
+                hits = try unorderedHits(collection, request: request, allowLists: allowLists, wanted: wanted)
+                pagedAlready = request.after != nil
+            }
+        case .nearVector(let near):
+            hits = try vectorHits(collection, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+        case .nearObject(let near):
+            let name = try resolveTarget(near.targetVector, in: definition)
+            guard let object = try collection.shard(for: near.id).get(near.id, withVectors: [name]) else {
+                throw .unprocessable("nearObject: no object with id '\(near.id)' in \(collection.name)")
+            }
+            guard let vector = object.vectors[name] else { throw .unprocessable("nearObject: object '\(near.id)' has no vector '\(name)'") }
+            hits = try vectorHits(collection, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+        case .bm25(let query):
+            hits = try keywordHits(collection, query: query, allowLists: allowLists, k: fetch)
+        case .hybrid(let query):
+            hits = try hybridHits(collection, query: query, allowLists: allowLists, k: fetch)
+        }
+
+        if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
+        if let autocut = request.autocut, autocut > 0, request.search != nil {
+            let values = hits.map { $0.score.map { -$0 } ?? $0.distance ?? 0 }
+            hits = Array(hits.prefix(Autocut.cutoff(values, jumps: autocut)))
+        }
+        let metric = try certaintyMetric(request.search, definition)
+        var results: [SearchResult] = []
+        for hit in hits {
+            guard let object = try collection.shards[hit.shard].object(docID: hit.docID, vectorNames: request.vectorNames) else { continue }
+            var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
+            if metric == "cosine", let distance = hit.distance { result.certainty = 1 - distance / 2 }
+            results.append(result)
+        }
+        guard let groupBy = request.groupBy else { return SearchResponse(results: results) }
+        let groups = Grouper.group(results, by: groupBy)
+        return SearchResponse(results: groups.flatMap(\.results), groups: groups)
+    }
+
+    /// The distance metric of the searched vector, when results can carry a certainty.
+    private func certaintyMetric(_ search: SearchKind?, _ definition: CollectionDefinition) throws(WeftError) -> String? {
+        let target: String?
+        switch search {
+        case .nearVector(let near)?: target = near.targetVector
+        case .nearObject(let near)?: target = near.targetVector
+        case .hybrid(let query)?: target = query.targetVector
+        default: return nil
+        }
+        guard let name = try? resolveTarget(target, in: definition) else { return nil }
+        return name.isEmpty ? definition.legacyVector?.distance : definition.namedVectors[name]?.distance
+    }
+
+    // MARK: No search
+
+    /// Without a search or sort: UUID order without a filter (the objects bucket's order, which the
+    /// `after` cursor walks), docID order per shard with one.
+    private func unorderedHits(_ collection: Collection, request: SearchRequest, allowLists: [DocIDBitmap?], wanted: Int) throws(WeftError) -> [ShardHit] {
+        if request.filter == nil {
+            let limit = request.after == nil ? wanted : (request.limit ?? configuration.queryDefaultsLimit)
+            var merged: [(ObjectID, ShardHit)] = []
+            for (index, shard) in collection.shards.enumerated() {
+                for object in try shard.scan(after: request.after, limit: limit) {
+                    merged.append((object.id, ShardHit(shard: index, docID: object.docID)))
+                }
+            }
+            merged.sort { $0.0 < $1.0 }
+            return merged.prefix(limit).map(\.1)
+        }
+        var hits: [ShardHit] = []
+        for (index, allowList) in allowLists.enumerated() {
+            guard let allowList else { continue }
+            for docID in allowList.sortedDocIDs {
+                if hits.count >= wanted { return hits }
+                hits.append(ShardHit(shard: index, docID: docID))
+            }
+        }
+        return hits
+    }
+
+    // MARK: Vector
+
+    func vectorHits(
+        _ collection: Collection, vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int
+    ) throws(WeftError) -> [ShardHit] {
+        let definition = collection.definition
+        let name = try resolveTarget(targetVector, in: definition)
+        guard let settings = name.isEmpty ? definition.legacyVector : definition.namedVectors[name] else {
+            throw .unprocessable("collection \(definition.name) has no vector '\(name)'")
+        }
+        guard !settings.skip else { throw .unprocessable("vector index of \(definition.name) is skipped (vectorIndexConfig.skip)") }
+        let dimension = collection.dimension(of: name)
+        if let dimension, dimension != vector.count {
+            throw .unprocessable("vector search: query has length \(vector.count), but the collection's vectors have length \(dimension)")
+        }
+        var maximumDistance = threshold.distance
+        if let certainty = threshold.certainty {
+            guard threshold.distance == nil else { throw .unprocessable("distance and certainty cannot both be set") }
+            guard settings.distance == "cosine" else {
+                throw .unprocessable("can't compute and return certainty when vector index is configured with \(settings.distance) distance")
+            }
+            maximumDistance = (1 - certainty) * 2
+        }
+        guard k > 0, dimension != nil else { return [] }
+        var hits: [ShardHit] = []
+        for (index, shard) in collection.shards.enumerated() {
+            if let allowList = allowLists[index], allowList.isEmpty { continue }
+            let found = try shard.vectorIndexes.search(name, settings: settings, dimension: dimension, query: vector, k: k, allowList: allowLists[index])
+            hits.append(contentsOf: found.map { ShardHit(shard: index, docID: $0.docID, distance: $0.distance) })
+        }
+        hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
+        if let maximumDistance { hits = hits.filter { $0.distance! <= maximumDistance } }
+        return Array(hits.prefix(k))
+    }
+
+    // MARK: Keyword
+
+    func keywordHits(_ collection: Collection, query: BM25Query, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+        let definition = collection.definition
+        let scorer = try BM25Scorer(definition: definition, query: query)
+        var hits: [ShardHit] = []
+        for (index, shard) in collection.shards.enumerated() {
+            if let allowList = allowLists[index], allowList.isEmpty { continue }
+            for scored in try scorer.score(shard, allowList: allowLists[index], limit: k) {
+                hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
+            }
+        }
+        hits.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
+        return Array(hits.prefix(k))
+    }
+
+    // MARK: Hybrid
+
+    private func hybridHits(_ collection: Collection, query: HybridQuery, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+        guard (0...1).contains(query.alpha) else { throw .unprocessable("hybrid: alpha must be between 0 and 1") }
+        // Each side contributes at least 100 candidates so that fusion sees more than the page.
+        let depth = max(k, 100)
+        var vectorSide: [ShardHit] = []
+        if query.alpha > 0 {
+            guard let vector = query.vector else {
+                throw .unprocessable("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
+            }
+            vectorSide = try vectorHits(collection, vector: vector, targetVector: query.targetVector,
+                                        threshold: VectorThreshold(distance: query.maxVectorDistance), allowLists: allowLists, k: depth)
+        }
+        var keywordSide: [ShardHit] = []
+        if query.alpha < 1 {
+            var keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
+            keyword.query = query.query
+            keywordSide = try keywordHits(collection, query: keyword, allowLists: allowLists, k: depth)
+        }
+        return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))
+    }
+}

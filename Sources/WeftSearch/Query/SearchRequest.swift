@@ -1,0 +1,141 @@
+import WeftCore
+import WeftEngine
+
+/// One query against one collection: at most one search (vector, keyword or both), an optional
+/// `where` filter applied before it, then ordering, paging, autocut and grouping.
+public struct SearchRequest: Sendable {
+    public var collection: String
+    public var tenant: String?
+    public var filter: WhereFilter?
+    public var search: SearchKind?
+    /// nil: `QUERY_DEFAULTS_LIMIT`.
+    public var limit: Int?
+    public var offset: Int = 0
+    /// Cursor: objects after this UUID in UUID order (no search, filter or sort).
+    public var after: ObjectID?
+    public var sort: [SortKey] = []
+    /// Cut the results after this many jumps in score or distance.
+    public var autocut: Int?
+    public var groupBy: GroupBy?
+    /// Vectors to load into the results (storage names; "" = the unnamed vector).
+    public var vectorNames: [String] = []
+
+    public init(collection: String, search: SearchKind? = nil, filter: WhereFilter? = nil, limit: Int? = nil) {
+        self.collection = collection
+        self.search = search
+        self.filter = filter
+        self.limit = limit
+    }
+}
+
+public enum SearchKind: Sendable {
+    case nearVector(NearVector)
+    case nearObject(NearObject)
+    case bm25(BM25Query)
+    case hybrid(HybridQuery)
+}
+
+/// A vector search's thresholds: at most one of distance and certainty (cosine only).
+public struct VectorThreshold: Sendable, Equatable {
+    public var distance: Float?
+    public var certainty: Float?
+    public init(distance: Float? = nil, certainty: Float? = nil) {
+        self.distance = distance
+        self.certainty = certainty
+    }
+}
+
+public struct NearVector: Sendable {
+    public var vector: [Float]
+    public var targetVector: String?
+    public var threshold: VectorThreshold
+    public init(vector: [Float], targetVector: String? = nil, threshold: VectorThreshold = VectorThreshold()) {
+        self.vector = vector
+        self.targetVector = targetVector
+        self.threshold = threshold
+    }
+}
+
+public struct NearObject: Sendable {
+    public var id: ObjectID
+    public var targetVector: String?
+    public var threshold: VectorThreshold
+    public init(id: ObjectID, targetVector: String? = nil, threshold: VectorThreshold = VectorThreshold()) {
+        self.id = id
+        self.targetVector = targetVector
+        self.threshold = threshold
+    }
+}
+
+public struct BM25Query: Sendable {
+    public enum Operator: Sendable, Equatable {
+        case or(minimumMatch: Int)
+        case and
+    }
+    public var query: String
+    /// `name` or `name^boost`; empty = every searchable text property.
+    public var properties: [String]
+    public var searchOperator: Operator
+    public init(query: String, properties: [String] = [], searchOperator: Operator = .or(minimumMatch: 1)) {
+        self.query = query
+        self.properties = properties
+        self.searchOperator = searchOperator
+    }
+}
+
+public struct HybridQuery: Sendable {
+    public enum Fusion: String, Sendable {
+        case rankedFusion, relativeScoreFusion
+    }
+    public var query: String
+    /// 1 = vector only, 0 = keyword only.
+    public var alpha: Double = 0.75
+    /// Required unless alpha is 0 (Weft has no vectorizer modules yet).
+    public var vector: [Float]?
+    public var targetVector: String?
+    public var properties: [String] = []
+    public var fusion: Fusion = .relativeScoreFusion
+    public var maxVectorDistance: Float?
+    public var searchOperator: BM25Query.Operator = .or(minimumMatch: 1)
+    public init(query: String, alpha: Double = 0.75, vector: [Float]? = nil, fusion: Fusion = .relativeScoreFusion) {
+        self.query = query
+        self.alpha = alpha
+        self.vector = vector
+        self.fusion = fusion
+    }
+}
+
+public struct GroupBy: Sendable, Equatable {
+    public var property: String
+    public var groups: Int
+    public var objectsPerGroup: Int
+    public init(property: String, groups: Int, objectsPerGroup: Int) {
+        self.property = property
+        self.groups = groups
+        self.objectsPerGroup = objectsPerGroup
+    }
+}
+
+/// One object of a result with the metadata its search produced.
+public struct SearchResult: Sendable {
+    public var view: ObjectView
+    public var distance: Float?
+    public var certainty: Float?
+    public var score: Float?
+    public var explainScore: String?
+
+    public var object: StoredObject { view.object }
+}
+
+public struct ResultGroup: Sendable {
+    public var value: JSONValue
+    public var results: [SearchResult]
+    public var minDistance: Float
+    public var maxDistance: Float
+}
+
+public struct SearchResponse: Sendable {
+    public var results: [SearchResult]
+    /// Set when the request grouped.
+    public var groups: [ResultGroup]?
+}

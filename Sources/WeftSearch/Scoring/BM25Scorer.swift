@@ -1,0 +1,111 @@
+import Glibc
+import WeftCore
+import WeftEngine
+import WeftInvertedIndex
+import WeftStorage
+
+/// BM25F over a collection's searchable properties (Robertson & Zaragoza's form: per-property
+/// length normalisation, boosts on term frequencies, one saturation per term):
+///
+///     x(t, d)  = Σ_p boost_p · tf(t, d, p) / (1 − b + b · len(d, p) / avglen_p)
+///     score(d) = Σ_t idf(t) · x(t, d) · (k1 + 1) / (x(t, d) + k1)
+///     idf(t)   = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))
+///
+/// with N the shard's object count and n_t the objects holding t in any searched property
+/// (filters do not change statistics). With one property this is exactly Weaviate's BM25.
+/// Query terms are tokenised per property; stopwords are dropped for `word` properties.
+struct BM25Scorer {
+    struct Field {
+        var name: String
+        var boost: Double
+        var terms: [String]
+    }
+
+    let fields: [Field]
+    let k1: Double
+    let b: Double
+    let searchOperator: BM25Query.Operator
+    /// Distinct terms over all fields (what `And` requires and `minimumOrTokensMatch` counts).
+    let distinctTerms: Int
+
+    init(definition: CollectionDefinition, query: BM25Query) throws(WeftError) {
+        let schema = definition.invertedSchema
+        var fields: [Field] = []
+        let requested = query.properties.isEmpty
+            ? schema.properties.filter(\.searchable).map { ($0.name, 1.0) }
+            : try query.properties.map { (text: String) throws(WeftError) -> (String, Double) in try Self.parseBoost(text) }
+        for (name, boost) in requested {
+            guard let property = schema.property(name) else {
+                throw .unprocessable("bm25: no property '\(name)' in class \(definition.name)")
+            }
+            guard property.searchable else {
+                throw .unprocessable("bm25: property '\(name)' of \(definition.name) is not searchable (text with indexSearchable)")
+            }
+            let tokens = schema.options.stopwords.queryTerms(property.tokenization.tokens(query.query), tokenization: property.tokenization)
+            var seen = Set<String>()
+            fields.append(Field(name: name, boost: boost, terms: tokens.filter { seen.insert($0).inserted }))
+        }
+        self.fields = fields
+        k1 = definition.invertedIndex.bm25K1
+        b = definition.invertedIndex.bm25B
+        searchOperator = query.searchOperator
+        distinctTerms = Set(fields.flatMap(\.terms)).count
+    }
+
+    /// `title^2` -> ("title", 2).
+    static func parseBoost(_ text: String) throws(WeftError) -> (String, Double) {
+        guard let caret = text.firstIndex(of: "^") else { return (text, 1) }
+        guard let boost = Double(text[text.index(after: caret)...]), boost > 0 else {
+            throw .unprocessable("bm25: invalid boost in property '\(text)' (use name^number)")
+        }
+        return (String(text[..<caret]), boost)
+    }
+
+    struct Scored {
+        var docID: UInt64
+        var score: Double
+        var explain: String
+    }
+
+    func score(_ shard: Shard, allowList: DocIDBitmap?, limit: Int) throws(WeftError) -> [Scored] {
+        guard distinctTerms > 0, limit > 0 else { return [] }
+        let objectCount = Double(shard.objectCount)
+        // term -> docID -> x(t, d)
+        var weights: [String: [UInt64: Double]] = [:]
+        for field in fields {
+            let average = shard.lengthTotals(field.name).average
+            for term in field.terms {
+                var perDoc = weights[term] ?? [:]
+                for posting in try shard.inverted.postings(field.name, term) {
+                    let normalisation = average > 0 ? 1 - b + b * Double(posting.propertyLength) / average : 1
+                    perDoc[posting.docID, default: 0] += field.boost * Double(posting.frequency) / normalisation
+                }
+                weights[term] = perDoc
+            }
+        }
+        var scores: [UInt64: Double] = [:]
+        var matched: [UInt64: Int] = [:]
+        var explanations: [UInt64: String] = [:]
+        for (term, perDoc) in weights {
+            let holders = Double(perDoc.count)
+            let idf = log(1 + (objectCount - holders + 0.5) / (holders + 0.5))
+            for (docID, x) in perDoc {
+                if let allowList, !allowList.contains(docID) { continue }
+                let contribution = idf * x * (k1 + 1) / (x + k1)
+                scores[docID, default: 0] += contribution
+                matched[docID, default: 0] += 1
+                explanations[docID, default: ""] += ", BM25F_\(term)_frequency:\(x), BM25F_\(term)_idf:\(idf)"
+            }
+        }
+        let required: Int
+        switch searchOperator {
+        case .and: required = distinctTerms
+        case .or(let minimum): required = max(1, min(minimum, distinctTerms))
+        }
+        var ranked = scores.compactMap { docID, score in
+            matched[docID, default: 0] >= required ? Scored(docID: docID, score: score, explain: "BM25F score: \(score)" + explanations[docID, default: ""]) : nil
+        }
+        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.docID < $1.docID }
+        return Array(ranked.prefix(limit))
+    }
+}
