@@ -1,6 +1,7 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftSearch
 
 /// `/v1/objects`: create, list, read, replace, merge, delete, validate. The class-less
 /// `/v1/objects/{id}` forms are Weaviate's deprecated paths and search every collection.
@@ -120,7 +121,18 @@ struct ObjectRoutes {
                 listRequest.sort.append(SortKey(path: path, ascending: order == "asc"))
             }
         }
-        let views = try database.listObjects(listRequest)
+        let views: [ObjectView]
+        if let className = listRequest.className, !listRequest.sort.isEmpty, listRequest.after == nil {
+            // One collection sorted: through its ordered index entries, reading only the page.
+            var search = SearchRequest(collection: className, limit: listRequest.limit)
+            search.offset = listRequest.offset
+            search.sort = listRequest.sort
+            search.tenant = listRequest.tenant
+            if listRequest.includeVector { search.vectorNames = try database.requireCollection(className).definition.vectorNames }
+            views = try database.search(search).results.map(\.view)
+        } else {
+            views = try database.listObjects(listRequest)
+        }
         return JSONResponses.json([
             "objects": .array(views.map { ObjectJSON.render($0, includeVector: listRequest.includeVector) }),
             "totalResults": .int(Int64(views.count)),

@@ -13,6 +13,7 @@ public enum HTTPServer {
         MetaRoutes(database: database, publicAddress: "http://\(configuration.host):\(configuration.port)").register(on: router)
         SchemaRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),

@@ -1,0 +1,78 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+import WeftInvertedIndex
+import WeftSearch
+
+/// REST endpoints of the query engine: batch delete by filter and the tokenizer previews.
+struct SearchRoutes {
+    let database: Database
+    let bodyLimit: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.delete("/v1/batch/objects") { request, _ in
+            try await batchDelete(try await JSONResponses.body(request, limit: bodyLimit), request: request)
+        }
+        router.post("/v1/tokenize") { request, _ in
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.unprocessable("tokenize: 'text' (a string) is required") }
+            let name = body.objectValue?["tokenization"]?.stringValue ?? "word"
+            guard let tokenization = Tokenization(rawValue: name) else {
+                throw WeftError.unprocessable("tokenize: unknown tokenization '\(name)' (word, lowercase, whitespace, field, trigram)")
+            }
+            return JSONResponses.json(preview(text, tokenization, Stopwords(words: Stopwords.english)))
+        }
+        router.post("/v1/schema/:className/properties/:propertyName/tokenize") { request, context in
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.unprocessable("tokenize: 'text' (a string) is required") }
+            let collection = try database.requireCollection(try context.parameters.require("className"))
+            let propertyName = try context.parameters.require("propertyName")
+            let schema = collection.definition.invertedSchema
+            guard let property = schema.property(propertyName), property.kind == .text else {
+                throw WeftError.notFound("tokenize: no text property '\(propertyName)' in class \(collection.name)")
+            }
+            return JSONResponses.json(preview(text, property.tokenization, schema.options.stopwords))
+        }
+    }
+
+    private func preview(_ text: String, _ tokenization: Tokenization, _ stopwords: Stopwords) -> JSONValue {
+        let indexed = tokenization.tokens(text)
+        return [
+            "tokenization": .string(tokenization.rawValue),
+            "indexed": .array(indexed.map(JSONValue.string)),
+            "query": .array(stopwords.queryTerms(indexed, tokenization: tokenization).map(JSONValue.string)),
+        ]
+    }
+
+    /// `{"match": {"class": C, "where": {...}}, "dryRun": bool, "output": "minimal" | "verbose"}`.
+    private func batchDelete(_ body: JSONValue, request: Request) async throws -> Response {
+        guard let object = body.objectValue, let match = object["match"]?.objectValue else {
+            throw WeftError.unprocessable("batch delete: 'match' with 'class' and 'where' is required")
+        }
+        guard let className = match["class"]?.stringValue, !className.isEmpty else { throw WeftError.unprocessable("batch delete: match.class is required") }
+        guard let whereJSON = match["where"] else { throw WeftError.unprocessable("batch delete: match.where is required") }
+        let filter = try WhereFilterJSON.parse(whereJSON)
+        if let dryRun = object["dryRun"], dryRun.boolValue == nil, !dryRun.isNull { throw WeftError.unprocessable("batch delete: dryRun must be a boolean") }
+        let dryRun = object["dryRun"]?.boolValue ?? false
+        let output = object["output"]?.stringValue ?? "minimal"
+        guard output == "minimal" || output == "verbose" else { throw WeftError.unprocessable("batch delete: output must be 'minimal' or 'verbose'") }
+        let tenant = request.uri.queryParameters.get("tenant")
+        let result = try database.batchDelete(collection: className, filter: filter, dryRun: dryRun, tenant: tenant)
+        let listed = output == "verbose" ? result.objects : result.objects.filter { $0.status == .failed }
+        let objects: [JSONValue] = listed.map { item in
+            var entry: [String: JSONValue] = ["id": .string(item.id.description), "status": .string(item.status.rawValue)]
+            if let error = item.error { entry["errors"] = ["error": .array([["message": .string(error)]])] }
+            return .object(entry)
+        }
+        return JSONResponses.json([
+            "match": ["class": .string(try database.requireCollection(className).name), "where": whereJSON],
+            "output": .string(output),
+            "dryRun": .bool(dryRun),
+            "results": [
+                "matches": .int(Int64(result.matches)), "limit": .int(Int64(result.limit)),
+                "successful": .int(Int64(result.successful)), "failed": .int(Int64(result.failed)),
+                "objects": .array(objects),
+            ],
+        ])
+    }
+}

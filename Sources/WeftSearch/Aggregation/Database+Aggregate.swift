@@ -1,0 +1,72 @@
+import WeftCore
+import WeftEngine
+import WeftInvertedIndex
+import WeftStorage
+
+extension Database {
+    /// Runs an aggregation: picks the objects (filter and/or search), groups them, computes the
+    /// per-property statistics of each group. Groups come largest first, ties by value.
+    public func aggregate(_ request: AggregateRequest) throws(WeftError) -> [AggregateGroup] {
+        let collection = try requireCollection(request.collection)
+        let definition = collection.definition
+        try rejectTenantUse(definition, tenant: request.tenant)
+        let schema = definition.invertedSchema
+        let properties = try (request.properties ?? schema.properties.map(\.name)).map { (name: String) throws(WeftError) -> IndexedProperty in
+            guard let property = schema.property(name) else { throw .unprocessable("aggregate: no property '\(name)' in class \(collection.name)") }
+            return property
+        }
+        let objects = try aggregatedObjects(collection, request)
+        let aggregator = Aggregator(schema: schema, topOccurrencesLimit: request.topOccurrencesLimit)
+        guard let groupPath = request.groupBy else {
+            return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
+        }
+        guard schema.property(groupPath) != nil else { throw .unprocessable("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
+        var members: [String: (value: JSONValue, objects: [StoredObject])] = [:]
+        for object in objects {
+            for value in ValueEncoding.elements(object.properties[groupPath]) {
+                members[JSONWriter.string(value), default: (value, [])].objects.append(object)
+            }
+        }
+        var groups = members.values.sorted { lhs, rhs in
+            lhs.objects.count != rhs.objects.count ? lhs.objects.count > rhs.objects.count : JSONWriter.string(lhs.value) < JSONWriter.string(rhs.value)
+        }
+        if let limit = request.limit { groups = Array(groups.prefix(max(0, limit))) }
+        return groups.map { group in
+            AggregateGroup(groupedBy: (groupPath, group.value), count: group.objects.count,
+                           properties: aggregator.aggregate(group.objects, properties: properties))
+        }
+    }
+
+    private func aggregatedObjects(_ collection: Collection, _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
+        if let search = request.search {
+            guard request.objectLimit != nil || Self.hasThreshold(search) else {
+                throw .unprocessable("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
+            }
+            var query = SearchRequest(collection: request.collection, search: search, filter: request.filter,
+                                      limit: request.objectLimit ?? configuration.queryMaximumResults)
+            query.tenant = request.tenant
+            return try self.search(query).results.map(\.object)
+        }
+        var objects: [StoredObject] = []
+        if let filter = request.filter {
+            let schema = collection.definition.invertedSchema
+            for shard in collection.shards {
+                let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
+                for docID in allowed.sortedDocIDs {
+                    if let object = try shard.object(docID: docID, vectorNames: []) { objects.append(object) }
+                }
+            }
+        } else {
+            for shard in collection.shards { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
+        }
+        return objects
+    }
+
+    private static func hasThreshold(_ search: SearchKind) -> Bool {
+        switch search {
+        case .nearVector(let near): near.threshold != VectorThreshold()
+        case .nearObject(let near): near.threshold != VectorThreshold()
+        case .hybrid, .bm25: false
+        }
+    }
+}
