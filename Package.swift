@@ -70,9 +70,13 @@ let package = Package(
         .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
         .testTarget(name: "WeftVectorIndexTests", dependencies: ["WeftTestSupport", "WeftVectorIndex", "WeftStorage", "WeftCore", "CWeftKernels"]),
         .testTarget(name: "WeftStorageTests", dependencies: ["WeftTestSupport", "WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
+        // Opens a real database in a temporary folder (engine and search tests).
+        .target(
+            name: "WeftEngineTestSupport", dependencies: ["WeftTestSupport", "WeftEngine", "WeftCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/WeftEngineTestSupport"),
+        .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftAPITests", dependencies: ["WeftTestSupport", "WeftCore", "WeftEngine"]),
     ]
 )

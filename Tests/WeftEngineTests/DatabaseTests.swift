@@ -1,6 +1,7 @@
 import Logging
 import Testing
 import WeftTestSupport
+import WeftEngineTestSupport
 import WeftCore
 @testable import WeftEngine
 

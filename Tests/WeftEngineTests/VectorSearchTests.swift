@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import WeftTestSupport
+import WeftEngineTestSupport
 import WeftCore
 @testable import WeftEngine
 import WeftVectorIndex

@@ -4,7 +4,7 @@ import WeftEngine
 import WeftTestSupport
 
 /// Opens a real database in a test's temporary folder, with default configuration unless adjusted.
-func openDatabase(_ dir: TemporaryDirectory, _ adjust: (inout Configuration) -> Void = { _ in }) throws -> Database {
+public func openDatabase(_ dir: TemporaryDirectory, _ adjust: (inout Configuration) -> Void = { _ in }) throws -> Database {
     var configuration = Configuration()
     configuration.dataPath = dir.path
     adjust(&configuration)
