@@ -26,7 +26,7 @@ let package = Package(
         // tests run them millions of times.
         .target(name: "CWeftKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
-        .target(name: "WeftCore"),
+        .target(name: "WeftCore", dependencies: ["CWeftKernels"]),
         .target(name: "WeftStorage", dependencies: ["WeftCore", "CRocksDB", "CRoaring"]),
         .target(name: "WeftVectorIndex", dependencies: ["WeftCore", "WeftStorage", "CWeftKernels"]),
         .target(name: "WeftInvertedIndex", dependencies: ["WeftCore", "WeftStorage"]),

@@ -30,7 +30,7 @@ struct ANNBenchmark: ParsableCommand {
         if let limitBase, limitBase < base.count {
             base = Array(base.prefix(limitBase))
             let preparedBase = base.map(distance.prepared)
-            truth = queries.map { exactNeighbors($0, among: Array(0..<base.count), base: preparedBase, metric: distance, k: k) }
+            truth = queries.map { ExactSearch.neighbors($0, among: Array(0..<base.count), base: preparedBase, metric: distance, k: k) }
         }
         print("dataset \(dataset): \(base.count) base, \(queries.count) queries, dim \(base[0].count), metric \(metric), M \(maxConnections), efC \(efConstruction), threads \(threads)")
 
@@ -110,7 +110,7 @@ struct ANNBenchmark: ParsableCommand {
         let allowList = DocIDBitmap(allowed.map(UInt64.init))
         let sample = Array(queries.prefix(200))
         let preparedBase = base.map(metric.prepared)
-        let truth = sample.map { exactNeighbors($0, among: allowed, base: preparedBase, metric: metric, k: k) }
+        let truth = sample.map { ExactSearch.neighbors($0, among: allowed, base: preparedBase, metric: metric, k: k) }
         // The baseline: a plain exact scan of the allow-list's vectors with the same kernels and a
         // top-k heap (the flat index over just those vectors).
         let scan = FlatIndex(metric: metric)
@@ -134,14 +134,4 @@ struct ANNBenchmark: ParsableCommand {
         }
     }
 
-    /// Exact top-k by brute force. `base` must already be prepared (normalised for cosine) once, not
-    /// per query.
-    private func exactNeighbors(_ query: [Float], among ids: [Int], base: [[Float]], metric: DistanceMetric, k: Int) -> [Int] {
-        let prepared = metric.prepared(query)
-        var scored: [(Float, Int)] = []
-        scored.reserveCapacity(ids.count)
-        for id in ids { scored.append((metric.distance(prepared, base[id]), id)) }
-        scored.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-        return scored.prefix(k).map(\.1)
-    }
 }

@@ -1,15 +1,19 @@
+import CWeftKernels
+
 /// CRC-32C (Castagnoli), the checksum of Weft's own on-disk records: it detects torn and corrupted
-/// bytes before a decoder (or a C library with weaker checks, like CRoaring) sees them.
+/// bytes before a decoder (or a C library with weaker checks, like CRoaring) sees them. Computed
+/// in C with the CPU's CRC32 instruction (every posting read and log record checks one).
 public enum CRC32C {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        return crc
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return seed }
+        return ~weft_crc32c_update(~seed, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 
-    public static func checksum<Bytes: Sequence>(_ bytes: Bytes, seed: UInt32 = 0) -> UInt32 where Bytes.Element == UInt8 {
-        var crc = ~seed
-        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        return ~crc
+    public static func checksum(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, seed: seed) }
+    }
+
+    public static func checksum(_ bytes: ArraySlice<UInt8>, seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, seed: seed) }
     }
 }

@@ -86,16 +86,14 @@ public enum DocumentIndexer {
 
     /// Adds the entries of a new object to `batch`.
     public static func add(_ entries: DocumentEntries, docID: UInt64, to batch: WriteBatch) {
-        let single = DocIDBitmap([docID])
-        for key in entries.postings { batch.addPostings(.filterable, key, single) }
+        for key in entries.postings { batch.addPosting(.filterable, key, docID: docID) }
         for (key, value) in entries.terms { batch.put(.searchable, key, value) }
         for (key, value) in entries.ordered { batch.put(.rangeable, key, value) }
     }
 
     /// Removes the entries of a replaced or deleted object.
     public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch) {
-        let single = DocIDBitmap([docID])
-        for key in entries.postings { batch.removePostings(.filterable, key, single) }
+        for key in entries.postings { batch.removePosting(.filterable, key, docID: docID) }
         for (key, _) in entries.terms { batch.delete(.searchable, key) }
         for (key, _) in entries.ordered { batch.delete(.rangeable, key) }
     }

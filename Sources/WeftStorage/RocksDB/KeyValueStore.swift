@@ -40,6 +40,10 @@ public final class KeyValueStore: @unchecked Sendable {
             let cfOptions = rocksdb_options_create_copy(dbOptions)!
             if Bucket(rawValue: name)?.usesPostingsMerge == true {
                 rocksdb_options_set_merge_operator(cfOptions, PostingsMergeOperator.make())
+                // Every object write merges into hot keys (every value's postings, the all-objects
+                // set). Without a bound a read merges every operand since the last flush; with it,
+                // the write that makes the 32nd successive operand folds them into one value.
+                rocksdb_options_set_max_successive_merges(cfOptions, 32)
             }
             familyOptions.append(cfOptions)
         }

@@ -6,15 +6,24 @@ import WeftCore
 /// and each merge operand adds or removes a set of docIDs. Writers never read-modify-write a
 /// posting list, so concurrent writers to the same value never conflict.
 ///
-/// Operand format: | 1 byte: 1 = add, 2 = remove | serialized DocIDBitmap |.
+/// Operand formats: | 1 byte: 1 = add, 2 = remove | serialized DocIDBitmap |, or, for the one
+/// docID an object write adds or removes (the common case, kept cheap to apply because a key
+/// read merges every operand not yet compacted), | 3 = add, 4 = remove | docID u64 LE |.
+/// Operands apply in write order (an object's docID is added before it can be removed).
 enum PostingsMergeOperator {
     enum Operation: UInt8 {
         case add = 1
         case remove = 2
+        case addOne = 3
+        case removeOne = 4
     }
 
     static func operand(_ operation: Operation, _ docIDs: DocIDBitmap) -> [UInt8] {
         [operation.rawValue] + docIDs.serialized()
+    }
+
+    static func operand(_ operation: Operation, docID: UInt64) -> [UInt8] {
+        [operation.rawValue] + withUnsafeBytes(of: docID.littleEndian) { Array($0) }
     }
 
     static func make() -> OpaquePointer {
@@ -47,11 +56,16 @@ enum PostingsMergeOperator {
                 guard let operand = operands?[index], let length = operandLengths?[index], length >= 1 else {
                     return failure(success, newLength)
                 }
-                let bytes = Array(UnsafeRawBufferPointer(start: operand, count: length))
-                let docIDs = try DocIDBitmap.deserialize(Array(bytes.dropFirst()))
-                switch Operation(rawValue: bytes[0]) {
-                case .add: result.formUnion(docIDs)
-                case .remove: result.subtract(docIDs)
+                let raw = UnsafeRawBufferPointer(start: operand, count: length)
+                switch Operation(rawValue: raw[0]) {
+                case .addOne?, .removeOne?:
+                    guard length == 9 else { return failure(success, newLength) }
+                    let docID = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
+                    if raw[0] == Operation.addOne.rawValue { result.add(docID) } else { result.remove(docID) }
+                case .add?:
+                    result.formUnion(try DocIDBitmap.deserialize(Array(raw.dropFirst())))
+                case .remove?:
+                    result.subtract(try DocIDBitmap.deserialize(Array(raw.dropFirst())))
                 case nil:
                     return failure(success, newLength)
                 }

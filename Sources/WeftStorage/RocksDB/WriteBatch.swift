@@ -55,6 +55,16 @@ public final class WriteBatch {
         merge(bucket, key, PostingsMergeOperator.operand(.remove, docIDs))
     }
 
+    /// Adds one docID to the postings at `key` (the compact operand of a single object write).
+    public func addPosting(_ bucket: Bucket, _ key: [UInt8], docID: UInt64) {
+        merge(bucket, key, PostingsMergeOperator.operand(.addOne, docID: docID))
+    }
+
+    /// Removes one docID from the postings at `key`.
+    public func removePosting(_ bucket: Bucket, _ key: [UInt8], docID: UInt64) {
+        merge(bucket, key, PostingsMergeOperator.operand(.removeOne, docID: docID))
+    }
+
     private func merge(_ bucket: Bucket, _ key: [UInt8], _ operand: [UInt8]) {
         precondition(bucket.usesPostingsMerge, "bucket \(bucket) has no merge operator")
         key.withUnsafeBytes { k in
