@@ -172,6 +172,12 @@ import WeftTestSupport
                 #expect(result.explainScore?.contains("Hybrid") == true)
             }
         }
+        // maxVectorDistance keeps far objects out of the vector side: with a bound below every
+        // distance but the query object's own, only it (and keyword matches) can score there.
+        var bounded = HybridQuery(query: "zzz", alpha: 1, vector: vector)
+        bounded.maxVectorDistance = 1e-6
+        let near = try database.search(SearchRequest(collection: "Article", search: .hybrid(bounded), limit: 10)).results
+        #expect(near.map(\.object.id) == [documents[17].id])
         // Without a vector there is nothing to search with (no vectorizer modules).
         #expect(throws: WeftError.self) { try database.search(SearchRequest(collection: "Article", search: .hybrid(HybridQuery(query: query, alpha: 0.5)))) }
     }
@@ -205,6 +211,24 @@ import WeftTestSupport
         let recall = Double(found) / Double(wanted)
         // Below the cutoff the allow-list is searched exactly; above it the graph must still find them.
         #expect(flatSearchCutoff > 2_000 ? recall == 1 : recall >= 0.95, "recall \(recall)")
+    }
+
+    @Test func aggregationOverANearSearchUsesItsObjectLimit() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        let documents = try corpus(database, count: 300, seed: 29)
+        let query = documents[3].vector
+        let nearest = try database.search(SearchRequest(collection: "Article", search: .nearVector(NearVector(vector: query)), limit: 25)).results
+        var request = AggregateRequest(collection: "Article", properties: ["bucket"])
+        request.search = .nearVector(NearVector(vector: query))
+        request.objectLimit = 25
+        let groups = try database.aggregate(request)
+        #expect(groups.count == 1 && groups[0].count == 25)
+        let buckets = nearest.map { Double($0.object.properties["bucket"]!.integerValue!) }
+        guard case .numeric(let stats)? = groups[0].properties["bucket"] else { Issue.record("no stats"); return }
+        #expect(stats.count == 25 && stats.sum == buckets.reduce(0, +) && stats.minimum == buckets.min() && stats.maximum == buckets.max())
+        request.objectLimit = nil
+        #expect(throws: WeftError.self) { try database.aggregate(request) }
     }
 
     @Test func groupByAndAutocut() throws {

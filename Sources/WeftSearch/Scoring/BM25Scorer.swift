@@ -85,16 +85,15 @@ struct BM25Scorer {
         }
         var scores: [UInt64: Double] = [:]
         var matched: [UInt64: Int] = [:]
-        var explanations: [UInt64: String] = [:]
+        var idfs: [String: Double] = [:]
         for (term, perDoc) in weights {
             let holders = Double(perDoc.count)
             let idf = log(1 + (objectCount - holders + 0.5) / (holders + 0.5))
+            idfs[term] = idf
             for (docID, x) in perDoc {
                 if let allowList, !allowList.contains(docID) { continue }
-                let contribution = idf * x * (k1 + 1) / (x + k1)
-                scores[docID, default: 0] += contribution
+                scores[docID, default: 0] += idf * x * (k1 + 1) / (x + k1)
                 matched[docID, default: 0] += 1
-                explanations[docID, default: ""] += ", BM25F_\(term)_frequency:\(x), BM25F_\(term)_idf:\(idf)"
             }
         }
         let required: Int
@@ -102,10 +101,60 @@ struct BM25Scorer {
         case .and: required = distinctTerms
         case .or(let minimum): required = max(1, min(minimum, distinctTerms))
         }
-        var ranked = scores.compactMap { docID, score in
-            matched[docID, default: 0] >= required ? Scored(docID: docID, score: score, explain: "BM25F score: \(score)" + explanations[docID, default: ""]) : nil
+        // Keep the best `limit` with a bounded heap (worst on top) rather than sorting every match.
+        var best = TopScores(capacity: limit)
+        for (docID, score) in scores where matched[docID, default: 0] >= required { best.offer(docID: docID, score: score) }
+        // Explanations only for what is returned.
+        return best.sortedBestFirst().map { entry in
+            var explain = "BM25F score: \(entry.score)"
+            for term in weights.keys.sorted() {
+                guard let x = weights[term]?[entry.docID] else { continue }
+                explain += ", BM25F_\(term)_frequency:\(x), BM25F_\(term)_idf:\(idfs[term]!)"
+            }
+            return Scored(docID: entry.docID, score: entry.score, explain: explain)
         }
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.docID < $1.docID }
-        return Array(ranked.prefix(limit))
+    }
+}
+
+/// The `capacity` highest scores seen (ties: lower docID ranks higher).
+struct TopScores {
+    let capacity: Int
+    /// A min-heap by rank: the entry that would be dropped next is at the root.
+    private var heap: [(docID: UInt64, score: Double)] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    private static func ranksBelow(_ a: (docID: UInt64, score: Double), _ b: (docID: UInt64, score: Double)) -> Bool {
+        a.score != b.score ? a.score < b.score : a.docID > b.docID
+    }
+
+    mutating func offer(docID: UInt64, score: Double) {
+        let entry = (docID: docID, score: score)
+        if heap.count < capacity {
+            heap.append(entry)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Self.ranksBelow(heap[child], heap[parent]) else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        } else if capacity > 0, Self.ranksBelow(heap[0], entry) {
+            heap[0] = entry
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var lowest = parent
+                if left < heap.count, Self.ranksBelow(heap[left], heap[lowest]) { lowest = left }
+                if right < heap.count, Self.ranksBelow(heap[right], heap[lowest]) { lowest = right }
+                guard lowest != parent else { break }
+                heap.swapAt(parent, lowest)
+                parent = lowest
+            }
+        }
+    }
+
+    func sortedBestFirst() -> [(docID: UInt64, score: Double)] {
+        heap.sorted { Self.ranksBelow($1, $0) }
     }
 }
