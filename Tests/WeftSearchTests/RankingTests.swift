@@ -256,3 +256,44 @@ import WeftTestSupport
         #expect(try database.search(cut).results.count == 1)
     }
 }
+
+@Suite struct VectorThresholdTests {
+    @Test func certaintyAndDistanceThresholdsAndPaging() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Cos", "vectorizer": "none", "vectorIndexConfig": ["distance": "cosine"]])
+        _ = try database.createCollection(["class": "Euclid", "vectorizer": "none", "vectorIndexConfig": ["distance": "l2-squared"]])
+        for angle in 0..<90 {
+            let radians = Float(angle) * .pi / 180
+            let vector: [Float] = [cos(radians), sin(radians)]
+            _ = try database.writeObject(ObjectInput(className: "Cos", properties: ["angle": .int(Int64(angle))], vector: vector), kind: .create)
+            _ = try database.writeObject(ObjectInput(className: "Euclid", properties: ["angle": .int(Int64(angle))], vector: vector), kind: .create)
+        }
+        let all = try database.search(SearchRequest(collection: "Cos", search: .nearVector(NearVector(vector: [1, 0])), limit: 100)).results
+        #expect(all.count == 90)
+        for result in all { #expect(abs(result.certainty! - (1 - result.distance! / 2)) < 1e-6) }
+        // certainty 0.99 <=> cosine distance <= 0.02 <=> angle <= acos(0.98) ≈ 11.48°.
+        let certain = try database.search(SearchRequest(collection: "Cos", search: .nearVector(NearVector(vector: [1, 0], threshold: VectorThreshold(certainty: 0.99))), limit: 100)).results
+        #expect(certain.map { $0.object.properties["angle"]!.integerValue! } == Array(0...11))
+        let close = try database.search(SearchRequest(collection: "Euclid", search: .nearVector(NearVector(vector: [1, 0], threshold: VectorThreshold(distance: 0.01))), limit: 100)).results
+        #expect(close.allSatisfy { $0.distance! <= 0.01 } && close.count == 6)  // 2 - 2cos(θ) <= 0.01 <=> θ <= 5.7°
+        #expect(close.allSatisfy { $0.certainty == nil })
+        let error = #expect(throws: WeftError.self) {
+            try database.search(SearchRequest(collection: "Euclid", search: .nearVector(NearVector(vector: [1, 0], threshold: VectorThreshold(certainty: 0.9)))))
+        }
+        #expect(error?.message.contains("certainty") == true)
+        // Paging: offset + limit over the ranked list, bounded by QUERY_MAXIMUM_RESULTS.
+        var page = SearchRequest(collection: "Cos", search: .nearVector(NearVector(vector: [1, 0])), limit: 10)
+        page.offset = 20
+        #expect(try database.search(page).results.map(\.object.id) == all[20..<30].map(\.object.id))
+        page.offset = 9_995
+        #expect(throws: WeftError.self) { try database.search(page) }
+        // nearObject searches with the object's own vector: it ranks first at distance 0.
+        let nearObject = try database.search(SearchRequest(collection: "Cos", search: .nearObject(NearObject(id: all[40].object.id)), limit: 3)).results
+        #expect(nearObject.first?.object.id == all[40].object.id && abs(nearObject.first!.distance!) < 1e-6)
+        let missing = #expect(throws: WeftError.self) {
+            try database.search(SearchRequest(collection: "Cos", search: .nearObject(NearObject(id: ObjectID.random())), limit: 3))
+        }
+        #expect(missing?.message.contains("nearObject") == true)
+    }
+}
