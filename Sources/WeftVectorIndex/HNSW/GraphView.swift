@@ -6,14 +6,14 @@ import CWeftKernels
 /// the index's shared lock (the only time the arrays cannot move).
 struct GraphView {
     let dimension: Int
-    let vectors: UnsafeMutablePointer<Float>
-    let level0: UnsafeMutablePointer<UInt32>
+    let nodes: UnsafeMutableRawPointer
+    let nodeStride: Int
+    let linksOffset: Int
     let upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     let levels: UnsafeMutablePointer<Int8>
     let tombstones: UnsafeMutablePointer<UInt8>
     let locks: UnsafeMutablePointer<UInt8>
     let ready: UnsafeMutablePointer<UInt8>
-    let level0Stride: Int
     let upperStride: Int
     let maxConnections: Int
     let capacity: Int
@@ -22,14 +22,14 @@ struct GraphView {
 
     init(_ graph: HNSWGraph, metric: DistanceMetric) {
         dimension = graph.dimension
-        vectors = graph.vectors
-        level0 = graph.level0
+        nodes = graph.nodes
+        nodeStride = graph.nodeStride
+        linksOffset = graph.linksOffset
         upper = graph.upper
         levels = graph.levels
         tombstones = graph.tombstones
         locks = graph.locks
         ready = graph.ready
-        level0Stride = graph.level0Stride
         upperStride = graph.upperStride
         maxConnections = graph.maxConnections
         capacity = graph.capacity
@@ -37,10 +37,12 @@ struct GraphView {
         kernel = metric.kernel
     }
 
-    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> { vectors + Int(id) &* dimension }
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> {
+        (nodes + Int(id) &* nodeStride).assumingMemoryBound(to: Float.self)
+    }
 
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
-        if level == 0 { return level0 + Int(id) &* level0Stride }
+        if level == 0 { return (nodes + (Int(id) &* nodeStride &+ linksOffset)).assumingMemoryBound(to: UInt32.self) }
         return upper[Int(id)]! + (level - 1) &* upperStride
     }
 
@@ -55,11 +57,11 @@ struct GraphView {
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
 
     @inline(__always) func distance(_ query: UnsafePointer<Float>, _ id: UInt32) -> Float {
-        kernel(query, vectors + Int(id) &* dimension, dimension)
+        kernel(query, vector(id), dimension)
     }
 
     @inline(__always) func distance(between a: UInt32, _ b: UInt32) -> Float {
-        kernel(vectors + Int(a) &* dimension, vectors + Int(b) &* dimension, dimension)
+        kernel(vector(a), vector(b), dimension)
     }
 
     /// The link count, read atomically (a concurrent insert may be appending).

@@ -1,8 +1,11 @@
 import CWeftKernels
 
-/// The raw memory of an HNSW graph, laid out as hnswlib does for cache locality: vectors in one
-/// block, layer-0 link lists in another (`[count, id, id, ...]` with room for 2·M ids per node),
-/// upper-layer lists allocated per node that has any. Node ids are docIDs (dense per shard).
+/// The raw memory of an HNSW graph. Each node's vector and its layer-0 link list
+/// (`[count, id, id, ...]` with room for 2·M ids) share one 64-byte-aligned record in one block,
+/// as hnswlib lays them out: a search computes a node's distance (reading its vector) before it
+/// expands the node (reading its links), so the links are then next to memory just fetched
+/// rather than one more cache miss in a separate array. Measured: see docs/ARCHITECTURE.md.
+/// Upper-layer lists are allocated per node that has any. Node ids are docIDs (dense per shard).
 ///
 /// Grown only under the index's exclusive lock; read and written under its shared lock, with a
 /// one-byte spin lock per node guarding that node's link lists.
@@ -12,8 +15,11 @@ final class HNSWGraph {
     let maxConnectionsLayer0: Int
     private(set) var capacity: Int
 
-    private(set) var vectors: UnsafeMutablePointer<Float>
-    private(set) var level0: UnsafeMutablePointer<UInt32>
+    /// `capacity` records of `nodeStride` bytes: the vector at offset 0, the layer-0 links at
+    /// `linksOffset`.
+    private(set) var nodes: UnsafeMutableRawPointer
+    let nodeStride: Int
+    let linksOffset: Int
     private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     /// -1: no node with this id.
     private(set) var levels: UnsafeMutablePointer<Int8>
@@ -24,7 +30,6 @@ final class HNSWGraph {
     /// still being inserted (it would look like a dead end and get links that it then rewrites).
     private(set) var ready: UnsafeMutablePointer<UInt8>
 
-    var level0Stride: Int { 1 + maxConnectionsLayer0 }
     var upperStride: Int { 1 + maxConnections }
 
     init(dimension: Int, maxConnections: Int, capacity: Int) {
@@ -32,8 +37,9 @@ final class HNSWGraph {
         self.maxConnections = maxConnections
         self.maxConnectionsLayer0 = 2 * maxConnections
         self.capacity = 0
-        vectors = .allocate(capacity: 1)
-        level0 = .allocate(capacity: 1)
+        linksOffset = dimension * 4
+        nodeStride = (dimension * 4 + (1 + 2 * maxConnections) * 4 + 63) / 64 * 64
+        nodes = .allocate(byteCount: 64, alignment: 64)
         upper = .allocate(capacity: 1)
         levels = .allocate(capacity: 1)
         locks = .allocate(capacity: 1)
@@ -44,8 +50,7 @@ final class HNSWGraph {
 
     deinit {
         for id in 0..<capacity { upper[id]?.deallocate() }
-        vectors.deallocate()
-        level0.deallocate()
+        nodes.deallocate()
         upper.deallocate()
         levels.deallocate()
         locks.deallocate()
@@ -63,8 +68,11 @@ final class HNSWGraph {
             old.deallocate()
             return fresh
         }
-        vectors = move(vectors, dimension, fill: 0)
-        level0 = move(level0, level0Stride, fill: 0)
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * nodeStride, alignment: 64)
+        if capacity > 0 { fresh.copyMemory(from: nodes, byteCount: capacity * nodeStride) }
+        (fresh + capacity * nodeStride).initializeMemory(as: UInt8.self, repeating: 0, count: (newCapacity - capacity) * nodeStride)
+        nodes.deallocate()
+        nodes = fresh
         upper = move(upper, 1, fill: nil)
         levels = move(levels, 1, fill: -1)
         locks = move(locks, 1, fill: 0)
@@ -73,13 +81,15 @@ final class HNSWGraph {
         capacity = newCapacity
     }
 
-    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> { vectors + Int(id) * dimension }
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> {
+        (nodes + Int(id) * nodeStride).assumingMemoryBound(to: Float.self)
+    }
 
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
 
     /// The link list of `id` at `level`: element 0 is the count, then the ids.
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
-        if level == 0 { return level0 + Int(id) * level0Stride }
+        if level == 0 { return (nodes + Int(id) * nodeStride + linksOffset).assumingMemoryBound(to: UInt32.self) }
         return upper[Int(id)]! + (level - 1) * upperStride
     }
 
@@ -90,7 +100,7 @@ final class HNSWGraph {
     func place(_ id: UInt32, level: Int, vector: [Float]) {
         let index = Int(id)
         vector.withUnsafeBufferPointer { self.vector(id).update(from: $0.baseAddress!, count: dimension) }
-        level0[index * level0Stride] = 0
+        links(id, level: 0)[0] = 0
         upper[index]?.deallocate()
         if level > 0 {
             let lists = UnsafeMutablePointer<UInt32>.allocate(capacity: level * upperStride)
@@ -112,7 +122,7 @@ final class HNSWGraph {
         levels[index] = -1
         tombstones[index] = 0
         ready[index] = 0
-        level0[index * level0Stride] = 0
+        links(id, level: 0)[0] = 0
         upper[index]?.deallocate()
         upper[index] = nil
     }
@@ -126,7 +136,7 @@ final class HNSWGraph {
 
     /// Bytes held by the graph and its vectors.
     var memoryBytes: Int {
-        var bytes = capacity * (dimension * 4 + level0Stride * 4 + MemoryLayout<UnsafeMutablePointer<UInt32>?>.size + 3)
+        var bytes = capacity * (nodeStride + MemoryLayout<UnsafeMutablePointer<UInt32>?>.size + 3)
         for id in 0..<capacity where levels[id] > 0 { bytes += Int(levels[id]) * upperStride * 4 }
         return bytes
     }
