@@ -10,6 +10,9 @@ struct SearchRoutes {
     let bodyLimit: Int
 
     func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/batch/objects") { request, _ in
+            try await batchWrite(try await JSONResponses.body(request, limit: bodyLimit))
+        }
         router.delete("/v1/batch/objects") { request, _ in
             try await batchDelete(try await JSONResponses.body(request, limit: bodyLimit), request: request)
         }
@@ -42,6 +45,42 @@ struct SearchRoutes {
             "indexed": .array(indexed.map(JSONValue.string)),
             "query": .array(stopwords.queryTerms(indexed, tokenization: tokenization).map(JSONValue.string)),
         ]
+    }
+
+    /// `{"objects": [object, ...]}` -> one entry per object, in order, each the object as stored
+    /// (or as sent, when it failed) with `result.status` SUCCESS or FAILED and its errors. A bad
+    /// object fails alone; a body that is not a batch at all is a 422.
+    private func batchWrite(_ body: JSONValue) async throws -> Response {
+        guard let items = body.objectValue?["objects"]?.arrayValue else {
+            throw WeftError.unprocessable("batch: the body must be {\"objects\": [...]}")
+        }
+        var inputs: [ObjectInput?] = []
+        var parseErrors: [Int: WeftError] = [:]
+        for (index, item) in items.enumerated() {
+            switch Result(catching: { () throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }) {
+            case .success(let input): inputs.append(input)
+            case .failure(let error):
+                inputs.append(nil)
+                parseErrors[index] = error
+            }
+        }
+        let valid = inputs.compactMap { $0 }
+        var written = database.batchWrite(valid).makeIterator()
+        var output: [JSONValue] = []
+        for (index, input) in inputs.enumerated() {
+            let result: Result<ObjectView, WeftError> = input == nil ? .failure(parseErrors[index]!) : written.next()!
+            switch result {
+            case .success(let view):
+                var entry = ObjectJSON.render(view, includeVector: false).objectValue ?? [:]
+                entry["result"] = ["status": "SUCCESS"]
+                output.append(.object(entry))
+            case .failure(let error):
+                var entry = items[index].objectValue ?? [:]
+                entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
+                output.append(.object(entry))
+            }
+        }
+        return JSONResponses.json(.array(output))
     }
 
     /// `{"match": {"class": C, "where": {...}}, "dryRun": bool, "output": "minimal" | "verbose"}`.

@@ -7,7 +7,9 @@ import WeftStorage
 /// after its batch is in RocksDB's WAL.
 extension Database {
     public enum WriteKind: Sendable {
-        case create, replace, merge
+        /// POST: the id must be new. PUT: it must exist. PATCH: merged into the existing one.
+        /// Upsert (batch import): created or replaced, whichever applies.
+        case create, replace, merge, upsert
     }
 
     /// Creates (POST), replaces (PUT) or merges into (PATCH) one object.
@@ -28,7 +30,7 @@ extension Database {
         let written: StoredObject
         let replaced: StoredObject?
         do {
-            (written, replaced) = try shard.write(id, mode: kind == .create ? .create : .replace, schema: collection.definition.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
+            (written, replaced) = try shard.write(id, mode: Self.shardMode(kind), schema: collection.definition.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
                 var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
                                           lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
                 if kind == .merge, var existing {
@@ -48,6 +50,14 @@ extension Database {
         }
         updateVectorIndexes(collection, shard: shard, written: written, replaced: replaced)
         return ObjectView(className: collection.name, object: written)
+    }
+
+    private static func shardMode(_ kind: WriteKind) -> Shard.WriteMode {
+        switch kind {
+        case .create: .create
+        case .replace, .merge: .replace
+        case .upsert: .upsert
+        }
     }
 
     /// Checks an object as `POST /v1/objects/validate` does: nothing is written, the schema is not
