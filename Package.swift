@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, installed from Debian (librocksdb-dev, libroaring-dev).
@@ -38,10 +42,22 @@ let package = Package(
             ]
         ),
         .target(name: "WeftSearch", dependencies: ["WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex", "WeftEngine"]),
+        // Messages and service stubs generated from Protos/ by scripts/grpc/generate.sh (committed).
+        .target(
+            name: "WeftGRPCProtos",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .target(
             name: "WeftAPI",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex",
+                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftGRPCProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +66,8 @@ let package = Package(
             name: "weft",
             dependencies: [
                 "WeftCore", "WeftEngine", "WeftAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

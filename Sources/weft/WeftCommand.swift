@@ -60,13 +60,14 @@ struct WeftCommand: AsyncParsableCommand {
 
         let application = HTTPServer.makeApplication(database: database, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: application), .init(service: VectorMaintenanceService(database: database)),
+            .init(service: application), .init(service: GRPCService(server: WeftGRPCServer.make(database: database))),
+            .init(service: VectorMaintenanceService(database: database)),
         ]
         if configuration.fsync == .background {
             services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("weft \(WeftVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), data in \(configuration.dataPath)")
+        logger.info("weft \(WeftVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), gRPC on \(configuration.host):\(configuration.grpcPort), data in \(configuration.dataPath)")
         try await group.run()
         try database.close()
         logger.info("weft stopped")

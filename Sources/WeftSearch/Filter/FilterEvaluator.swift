@@ -249,18 +249,24 @@ struct FilterEvaluator {
         case (.timestamp, .int(let v)):
             return SortableEncoding.int(v)
         case (.timestamp, .text(let text)):
-            guard let millis = Int64(text) else {
-                throw .unprocessable("invalid where filter: \(target.path) expects milliseconds since the epoch as valueText, got '\(text)'")
+            // Milliseconds since the epoch (REST, GraphQL) or an RFC 3339 date (the gRPC clients).
+            if let millis = Int64(text) { return SortableEncoding.int(millis) }
+            guard let micros = RFC3339.epochMicroseconds(text) else {
+                throw .unprocessable("invalid where filter: \(target.path) expects milliseconds since the epoch or an RFC 3339 date, got '\(text)'")
             }
-            return SortableEncoding.int(millis)
+            return SortableEncoding.int(Self.floorDivide(micros, 1000))
         case (.timestamp, .date(let text)):
             guard let micros = RFC3339.epochMicroseconds(text) else {
                 throw .unprocessable("invalid where filter: '\(text)' is not an RFC 3339 date")
             }
-            return SortableEncoding.int(micros / 1000)
+            return SortableEncoding.int(Self.floorDivide(micros, 1000))
         default:
             throw wrongValue(value, target.path, expected: expectedField(target.kind))
         }
+    }
+
+    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        value >= 0 ? value / divisor : -((-value + divisor - 1) / divisor)
     }
 
     private func expectedField(_ kind: Target.Kind) -> String {

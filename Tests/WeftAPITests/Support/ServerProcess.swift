@@ -10,6 +10,7 @@ final class ServerProcess: @unchecked Sendable {
     let dataPath: String
     let environment: [String: String]
     private(set) var port: Int = 0
+    private(set) var grpcPort: Int = 0
     private var process: Process?
     let logPath: String
 
@@ -37,7 +38,8 @@ final class ServerProcess: @unchecked Sendable {
         process.arguments = ["--host", "127.0.0.1", "--port", String(port), "--scheme", "http"]
         var env = ProcessInfo.processInfo.environment
         env["PERSISTENCE_DATA_PATH"] = dataPath
-        env["GRPC_PORT"] = String(Self.freePort())
+        grpcPort = Self.freePort()
+        env["GRPC_PORT"] = String(grpcPort)
         env.merge(environment) { _, new in new }
         process.environment = env
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -1,0 +1,156 @@
+import Foundation
+import GRPCCore
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+import WeftSearch
+
+/// `Weaviate/Aggregate`: the requested metrics per property (only those asked for are set, as
+/// the client reads proto3 presence), over all objects, a filter or a search's `object_limit`,
+/// optionally grouped by a property.
+struct GRPCAggregate {
+    let database: Database
+
+    typealias Reply = Weaviate_V1_AggregateReply
+    typealias Aggregation = Weaviate_V1_AggregateReply.Aggregations.Aggregation
+
+    func aggregate(_ proto: Weaviate_V1_AggregateRequest) throws(RPCError) -> Reply {
+        let started = DispatchTime.now()
+        var request = AggregateRequest(collection: proto.collection, properties: proto.aggregations.map(\.property))
+        request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
+        if proto.hasFilters { request.filter = try GRPCFilters.filter(proto.filters) }
+        if proto.hasObjectLimit { request.objectLimit = Int(proto.objectLimit) }
+        if proto.hasGroupBy { request.groupBy = proto.groupBy.property }
+        if proto.hasLimit { request.limit = Int(proto.limit) }
+        if let limit = proto.aggregations.compactMap({ aggregation -> UInt32? in
+            if case .text(let text)? = aggregation.aggregation, text.hasTopOccurencesLimit { return text.topOccurencesLimit }
+            return nil
+        }).first {
+            request.topOccurrencesLimit = Int(limit)
+        }
+        switch proto.search {
+        case .nearVector(let near)?:
+            request.search = .nearVector(NearVector(
+                vector: try GRPCSearch.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
+                targetVector: GRPCSearch.target(near.targets, near.targetVectors),
+                threshold: try GRPCSearch.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+        case .nearObject(let near)?:
+            guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID") }
+            request.search = .nearObject(NearObject(
+                id: id, targetVector: GRPCSearch.target(near.targets, near.targetVectors),
+                threshold: try GRPCSearch.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+        case .hybrid(let hybrid)?:
+            var query = HybridQuery(query: hybrid.query)
+            query.alpha = hybrid.useAlphaParam ? (hybrid.hasAlphaParam ? Double(hybrid.alphaParam) : 0.75) : Double(hybrid.alpha)
+            if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty {
+                query.vector = try GRPCSearch.vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
+            }
+            request.search = .hybrid(query)
+        case nil:
+            break
+        default:
+            throw GRPCErrors.invalid("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+        }
+        let groups = try GRPCErrors.mapping { () throws(WeftError) -> [AggregateGroup] in try database.aggregate(request) }
+
+        var reply = Reply()
+        if proto.hasGroupBy {
+            var grouped = Reply.Grouped()
+            grouped.groups = groups.map { group in
+                var encoded = Reply.Group()
+                if proto.objectsCount { encoded.objectsCount = Int64(group.count) }
+                encoded.aggregations = aggregations(proto.aggregations, group)
+                if let (path, value) = group.groupedBy {
+                    var by = Reply.Group.GroupedBy()
+                    by.path = [path]
+                    switch value {
+                    case .int(let number): by.int = number
+                    case .double(let number): by.number = number
+                    case .bool(let bool): by.boolean = bool
+                    case .string(let text): by.text = text
+                    default: by.text = JSONWriter.string(value)
+                    }
+                    encoded.groupedBy = by
+                }
+                return encoded
+            }
+            reply.groupedResults = grouped
+        } else {
+            var single = Reply.Single()
+            if proto.objectsCount { single.objectsCount = Int64(groups.first?.count ?? 0) }
+            if let group = groups.first { single.aggregations = aggregations(proto.aggregations, group) }
+            reply.singleResult = single
+        }
+        reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        return reply
+    }
+
+    private func aggregations(_ requested: [Weaviate_V1_AggregateRequest.Aggregation], _ group: AggregateGroup) -> Reply.Aggregations {
+        var result = Reply.Aggregations()
+        for wanted in requested {
+            var encoded = Aggregation()
+            encoded.property = wanted.property
+            switch (wanted.aggregation, group.properties[wanted.property]) {
+            case (.int(let asked)?, .numeric(let stats)?):
+                var metrics = Aggregation.Integer()
+                if asked.count { metrics.count = Int64(stats.count) }
+                if asked.type { metrics.type = "int" }
+                if asked.sum, let sum = stats.sum { metrics.sum = Int64(sum) }
+                if asked.mean, let mean = stats.mean { metrics.mean = mean }
+                if asked.median, let median = stats.median { metrics.median = median }
+                if asked.mode, let mode = stats.mode { metrics.mode = Int64(mode) }
+                if asked.maximum, let maximum = stats.maximum { metrics.maximum = Int64(maximum) }
+                if asked.minimum, let minimum = stats.minimum { metrics.minimum = Int64(minimum) }
+                encoded.int = metrics
+            case (.number(let asked)?, .numeric(let stats)?):
+                var metrics = Aggregation.Number()
+                if asked.count { metrics.count = Int64(stats.count) }
+                if asked.type { metrics.type = "number" }
+                if asked.sum, let sum = stats.sum { metrics.sum = sum }
+                if asked.mean, let mean = stats.mean { metrics.mean = mean }
+                if asked.median, let median = stats.median { metrics.median = median }
+                if asked.mode, let mode = stats.mode { metrics.mode = mode }
+                if asked.maximum, let maximum = stats.maximum { metrics.maximum = maximum }
+                if asked.minimum, let minimum = stats.minimum { metrics.minimum = minimum }
+                encoded.number = metrics
+            case (.text(let asked)?, .text(let count, let top)?):
+                var metrics = Aggregation.Text()
+                if asked.count { metrics.count = Int64(count) }
+                if asked.type { metrics.type = "text" }
+                if asked.topOccurences {
+                    var occurrences = Aggregation.Text.TopOccurrences()
+                    occurrences.items = top.map { item in
+                        var occurrence = Aggregation.Text.TopOccurrences.TopOccurrence()
+                        occurrence.value = item.value
+                        occurrence.occurs = Int64(item.occurs)
+                        return occurrence
+                    }
+                    metrics.topOccurences = occurrences
+                }
+                encoded.text = metrics
+            case (.boolean(let asked)?, .boolean(let stats)?):
+                var metrics = Aggregation.Boolean()
+                if asked.count { metrics.count = Int64(stats.count) }
+                if asked.type { metrics.type = "boolean" }
+                if asked.totalTrue { metrics.totalTrue = Int64(stats.totalTrue) }
+                if asked.totalFalse { metrics.totalFalse = Int64(stats.totalFalse) }
+                if asked.percentageTrue { metrics.percentageTrue = stats.percentageTrue }
+                if asked.percentageFalse { metrics.percentageFalse = stats.percentageFalse }
+                encoded.boolean = metrics
+            case (.date(let asked)?, .date(let stats)?):
+                var metrics = Aggregation.Date()
+                if asked.count { metrics.count = Int64(stats.count) }
+                if asked.type { metrics.type = "date" }
+                if asked.median, let median = stats.median { metrics.median = median }
+                if asked.mode, let mode = stats.mode { metrics.mode = mode }
+                if asked.maximum, let maximum = stats.maximum { metrics.maximum = maximum }
+                if asked.minimum, let minimum = stats.minimum { metrics.minimum = minimum }
+                encoded.date = metrics
+            default:
+                continue  // a metric kind that does not fit the property's type: nothing to report
+            }
+            result.aggregations.append(encoded)
+        }
+        return result
+    }
+}

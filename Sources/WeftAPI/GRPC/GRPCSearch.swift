@@ -1,0 +1,204 @@
+import Foundation
+import GRPCCore
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+import WeftSearch
+
+/// `Weaviate/Search`: the request mapped onto the query engine's `SearchRequest`, the results onto
+/// `SearchReply` (UUIDs as 16 bytes, metadata with its `*_present` flags, typed property values).
+struct GRPCSearch {
+    let database: Database
+
+    func search(_ proto: Weaviate_V1_SearchRequest) throws(RPCError) -> Weaviate_V1_SearchReply {
+        let started = DispatchTime.now()
+        let collection = try GRPCErrors.mapping { () throws(WeftError) -> Collection in try database.requireCollection(proto.collection) }
+        let definition = collection.definition
+        var request = SearchRequest(collection: definition.name, limit: proto.limit == 0 ? nil : Int(proto.limit))
+        request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
+        request.offset = Int(proto.offset)
+        request.autocut = proto.autocut == 0 ? nil : Int(proto.autocut)
+        if !proto.after.isEmpty {
+            guard let after = ObjectID(proto.after) else { throw GRPCErrors.invalid("after must be a UUID, got '\(proto.after)'") }
+            request.after = after
+        }
+        request.sort = try proto.sortBy.map { (sort: Weaviate_V1_SortBy) throws(RPCError) -> SortKey in
+            guard let path = sort.path.first, sort.path.count == 1 else { throw GRPCErrors.invalid("sort path must name one property") }
+            return SortKey(path: path, ascending: sort.ascending)
+        }
+        if proto.hasFilters { request.filter = try GRPCFilters.filter(proto.filters) }
+        if proto.hasGroupBy {
+            guard let path = proto.groupBy.path.first else { throw GRPCErrors.invalid("groupBy needs a property path") }
+            request.groupBy = GroupBy(property: path, groups: Int(proto.groupBy.numberOfGroups), objectsPerGroup: Int(proto.groupBy.objectsPerGroup))
+        }
+        request.search = try searchKind(proto)
+        let metadata = proto.metadata
+        if metadata.vector {
+            request.vectorNames = definition.vectorNames
+        } else if !metadata.vectors.isEmpty {
+            request.vectorNames = metadata.vectors.map { $0 == "default" && definition.namedVectors["default"] == nil ? CollectionDefinition.legacyVectorName : $0 }
+        }
+        if proto.hasGenerative || proto.hasRerank {
+            throw GRPCErrors.invalid("generative search and rerank need modules, which Weft does not have yet")
+        }
+
+        let response = try GRPCErrors.mapping { () throws(WeftError) -> SearchResponse in try database.search(request) }
+        let selection: Set<String>? = proto.hasProperties && !proto.properties.returnAllNonrefProperties
+            ? Set(proto.properties.nonRefProperties + proto.properties.objectProperties.map(\.propName)) : nil
+        let encoder = ResultEncoder(definition: definition, metadata: metadata, selection: selection)
+        var reply = Weaviate_V1_SearchReply()
+        if let groups = response.groups {
+            reply.groupByResults = groups.map { group in
+                var result = Weaviate_V1_GroupByResult()
+                result.name = group.value.stringValue ?? JSONWriter.string(group.value)
+                result.minDistance = group.minDistance
+                result.maxDistance = group.maxDistance
+                result.numberOfObjects = Int64(group.results.count)
+                result.objects = group.results.map(encoder.encode)
+                return result
+            }
+        } else {
+            reply.results = response.results.map(encoder.encode)
+        }
+        reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        return reply
+    }
+
+    private func searchKind(_ proto: Weaviate_V1_SearchRequest) throws(RPCError) -> SearchKind? {
+        if proto.hasNearText || proto.hasNearImage || proto.hasNearAudio || proto.hasNearVideo || proto.hasNearDepth || proto.hasNearThermal || proto.hasNearImu {
+            throw GRPCErrors.invalid("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+        }
+        if proto.hasNearVector {
+            let near = proto.nearVector
+            return .nearVector(NearVector(
+                vector: try Self.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
+                targetVector: Self.target(near.targets, near.targetVectors),
+                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+        }
+        if proto.hasNearObject {
+            let near = proto.nearObject
+            guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID, got '\(near.id)'") }
+            return .nearObject(NearObject(
+                id: id, targetVector: Self.target(near.targets, near.targetVectors),
+                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+        }
+        if proto.hasBm25Search {
+            let bm25 = proto.bm25Search
+            return .bm25(BM25Query(query: bm25.query, properties: bm25.properties,
+                                   searchOperator: try Self.searchOperator(bm25.hasSearchOperator ? bm25.searchOperator : nil)))
+        }
+        if proto.hasHybridSearch {
+            let hybrid = proto.hybridSearch
+            var query = HybridQuery(query: hybrid.query)
+            // Clients ≥ 1.36.6 send alpha_param only when the user gave one (else Weaviate's 0.75);
+            // older ones send the deprecated alpha field, always.
+            if hybrid.useAlphaParam {
+                query.alpha = hybrid.hasAlphaParam ? Double(hybrid.alphaParam) : 0.75
+            } else {
+                query.alpha = Double(hybrid.alpha)
+            }
+            query.properties = hybrid.properties
+            query.fusion = hybrid.fusionType == .ranked ? .rankedFusion : .relativeScoreFusion
+            query.targetVector = Self.target(hybrid.targets, hybrid.targetVectors)
+            if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty || !hybrid.vector.isEmpty {
+                query.vector = try Self.vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
+            } else if hybrid.hasNearVector {
+                query.vector = try Self.vector(vectors: hybrid.nearVector.vectors, bytes: hybrid.nearVector.vectorBytes, floats: hybrid.nearVector.vector)
+            }
+            if case .vectorDistance(let distance)? = hybrid.threshold { query.maxVectorDistance = distance }
+            query.searchOperator = try Self.searchOperator(hybrid.hasBm25SearchOperator ? hybrid.bm25SearchOperator : nil)
+            // An empty query is a pure vector search (as Weaviate treats it).
+            if hybrid.query.isEmpty, query.vector != nil { query.alpha = 1 }
+            return .hybrid(query)
+        }
+        return nil
+    }
+
+    static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(RPCError) -> [Float] {
+        if let first = vectors.first {
+            guard first.type != .multiFp32 else { throw GRPCErrors.invalid("multi-vectors (MULTI_FP32) are not supported yet") }
+            return try GRPCErrors.mapping { () throws(WeftError) -> [Float] in try GRPCValues.floats(first.vectorBytes) }
+        }
+        if !bytes.isEmpty { return try GRPCErrors.mapping { () throws(WeftError) -> [Float] in try GRPCValues.floats(bytes) } }
+        guard !floats.isEmpty else { throw GRPCErrors.invalid("the search has no vector") }
+        return floats
+    }
+
+    static func target(_ targets: Weaviate_V1_Targets, _ deprecated: [String]) -> String? {
+        targets.targetVectors.first ?? deprecated.first
+    }
+
+    static func threshold(certainty: Double?, distance: Double?) throws(RPCError) -> VectorThreshold {
+        guard certainty == nil || distance == nil else { throw GRPCErrors.invalid("distance and certainty cannot both be set") }
+        return VectorThreshold(distance: distance.map(Float.init), certainty: certainty.map(Float.init))
+    }
+
+    static func searchOperator(_ options: Weaviate_V1_SearchOperatorOptions?) throws(RPCError) -> BM25Query.Operator {
+        guard let options else { return .or(minimumMatch: 1) }
+        switch options.operator {
+        case .and: return .and
+        case .or, .unspecified: return .or(minimumMatch: options.hasMinimumOrTokensMatch ? Int(options.minimumOrTokensMatch) : 1)
+        default: throw GRPCErrors.invalid("search operator \(options.operator) is not supported")
+        }
+    }
+}
+
+/// One search result as a `weaviate.v1.SearchResult`.
+private struct ResultEncoder {
+    let definition: CollectionDefinition
+    let metadata: Weaviate_V1_MetadataRequest
+    let selection: Set<String>?
+
+    func encode(_ result: SearchResult) -> Weaviate_V1_SearchResult {
+        let object = result.object
+        var meta = Weaviate_V1_MetadataResult()
+        meta.id = object.id.description
+        meta.idAsBytes = Data(object.id.bytes)
+        if metadata.creationTimeUnix {
+            meta.creationTimeUnix = object.creationTimeUnix
+            meta.creationTimeUnixPresent = true
+        }
+        if metadata.lastUpdateTimeUnix {
+            meta.lastUpdateTimeUnix = object.lastUpdateTimeUnix
+            meta.lastUpdateTimeUnixPresent = true
+        }
+        if metadata.distance, let distance = result.distance {
+            meta.distance = distance
+            meta.distancePresent = true
+        }
+        if metadata.certainty, let certainty = result.certainty {
+            meta.certainty = certainty
+            meta.certaintyPresent = true
+        }
+        if metadata.score, let score = result.score {
+            meta.score = score
+            meta.scorePresent = true
+        }
+        if metadata.explainScore, let explain = result.explainScore {
+            meta.explainScore = explain
+            meta.explainScorePresent = true
+        }
+        if metadata.isConsistent {
+            meta.isConsistent = true
+            meta.isConsistentPresent = true
+        }
+        for (name, vector) in object.vectors.sorted(by: { $0.key < $1.key }) {
+            if name == CollectionDefinition.legacyVectorName {
+                meta.vectorBytes = GRPCValues.floats(vector)
+            } else {
+                var named = Weaviate_V1_Vectors()
+                named.name = name
+                named.vectorBytes = GRPCValues.floats(vector)
+                named.type = .singleFp32
+                meta.vectors.append(named)
+            }
+        }
+        var properties = Weaviate_V1_PropertiesResult()
+        properties.targetCollection = definition.name
+        properties.nonRefProps = GRPCValues.properties(object.properties, definitions: definition.properties, selection: selection)
+        var encoded = Weaviate_V1_SearchResult()
+        encoded.metadata = meta
+        encoded.properties = properties
+        return encoded
+    }
+}

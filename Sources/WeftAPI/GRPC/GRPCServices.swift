@@ -1,0 +1,62 @@
+import GRPCCore
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+
+/// `weaviate.v1.Weaviate`: each method maps its message onto the engine and back.
+struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
+    let database: Database
+
+    func search(request: Weaviate_V1_SearchRequest, context: ServerContext) async throws -> Weaviate_V1_SearchReply {
+        try GRPCSearch(database: database).search(request)
+    }
+
+    func batchObjects(request: Weaviate_V1_BatchObjectsRequest, context: ServerContext) async throws -> Weaviate_V1_BatchObjectsReply {
+        GRPCBatch(database: database).batchObjects(request)
+    }
+
+    func batchReferences(request: Weaviate_V1_BatchReferencesRequest, context: ServerContext) async throws -> Weaviate_V1_BatchReferencesReply {
+        throw RPCError(code: .unimplemented, message: "cross-references are not supported yet")
+    }
+
+    func batchDelete(request: Weaviate_V1_BatchDeleteRequest, context: ServerContext) async throws -> Weaviate_V1_BatchDeleteReply {
+        try GRPCBatch(database: database).batchDelete(request)
+    }
+
+    func tenantsGet(request: Weaviate_V1_TenantsGetRequest, context: ServerContext) async throws -> Weaviate_V1_TenantsGetReply {
+        let collection = try GRPCErrors.mapping { () throws(WeftError) -> Collection in try database.requireCollection(request.collection) }
+        guard collection.definition.multiTenancy.enabled else {
+            throw GRPCErrors.invalid("multi-tenancy is not enabled for class \(collection.name)")
+        }
+        // Tenants themselves come with multi-tenancy (issue 7): a collection has none yet.
+        return Weaviate_V1_TenantsGetReply()
+    }
+
+    func aggregate(request: Weaviate_V1_AggregateRequest, context: ServerContext) async throws -> Weaviate_V1_AggregateReply {
+        try GRPCAggregate(database: database).aggregate(request)
+    }
+
+    func batchStream(
+        request: RPCAsyncSequence<Weaviate_V1_BatchStreamRequest, any Error>, response: RPCWriter<Weaviate_V1_BatchStreamReply>, context: ServerContext
+    ) async throws {
+        throw RPCError(code: .unimplemented, message: "BatchStream is not supported yet: use BatchObjects (client.batch.dynamic / fixed_size, insert_many)")
+    }
+}
+
+/// `grpc.health.v1.Health`: SERVING for the server as a whole ("") and for Weaviate's service.
+struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+    func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
+        guard request.service.isEmpty || request.service == "weaviate.v1.Weaviate" else {
+            throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
+        }
+        var response = Grpc_Health_V1_HealthCheckResponse()
+        response.status = .serving
+        return response
+    }
+
+    func watch(request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws {
+        try await response.write(try await check(request: request, context: context))
+        // The status never changes while the server runs: hold the stream open until cancelled.
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
