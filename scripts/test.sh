@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests per target and the integration tests that start real server
-# processes on loopback. Installs missing system libraries first.
+# Runs every test: unit tests per target, the integration tests that start real server processes
+# on loopback, then the Python suite (the official weaviate-client and the LangChain / LlamaIndex
+# integrations against a real server). Installs missing system libraries and, in .venv, the
+# Python packages first. Arguments go to `swift test` (e.g. --filter X); with arguments the
+# Python suite is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,3 +11,6 @@ scripts/install-dependencies.sh
 # The integration tests start the `weft` binary this build produces.
 swift build --build-tests
 swift test --skip-build "$@"
+if [ $# -eq 0 ]; then
+  scripts/python-tests.sh
+fi
