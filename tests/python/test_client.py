@@ -3,6 +3,7 @@ real Weft server. Every test checks returned values, not only that no exception 
 import datetime
 import uuid
 
+import grpc
 import pytest
 import weaviate
 import weaviate.classes as wvc
@@ -343,3 +344,26 @@ def test_delete_many(things):
     assert done.matches == 5 and done.successful == 5 and done.failed == 0
     assert things.aggregate.over_all(total_count=True).total_count == 15
     assert things.query.fetch_objects(filters=Filter.by_property("count").less_than(5)).objects == []
+
+
+def test_grpc_errors_are_invalid_argument_not_unavailable(things):
+    started = datetime.datetime.now()
+    with pytest.raises(WeaviateQueryError) as error:
+        things.query.fetch_objects(filters=Filter.by_property("count").equal("five"))
+    assert "valueInt" in str(error.value)
+    cause = error.value.__cause__ or error.value.__context__
+    assert cause is not None and cause.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # UNAVAILABLE would have made the client retry for about a minute.
+    assert (datetime.datetime.now() - started).total_seconds() < 5
+    with pytest.raises(WeaviateQueryError) as missing:
+        things.query.near_object(uuid.UUID(int=1), limit=1)
+    assert "nearObject" in str(missing.value)
+
+
+def test_batches_larger_than_grpcs_default_message_limit(client, name):
+    collection = client.collections.create(name, properties=[Property(name="n", data_type=DataType.INT)], vector_config=Configure.Vectors.self_provided())
+    # 3,000 objects of 512 floats: about 6 MB in one BatchObjects call (gRPC's default limit is 4 MiB).
+    objects = [wvc.data.DataObject(properties={"n": i}, vector=[float(i % 97) / 97] * 511 + [float(i)]) for i in range(3000)]
+    result = collection.data.insert_many(objects)
+    assert result.errors == {}
+    assert collection.aggregate.over_all(total_count=True).total_count == 3000
