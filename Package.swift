@@ -95,6 +95,12 @@ let package = Package(
         .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftAPITests", dependencies: ["WeftTestSupport", "WeftCore", "WeftEngine"]),
+        .testTarget(
+            name: "WeftAPITests",
+            dependencies: [
+                "WeftTestSupport", "WeftCore", "WeftEngine", "WeftGRPCProtos",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]),
     ]
 )

@@ -1,13 +1,11 @@
 import Foundation
-import Logging
 import Testing
 import WeftTestSupport
 import WeftCore
-import WeftEngine
 
-/// Vectors written while the server is killed with SIGKILL are all found again: the data folder
-/// the dead process left is opened by the engine (as a restarted server would open it), and every
-/// acknowledged object is the first hit of a search for its own vector.
+/// Vectors written while the server is killed with SIGKILL are all found again: after a restart on
+/// the folder the dead process left, every acknowledged object is the first hit of a gRPC search
+/// for its own vector.
 @Suite struct VectorDurabilityTests {
     @Test func acknowledgedVectorsAreSearchableAfterKill9() async throws {
         let directory = TemporaryDirectory("weft-vector-crash")
@@ -51,21 +49,18 @@ import WeftEngine
         }
         #expect(acknowledged.count >= killAtCount)
 
-        var configuration = Configuration()
-        configuration.dataPath = dataPath
-        do {
-            let database = try Database(configuration: configuration, logger: Logger(label: "crash-test"))
+        // The restarted server answers a search for each acknowledged vector (gRPC, as clients
+        // search) with that very object first.
+        try await server.start()
+        let misses = try await withWeaviateGRPC(port: server.grpcPort) { weaviate in
             var misses: [String] = []
             for (id, vector) in acknowledged {
-                let hits = try database.nearVector(className: "Points", vector: vector.map { Float($0) }, limit: 1)
-                if hits.first?.view.object.id.description != id { misses.append(id) }
+                let reply = try await weaviate.search(.nearVector("Points", vector.map { Float($0) }, limit: 1))
+                if reply.results.first?.metadata.id != id { misses.append(id) }
             }
-            #expect(misses.isEmpty, "seed \(seed): \(misses.count) of \(acknowledged.count) not found first by their own vector")
-            try database.close()
+            return misses
         }
-        // And the server itself starts on what the engine left.
-        try await server.start()
-        #expect(try await HTTPTestClient(baseURL: server.baseURL).send("GET", "/v1/schema/Points").status == 200)
+        #expect(misses.isEmpty, "seed \(seed): \(misses.count) of \(acknowledged.count) not found first by their own vector")
         server.stop()
     }
 }
