@@ -10,6 +10,7 @@ Usage (after `swift build -c release --product weft --product weft-bench` and
 import argparse
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -79,11 +80,14 @@ def main():
             wvc.config.Property(name="rank", data_type=wvc.config.DataType.INT),
             wvc.config.Property(name="score", data_type=wvc.config.DataType.NUMBER)])
         start = time.perf_counter()
+        client_cpu_start = resource.getrusage(resource.RUSAGE_SELF)
         with client.batch.fixed_size(batch_size=args.batch_size, concurrent_requests=2) as batch:
             for i in range(count):
                 batch.add_object(collection="Import", vector=vectors[i].tolist(),
                                  properties={"title": f"{words[i % 5]} {words[(i // 5) % 5]} object {i}", "rank": i, "score": i / 7})
         seconds = time.perf_counter() - start
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = usage.ru_utime + usage.ru_stime - client_cpu_start.ru_utime - client_cpu_start.ru_stime
         failed = len(client.batch.failed_objects)
         total = collection.aggregate.over_all(total_count=True).total_count
         client.close()
@@ -100,6 +104,9 @@ def main():
     print(f"| import through weaviate-client batch (gRPC) | {rate:.0f} | {seconds:.1f} |")
     print(f"| weft-bench raw HNSW build ({args.threads} threads) | {raw:.0f} | {count / raw:.1f} |")
     print(f"| ratio import / raw build | {rate / raw:.2f} | |")
+    print("")
+    print(f"The Python client itself used {client_cpu:.1f} s of CPU for the import ({count / client_cpu:.0f} objects per client-CPU-second):")
+    print("on a machine with few cores, the client's own serialisation bounds the import rate.")
 
 
 if __name__ == "__main__":

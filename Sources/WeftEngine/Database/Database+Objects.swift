@@ -108,7 +108,7 @@ extension Database {
 
     /// Applies an acknowledged object write to the shard's vector indexes. The object store already
     /// holds the change, so a failure here (or a crash) is repaired when the index is next opened.
-    private func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?) {
+    func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?) {
         if let replaced { shard.vectorIndexes.delete(replaced.docID) }
         guard !written.vectors.isEmpty else { return }
         do {
@@ -125,7 +125,7 @@ extension Database {
         return collections
     }
 
-    private func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
+    func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
         if let collection = collection(named: className) { return collection }
         guard configuration.autoSchemaEnabled else {
             throw .unprocessable("invalid object: class '\(NameRules.capitalized(className))' not found in schema")
@@ -145,6 +145,11 @@ extension Database {
         if let tenant, !tenant.isEmpty {
             throw .unprocessable("class \(definition.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
         }
+    }
+
+    /// Validates (and, with auto-schema, extends the schema for) one object's properties.
+    func validatedProperties(_ properties: [String: JSONValue], of collection: Collection) throws(WeftError) -> [String: JSONValue] {
+        try validateProperties(properties, of: collection, applySchemaChanges: true)
     }
 
     private func validateProperties(_ properties: [String: JSONValue], of collection: Collection, applySchemaChanges: Bool) throws(WeftError) -> [String: JSONValue] {

@@ -156,6 +156,59 @@ public final class Shard: Sendable {
         }
     }
 
+    /// One object of a batch import, validated and ready to store.
+    struct PendingWrite {
+        var id: ObjectID
+        var properties: [String: JSONValue]
+        var vectors: [String: [Float]]
+    }
+
+    /// Upserts many objects in one atomic storage batch (batch import): each gets a fresh docID,
+    /// a replaced object's entries are removed, and the batch carries `extra` (newly fixed vector
+    /// dimensions). The ids must be distinct. Returns each written object and the one it replaced.
+    func writeMany(
+        _ writes: [PendingWrite], now: Int64, schema: InvertedSchema, extra: (WriteBatch) -> Void
+    ) throws(WeftError) -> [(written: StoredObject, replaced: StoredObject?)] {
+        try counters.withLock { (counters: inout Counters) throws(WeftError) -> [(written: StoredObject, replaced: StoredObject?)] in
+            let batch = WriteBatch(store: store)
+            var lengths = counters.lengths
+            var nextDocID = counters.nextDocID
+            var objectCount = counters.objectCount
+            var results: [(written: StoredObject, replaced: StoredObject?)] = []
+            results.reserveCapacity(writes.count)
+            for write in writes {
+                let existing = try get(write.id)
+                var object = StoredObject(id: write.id, docID: nextDocID, creationTimeUnix: existing?.creationTimeUnix ?? now,
+                                          lastUpdateTimeUnix: now, properties: write.properties, vectors: write.vectors)
+                object.docID = nextDocID
+                nextDocID += 1
+                if let existing {
+                    removeIndexEntries(of: existing, in: batch)
+                    unindex(existing, schema: schema, lengths: &lengths, in: batch)
+                } else {
+                    objectCount += 1
+                }
+                index(object, schema: schema, lengths: &lengths, in: batch)
+                batch.put(.objects, objectKey(write.id), ObjectRecordCodec.encode(object))
+                batch.put(.docIDs, prefix.key(docID: object.docID), write.id.bytes)
+                for (vectorName, vector) in object.vectors {
+                    var writer = ByteWriter(capacity: vector.count * 4)
+                    writer.writeFloats(vector)
+                    batch.put(.vectors, VectorKey.key(shard: prefix, name: vectorName, docID: object.docID), writer.bytes)
+                }
+                results.append((object, existing))
+            }
+            batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(nextDocID))
+            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(objectCount))
+            extra(batch)
+            try store.write(batch)
+            counters.nextDocID = nextDocID
+            counters.objectCount = objectCount
+            counters.lengths = lengths
+            return results
+        }
+    }
+
     /// Deletes the object; returns its docID, nil when it did not exist.
     @discardableResult
     public func delete(_ id: ObjectID, schema: InvertedSchema) throws(WeftError) -> UInt64? {
