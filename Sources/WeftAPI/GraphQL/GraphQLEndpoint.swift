@@ -1,0 +1,83 @@
+import Foundation
+import GraphQL
+import OrderedCollections
+import Synchronization
+import WeftCore
+import WeftEngine
+
+/// Executes GraphQL documents against a schema built from the current collections; the schema is
+/// rebuilt when the collections change (their rendered definitions are the cache key).
+final class GraphQLEndpoint: Sendable {
+    let database: Database
+    private let cache = Mutex<(key: String, schema: GraphQLSchema)?>(nil)
+
+    /// Selections deeper than this are refused before execution (Weaviate bounds depth too).
+    static let maximumDepth = 30
+
+    init(database: Database) { self.database = database }
+
+    func schema() throws -> GraphQLSchema {
+        let definitions = database.collections.map(\.definition)
+        let key = definitions.map { JSONWriter.string($0.rendered()) }.joined(separator: "\n")
+        if let cached = cache.withLock({ $0 }), cached.key == key { return cached.schema }
+        let schema = try GraphQLSchemaBuilder(database: database).build(definitions)
+        cache.withLock { $0 = (key, schema) }
+        return schema
+    }
+
+    /// Runs one request (`{"query", "variables", "operationName"}`) and returns its JSON result.
+    func execute(_ request: JSONValue) async -> JSONValue {
+        guard let object = request.objectValue, let query = object["query"]?.stringValue else {
+            return Self.errors(["the request must be an object with a \"query\" string"])
+        }
+        var variables: [String: Map] = [:]
+        for (name, value) in object["variables"]?.objectValue ?? [:] { variables[name] = Self.map(value) }
+        do {
+            let document = try parse(source: Source(body: query))
+            if let message = Self.depthProblem(document) { return Self.errors([message]) }
+            let result = try await graphql(schema: try schema(), request: query, variableValues: variables,
+                                           operationName: object["operationName"]?.stringValue)
+            let data = try GraphQLJSONEncoder().encode(result)
+            return try JSONParser.parse(Array(data))
+        } catch let error as GraphQLError {
+            return Self.errors([error.message])
+        } catch {
+            return Self.errors(["\(error)"])
+        }
+    }
+
+    static func errors(_ messages: [String]) -> JSONValue {
+        ["errors": .array(messages.map { ["message": .string($0)] })]
+    }
+
+    private static func map(_ value: JSONValue) -> Map {
+        switch value {
+        case .null: .null
+        case .bool(let bool): .bool(bool)
+        case .int(let number): .number(Number(Int(number)))
+        case .double(let number): .number(Number(number))
+        case .string(let text): .string(text)
+        case .array(let items): .array(items.map(map))
+        case .object(let members): .dictionary(OrderedDictionary(uniqueKeysWithValues: members.sorted { $0.key < $1.key }.map { ($0.key, map($0.value)) }))
+        }
+    }
+
+    /// A message when some selection nests deeper than `maximumDepth`.
+    private static func depthProblem(_ document: Document) -> String? {
+        func depth(_ set: SelectionSet?) -> Int {
+            guard let set else { return 0 }
+            return 1 + (set.selections.map { selection -> Int in
+                switch selection {
+                case let field as Field: depth(field.selectionSet)
+                case let inline as InlineFragment: depth(inline.selectionSet) - 1
+                default: 0
+                }
+            }.max() ?? 0)
+        }
+        for definition in document.definitions {
+            let set: SelectionSet? = (definition as? OperationDefinition)?.selectionSet ?? (definition as? FragmentDefinition)?.selectionSet
+            if depth(set) > maximumDepth { return "the query nests deeper than \(maximumDepth) levels" }
+        }
+        return nil
+    }
+}

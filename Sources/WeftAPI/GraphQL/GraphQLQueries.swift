@@ -1,0 +1,239 @@
+import GraphQL
+import WeftCore
+import WeftEngine
+import WeftSearch
+
+/// Turns `Get`, `Aggregate` and `Explore` arguments into engine requests and the engine's
+/// answers into the values the GraphQL executor walks. One engine underneath: the same request
+/// through gRPC returns the same objects in the same order.
+struct GraphQLQueries {
+    let database: Database
+
+    // MARK: Get
+
+    func get(_ className: String, _ args: Map, wantsVectors: Bool) throws -> [any Sendable] {
+        let collection = try engine { () throws(WeftError) -> Collection in try database.requireCollection(className) }
+        let definition = collection.definition
+        var request = SearchRequest(collection: definition.name, limit: args["limit"].intValue)
+        request.offset = args["offset"].intValue ?? 0
+        request.autocut = args["autocut"].intValue
+        request.tenant = args["tenant"].stringValue
+        if let after = args["after"].stringValue {
+            guard let id = ObjectID(after) else { throw GraphQLError(message: "after must be a UUID, got '\(after)'") }
+            request.after = id
+        }
+        if args["where"].isGiven { request.filter = try engine { () throws(WeftError) -> WhereFilter in try WhereFilterJSON.parse(GraphQLValues.json(args["where"])) } }
+        if let sorts = args["sort"].arrayValue {
+            request.sort = try sorts.map { sort in
+                guard let path = sort["path"].arrayValue?.first?.stringValue else { throw GraphQLError(message: "sort needs a path") }
+                return SortKey(path: path, ascending: sort["order"].stringValue != "desc")
+            }
+        }
+        if args["groupBy"].isGiven {
+            guard let path = args["groupBy"]["path"].arrayValue?.first?.stringValue else { throw GraphQLError(message: "groupBy needs a path") }
+            request.groupBy = GroupBy(property: path, groups: args["groupBy"]["groups"].intValue ?? 1,
+                                      objectsPerGroup: args["groupBy"]["objectsPerGroup"].intValue ?? 1)
+        }
+        request.search = try search(args)
+        if wantsVectors { request.vectorNames = definition.vectorNames }
+        let response = try engine { () throws(WeftError) -> SearchResponse in try database.search(request) }
+        if let groups = response.groups {
+            return groups.enumerated().compactMap { index, group -> (any Sendable)? in
+                guard let first = group.results.first else { return nil }
+                var entry = object(first, definition)
+                var additional = entry["_additional"] as? [String: any Sendable] ?? [:]
+                additional["group"] = [
+                    "id": index, "count": group.results.count, "minDistance": Double(group.minDistance), "maxDistance": Double(group.maxDistance),
+                    "groupedBy": ["path": [request.groupBy!.property], "value": group.value.stringValue ?? JSONWriter.string(group.value)] as [String: any Sendable],
+                    "hits": group.results.map { object($0, definition) },
+                ] as [String: any Sendable]
+                entry["_additional"] = additional
+                return entry
+            }
+        }
+        return response.results.map { object($0, definition) }
+    }
+
+    private func search(_ args: Map) throws -> SearchKind? {
+        var kinds: [SearchKind] = []
+        if args["nearVector"].isGiven {
+            let near = args["nearVector"]
+            kinds.append(.nearVector(NearVector(vector: try floats(near["vector"]), targetVector: near["targetVectors"].arrayValue?.first?.stringValue,
+                                                threshold: threshold(near))))
+        }
+        if args["nearObject"].isGiven {
+            let near = args["nearObject"]
+            let text = near["id"].stringValue ?? near["beacon"].stringValue.map { String($0.split(separator: "/").last ?? "") } ?? ""
+            guard let id = ObjectID(text) else { throw GraphQLError(message: "nearObject needs an id or a beacon (weaviate://localhost/<Class>/<uuid>)") }
+            kinds.append(.nearObject(NearObject(id: id, targetVector: near["targetVectors"].arrayValue?.first?.stringValue, threshold: threshold(near))))
+        }
+        if args["bm25"].isGiven {
+            let bm25 = args["bm25"]
+            kinds.append(.bm25(BM25Query(query: bm25["query"].stringValue ?? "", properties: strings(bm25["properties"]),
+                                         searchOperator: searchOperator(bm25["searchOperator"]))))
+        }
+        if args["hybrid"].isGiven {
+            let hybrid = args["hybrid"]
+            var query = HybridQuery(query: hybrid["query"].stringValue ?? "")
+            query.alpha = hybrid["alpha"].doubleValue ?? 0.75
+            if hybrid["vector"].isGiven { query.vector = try floats(hybrid["vector"]) }
+            query.properties = strings(hybrid["properties"])
+            query.fusion = hybrid["fusionType"].stringValue == "rankedFusion" ? .rankedFusion : .relativeScoreFusion
+            query.maxVectorDistance = hybrid["maxVectorDistance"].doubleValue.map(Float.init)
+            query.targetVector = hybrid["targetVectors"].arrayValue?.first?.stringValue
+            query.searchOperator = searchOperator(hybrid["bm25SearchOperator"])
+            if query.query.isEmpty, query.vector != nil { query.alpha = 1 }
+            kinds.append(.hybrid(query))
+        }
+        guard kinds.count <= 1 else { throw GraphQLError(message: "only one of nearVector, nearObject, bm25 and hybrid can be used at a time") }
+        return kinds.first
+    }
+
+    private func threshold(_ near: Map) -> VectorThreshold {
+        VectorThreshold(distance: near["distance"].doubleValue.map(Float.init), certainty: near["certainty"].doubleValue.map(Float.init))
+    }
+
+    private func searchOperator(_ map: Map) -> BM25Query.Operator {
+        map["operator"].stringValue == "And" ? .and : .or(minimumMatch: map["minimumOrTokensMatch"].intValue ?? 1)
+    }
+
+    private func floats(_ map: Map) throws -> [Float] {
+        guard let items = map.arrayValue else { throw GraphQLError(message: "a vector must be a list of numbers") }
+        return try items.map { item in
+            guard let value = item.doubleValue else { throw GraphQLError(message: "a vector must be a list of numbers") }
+            return Float(value)
+        }
+    }
+
+    private func strings(_ map: Map) -> [String] { map.arrayValue?.compactMap(\.stringValue) ?? [] }
+
+    /// One result: its properties by type, and `_additional`.
+    private func object(_ result: SearchResult, _ definition: CollectionDefinition) -> [String: any Sendable] {
+        var entry: [String: any Sendable] = [:]
+        for (name, value) in result.object.properties {
+            if let converted = GraphQLValues.output(value, definition.property(named: name)) { entry[name] = converted }
+        }
+        var additional: [String: any Sendable] = [
+            "id": result.object.id.description,
+            "creationTimeUnix": String(result.object.creationTimeUnix),
+            "lastUpdateTimeUnix": String(result.object.lastUpdateTimeUnix),
+            "isConsistent": true,
+        ]
+        if let distance = result.distance { additional["distance"] = Double(distance) }
+        if let certainty = result.certainty { additional["certainty"] = Double(certainty) }
+        if let score = result.score { additional["score"] = String(score) }
+        if let explain = result.explainScore { additional["explainScore"] = explain }
+        let vectors = result.object.vectors
+        if let legacy = vectors[CollectionDefinition.legacyVectorName] {
+            additional["vector"] = legacy.map(Double.init)
+        } else if let only = definition.targetForUnnamedVector.flatMap({ vectors[$0] }) {
+            additional["vector"] = only.map(Double.init)
+        }
+        var named: [String: any Sendable] = [:]
+        for (name, vector) in vectors where !name.isEmpty { named[name] = vector.map(Double.init) }
+        additional["vectors"] = named
+        entry["_additional"] = additional
+        return entry
+    }
+
+    // MARK: Aggregate
+
+    /// Large enough for any `topOccurrences(limit:)`; the field slices its own limit.
+    static let topOccurrencesKept = 1_000
+
+    func aggregate(_ className: String, _ args: Map) throws -> [any Sendable] {
+        let collection = try engine { () throws(WeftError) -> Collection in try database.requireCollection(className) }
+        var request = AggregateRequest(collection: collection.name)
+        request.tenant = args["tenant"].stringValue
+        if args["where"].isGiven { request.filter = try engine { () throws(WeftError) -> WhereFilter in try WhereFilterJSON.parse(GraphQLValues.json(args["where"])) } }
+        request.objectLimit = args["objectLimit"].intValue
+        request.limit = args["limit"].intValue
+        request.groupBy = args["groupBy"].arrayValue?.first?.stringValue
+        request.search = try search(args)
+        request.topOccurrencesLimit = Self.topOccurrencesKept
+        let groups = try engine { () throws(WeftError) -> [AggregateGroup] in try database.aggregate(request) }
+        return groups.map { group -> any Sendable in
+            var entry: [String: any Sendable] = ["meta": ["count": group.count] as [String: any Sendable]]
+            for (name, aggregation) in group.properties { entry[name] = Self.output(aggregation) }
+            if let (path, value) = group.groupedBy {
+                entry["groupedBy"] = ["path": [path], "value": value.stringValue ?? JSONWriter.string(value)] as [String: any Sendable]
+            }
+            return entry
+        }
+    }
+
+    private static func output(_ aggregation: PropertyAggregation) -> [String: any Sendable] {
+        switch aggregation {
+        case .text(let count, let top):
+            return ["count": count, "type": "text",
+                    "topOccurrences": top.map { ["value": $0.value, "occurs": $0.occurs] as [String: any Sendable] }]
+        case .numeric(let stats):
+            var entry: [String: any Sendable] = ["count": stats.count, "type": stats.isInteger ? "int" : "number"]
+            for (key, value) in [("minimum", stats.minimum), ("maximum", stats.maximum), ("mean", stats.mean), ("median", stats.median),
+                                 ("mode", stats.mode), ("sum", stats.sum)] {
+                if let value { entry[key] = value }
+            }
+            return entry
+        case .boolean(let stats):
+            return ["count": stats.count, "type": "boolean", "totalTrue": stats.totalTrue, "totalFalse": stats.totalFalse,
+                    "percentageTrue": stats.percentageTrue, "percentageFalse": stats.percentageFalse]
+        case .date(let stats):
+            var entry: [String: any Sendable] = ["count": stats.count, "type": "date"]
+            for (key, value) in [("minimum", stats.minimum), ("maximum", stats.maximum), ("median", stats.median), ("mode", stats.mode)] {
+                if let value { entry[key] = value }
+            }
+            return entry
+        }
+    }
+
+    // MARK: Explore
+
+    /// nearVector / nearObject across every collection whose vectors have the query's dimension.
+    func explore(_ args: Map) throws -> [any Sendable] {
+        guard let kind = try search(args) else { throw GraphQLError(message: "Explore needs nearVector or nearObject") }
+        let limit = args["limit"].intValue ?? database.configuration.queryDefaultsLimit
+        var vector: [Float]
+        var threshold: VectorThreshold
+        switch kind {
+        case .nearVector(let near):
+            vector = near.vector
+            threshold = near.threshold
+        case .nearObject(let near):
+            threshold = near.threshold
+            let found = database.collections.lazy.compactMap { collection in
+                try? collection.shard(for: near.id).get(near.id, withVectors: collection.definition.vectorNames)
+            }.first
+            guard let object = found, let objectVector = object.vectors.values.first else {
+                throw GraphQLError(message: "nearObject: no object with id '\(near.id)'")
+            }
+            vector = objectVector
+        default:
+            throw GraphQLError(message: "Explore supports nearVector and nearObject only")
+        }
+        var hits: [(className: String, result: SearchResult)] = []
+        for collection in database.collections where !collection.definition.multiTenancy.enabled {
+            guard let target = collection.definition.targetForUnnamedVector, collection.dimension(of: target) == vector.count else { continue }
+            var request = SearchRequest(collection: collection.name, search: .nearVector(NearVector(vector: vector, threshold: threshold)), limit: limit)
+            request.vectorNames = []
+            guard let response = try? database.search(request) else { continue }
+            hits.append(contentsOf: response.results.map { (collection.name, $0) })
+        }
+        hits.sort { ($0.result.distance ?? 0) < ($1.result.distance ?? 0) }
+        return hits.prefix(limit).map { hit -> any Sendable in
+            var entry: [String: any Sendable] = [
+                "beacon": "weaviate://localhost/\(hit.className)/\(hit.result.object.id)", "className": hit.className,
+            ]
+            if let distance = hit.result.distance { entry["distance"] = Double(distance) }
+            if let certainty = hit.result.certainty { entry["certainty"] = Double(certainty) }
+            return entry
+        }
+    }
+
+    /// Engine errors surface in GraphQL's `errors` with their message.
+    private func engine<T>(_ body: () throws(WeftError) -> T) throws -> T {
+        switch Result(catching: body) {
+        case .success(let value): return value
+        case .failure(let error): throw GraphQLError(message: error.message)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+
+/// `POST /v1/graphql` (one request) and `POST /v1/graphql/batch` (a list of requests). GraphQL
+/// errors are reported in the result's `errors` with status 200, as Weaviate does; a body that is
+/// not JSON is a 4xx like every other endpoint.
+struct GraphQLRoutes {
+    let endpoint: GraphQLEndpoint
+    let bodyLimit: Int
+
+    init(database: Database, bodyLimit: Int) {
+        endpoint = GraphQLEndpoint(database: database)
+        self.bodyLimit = bodyLimit
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/graphql") { request, _ in
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            return JSONResponses.json(await endpoint.execute(body))
+        }
+        router.post("/v1/graphql/batch") { request, _ in
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            guard let requests = body.arrayValue else { throw WeftError.unprocessable("graphql batch: the body must be a list of requests") }
+            var results: [JSONValue] = []
+            for item in requests { results.append(await endpoint.execute(item)) }
+            return JSONResponses.json(.array(results))
+        }
+    }
+}
