@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# The Python suite (tests/python) in a virtual environment at .venv (ignored by git), against the
-# debug `weft` that `swift build` produced. Arguments go to pytest.
+# The Python suites against the debug `weft` that `swift build` produced, each in its own virtual
+# environment (ignored by git): tests/python (weaviate-client 4.24.1, LangChain, LlamaIndex) in
+# .venv, tests/python_v3 (weaviate-client 3.26.7, which cannot share an environment with v4) in
+# .venv-v3. Arguments go to pytest for the v4 suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
-.venv/bin/python -m pytest -q -p no:cacheprovider tests/python "$@"
+suite() {
+  local venv="$1" folder="$2"
+  shift 2
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$folder/requirements.txt"
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider "$folder" "$@"
+}
+
+suite .venv tests/python "$@"
+suite .venv-v3 tests/python_v3

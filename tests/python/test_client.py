@@ -367,3 +367,18 @@ def test_batches_larger_than_grpcs_default_message_limit(client, name):
     result = collection.data.insert_many(objects)
     assert result.errors == {}
     assert collection.aggregate.over_all(total_count=True).total_count == 3000
+
+
+def test_graphql_and_grpc_return_the_same_objects_in_the_same_order(client, things):
+    name = things.name
+    grpc_ids = [str(o.uuid) for o in things.query.near_vector([1.0, 9.0, 0.4], limit=8, filters=Filter.by_property("count").greater_than(3)).objects]
+    graphql = client.graphql_raw_query(
+        '{ Get { %s(nearVector: {vector: [1.0, 9.0, 0.4]}, limit: 8, where: {operator: GreaterThan, path: ["count"], valueInt: 3}) { _additional { id } } } }' % name)
+    assert graphql.errors is None
+    assert [o["_additional"]["id"] for o in graphql.get[name]] == grpc_ids
+    bm25_grpc = [str(o.uuid) for o in things.query.bm25("alpha number", limit=5).objects]
+    bm25_graphql = client.graphql_raw_query('{ Get { %s(bm25: {query: "alpha number"}, limit: 5) { _additional { id } } } }' % name)
+    assert [o["_additional"]["id"] for o in bm25_graphql.get[name]] == bm25_grpc
+    sorted_grpc = [str(o.uuid) for o in things.query.fetch_objects(sort=Sort.by_property("price", ascending=False), limit=6).objects]
+    sorted_graphql = client.graphql_raw_query('{ Get { %s(sort: [{path: ["price"], order: desc}], limit: 6) { _additional { id } } } }' % name)
+    assert [o["_additional"]["id"] for o in sorted_graphql.get[name]] == sorted_grpc

@@ -1,0 +1,45 @@
+"""A real `weft` process (the debug build, or WEFT_BINARY) on free loopback ports with its own
+data folder: shared by the Python suites (the v4 client in tests/python, the v3 client in
+tests/python_v3)."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="weft-python-")
+        self.http_port = free_port()
+        self.grpc_port = free_port()
+        binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
+        environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(self.folder, "data"), GRPC_PORT=str(self.grpc_port))
+        self.log = open(os.path.join(self.folder, "weft.log"), "w")
+        self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.http_port)],
+                                        env=environment, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/v1/.well-known/ready", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("weft did not become ready: " + open(os.path.join(self.folder, "weft.log")).read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
