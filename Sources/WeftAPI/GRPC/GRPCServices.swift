@@ -24,12 +24,16 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     }
 
     func tenantsGet(request: Weaviate_V1_TenantsGetRequest, context: ServerContext) async throws -> Weaviate_V1_TenantsGetReply {
-        let collection = try GRPCErrors.mapping { () throws(WeftError) -> Collection in try database.requireCollection(request.collection) }
-        guard collection.definition.multiTenancy.enabled else {
-            throw GRPCErrors.invalid("multi-tenancy is not enabled for class \(collection.name)")
+        let tenants = try GRPCErrors.mapping { () throws(WeftError) -> [Database.TenantInfo] in try database.tenants(of: request.collection) }
+        let wanted: Set<String>? = request.names.values.isEmpty ? nil : Set(request.names.values)
+        var reply = Weaviate_V1_TenantsGetReply()
+        reply.tenants = tenants.filter { wanted?.contains($0.name) ?? true }.map { tenant in
+            var encoded = Weaviate_V1_Tenant()
+            encoded.name = tenant.name
+            encoded.activityStatus = tenant.status == .active ? .active : .inactive
+            return encoded
         }
-        // Tenants themselves come with multi-tenancy (issue 7): a collection has none yet.
-        return Weaviate_V1_TenantsGetReply()
+        return reply
     }
 
     func aggregate(request: Weaviate_V1_AggregateRequest, context: ServerContext) async throws -> Weaviate_V1_AggregateReply {

@@ -15,6 +15,7 @@ public enum HTTPServer {
         ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),

@@ -3,27 +3,100 @@ import WeftCore
 import WeftStorage
 
 /// A collection at run time: its definition, its physical shards and the router between them,
-/// and the dimension of each vector space (fixed by the first vector written to it).
+/// and the dimension of each vector space (fixed by the first vector written to it). A
+/// multi-tenant collection has no fixed shards: each tenant is one shard, open while the tenant
+/// is active.
 public final class Collection: Sendable {
     public let name: String
-    public let shards: [Shard]
+    private let fixedShards: [Shard]
     let router: ShardRouter
     private let state: Mutex<CollectionDefinition>
     private let dimensionsByName: Mutex<[String: Int]>
+    private let tenantsByName: Mutex<[String: Tenant]>
 
-    init(definition: CollectionDefinition, shards: [Shard], dimensions: [String: Int]) {
+    /// One tenant: its record entry (name, shard id, status) and, while active, its open shard.
+    struct Tenant: Sendable {
+        var entry: CollectionRecord.ShardEntry
+        var shard: Shard?
+    }
+
+    init(definition: CollectionDefinition, shards: [Shard], tenants: [Tenant] = [], dimensions: [String: Int]) {
         self.name = definition.name
-        self.shards = shards
+        self.fixedShards = shards
         self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Mutex(definition)
         self.dimensionsByName = Mutex(dimensions)
+        self.tenantsByName = Mutex(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
     }
 
     public var definition: CollectionDefinition { state.withLock { $0 } }
 
     func replaceDefinition(_ definition: CollectionDefinition) { state.withLock { $0 = definition } }
 
-    public func shard(for id: ObjectID) -> Shard { shards[router.shardIndex(for: id)] }
+    public var isMultiTenant: Bool { definition.multiTenancy.enabled }
+
+    /// Every open shard: the fixed ones, or the active tenants' (for upkeep and statistics).
+    public var shards: [Shard] {
+        if !fixedShards.isEmpty || !isMultiTenant { return fixedShards }
+        return tenantsByName.withLock { $0.values.compactMap(\.shard) }.sorted { $0.name < $1.name }
+    }
+
+    /// The shards a request addresses: all fixed shards without a tenant, the tenant's one shard
+    /// with one. Each request to a multi-tenant collection must name an existing, active tenant.
+    public func shards(tenant: String?) throws(WeftError) -> [Shard] {
+        guard isMultiTenant else {
+            if let tenant, !tenant.isEmpty {
+                throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+            }
+            return fixedShards
+        }
+        return [try tenantShard(tenant)]
+    }
+
+    /// The shard `id` lives in for this request.
+    public func shard(for id: ObjectID, tenant: String?) throws(WeftError) -> Shard {
+        guard isMultiTenant else {
+            if let tenant, !tenant.isEmpty {
+                throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+            }
+            return fixedShards[router.shardIndex(for: id)]
+        }
+        return try tenantShard(tenant)
+    }
+
+    /// Routing without a tenant, for collections that have none (internal callers).
+    public func shard(for id: ObjectID) -> Shard { fixedShards[router.shardIndex(for: id)] }
+
+    private func tenantShard(_ tenant: String?) throws(WeftError) -> Shard {
+        guard let tenant, !tenant.isEmpty else {
+            throw .unprocessable("class \(name) has multi-tenancy enabled, but request was without tenant")
+        }
+        switch tenantsByName.withLock({ $0[tenant] }) {
+        case nil:
+            throw .unprocessable("tenant not found: \"\(tenant)\" in class \(name)")
+        case .some(let state) where state.shard == nil:
+            throw .unprocessable("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
+        case .some(let state):
+            return state.shard!
+        }
+    }
+
+    // MARK: Tenants
+
+    var tenants: [Tenant] { tenantsByName.withLock { Array($0.values) }.sorted { $0.entry.name < $1.entry.name } }
+
+    func tenant(_ name: String) -> Tenant? { tenantsByName.withLock { $0[name] } }
+
+    func setTenant(_ tenant: Tenant) { tenantsByName.withLock { $0[tenant.entry.name] = tenant } }
+
+    func removeTenant(_ name: String) { tenantsByName.withLock { $0[name] = nil } }
+
+    /// The shard entries the collection record stores.
+    var recordEntries: [CollectionRecord.ShardEntry] {
+        isMultiTenant ? tenants.map(\.entry) : fixedShards.map { .init(name: $0.name, id: $0.prefix.id) }
+    }
+
+    // MARK: Objects and dimensions
 
     public var objectCount: Int { shards.reduce(0) { $0 + $1.objectCount } }
 
@@ -56,5 +129,4 @@ public final class Collection: Sendable {
     func releaseDimensions(_ claimed: [String: Int]) {
         dimensionsByName.withLock { known in for name in claimed.keys { known[name] = nil } }
     }
-
 }

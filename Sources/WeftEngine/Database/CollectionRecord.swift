@@ -3,11 +3,14 @@ import WeftCore
 /// What the `meta` bucket stores for a collection: its class JSON (the same format the REST API
 /// returns, so there is one codec) and its physical shards with their key prefixes.
 ///
-/// `{"class": {...}, "shards": [{"name": "x3F...", "id": 7}]}`, version in `"version": 1`.
+/// `{"class": {...}, "shards": [{"name": "x3F...", "id": 7}]}`, version in `"version": 1`; the
+/// shards of a multi-tenant collection are its tenants and carry `"status": "ACTIVE" | "INACTIVE"`.
 struct CollectionRecord {
     struct ShardEntry {
         var name: String
         var id: UInt32
+        /// Set for the tenants of a multi-tenant collection (one shard per tenant).
+        var status: TenantStatus? = nil
     }
 
     var definition: CollectionDefinition
@@ -17,7 +20,11 @@ struct CollectionRecord {
         JSONWriter.bytes([
             "version": 1,
             "class": definition.rendered(),
-            "shards": .array(shards.map { ["name": .string($0.name), "id": .int(Int64($0.id))] }),
+            "shards": .array(shards.map { entry in
+                var object: [String: JSONValue] = ["name": .string(entry.name), "id": .int(Int64(entry.id))]
+                if let status = entry.status { object["status"] = .string(status.rawValue) }
+                return .object(object)
+            }),
         ])
     }
 
@@ -40,7 +47,8 @@ struct CollectionRecord {
             guard let name = entry["name"]?.stringValue, let id = entry["id"]?.integerValue, let id32 = UInt32(exactly: id) else {
                 throw .internalError("corrupted collection record for \(definition.name): bad shard entry")
             }
-            shards.append(ShardEntry(name: name, id: id32))
+            let status = entry["status"]?.stringValue.flatMap(TenantStatus.init(rawValue:))
+            shards.append(ShardEntry(name: name, id: id32, status: status))
         }
         return CollectionRecord(definition: definition, shards: shards)
     }

@@ -40,16 +40,20 @@ extension Database {
         var results = [Result<ObjectView, WeftError>?](repeating: nil, count: inputs.count)
         // Validation (and auto-schema) per object.
         var pending: [(position: Int, write: Shard.PendingWrite, claimed: [String: Int])] = []
+        var shardOf: [Int: Shard] = [:]
         for (position, input) in inputs.enumerated() {
-            let prepared = Result { () throws(WeftError) -> (Shard.PendingWrite, [String: Int]) in
-                try rejectTenantUse(collection.definition, tenant: input.tenant)
+            let prepared = Result { () throws(WeftError) -> (Shard.PendingWrite, [String: Int], Shard) in
+                let id = input.id ?? ObjectID.random()
+                let shard = try shardForWrite(id, tenant: input.tenant, in: collection)
                 let properties = try validatedProperties(input.properties, of: collection)
                 let vectors = try resolveVectors(input, of: collection.definition)
                 let claimed = try collection.checkDimensions(vectors)
-                return (Shard.PendingWrite(id: input.id ?? ObjectID.random(), properties: properties, vectors: vectors), claimed)
+                return (Shard.PendingWrite(id: id, properties: properties, vectors: vectors), claimed, shard)
             }
             switch prepared {
-            case .success(let (write, claimed)): pending.append((position, write, claimed))
+            case .success(let (write, claimed, shard)):
+                pending.append((position, write, claimed))
+                shardOf[position] = shard
             case .failure(let error): results[position] = .failure(error)
             }
         }
@@ -57,8 +61,10 @@ extension Database {
         let schema = collection.definition.invertedSchema
         let now = Self.currentTimeMillis()
         var written: [(shard: Shard, written: StoredObject, replaced: StoredObject?)] = []
-        for (shardIndex, shard) in collection.shards.enumerated() {
-            var remaining = pending.filter { collection.router.shardIndex(for: $0.write.id) == shardIndex }
+        var shardsInOrder: [Shard] = []
+        for entry in pending where !shardsInOrder.contains(where: { $0 === shardOf[entry.position]! }) { shardsInOrder.append(shardOf[entry.position]!) }
+        for shard in shardsInOrder {
+            var remaining = pending.filter { shardOf[$0.position]! === shard }
             while !remaining.isEmpty {
                 var seen = Set<ObjectID>()
                 var round: [(position: Int, write: Shard.PendingWrite, claimed: [String: Int])] = []
@@ -98,5 +104,19 @@ extension Database {
             }
         }
         return results.map { $0! }
+    }
+
+    /// The shard a batch object goes to; with `autoTenantCreation` an unknown tenant is created
+    /// (active), and with `autoTenantActivation` an inactive one is activated.
+    func shardForWrite(_ id: ObjectID, tenant: String?, in collection: Collection) throws(WeftError) -> Shard {
+        let settings = collection.definition.multiTenancy
+        if settings.enabled, let tenant, !tenant.isEmpty {
+            if collection.tenant(tenant) == nil, settings.autoTenantCreation {
+                try addTenants([TenantInfo(name: tenant, status: .active)], to: collection.name)
+            } else if collection.tenant(tenant)?.shard == nil, settings.autoTenantActivation {
+                try updateTenants([TenantInfo(name: tenant, status: .active)], in: collection.name)
+            }
+        }
+        return try collection.shard(for: id, tenant: tenant)
     }
 }

@@ -27,7 +27,7 @@ extension Database {
             let names = request.includeVector ? collection.definition.vectorNames : []
             // Each shard yields its objects in UUID order; merging the heads keeps the order global.
             var merged: [StoredObject] = []
-            for shard in collection.shards {
+            for shard in try collection.shards(tenant: request.tenant) {
                 merged.append(contentsOf: try shard.scan(after: request.after, limit: wanted - page.count, withVectors: names))
             }
             merged.sort { $0.id < $1.id }
@@ -44,7 +44,7 @@ extension Database {
                 throw .unprocessable("sort: no such property '\(key.path)' in class \(collection.name)")
             }
             let names = request.includeVector ? collection.definition.vectorNames : []
-            for shard in collection.shards {
+            for shard in try collection.shards(tenant: request.tenant) {
                 all.append(contentsOf: try shard.scan(after: nil, limit: Int.max, withVectors: names).map { ObjectView(className: collection.name, object: $0) })
             }
         }

@@ -19,13 +19,12 @@ extension Database {
         }
         let collection = try collectionForWrite(className)
         let definition = collection.definition
-        try rejectTenantUse(definition, tenant: input.tenant)
         let id = input.id ?? ObjectID.random()
         let validated = try validateProperties(input.properties, of: collection, applySchemaChanges: true)
         let vectors = try resolveVectors(input, of: collection.definition)
         let claimed = try collection.checkDimensions(vectors)
         let now = Self.currentTimeMillis()
-        let shard = collection.shard(for: id)
+        let shard = try shardForWrite(id, tenant: input.tenant, in: collection)
         let allVectorNames = collection.definition.vectorNames
         let written: StoredObject
         let replaced: StoredObject?
@@ -75,10 +74,9 @@ extension Database {
     }
 
     public func getObject(className: String?, id: ObjectID, includeVector: Bool, tenant: String? = nil) throws(WeftError) -> ObjectView? {
-        for collection in try candidates(className) {
-            try rejectTenantUse(collection.definition, tenant: tenant)
+        for collection in try candidates(className, tenant: tenant) {
             let names = includeVector ? collection.definition.vectorNames : []
-            if let object = try collection.shard(for: id).get(id, withVectors: names) {
+            if let object = try collection.shard(for: id, tenant: tenant).get(id, withVectors: names) {
                 return ObjectView(className: collection.name, object: object)
             }
         }
@@ -86,18 +84,16 @@ extension Database {
     }
 
     public func objectExists(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
-        for collection in try candidates(className) {
-            try rejectTenantUse(collection.definition, tenant: tenant)
-            if try collection.shard(for: id).exists(id) { return true }
+        for collection in try candidates(className, tenant: tenant) {
+            if try collection.shard(for: id, tenant: tenant).exists(id) { return true }
         }
         return false
     }
 
     /// Deletes the object; false when none had that id.
     public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
-        for collection in try candidates(className) {
-            try rejectTenantUse(collection.definition, tenant: tenant)
-            let shard = collection.shard(for: id)
+        for collection in try candidates(className, tenant: tenant) {
+            let shard = try collection.shard(for: id, tenant: tenant)
             if let docID = try shard.delete(id, schema: collection.definition.invertedSchema) {
                 shard.vectorIndexes.delete(docID)
                 return true
@@ -120,9 +116,11 @@ extension Database {
 
     /// The collections an id-only request may address: the named one, or every collection when the
     /// request uses Weaviate's deprecated class-less paths.
-    private func candidates(_ className: String?) throws(WeftError) -> [Collection] {
+    /// Without a class name, only the collections the request's tenant (or its absence) fits.
+    private func candidates(_ className: String?, tenant: String?) throws(WeftError) -> [Collection] {
         if let className { return [try requireCollection(className)] }
-        return collections
+        let named = tenant.map { !$0.isEmpty } ?? false
+        return collections.filter { $0.isMultiTenant == named }
     }
 
     func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
@@ -138,12 +136,15 @@ extension Database {
         return try requireCollection(className)
     }
 
+    /// Refuses a request whose tenant does not fit the collection (none for a multi-tenant one, one
+    /// for a plain one) before any work is done.
     package func rejectTenantUse(_ definition: CollectionDefinition, tenant: String?) throws(WeftError) {
-        if definition.multiTenancy.enabled {
-            throw .unprocessable("class \(definition.name) has multi-tenancy enabled: tenants are not supported by this version of Weft yet")
+        let named = tenant.map { !$0.isEmpty } ?? false
+        if definition.multiTenancy.enabled, !named {
+            throw .unprocessable("class \(definition.name) has multi-tenancy enabled, but request was without tenant")
         }
-        if let tenant, !tenant.isEmpty {
-            throw .unprocessable("class \(definition.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+        if !definition.multiTenancy.enabled, named {
+            throw .unprocessable("class \(definition.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant!)'")
         }
     }
 

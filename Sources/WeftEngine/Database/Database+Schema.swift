@@ -40,10 +40,11 @@ extension Database {
             let batch = WriteBatch(store: store)
             batch.delete(.meta, MetaKeys.collection(collection.name))
             batch.deleteRange(.meta, .prefix(MetaKeys.vectorDimensions(collection.name)))
-            for shard in collection.shards { shard.dropAll(in: batch) }
+            for entry in collection.recordEntries { batch.deleteAllOfShard(entry.id) }
             try store.write(batch)
             unpublish(collection.name)
             for shard in collection.shards { shard.vectorIndexes.removeFiles() }
+            for entry in collection.recordEntries { removeIndexFiles(shardID: entry.id) }
             logger.info("deleted collection \(collection.name)")
         }
     }
@@ -119,10 +120,10 @@ extension Database {
     }
 
     /// Writes a changed definition of an existing collection and publishes it. Caller holds the lock.
-    private func persist(_ definition: CollectionDefinition, of collection: Collection) throws(WeftError) {
+    func persist(_ definition: CollectionDefinition, of collection: Collection) throws(WeftError) {
         let record = CollectionRecord(
             definition: definition,
-            shards: collection.shards.map { .init(name: $0.name, id: $0.prefix.id) })
+            shards: collection.recordEntries)
         let batch = WriteBatch(store: store)
         batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
         try store.write(batch)

@@ -46,10 +46,16 @@ public final class Database: Sendable {
 
     func open(_ record: CollectionRecord) throws(WeftError) -> Collection {
         var shards: [Shard] = []
+        var tenants: [Collection.Tenant] = []
+        let multiTenant = record.definition.multiTenancy.enabled
         for entry in record.shards {
-            shards.append(try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
-                                    indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger,
-                                    asyncIndexing: configuration.asyncIndexing))
+            // An inactive tenant's shard stays closed (no memory) until it is activated.
+            if multiTenant, entry.status == .inactive {
+                tenants.append(.init(entry: entry, shard: nil))
+                continue
+            }
+            let shard = try openShard(entry)
+            if multiTenant { tenants.append(.init(entry: entry, shard: shard)) } else { shards.append(shard) }
         }
         var dimensions: [String: Int] = [:]
         let prefix = MetaKeys.vectorDimensions(record.definition.name)
@@ -58,8 +64,14 @@ public final class Database: Sendable {
             if let dimension = value.uint32LE { dimensions[vectorName] = Int(dimension) }
             return true
         }
-        for shard in shards { try shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
-        return Collection(definition: record.definition, shards: shards, dimensions: dimensions)
+        for shard in shards + tenants.compactMap(\.shard) { try shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
+        return Collection(definition: record.definition, shards: shards, tenants: tenants, dimensions: dimensions)
+    }
+
+    func openShard(_ entry: CollectionRecord.ShardEntry) throws(WeftError) -> Shard {
+        try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
+                  indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger,
+                  asyncIndexing: configuration.asyncIndexing)
     }
 
     var parseOptions: CollectionDefinition.ParseOptions {

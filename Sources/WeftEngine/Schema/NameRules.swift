@@ -39,6 +39,14 @@ public enum NameRules {
 
     static let reservedPropertyNames: Set<String> = ["_additional", "_id", "id"]
 
+    /// Tenant names: 1 to 64 letters, digits, `-` or `_` (Weaviate's rule).
+    public static func checkTenant(_ name: String) throws(WeftError) {
+        let bytes = Array(name.utf8)
+        guard (1...64).contains(bytes.count), bytes.allSatisfy({ isWordByte($0) || $0 == 0x2D }) else {
+            throw .unprocessable("tenant name '\(name)' is not valid: use 1 to 64 letters, digits, '-' or '_'")
+        }
+    }
+
     private static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
     private static func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
     private static func isWordByte(_ b: UInt8) -> Bool { isUpper(b) || isLower(b) || (b >= 0x30 && b <= 0x39) || b == 0x5F }

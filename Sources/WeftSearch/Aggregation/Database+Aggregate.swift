@@ -50,14 +50,14 @@ extension Database {
         var objects: [StoredObject] = []
         if let filter = request.filter {
             let schema = collection.definition.invertedSchema
-            for shard in collection.shards {
+            for shard in try collection.shards(tenant: request.tenant) {
                 let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
                 for docID in allowed.sortedDocIDs {
                     if let object = try shard.object(docID: docID, vectorNames: []) { objects.append(object) }
                 }
             }
         } else {
-            for shard in collection.shards { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
+            for shard in try collection.shards(tenant: request.tenant) { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
         }
         return objects
     }

@@ -12,6 +12,8 @@ import WeftStorage
 /// candidate.
 struct Sorter {
     let collection: Collection
+    /// The shards the request addresses (one tenant's, or all).
+    let shards: [Shard]
     let schema: InvertedSchema
 
     private enum KeyPath {
@@ -22,7 +24,7 @@ struct Sorter {
     func sortedHits(_ keys: [SortKey], allowLists: [DocIDBitmap?], wanted: Int) throws(WeftError) -> [ShardHit] {
         let paths = try keys.map { (key: SortKey) throws(WeftError) -> KeyPath in try path(key.path) }
         var candidates: [(shard: Int, object: StoredObject)] = []
-        for (index, shard) in collection.shards.enumerated() {
+        for (index, shard) in shards.enumerated() {
             for object in try firstKeyCandidates(paths[0], ascending: keys[0].ascending, shard: shard, allowList: allowLists[index], wanted: wanted) {
                 candidates.append((index, object))
             }

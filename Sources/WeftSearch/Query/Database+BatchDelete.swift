@@ -30,7 +30,7 @@ extension Database {
         let limit = configuration.queryMaximumResults
         var matches = 0
         var targets: [ObjectID] = []
-        for shard in collection.shards {
+        for shard in try collection.shards(tenant: tenant) {
             let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
             matches += allowed.count
             for docID in allowed.sortedDocIDs where targets.count < limit {

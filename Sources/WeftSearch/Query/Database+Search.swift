@@ -27,7 +27,8 @@ extension Database {
         if let autocut = request.autocut, autocut < 0 { throw .unprocessable("autocut must not be negative") }
 
         let schema = definition.invertedSchema
-        let allowLists = try collection.shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
+        let shards = try collection.shards(tenant: request.tenant)
+        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
             guard let filter = request.filter else { return nil }
             return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
         }
@@ -43,24 +44,24 @@ extension Database {
         switch request.search {
         case nil:
             if !request.sort.isEmpty {
-                hits = try Sorter(collection: collection, schema: schema).sortedHits(request.sort, allowLists: allowLists, wanted: wanted)
+                hits = try Sorter(collection: collection, shards: shards, schema: schema).sortedHits(request.sort, allowLists: allowLists, wanted: wanted)
             } else {
-                hits = try unorderedHits(collection, request: request, allowLists: allowLists, wanted: wanted)
+                hits = try unorderedHits(shards, request: request, allowLists: allowLists, wanted: wanted)
                 pagedAlready = request.after != nil
             }
         case .nearVector(let near):
-            hits = try vectorHits(collection, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+            hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
         case .nearObject(let near):
             let name = try resolveTarget(near.targetVector, in: definition)
-            guard let object = try collection.shard(for: near.id).get(near.id, withVectors: [name]) else {
+            guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: [name]) else {
                 throw .unprocessable("nearObject: no object with id '\(near.id)' in \(collection.name)")
             }
             guard let vector = object.vectors[name] else { throw .unprocessable("nearObject: object '\(near.id)' has no vector '\(name)'") }
-            hits = try vectorHits(collection, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+            hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
         case .bm25(let query):
-            hits = try keywordHits(collection, query: query, allowLists: allowLists, k: fetch)
+            hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch)
         case .hybrid(let query):
-            hits = try hybridHits(collection, query: query, allowLists: allowLists, k: fetch)
+            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch)
         }
 
         if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
@@ -71,7 +72,7 @@ extension Database {
         let metric = try certaintyMetric(request.search, definition)
         var results: [SearchResult] = []
         for hit in hits {
-            guard let object = try collection.shards[hit.shard].object(docID: hit.docID, vectorNames: request.vectorNames) else { continue }
+            guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: request.vectorNames) else { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
             if metric == "cosine", let distance = hit.distance { result.certainty = 1 - distance / 2 }
             results.append(result)
@@ -98,11 +99,11 @@ extension Database {
 
     /// Without a search or sort: UUID order without a filter (the objects bucket's order, which the
     /// `after` cursor walks), docID order per shard with one.
-    private func unorderedHits(_ collection: Collection, request: SearchRequest, allowLists: [DocIDBitmap?], wanted: Int) throws(WeftError) -> [ShardHit] {
+    private func unorderedHits(_ shards: [Shard], request: SearchRequest, allowLists: [DocIDBitmap?], wanted: Int) throws(WeftError) -> [ShardHit] {
         if request.filter == nil {
             let limit = request.after == nil ? wanted : (request.limit ?? configuration.queryDefaultsLimit)
             var merged: [(ObjectID, ShardHit)] = []
-            for (index, shard) in collection.shards.enumerated() {
+            for (index, shard) in shards.enumerated() {
                 for object in try shard.scan(after: request.after, limit: limit) {
                     merged.append((object.id, ShardHit(shard: index, docID: object.docID)))
                 }
@@ -124,7 +125,7 @@ extension Database {
     // MARK: Vector
 
     func vectorHits(
-        _ collection: Collection, vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int
+        _ collection: Collection, _ shards: [Shard], vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int
     ) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
         let name = try resolveTarget(targetVector, in: definition)
@@ -146,7 +147,7 @@ extension Database {
         }
         guard k > 0, dimension != nil else { return [] }
         var hits: [ShardHit] = []
-        for (index, shard) in collection.shards.enumerated() {
+        for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
             let found = try shard.vectorIndexes.search(name, settings: settings, dimension: dimension, query: vector, k: k, allowList: allowLists[index])
             hits.append(contentsOf: found.map { ShardHit(shard: index, docID: $0.docID, distance: $0.distance) })
@@ -158,11 +159,11 @@ extension Database {
 
     // MARK: Keyword
 
-    func keywordHits(_ collection: Collection, query: BM25Query, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+    func keywordHits(_ collection: Collection, _ shards: [Shard], query: BM25Query, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
         let scorer = try BM25Scorer(definition: definition, query: query)
         var hits: [ShardHit] = []
-        for (index, shard) in collection.shards.enumerated() {
+        for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
             for scored in try scorer.score(shard, allowList: allowLists[index], limit: k) {
                 hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
@@ -174,7 +175,7 @@ extension Database {
 
     // MARK: Hybrid
 
-    private func hybridHits(_ collection: Collection, query: HybridQuery, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+    private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
         guard (0...1).contains(query.alpha) else { throw .unprocessable("hybrid: alpha must be between 0 and 1") }
         // Each side contributes at least 100 candidates so that fusion sees more than the page.
         let depth = max(k, 100)
@@ -183,14 +184,14 @@ extension Database {
             guard let vector = query.vector else {
                 throw .unprocessable("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
             }
-            vectorSide = try vectorHits(collection, vector: vector, targetVector: query.targetVector,
+            vectorSide = try vectorHits(collection, shards, vector: vector, targetVector: query.targetVector,
                                         threshold: VectorThreshold(distance: query.maxVectorDistance), allowLists: allowLists, k: depth)
         }
         var keywordSide: [ShardHit] = []
         if query.alpha < 1 {
             var keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
             keyword.query = query.query
-            keywordSide = try keywordHits(collection, query: keyword, allowLists: allowLists, k: depth)
+            keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth)
         }
         return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))
     }
