@@ -49,13 +49,19 @@ struct GRPCBatch {
         input.tenant = object.tenant.isEmpty ? nil : object.tenant
         if object.hasProperties {
             let properties = object.properties
-            guard properties.singleTargetRefProps.isEmpty, properties.multiTargetRefProps.isEmpty else {
-                throw .unprocessable("cross-references in batch objects are not supported yet")
-            }
             input.properties = try GRPCValues.json(
                 structFields: properties.hasNonRefProperties ? properties.nonRefProperties : nil, numbers: properties.numberArrayProperties,
                 ints: properties.intArrayProperties, texts: properties.textArrayProperties, bools: properties.booleanArrayProperties,
                 objects: properties.objectProperties, objectArrays: properties.objectArrayProperties, emptyLists: properties.emptyListProps)
+            // References as beacons (a single-target property's class is filled in by validation).
+            for reference in properties.singleTargetRefProps {
+                input.properties[reference.propName] = .array(reference.uuids.map { ["beacon": .string("weaviate://localhost/\($0)")] })
+            }
+            for reference in properties.multiTargetRefProps {
+                input.properties[reference.propName] = .array(reference.uuids.map {
+                    ["beacon": .string("weaviate://localhost/\(reference.targetCollection)/\($0)")]
+                })
+            }
         }
         if !object.vectorBytes.isEmpty {
             input.vector = try GRPCValues.floats(object.vectorBytes)

@@ -45,7 +45,10 @@ struct GRPCSearch {
         let response = try GRPCErrors.mapping { () throws(WeftError) -> SearchResponse in try database.search(request) }
         let selection: Set<String>? = proto.hasProperties && !proto.properties.returnAllNonrefProperties
             ? Set(proto.properties.nonRefProperties + proto.properties.objectProperties.map(\.propName)) : nil
-        let encoder = ResultEncoder(definition: definition, metadata: metadata, selection: selection)
+        let encoder = ResultEncoder(
+            definition: definition, metadata: metadata, selection: selection,
+            references: proto.hasProperties ? proto.properties.refProperties : [], resolver: ReferenceResolver(database: database),
+            tenant: request.tenant, depth: 0)
         var reply = Weaviate_V1_SearchReply()
         if let groups = response.groups {
             reply.groupByResults = groups.map { group in
@@ -143,11 +146,15 @@ struct GRPCSearch {
     }
 }
 
-/// One search result as a `weaviate.v1.SearchResult`.
+/// One search result as a `weaviate.v1.SearchResult`, with the referenced objects it selects.
 private struct ResultEncoder {
     let definition: CollectionDefinition
     let metadata: Weaviate_V1_MetadataRequest
     let selection: Set<String>?
+    let references: [Weaviate_V1_RefPropertiesRequest]
+    let resolver: ReferenceResolver
+    let tenant: String?
+    let depth: Int
 
     func encode(_ result: SearchResult) -> Weaviate_V1_SearchResult {
         let object = result.object
@@ -193,12 +200,38 @@ private struct ResultEncoder {
                 meta.vectors.append(named)
             }
         }
+        var encoded = Weaviate_V1_SearchResult()
+        encoded.metadata = meta
+        encoded.properties = properties(of: object)
+        return encoded
+    }
+
+    private func properties(of object: StoredObject) -> Weaviate_V1_PropertiesResult {
         var properties = Weaviate_V1_PropertiesResult()
         properties.targetCollection = definition.name
         properties.nonRefProps = GRPCValues.properties(object.properties, definitions: definition.properties, selection: selection)
-        var encoded = Weaviate_V1_SearchResult()
-        encoded.metadata = meta
-        encoded.properties = properties
-        return encoded
+        guard !references.isEmpty, depth < ReferenceResolver.maximumDepth else { return properties }
+        properties.refPropsRequested = true
+        for reference in references {
+            var result = Weaviate_V1_RefPropertiesResult()
+            result.propName = reference.referenceProperty
+            let wantsVectors = reference.metadata.vector || !reference.metadata.vectors.isEmpty
+            for target in resolver.targets(of: object, property: reference.referenceProperty, in: definition, tenant: tenant,
+                                           vectorNames: { wantsVectors ? $0.vectorNames : [] }) {
+                if !reference.targetCollection.isEmpty, reference.targetCollection != target.className { continue }
+                guard let targetDefinition = resolver.database.collection(named: target.className)?.definition else { continue }
+                let nested = reference.properties
+                let encoder = ResultEncoder(
+                    definition: targetDefinition, metadata: reference.metadata,
+                    selection: nested.returnAllNonrefProperties ? nil : Set(nested.nonRefProperties + nested.objectProperties.map(\.propName)),
+                    references: nested.refProperties, resolver: resolver, tenant: tenant, depth: depth + 1)
+                let encodedTarget = encoder.encode(SearchResult(view: ObjectView(className: target.className, object: target.object)))
+                var targetProperties = encodedTarget.properties
+                targetProperties.metadata = encodedTarget.metadata
+                result.properties.append(targetProperties)
+            }
+            properties.refProps.append(result)
+        }
+        return properties
     }
 }

@@ -15,8 +15,26 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
         GRPCBatch(database: database).batchObjects(request)
     }
 
+    /// Each reference is added on its own; failures are reported by request index.
     func batchReferences(request: Weaviate_V1_BatchReferencesRequest, context: ServerContext) async throws -> Weaviate_V1_BatchReferencesReply {
-        throw RPCError(code: .unimplemented, message: "cross-references are not supported yet")
+        var reply = Weaviate_V1_BatchReferencesReply()
+        for (index, reference) in request.references.enumerated() {
+            let outcome = Result { () throws(WeftError) in
+                guard let from = ObjectID(reference.fromUuid), let to = ObjectID(reference.toUuid) else {
+                    throw .unprocessable("from_uuid and to_uuid must be UUIDs")
+                }
+                let beacon = Beacon(className: reference.hasToCollection ? reference.toCollection : nil, id: to).text
+                try database.addReference(className: reference.fromCollection, id: from, property: reference.name, beacon: beacon,
+                                          tenant: reference.tenant.isEmpty ? nil : reference.tenant)
+            }
+            if case .failure(let error) = outcome {
+                var failure = Weaviate_V1_BatchReferencesReply.BatchError()
+                failure.index = Int32(index)
+                failure.error = error.message
+                reply.errors.append(failure)
+            }
+        }
+        return reply
     }
 
     func batchDelete(request: Weaviate_V1_BatchDeleteRequest, context: ServerContext) async throws -> Weaviate_V1_BatchDeleteReply {

@@ -16,6 +16,7 @@ public enum HTTPServer {
         SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),

@@ -138,8 +138,8 @@ struct PropertyValidator {
                 result[key] = try normalise(member, as: nested, path: "\(path).\(key)")
             }
             return .object(result)
-        case .reference:
-            return try normaliseReferences(value, path: path)
+        case .reference(let targets):
+            return try normaliseReferences(value, path: path, targets: targets)
         case .textArray, .intArray, .numberArray, .booleanArray, .dateArray, .uuidArray, .objectArray:
             return try normalise(value, as: definition, path: path)
         }
@@ -155,27 +155,40 @@ struct PropertyValidator {
         return ["latitude": .double(latitude), "longitude": .double(longitude)]
     }
 
-    private func normaliseReferences(_ value: JSONValue, path: String) throws(WeftError) -> JSONValue {
+    /// Beacons, stored canonical (`weaviate://localhost/<Class>/<uuid>`; a class-less beacon gets the
+    /// property's class when it has just one target) and checked against the property's targets.
+    private func normaliseReferences(_ value: JSONValue, path: String, targets: [String]) throws(WeftError) -> JSONValue {
         guard case .array(let references) = value else {
             throw typeError("cross-reference", path, "requires a list of {\"beacon\": ...} objects", value)
         }
         var result: [JSONValue] = []
         for reference in references {
-            guard let beacon = reference["beacon"]?.stringValue, Beacon(beacon) != nil else {
+            guard let text = reference["beacon"]?.stringValue, let beacon = Beacon(text) else {
                 throw .unprocessable("invalid object: invalid cross-reference '\(path)' on class '\(className)': each reference needs a beacon like weaviate://localhost/<Class>/<uuid>")
             }
-            result.append(["beacon": .string(beacon)])
+            let target = beacon.className.map(NameRules.capitalized) ?? (targets.count == 1 ? targets[0] : nil)
+            if let target, !targets.contains(target) {
+                throw .unprocessable("invalid object: cross-reference '\(path)' on class '\(className)' points to class \(target), which is not one of its targets \(targets)")
+            }
+            result.append(["beacon": .string(target.map { "weaviate://localhost/\($0)/\(beacon.id)" } ?? text)])
         }
         return .array(result)
     }
 }
 
 /// `weaviate://localhost/<Class>/<uuid>` or the older `weaviate://localhost/<uuid>`.
-struct Beacon {
-    let className: String?
-    let id: ObjectID
+public struct Beacon: Sendable, Equatable {
+    public let className: String?
+    public let id: ObjectID
 
-    init?(_ text: String) {
+    public init(className: String?, id: ObjectID) {
+        self.className = className
+        self.id = id
+    }
+
+    public var text: String { className.map { "weaviate://localhost/\($0)/\(id)" } ?? "weaviate://localhost/\(id)" }
+
+    public init?(_ text: String) {
         let prefix = "weaviate://localhost/"
         guard text.hasPrefix(prefix) else { return nil }
         let parts = text.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)

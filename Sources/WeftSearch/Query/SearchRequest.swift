@@ -125,6 +125,14 @@ public struct SearchResult: Sendable {
     public var explainScore: String?
 
     public var object: StoredObject { view.object }
+
+    public init(view: ObjectView, distance: Float? = nil, certainty: Float? = nil, score: Float? = nil, explainScore: String? = nil) {
+        self.view = view
+        self.distance = distance
+        self.certainty = certainty
+        self.score = score
+        self.explainScore = explainScore
+    }
 }
 
 public struct ResultGroup: Sendable {

@@ -1,0 +1,81 @@
+import Hummingbird
+import WeftCore
+import WeftEngine
+
+/// `/v1/objects/{class}/{id}/references/{property}` (add, replace, delete) and
+/// `POST /v1/batch/references` (per-reference results in request order).
+struct ReferenceRoutes {
+    let database: Database
+    let bodyLimit: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        let path = "/v1/objects/:className/:id/references/:property"
+        router.post(RouterPath(path)) { request, context in
+            let (className, id, property) = try Self.target(context)
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            try database.addReference(className: className, id: id, property: property, beacon: try Self.beacon(body),
+                                      tenant: request.uri.queryParameters.get("tenant"))
+            return Response(status: .ok)
+        }
+        router.put(RouterPath(path)) { request, context in
+            let (className, id, property) = try Self.target(context)
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            guard let items = body.arrayValue else { throw WeftError.unprocessable("references: the body must be a list of {\"beacon\": ...}") }
+            var beacons: [String] = []
+            for item in items { beacons.append(try Self.beacon(item)) }
+            try database.replaceReferences(className: className, id: id, property: property, beacons: beacons,
+                                           tenant: request.uri.queryParameters.get("tenant"))
+            return Response(status: .ok)
+        }
+        router.delete(RouterPath(path)) { request, context in
+            let (className, id, property) = try Self.target(context)
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            try database.deleteReference(className: className, id: id, property: property, beacon: try Self.beacon(body),
+                                         tenant: request.uri.queryParameters.get("tenant"))
+            return Response(status: .noContent)
+        }
+        router.post("/v1/batch/references") { request, _ in
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            guard let items = body.arrayValue else { throw WeftError.unprocessable("batch references: the body must be a list of {from, to}") }
+            var results: [JSONValue] = []
+            for item in items {
+                let outcome = Result { () throws(WeftError) in
+                    guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
+                        throw .unprocessable("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
+                    }
+                    let (className, id, property) = try Self.source(from)
+                    try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
+                }
+                var entry = item.objectValue ?? [:]
+                switch outcome {
+                case .success: entry["result"] = ["status": "SUCCESS"]
+                case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
+                }
+                results.append(.object(entry))
+            }
+            return JSONResponses.json(.array(results))
+        }
+    }
+
+    private static func target(_ context: BasicRequestContext) throws -> (String, ObjectID, String) {
+        let text = try context.parameters.require("id")
+        guard let id = ObjectID(text) else { throw WeftError.unprocessable("id must be a UUID, got '\(text)'") }
+        return (try context.parameters.require("className"), id, try context.parameters.require("property"))
+    }
+
+    private static func beacon(_ body: JSONValue) throws(WeftError) -> String {
+        guard let beacon = body["beacon"]?.stringValue, Beacon(beacon) != nil else {
+            throw .unprocessable("a reference needs a \"beacon\" like weaviate://localhost/<Class>/<uuid>")
+        }
+        return beacon
+    }
+
+    /// `weaviate://localhost/<Class>/<uuid>/<property>`.
+    static func source(_ text: String) throws(WeftError) -> (String, ObjectID, String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard text.hasPrefix("weaviate://localhost/"), parts.count == 6, let id = ObjectID(String(parts[4])) else {
+            throw .unprocessable("invalid reference source '\(text)': use weaviate://localhost/<Class>/<uuid>/<property>")
+        }
+        return (String(parts[3]), id, String(parts[5]))
+    }
+}
