@@ -40,18 +40,18 @@ struct GraphQLQueries {
         if let groups = response.groups {
             return groups.enumerated().compactMap { index, group -> (any Sendable)? in
                 guard let first = group.results.first else { return nil }
-                var entry = object(first, definition)
+                var entry = object(first, definition, tenant: request.tenant)
                 var additional = entry["_additional"] as? [String: any Sendable] ?? [:]
                 additional["group"] = [
                     "id": index, "count": group.results.count, "minDistance": Double(group.minDistance), "maxDistance": Double(group.maxDistance),
                     "groupedBy": ["path": [request.groupBy!.property], "value": group.value.stringValue ?? JSONWriter.string(group.value)] as [String: any Sendable],
-                    "hits": group.results.map { object($0, definition) },
+                    "hits": group.results.map { object($0, definition, tenant: request.tenant) },
                 ] as [String: any Sendable]
                 entry["_additional"] = additional
                 return entry
             }
         }
-        return response.results.map { object($0, definition) }
+        return response.results.map { object($0, definition, tenant: request.tenant) }
     }
 
     private func search(_ args: Map) throws -> SearchKind? {
@@ -107,10 +107,16 @@ struct GraphQLQueries {
 
     private func strings(_ map: Map) -> [String] { map.arrayValue?.compactMap(\.stringValue) ?? [] }
 
+    /// Keys of a result entry the schema never exposes: what a reference field needs to follow
+    /// the object's beacons, and the class a union member resolves to.
+    static let storedKey = "__weftObject", classKey = "__weftClass", tenantKey = "__weftTenant"
+
     /// One result: its properties by type, and `_additional`.
-    private func object(_ result: SearchResult, _ definition: CollectionDefinition) -> [String: any Sendable] {
-        var entry: [String: any Sendable] = [:]
+    func object(_ result: SearchResult, _ definition: CollectionDefinition, tenant: String?) -> [String: any Sendable] {
+        var entry: [String: any Sendable] = [Self.storedKey: result.object, Self.classKey: definition.name]
+        if let tenant { entry[Self.tenantKey] = tenant }
         for (name, value) in result.object.properties {
+            if case .reference? = definition.property(named: name)?.dataType { continue }  // resolved by the field
             if let converted = GraphQLValues.output(value, definition.property(named: name)) { entry[name] = converted }
         }
         var additional: [String: any Sendable] = [
@@ -134,6 +140,19 @@ struct GraphQLQueries {
         additional["vectors"] = named
         entry["_additional"] = additional
         return entry
+    }
+
+    /// The objects a result's reference property points to, as union members.
+    func referenced(_ source: any Sendable, property: String) -> [any Sendable] {
+        guard let entry = source as? [String: any Sendable], let stored = entry[Self.storedKey] as? StoredObject,
+            let className = entry[Self.classKey] as? String, let definition = database.collection(named: className)?.definition
+        else { return [] }
+        let tenant = entry[Self.tenantKey] as? String
+        return ReferenceResolver(database: database).targets(of: stored, property: property, in: definition, tenant: tenant, vectorNames: { $0.vectorNames })
+            .compactMap { target -> (any Sendable)? in
+                guard let targetDefinition = database.collection(named: target.className)?.definition else { return nil }
+                return object(SearchResult(view: ObjectView(className: target.className, object: target.object)), targetDefinition, tenant: tenant)
+            }
     }
 
     // MARK: Aggregate

@@ -13,8 +13,13 @@ struct GraphQLSchemaBuilder {
         let shared = try SharedOutputTypes()
         var getFields: GraphQLFieldMap = [:]
         var aggregateFields: GraphQLFieldMap = [:]
+        // Class types first (fields are thunks), so reference fields can name any class.
+        let registry = TypeRegistry()
         for definition in definitions {
-            let objectType = try classType(definition, shared: shared)
+            registry.classes[definition.name] = try classType(definition, shared: shared, registry: registry, queries: queries)
+        }
+        for definition in definitions {
+            let objectType = registry.classes[definition.name]!
             let className = definition.name
             getFields[className] = GraphQLField(
                 type: GraphQLList(objectType),
@@ -90,9 +95,24 @@ struct GraphQLSchemaBuilder {
 
     // MARK: Get types
 
-    private func classType(_ definition: CollectionDefinition, shared: SharedOutputTypes) throws -> GraphQLObjectType {
+    private func classType(_ definition: CollectionDefinition, shared: SharedOutputTypes, registry: TypeRegistry, queries: GraphQLQueries) throws -> GraphQLObjectType {
+        try GraphQLObjectType(name: definition.name, fields: {
+            try self.classFields(definition, shared: shared, registry: registry, queries: queries)
+        })
+    }
+
+    private func classFields(_ definition: CollectionDefinition, shared: SharedOutputTypes, registry: TypeRegistry, queries: GraphQLQueries) throws -> GraphQLFieldMap {
         var fields: GraphQLFieldMap = [:]
         for property in definition.properties {
+            if case .reference(let targets) = property.dataType {
+                // `refProp { ... on Target { ... } }`: a union of the target classes.
+                let members = targets.compactMap { registry.classes[NameRules.capitalized($0)] }
+                guard !members.isEmpty else { continue }
+                let union = try registry.union("\(definition.name)\(property.name.capitalizedFirst)Obj", members: members)
+                let name = property.name
+                fields[name] = GraphQLField(type: GraphQLList(union), resolve: { source, _, _, _ in queries.referenced(source, property: name) })
+                continue
+            }
             if let type = try outputType(property, prefix: definition.name, shared: shared) { fields[property.name] = GraphQLField(type: type) }
         }
         let vectorFields: GraphQLFieldMap = definition.namedVectors.keys.sorted().reduce(into: [:]) { $0[$1] = GraphQLField(type: GraphQLList(GraphQLFloat)) }
@@ -124,7 +144,7 @@ struct GraphQLSchemaBuilder {
             "hits": GraphQLField(type: GraphQLList(try GraphQLObjectType(name: "\(definition.name)AdditionalGroupHits", fields: hitFields))),
         ]))
         fields["_additional"] = GraphQLField(type: try GraphQLObjectType(name: "\(definition.name)AdditionalObj", fields: additional))
-        return try GraphQLObjectType(name: definition.name, fields: fields)
+        return fields
     }
 
     private func outputType(_ property: PropertyDefinition, prefix: String, shared: SharedOutputTypes) throws -> GraphQLOutputType? {
@@ -169,6 +189,24 @@ struct GraphQLSchemaBuilder {
             }
         }
         return try GraphQLObjectType(name: "Aggregate\(definition.name)", fields: fields)
+    }
+}
+
+/// The class types and reference unions of one schema build (thunks look them up).
+private final class TypeRegistry: @unchecked Sendable {
+    var classes: [String: GraphQLObjectType] = [:]
+    private var unions: [String: GraphQLUnionType] = [:]
+
+    func union(_ name: String, members: [GraphQLObjectType]) throws -> GraphQLUnionType {
+        if let existing = unions[name] { return existing }
+        let resolve: GraphQLTypeResolve = { value, _ in
+            let entry = value as? [String: any Sendable]
+            let className: String = (entry?[GraphQLQueries.classKey] as? String) ?? ""
+            return className
+        }
+        let union = try GraphQLUnionType(name: name, resolveType: resolve, types: members)
+        unions[name] = union
+        return union
     }
 }
 
