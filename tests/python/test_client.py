@@ -382,3 +382,16 @@ def test_graphql_and_grpc_return_the_same_objects_in_the_same_order(client, thin
     sorted_grpc = [str(o.uuid) for o in things.query.fetch_objects(sort=Sort.by_property("price", ascending=False), limit=6).objects]
     sorted_graphql = client.graphql_raw_query('{ Get { %s(sort: [{path: ["price"], order: desc}], limit: 6) { _additional { id } } } }' % name)
     assert [o["_additional"]["id"] for o in sorted_graphql.get[name]] == sorted_grpc
+
+
+def test_batch_stream_and_ingest(client, name):
+    collection = client.collections.create(name, properties=[Property(name="n", data_type=DataType.INT)], vector_config=Configure.Vectors.self_provided())
+    with client.batch.stream() as batch:
+        for i in range(250):
+            batch.add_object(collection=name, properties={"n": i}, vector=[float(i), 1.0], uuid=uuid.UUID(int=i + 1))
+        batch.add_object(collection=name, properties={"n": "bad"}, vector=[1.0, 1.0])
+    assert len(client.batch.failed_objects) == 1
+    assert collection.aggregate.over_all(total_count=True).total_count == 250
+    result = collection.data.ingest([wvc.data.DataObject(properties={"n": 1000 + i}, vector=[float(i), 2.0]) for i in range(40)])
+    assert len(result.errors) == 0 and len(result.uuids) == 40
+    assert collection.aggregate.over_all(total_count=True).total_count == 290

@@ -58,10 +58,70 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
         try GRPCAggregate(database: database).aggregate(request)
     }
 
+    /// The client's streaming import (`batch.stream()`, `data.ingest()`): Started on Start; for each
+    /// Data message an Ack of what arrived, then the Results (successes and errors by uuid, and by
+    /// `weaviate://localhost/<Class>/<uuid>/<property>` for references); the reply stream ends on Stop.
     func batchStream(
         request: RPCAsyncSequence<Weaviate_V1_BatchStreamRequest, any Error>, response: RPCWriter<Weaviate_V1_BatchStreamReply>, context: ServerContext
     ) async throws {
-        throw RPCError(code: .unimplemented, message: "BatchStream is not supported yet: use BatchObjects (client.batch.dynamic / fixed_size, insert_many)")
+        for try await message in request {
+            switch message.message {
+            case .start?:
+                var reply = Weaviate_V1_BatchStreamReply()
+                reply.started = Weaviate_V1_BatchStreamReply.Started()
+                try await response.write(reply)
+            case .data(let data)?:
+                let objects = data.objects.values
+                let references = data.references.values
+                var acks = Weaviate_V1_BatchStreamReply()
+                acks.acks.uuids = objects.map(\.uuid)
+                acks.acks.beacons = references.map(Self.key)
+                try await response.write(acks)
+                var results = Weaviate_V1_BatchStreamReply.Results()
+                var request = Weaviate_V1_BatchObjectsRequest()
+                request.objects = objects
+                let failed = Dictionary(GRPCBatch(database: database).batchObjects(request).errors.map { (Int($0.index), $0.error) }) { first, _ in first }
+                for (index, object) in objects.enumerated() {
+                    if let error = failed[index] {
+                        var entry = Weaviate_V1_BatchStreamReply.Results.Error()
+                        entry.error = error
+                        entry.uuid = object.uuid
+                        results.errors.append(entry)
+                    } else {
+                        var entry = Weaviate_V1_BatchStreamReply.Results.Success()
+                        entry.uuid = object.uuid
+                        results.successes.append(entry)
+                    }
+                }
+                var referenceRequest = Weaviate_V1_BatchReferencesRequest()
+                referenceRequest.references = references
+                let failedReferences = Dictionary(try await batchReferences(request: referenceRequest, context: context).errors.map { (Int($0.index), $0.error) }) { first, _ in first }
+                for (index, reference) in references.enumerated() {
+                    if let error = failedReferences[index] {
+                        var entry = Weaviate_V1_BatchStreamReply.Results.Error()
+                        entry.error = error
+                        entry.beacon = Self.key(reference)
+                        results.errors.append(entry)
+                    } else {
+                        var entry = Weaviate_V1_BatchStreamReply.Results.Success()
+                        entry.beacon = Self.key(reference)
+                        results.successes.append(entry)
+                    }
+                }
+                var reply = Weaviate_V1_BatchStreamReply()
+                reply.results = results
+                try await response.write(reply)
+            case .stop?:
+                return
+            case nil:
+                continue
+            }
+        }
+    }
+
+    /// How the client names a reference in stream results.
+    private static func key(_ reference: Weaviate_V1_BatchReference) -> String {
+        "weaviate://localhost/\(reference.fromCollection)/\(reference.fromUuid)/\(reference.name)"
     }
 }
 
