@@ -41,6 +41,20 @@ import WeftTestSupport
             ])
             #expect(nested.text.contains("\"Mia\"") && nested.text.contains(person), "\(nested.text)")
 
+            // Filters through references (REST batch delete dry run and GraphQL).
+            let byMentor = try await client.send("POST", "/v1/graphql", json: [
+                "query": #"{ Get { Book(where: {operator: Equal, path: ["writtenBy", "Author", "mentor", "Person", "name"], valueText: "Mia"}) { title } } }"#,
+            ])
+            #expect(byMentor.text.contains("\"One\""), "\(byMentor.text)")
+            let noMatch = try await client.send("POST", "/v1/graphql", json: [
+                "query": #"{ Get { Book(where: {operator: Equal, path: ["writtenBy", "Author", "name"], valueText: "Nobody"}) { title } } }"#,
+            ])
+            #expect(noMatch.text.contains("\"Book\":[]"), "\(noMatch.text)")
+            let wrongClass = try await client.send("POST", "/v1/graphql", json: [
+                "query": #"{ Get { Book(where: {operator: Equal, path: ["writtenBy", "Person", "name"], valueText: "Mia"}) { title } } }"#,
+            ])
+            #expect(wrongClass.text.contains("does not point to class"), "\(wrongClass.text)")
+
             // Errors: a wrong target class, an unknown property, a non-reference property, a bad beacon.
             #expect(try await client.send("POST", path, json: ["beacon": "weaviate://localhost/Person/\(person)"]).status == 422)
             #expect(try await client.send("POST", "/v1/objects/Book/\(book)/references/nope", json: ["beacon": "weaviate://localhost/Author/\(ann)"]).status == 422)

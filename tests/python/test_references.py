@@ -4,7 +4,7 @@ import uuid
 
 import weaviate.classes as wvc
 from weaviate.classes.config import Configure, DataType, Property, ReferenceProperty
-from weaviate.classes.query import QueryReference
+from weaviate.classes.query import Filter, QueryReference
 
 
 def test_references_add_replace_delete_batch_and_query(client, name):
@@ -41,5 +41,12 @@ def test_references_add_replace_delete_batch_and_query(client, name):
     assert [o.properties["title"] for o in results.objects] == ["Two", "One"]
     assert [a.properties["name"] for a in results.objects[0].references["writtenBy"].objects] == ["Ann"]
     assert results.objects[0].references["writtenBy"].objects[0].uuid == ann
+    # Filters through the reference: books written by Bo, and by someone not named Bo.
+    by_bo = books.query.fetch_objects(filters=Filter.by_ref(link_on="writtenBy").by_property("name").equal("Bo"))
+    assert [o.properties["title"] for o in by_bo.objects] == ["One"]
+    by_ann = books.query.fetch_objects(filters=Filter.by_ref(link_on="writtenBy").by_property("name").equal("Ann"))
+    assert sorted(o.properties["title"] for o in by_ann.objects) == ["One", "Two"]
+    by_id = books.query.fetch_objects(filters=Filter.by_ref(link_on="writtenBy").by_id().equal(bo))
+    assert [o.properties["title"] for o in by_id.objects] == ["One"]
     client.collections.delete(books_name)
     client.collections.delete(authors_name)

@@ -37,20 +37,31 @@ enum GRPCFilters {
         case .withinGeoRange: op = .withinGeoRange
         default: throw GRPCErrors.invalid("unknown filter operator \(proto.operator)")
         }
-        let path: String
+        let path: FilterPath
         if proto.hasTarget {
-            switch proto.target.target {
-            case .property(let name)?: path = name
-            case .singleTarget?, .multiTarget?, .count?:
-                throw GRPCErrors.invalid("filters through cross-references are not supported yet")
-            case nil: throw GRPCErrors.invalid("filter target has no property")
-            }
-        } else if let first = proto.on.first, proto.on.count == 1 {
-            path = first
+            path = try target(proto.target)
+        } else if let parsed = FilterPath.parse(proto.on) {
+            path = parsed
         } else {
             throw GRPCErrors.invalid("filter needs a target property")
         }
-        return .compare(op, FilterPath(path), try value(proto))
+        return .compare(op, path, try value(proto))
+    }
+
+    private static func target(_ target: Weaviate_V1_FilterTarget, depth: Int = 0) throws(RPCError) -> FilterPath {
+        guard depth < 8 else { throw GRPCErrors.invalid("filter target nested too deeply") }
+        switch target.target {
+        case .property(let name)?:
+            return FilterPath(name)
+        case .singleTarget(let single)?:
+            return .reference(property: single.on, targetClass: "", try Self.target(single.target, depth: depth + 1))
+        case .multiTarget(let multi)?:
+            return .reference(property: multi.on, targetClass: multi.targetCollection, try Self.target(multi.target, depth: depth + 1))
+        case .count?:
+            throw GRPCErrors.invalid("filters on reference counts are not supported yet")
+        case nil:
+            throw GRPCErrors.invalid("filter target has no property")
+        }
     }
 
     private static func value(_ proto: Weaviate_V1_Filters) throws(RPCError) -> FilterValue {

@@ -29,10 +29,10 @@ enum WhereFilterJSON {
             guard let path = object["path"]?.arrayValue?.compactMap(\.stringValue), !path.isEmpty else {
                 throw .unprocessable("invalid where filter: operator \(name) needs a 'path'")
             }
-            guard path.count == 1 else {
-                throw .unprocessable("invalid where filter: path \(path) goes through a reference; reference paths are not supported yet")
+            guard let filterPath = FilterPath.parse(path) else {
+                throw .unprocessable("invalid where filter: path \(path) must be one property, or reference hops [property, Class, ..., property]")
             }
-            return .compare(op, FilterPath(path[0]), try value(object))
+            return .compare(op, filterPath, try value(object))
         }
     }
 

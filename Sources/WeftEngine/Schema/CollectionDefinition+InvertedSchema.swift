@@ -25,7 +25,8 @@ extension PropertyDefinition {
         case .date, .dateArray: kind = .date
         case .uuid, .uuidArray: kind = .uuid
         case .geoCoordinates: kind = .geoCoordinates
-        case .blob, .phoneNumber, .object, .objectArray, .reference: kind = .unindexed
+        case .reference: kind = .reference
+        case .blob, .phoneNumber, .object, .objectArray: kind = .unindexed
         }
         let isArray: Bool
         switch dataType {

@@ -10,6 +10,10 @@ public enum ValueEncoding {
         case .text:
             guard let text = value.stringValue else { return [] }
             return property.tokenization.tokens(text).map { Array($0.utf8) }
+        case .reference:
+            // `{"beacon": "weaviate://localhost/<Class>/<uuid>"}`: the target's UUID.
+            guard let beacon = value["beacon"]?.stringValue, let last = beacon.split(separator: "/").last, let id = ObjectID(String(last)) else { return [] }
+            return [id.bytes]
         default:
             return scalar(value, property.kind).map { [$0] } ?? []
         }
@@ -30,7 +34,7 @@ public enum ValueEncoding {
             return value.stringValue.flatMap { ObjectID($0) }.map(\.bytes)
         case .text:
             return value.stringValue.map { SortableEncoding.terminatedText($0.utf8.prefix(sortTextPrefix)) }
-        case .geoCoordinates, .unindexed:
+        case .geoCoordinates, .reference, .unindexed:
             return nil
         }
     }

@@ -3,7 +3,9 @@
 public struct IndexedProperty: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case text, int, number, boolean, date, uuid, geoCoordinates
-        /// Stored but not indexed (blob, phoneNumber, object, references).
+        /// Cross-references: filterable by the UUIDs their beacons point to.
+        case reference
+        /// Stored but not indexed (blob, phoneNumber, object).
         case unindexed
     }
 
@@ -31,7 +33,7 @@ public struct IndexedProperty: Sendable, Equatable {
         guard !isArray else { return false }
         switch kind {
         case .text, .int, .number, .boolean, .date, .uuid: return true
-        case .geoCoordinates, .unindexed: return false
+        case .geoCoordinates, .reference, .unindexed: return false
         }
     }
 }

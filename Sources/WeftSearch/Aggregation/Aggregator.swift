@@ -22,7 +22,7 @@ struct Aggregator {
                 result[property.name] = .boolean(boolean(values.compactMap(\.boolValue)))
             case .date:
                 result[property.name] = .date(date(values.compactMap(\.stringValue)))
-            case .uuid, .geoCoordinates, .unindexed:
+            case .uuid, .geoCoordinates, .reference, .unindexed:
                 continue
             }
         }

@@ -51,7 +51,8 @@ extension Database {
         if let filter = request.filter {
             let schema = collection.definition.invertedSchema
             for shard in try collection.shards(tenant: request.tenant) {
-                let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
+                let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
+                                                  database: self, tenant: request.tenant, definition: collection.definition).evaluate(filter)
                 for docID in allowed.sortedDocIDs {
                     if let object = try shard.object(docID: docID, vectorNames: []) { objects.append(object) }
                 }

@@ -1,4 +1,5 @@
 import WeftCore
+import WeftEngine
 import WeftInvertedIndex
 import WeftStorage
 
@@ -15,6 +16,11 @@ struct FilterEvaluator {
     let reader: InvertedIndexReader
     let schema: InvertedSchema
     let className: String
+    /// For paths through cross-references: where the target collections are, the request's
+    /// tenant, and the collection's definition (its reference targets).
+    var database: Database? = nil
+    var tenant: String? = nil
+    var definition: CollectionDefinition? = nil
 
     func evaluate(_ filter: WhereFilter) throws(WeftError) -> DocIDBitmap {
         switch filter {
@@ -45,6 +51,8 @@ struct FilterEvaluator {
 
     private func compare(_ op: FilterOperator, _ path: FilterPath, _ value: FilterValue) throws(WeftError) -> DocIDBitmap {
         switch path {
+        case .reference(let property, let targetClass, let inner):
+            return try throughReference(property, targetClass, .compare(op, inner, value))
         case .id:
             return try onValues(op, value, target: Target(namespace: .meta, name: MetaPath.id, kind: .uuid, path: path))
         case .creationTime, .updateTime:
@@ -75,7 +83,7 @@ struct FilterEvaluator {
                 }
                 return try geoRange(name, latitude, longitude, meters)
             }
-            guard property.kind != .unindexed else {
+            guard property.kind != .unindexed, property.kind != .reference else {
                 throw .unprocessable("invalid where filter: property '\(name)' of \(className) cannot be filtered (its data type has no index)")
             }
             let usesRangeIndex = op.isRange && property.rangeFilters && !property.isArray
@@ -89,10 +97,35 @@ struct FilterEvaluator {
             case .boolean: .boolean
             case .date: .date
             case .uuid: .uuid
-            case .geoCoordinates, .unindexed: .uuid  // handled above
+            case .geoCoordinates, .reference, .unindexed: .uuid  // handled above
             }
             return try onValues(op, value, target: Target(namespace: .value, name: name, kind: kind, path: path, rangeIndex: usesRangeIndex))
         }
+    }
+
+    /// Objects whose reference `property` points to an object of the target class that passes
+    /// `inner` (evaluated in the target collection, in the same tenant).
+    private func throughReference(_ property: String, _ targetClass: String, _ inner: WhereFilter) throws(WeftError) -> DocIDBitmap {
+        guard let database, let definition else {
+            throw .unprocessable("invalid where filter: filters through references are not available here")
+        }
+        guard let reference = definition.property(named: property), case .reference(let targets) = reference.dataType else {
+            throw .unprocessable("invalid where filter: '\(property)' is not a cross-reference property of class \(className)")
+        }
+        let target = targetClass.isEmpty ? (targets.count == 1 ? targets[0] : nil) : NameRules.capitalized(targetClass)
+        guard let target, targets.contains(target), let collection = database.collection(named: target) else {
+            throw .unprocessable("invalid where filter: reference '\(property)' of class \(className) does not point to class '\(targetClass)' (its targets: \(targets))")
+        }
+        let result = DocIDBitmap()
+        for shard in try collection.shards(tenant: collection.isMultiTenant ? tenant : nil) {
+            let evaluator = FilterEvaluator(reader: shard.inverted, schema: collection.definition.invertedSchema, className: collection.name,
+                                            database: database, tenant: tenant, definition: collection.definition)
+            for docID in try evaluator.evaluate(inner).sortedDocIDs {
+                guard let object = try shard.object(docID: docID, vectorNames: []) else { continue }
+                result.formUnion(try reader.value(.value, property, object.id.bytes))
+            }
+        }
+        return result
     }
 
     private func property(_ name: String) throws(WeftError) -> IndexedProperty {

@@ -33,6 +33,20 @@ public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
     case updateTime
     /// `len(prop)`.
     case length(String)
+    /// Through a cross-reference: `[refProp, TargetClass, ...path in the target]`. An empty class
+    /// means the property's only target.
+    indirect case reference(property: String, targetClass: String, FilterPath)
+
+    /// Weaviate's path list: one element, or reference hops (property, class) before the last.
+    public static func parse(_ path: [String]) -> FilterPath? {
+        switch path.count {
+        case 1: return FilterPath(path[0])
+        case let count where count >= 3 && count % 2 == 1:
+            guard let inner = parse(Array(path.dropFirst(2))) else { return nil }
+            return .reference(property: path[0], targetClass: path[1], inner)
+        default: return nil
+        }
+    }
 
     /// Parses Weaviate's single-element path (`["name"]`, `["id"]`, `["len(name)"]`).
     public init(_ text: String) {
@@ -56,6 +70,7 @@ public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
         case .creationTime: "_creationTimeUnix"
         case .updateTime: "_lastUpdateTimeUnix"
         case .length(let name): "len(\(name))"
+        case .reference(let property, let targetClass, let inner): "\(property).\(targetClass).\(inner)"
         }
     }
 }

@@ -24,7 +24,7 @@ enum SortValue: Comparable {
             case .boolean: self = value.boolValue.map(SortValue.bool) ?? .missing
             case .date: self = value.stringValue.flatMap(RFC3339.epochMicroseconds).map(SortValue.int) ?? .missing
             case .text, .uuid: self = value.stringValue.map { .text(Array($0.utf8)) } ?? .missing
-            case .geoCoordinates, .unindexed: self = .text(JSONWriter.bytes(value))
+            case .geoCoordinates, .reference, .unindexed: self = .text(JSONWriter.bytes(value))
             }
         }
     }

@@ -31,7 +31,8 @@ extension Database {
         var matches = 0
         var targets: [ObjectID] = []
         for shard in try collection.shards(tenant: tenant) {
-            let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
+            let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
+                                              database: self, tenant: tenant, definition: collection.definition).evaluate(filter)
             matches += allowed.count
             for docID in allowed.sortedDocIDs where targets.count < limit {
                 if let object = try shard.object(docID: docID, vectorNames: []) { targets.append(object.id) }

@@ -30,7 +30,8 @@ extension Database {
         let shards = try collection.shards(tenant: request.tenant)
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
             guard let filter = request.filter else { return nil }
-            return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name).evaluate(filter)
+            return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
+                                       database: self, tenant: request.tenant, definition: definition).evaluate(filter)
         }
         let wanted = request.offset + limit
         var fetch = wanted
