@@ -395,3 +395,34 @@ def test_batch_stream_and_ingest(client, name):
     result = collection.data.ingest([wvc.data.DataObject(properties={"n": 1000 + i}, vector=[float(i), 2.0]) for i in range(40)])
     assert len(result.errors) == 0 and len(result.uuids) == 40
     assert collection.aggregate.over_all(total_count=True).total_count == 290
+
+
+def test_multi_target_vectors(client, name):
+    from weaviate.classes.query import TargetVectors
+    collection = client.collections.create(name, properties=[Property(name="n", data_type=DataType.INT)], vector_config=[
+        Configure.Vectors.self_provided(name="a", vector_index_config=Configure.VectorIndex.hnsw(distance_metric=wvc.config.VectorDistances.L2_SQUARED)),
+        Configure.Vectors.self_provided(name="b", vector_index_config=Configure.VectorIndex.flat(distance_metric=wvc.config.VectorDistances.L2_SQUARED))])
+    rows = {0: ([0.0, 0.0], [5.0, 5.0]), 1: ([1.0, 0.0], [1.0, 1.0]), 2: ([3.0, 0.0], [0.0, 0.0]), 3: ([9.0, 9.0], [9.0, 9.0])}
+    for n, (a, b) in rows.items():
+        collection.data.insert({"n": n}, vector={"a": a, "b": b})
+    query = {"a": [0.0, 0.0], "b": [0.0, 0.0]}
+
+    def expected(combine):
+        def d(u, v):
+            return sum((x - y) ** 2 for x, y in zip(u, v))
+        scored = {n: combine(d(a, query["a"]), d(b, query["b"])) for n, (a, b) in rows.items()}
+        return sorted(scored, key=lambda n: scored[n])
+
+    cases = [
+        (TargetVectors.sum(["a", "b"]), lambda x, y: x + y),
+        (TargetVectors.minimum(["a", "b"]), min),
+        (TargetVectors.average(["a", "b"]), lambda x, y: (x + y) / 2),
+        (TargetVectors.manual_weights({"a": 1.0, "b": 10.0}), lambda x, y: x + 10 * y),
+    ]
+    for target, combine in cases:
+        result = collection.query.near_vector(query, target_vector=target, limit=4, return_metadata=MetadataQuery(distance=True))
+        assert [o.properties["n"] for o in result.objects] == expected(combine), target
+    best = collection.query.near_vector(query, target_vector=TargetVectors.sum(["a", "b"]), limit=1, return_metadata=MetadataQuery(distance=True))
+    assert best.objects[0].metadata.distance == pytest.approx(min(x + y for x, y in [(0, 50), (1, 2), (9, 0), (162, 162)]))
+    relative = collection.query.near_vector(query, target_vector=TargetVectors.relative_score({"a": 1.0, "b": 1.0}), limit=4)
+    assert [o.properties["n"] for o in relative.objects][-1] == 3

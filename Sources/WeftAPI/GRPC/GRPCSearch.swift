@@ -73,10 +73,14 @@ struct GRPCSearch {
         }
         if proto.hasNearVector {
             let near = proto.nearVector
-            return .nearVector(NearVector(
-                vector: try Self.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
+            let multi = try Self.multiTarget(near)
+            var search = NearVector(
+                vector: multi != nil && near.vectors.isEmpty && near.vectorBytes.isEmpty && near.vector.isEmpty
+                    ? [] : try Self.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
                 targetVector: Self.target(near.targets, near.targetVectors),
-                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
+            search.multiTarget = multi
+            return .nearVector(search)
         }
         if proto.hasNearObject {
             let near = proto.nearObject
@@ -115,6 +119,29 @@ struct GRPCSearch {
             return .hybrid(query)
         }
         return nil
+    }
+
+    /// Several target vectors (or a vector per target): a multi-target query with its combination.
+    static func multiTarget(_ near: Weaviate_V1_NearVector) throws(RPCError) -> MultiTarget? {
+        let names = near.targets.targetVectors
+        guard names.count > 1 || near.vectorForTargets.count > 1 else { return nil }
+        let combination: MultiTarget.Combination
+        switch near.targets.combination {
+        case .typeSum: combination = .sum
+        case .typeMin, .unspecified: combination = .minimum
+        case .typeAverage: combination = .average
+        case .typeManual: combination = .manualWeights
+        case .typeRelativeScore: combination = .relativeScore
+        default: throw GRPCErrors.invalid("unknown combination method \(near.targets.combination)")
+        }
+        var vectors: [String: [Float]] = [:]
+        for entry in near.vectorForTargets {
+            vectors[entry.name] = try vector(vectors: entry.vectors, bytes: entry.vectorBytes, floats: [])
+        }
+        var weights: [String: Float] = [:]
+        for weight in near.targets.weightsForTargets { weights[weight.target] = weight.weight }
+        let targets = names.isEmpty ? near.vectorForTargets.map(\.name) : names
+        return MultiTarget(targets: Array(TargetNames.unique(targets)), combination: combination, weights: weights, vectors: vectors)
     }
 
     static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(RPCError) -> [Float] {
@@ -233,5 +260,13 @@ private struct ResultEncoder {
             properties.refProps.append(result)
         }
         return properties
+    }
+}
+
+/// Order-keeping de-duplication (a target may be named twice with two weights).
+enum TargetNames {
+    static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
     }
 }

@@ -4,7 +4,7 @@ import WeftVectorIndex
 /// Turns a vector space's stored configuration (Weaviate's `vectorIndexConfig` JSON, defaults
 /// filled) into the index parameters.
 extension VectorSettings {
-    var metric: DistanceMetric { DistanceMetric(rawValue: distance) ?? .cosine }
+    public var metric: DistanceMetric { DistanceMetric(rawValue: distance) ?? .cosine }
 
     public var skip: Bool { indexConfig["skip"]?.boolValue ?? false }
 

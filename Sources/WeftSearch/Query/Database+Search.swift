@@ -50,6 +50,8 @@ extension Database {
                 hits = try unorderedHits(shards, request: request, allowLists: allowLists, wanted: wanted)
                 pagedAlready = request.after != nil
             }
+        case .nearVector(let near) where near.multiTarget != nil:
+            hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch)
         case .nearVector(let near):
             hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
         case .nearObject(let near):
@@ -155,6 +157,65 @@ extension Database {
         }
         hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
         if let maximumDistance { hits = hits.filter { $0.distance! <= maximumDistance } }
+        return Array(hits.prefix(k))
+    }
+
+    /// Each target's own search finds candidates; every candidate's distance in every target is
+    /// then computed from its stored vectors, and the distances are combined.
+    private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+        let multi = near.multiTarget!
+        let definition = collection.definition
+        guard !multi.targets.isEmpty else { throw .unprocessable("a multi-target query needs target vectors") }
+        var settingsByTarget: [String: VectorSettings] = [:]
+        for target in multi.targets {
+            guard let settings = definition.namedVectors[target] else { throw .unprocessable("collection \(definition.name) has no vector named '\(target)'") }
+            settingsByTarget[target] = settings
+        }
+        var candidates: [HitKey: ShardHit] = [:]
+        for target in multi.targets {
+            let query = multi.vectors[target] ?? near.vector
+            for hit in try vectorHits(collection, shards, vector: query, targetVector: target, threshold: VectorThreshold(), allowLists: allowLists, k: max(k * 2, 100)) {
+                candidates[hit.key] = hit
+            }
+        }
+        // Exact distances per target for every candidate.
+        var distances: [HitKey: [String: Float]] = [:]
+        for (key, _) in candidates {
+            guard let object = try shards[key.shard].object(docID: key.docID, vectorNames: multi.targets) else { continue }
+            var perTarget: [String: Float] = [:]
+            for target in multi.targets {
+                guard let stored = object.vectors[target] else { continue }
+                let metric = settingsByTarget[target]!.metric
+                let query = metric.prepared(multi.vectors[target] ?? near.vector)
+                guard query.count == stored.count else { throw .unprocessable("the query vector for '\(target)' has length \(query.count), the target's vectors \(stored.count)") }
+                perTarget[target] = metric.distance(query, metric.prepared(stored))
+            }
+            if perTarget.count == multi.targets.count { distances[key] = perTarget }
+        }
+        var ranges: [String: (low: Float, high: Float)] = [:]
+        for target in multi.targets {
+            let values = distances.values.compactMap { $0[target] }
+            ranges[target] = (values.min() ?? 0, values.max() ?? 0)
+        }
+        var hits: [ShardHit] = distances.map { key, perTarget in
+            let weight = { (target: String) -> Float in multi.weights[target] ?? 1 }
+            let combined: Float
+            switch multi.combination {
+            case .sum: combined = perTarget.values.reduce(0, +)
+            case .minimum: combined = perTarget.values.min() ?? 0
+            case .average: combined = perTarget.values.reduce(0, +) / Float(perTarget.count)
+            case .manualWeights: combined = multi.targets.reduce(0) { $0 + weight($1) * perTarget[$1]! }
+            case .relativeScore:
+                combined = multi.targets.reduce(0) { total, target in
+                    let range = ranges[target]!
+                    let normalised = range.high > range.low ? (perTarget[target]! - range.low) / (range.high - range.low) : 0
+                    return total + weight(target) * normalised
+                }
+            }
+            return ShardHit(shard: key.shard, docID: key.docID, distance: combined)
+        }
+        hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
+        if let maximum = near.threshold.distance { hits = hits.filter { $0.distance! <= maximum } }
         return Array(hits.prefix(k))
     }
 

@@ -49,10 +49,38 @@ public struct NearVector: Sendable {
     public var vector: [Float]
     public var targetVector: String?
     public var threshold: VectorThreshold
+    /// Several target vectors searched at once and their distances combined.
+    public var multiTarget: MultiTarget?
     public init(vector: [Float], targetVector: String? = nil, threshold: VectorThreshold = VectorThreshold()) {
         self.vector = vector
         self.targetVector = targetVector
         self.threshold = threshold
+    }
+}
+
+/// A multi-target vector query: each object's distance is the combination of its distances in
+/// every target (computed exactly for every candidate any target found).
+public struct MultiTarget: Sendable {
+    public enum Combination: Sendable, Equatable {
+        /// Sum, minimum or mean of the distances.
+        case sum, minimum, average
+        /// Weighted sum of the distances.
+        case manualWeights
+        /// Each target's distances min-max normalised over the candidates, then a weighted sum.
+        case relativeScore
+    }
+    public var targets: [String]
+    public var combination: Combination
+    /// Per target (manualWeights, relativeScore); a missing weight is 1.
+    public var weights: [String: Float]
+    /// A query vector per target; targets without one use the main vector.
+    public var vectors: [String: [Float]]
+
+    public init(targets: [String], combination: Combination, weights: [String: Float] = [:], vectors: [String: [Float]] = [:]) {
+        self.targets = targets
+        self.combination = combination
+        self.weights = weights
+        self.vectors = vectors
     }
 }
 
