@@ -18,7 +18,6 @@ extension Database {
             throw .unprocessable("invalid object: the \"class\" field is required")
         }
         let collection = try collectionForWrite(className)
-        let definition = collection.definition
         let id = input.id ?? ObjectID.random()
         let validated = try validateProperties(input.properties, of: collection, applySchemaChanges: true)
         let vectors = try resolveVectors(input, of: collection.definition)
