@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "WeftEngine",
             dependencies: [
-                "WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex",
+                "WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex", "CWeftKernels",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

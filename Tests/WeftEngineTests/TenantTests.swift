@@ -69,3 +69,22 @@ import WeftTestSupport
         }
     }
 }
+
+@Suite struct TenantMemoryTests {
+    /// Deactivating a tenant releases its shard (and with it the vector index memory).
+    @Test func deactivatedTenantShardIsReleased() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Mem", "multiTenancyConfig": ["enabled": true]])
+        try database.addTenants([.init(name: "t", status: .active)], to: "Mem")
+        for i in 0..<50 {
+            _ = try database.writeObject(ObjectInput(className: "Mem", properties: [:], vector: [Float(i), 1], tenant: "t"), kind: .create)
+        }
+        weak let shard: Shard? = try database.requireCollection("Mem").shards(tenant: "t").first
+        weak let indexes: ShardVectorIndexes? = shard?.vectorIndexes
+        #expect(shard != nil && indexes != nil)
+        try database.updateTenants([.init(name: "t", status: .inactive)], in: "Mem")
+        #expect(shard == nil, "the inactive tenant's shard is still referenced")
+        #expect(indexes == nil, "the inactive tenant's vector indexes are still referenced")
+    }
+}

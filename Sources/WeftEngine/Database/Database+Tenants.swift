@@ -1,3 +1,4 @@
+import CWeftKernels
 import WeftCore
 import WeftStorage
 
@@ -78,6 +79,8 @@ extension Database {
                 }
                 collection.setTenant(tenant)
             }
+            // Give the freed index memory back to the system (glibc keeps freed pages otherwise).
+            if changed.contains(where: { $0.entry.status == .inactive }) { weft_release_free_memory() }
         }
     }
 
