@@ -21,6 +21,13 @@ def free_port():
 class Server:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="weft-python-")
+        # A port chosen free can be taken before the server binds it: try new ones then.
+        for _ in range(5):
+            if self._start():
+                return
+        raise RuntimeError("weft did not start: " + open(os.path.join(self.folder, "weft.log")).read())
+
+    def _start(self):
         self.http_port = free_port()
         self.grpc_port = free_port()
         binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
@@ -30,10 +37,13 @@ class Server:
                                         env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
+            if self.process.poll() is not None:
+                self.log.close()
+                return False
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/v1/.well-known/ready", timeout=1) as response:
                     if response.status == 200:
-                        return
+                        return True
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("weft did not become ready: " + open(os.path.join(self.folder, "weft.log")).read())

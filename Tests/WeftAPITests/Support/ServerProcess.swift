@@ -30,8 +30,21 @@ final class ServerProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server and waits until it answers `/v1/.well-known/ready`.
+    /// Starts the server and waits until it answers `/v1/.well-known/ready`. A free port can be
+    /// taken by another test's server between choosing it and binding it: then it tries new ports.
     func start() async throws {
+        for attempt in 1...5 {
+            do {
+                try await startOnce()
+                return
+            } catch ServerError.exited(let status, let log) where log.contains("Address already in use") && attempt < 5 {
+                _ = status
+                continue
+            }
+        }
+    }
+
+    private func startOnce() async throws {
         port = Self.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
