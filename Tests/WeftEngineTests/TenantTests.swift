@@ -82,9 +82,11 @@ import WeftTestSupport
         }
         weak let shard: Shard? = try database.requireCollection("Mem").shards(tenant: "t").first
         weak let indexes: ShardVectorIndexes? = shard?.vectorIndexes
-        #expect(shard != nil && indexes != nil)
+        weak let index: AnyObject? = shard?.vectorIndexes.existingIndexes().values.first.map { $0 as AnyObject }
+        #expect(shard != nil && indexes != nil && index != nil)
         try database.updateTenants([.init(name: "t", status: .inactive)], in: "Mem")
         #expect(shard == nil, "the inactive tenant's shard is still referenced")
         #expect(indexes == nil, "the inactive tenant's vector indexes are still referenced")
+        #expect(index == nil, "the inactive tenant's HNSW index is still referenced")
     }
 }
