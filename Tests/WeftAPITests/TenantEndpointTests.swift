@@ -40,6 +40,11 @@ import WeftTestSupport
             #expect(plain["activityStatus"] as? String == "ACTIVE")
             try await client.createCollection(["class": "Plain"])
             #expect(try await client.send("GET", "/v1/schema/Plain/tenants").status == 422)
+            // Explore looks for the nearObject in every collection; a multi-tenant one (no fixed
+            // shards) must be passed over, not routed into.
+            let plainID = try await client.createObject(["class": "Plain", "vector": [1, 0]])
+            let explore = try await client.send("POST", "/v1/graphql", json: ["query": "{ Explore(nearObject: {id: \"\(plainID)\"}, limit: 1) { className } }"])
+            #expect(explore.text.contains("\"Plain\""), "\(explore.text)")
         }
     }
 }

@@ -38,7 +38,7 @@ import WeftCore
         }
         // docIDs continue above every docID the shard used before the restart (never reused).
         let fresh = try reopened.writeObject(ObjectInput(className: "Doc", vector: [0, 0]), kind: .create)
-        let shard = collection.shard(for: fresh.object.id)
+        let shard = try collection.shard(for: fresh.object.id, tenant: nil)
         let earlier = try shard.scan(after: nil, limit: 1000).filter { $0.id != fresh.object.id }.map(\.docID)
         #expect(!earlier.isEmpty)
         #expect(earlier.allSatisfy { $0 < fresh.object.docID })

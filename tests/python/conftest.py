@@ -7,14 +7,7 @@ import pytest
 import weaviate
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weft_server import Server  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def server():
-    running = Server()
-    yield running
-    running.stop()
+from weft_server import server  # noqa: E402,F401  (the session's server fixture)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import tempfile
 import time
 import urllib.request
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -53,3 +55,11 @@ class Server:
         self.process.wait(timeout=30)
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One server for the test session (both suites' conftest import this fixture)."""
+    running = Server()
+    yield running
+    running.stop()

@@ -30,22 +30,11 @@ struct GRPCAggregate {
         }
         switch proto.search {
         case .nearVector(let near)?:
-            request.search = .nearVector(NearVector(
-                vector: try GRPCSearch.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
-                targetVector: GRPCSearch.target(near.targets, near.targetVectors),
-                threshold: try GRPCSearch.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+            request.search = .nearVector(try GRPCSearch.nearVector(near))
         case .nearObject(let near)?:
-            guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID") }
-            request.search = .nearObject(NearObject(
-                id: id, targetVector: GRPCSearch.target(near.targets, near.targetVectors),
-                threshold: try GRPCSearch.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
+            request.search = .nearObject(try GRPCSearch.nearObject(near))
         case .hybrid(let hybrid)?:
-            var query = HybridQuery(query: hybrid.query)
-            query.alpha = hybrid.useAlphaParam ? (hybrid.hasAlphaParam ? Double(hybrid.alphaParam) : 0.75) : Double(hybrid.alpha)
-            if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty {
-                query.vector = try GRPCSearch.vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
-            }
-            request.search = .hybrid(query)
+            request.search = .hybrid(try GRPCSearch.hybrid(hybrid))
         case nil:
             break
         default:

@@ -43,8 +43,7 @@ struct GRPCSearch {
         }
 
         let response = try GRPCErrors.mapping { () throws(WeftError) -> SearchResponse in try database.search(request) }
-        let selection: Set<String>? = proto.hasProperties && !proto.properties.returnAllNonrefProperties
-            ? Set(proto.properties.nonRefProperties + proto.properties.objectProperties.map(\.propName)) : nil
+        let selection = proto.hasProperties ? Self.selection(proto.properties) : nil
         let encoder = ResultEncoder(
             definition: definition, metadata: metadata, selection: selection,
             references: proto.hasProperties ? proto.properties.refProperties : [], resolver: ReferenceResolver(database: database),
@@ -71,54 +70,64 @@ struct GRPCSearch {
         if proto.hasNearText || proto.hasNearImage || proto.hasNearAudio || proto.hasNearVideo || proto.hasNearDepth || proto.hasNearThermal || proto.hasNearImu {
             throw GRPCErrors.invalid("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
         }
-        if proto.hasNearVector {
-            let near = proto.nearVector
-            let multi = try Self.multiTarget(near)
-            var search = NearVector(
-                vector: multi != nil && near.vectors.isEmpty && near.vectorBytes.isEmpty && near.vector.isEmpty
-                    ? [] : try Self.vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
-                targetVector: Self.target(near.targets, near.targetVectors),
-                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
-            search.multiTarget = multi
-            return .nearVector(search)
-        }
-        if proto.hasNearObject {
-            let near = proto.nearObject
-            guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID, got '\(near.id)'") }
-            return .nearObject(NearObject(
-                id: id, targetVector: Self.target(near.targets, near.targetVectors),
-                threshold: try Self.threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil)))
-        }
+        if proto.hasNearVector { return .nearVector(try Self.nearVector(proto.nearVector)) }
+        if proto.hasNearObject { return .nearObject(try Self.nearObject(proto.nearObject)) }
         if proto.hasBm25Search {
             let bm25 = proto.bm25Search
             return .bm25(BM25Query(query: bm25.query, properties: bm25.properties,
                                    searchOperator: try Self.searchOperator(bm25.hasSearchOperator ? bm25.searchOperator : nil)))
         }
-        if proto.hasHybridSearch {
-            let hybrid = proto.hybridSearch
-            var query = HybridQuery(query: hybrid.query)
-            // Clients ≥ 1.36.6 send alpha_param only when the user gave one (else Weaviate's 0.75);
-            // older ones send the deprecated alpha field, always.
-            if hybrid.useAlphaParam {
-                query.alpha = hybrid.hasAlphaParam ? Double(hybrid.alphaParam) : 0.75
-            } else {
-                query.alpha = Double(hybrid.alpha)
-            }
-            query.properties = hybrid.properties
-            query.fusion = hybrid.fusionType == .ranked ? .rankedFusion : .relativeScoreFusion
-            query.targetVector = Self.target(hybrid.targets, hybrid.targetVectors)
-            if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty || !hybrid.vector.isEmpty {
-                query.vector = try Self.vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
-            } else if hybrid.hasNearVector {
-                query.vector = try Self.vector(vectors: hybrid.nearVector.vectors, bytes: hybrid.nearVector.vectorBytes, floats: hybrid.nearVector.vector)
-            }
-            if case .vectorDistance(let distance)? = hybrid.threshold { query.maxVectorDistance = distance }
-            query.searchOperator = try Self.searchOperator(hybrid.hasBm25SearchOperator ? hybrid.bm25SearchOperator : nil)
-            // An empty query is a pure vector search (as Weaviate treats it).
-            if hybrid.query.isEmpty, query.vector != nil { query.alpha = 1 }
-            return .hybrid(query)
-        }
+        if proto.hasHybridSearch { return .hybrid(try Self.hybrid(proto.hybridSearch)) }
         return nil
+    }
+
+    /// The non-reference properties a request selects; nil = all of them.
+    static func selection(_ properties: Weaviate_V1_PropertiesRequest) -> Set<String>? {
+        properties.returnAllNonrefProperties ? nil : Set(properties.nonRefProperties + properties.objectProperties.map(\.propName))
+    }
+
+    // MARK: Searches (shared with Aggregate)
+
+    static func nearVector(_ near: Weaviate_V1_NearVector) throws(RPCError) -> NearVector {
+        let multi = try multiTarget(near)
+        var search = NearVector(
+            vector: multi != nil && near.vectors.isEmpty && near.vectorBytes.isEmpty && near.vector.isEmpty
+                ? [] : try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
+            targetVector: target(near.targets, near.targetVectors),
+            threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
+        search.multiTarget = multi
+        return search
+    }
+
+    static func nearObject(_ near: Weaviate_V1_NearObject) throws(RPCError) -> NearObject {
+        guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID, got '\(near.id)'") }
+        return NearObject(
+            id: id, targetVector: target(near.targets, near.targetVectors),
+            threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
+    }
+
+    static func hybrid(_ hybrid: Weaviate_V1_Hybrid) throws(RPCError) -> HybridQuery {
+        var query = HybridQuery(query: hybrid.query)
+        // Clients ≥ 1.36.6 send alpha_param only when the user gave one (else Weaviate's 0.75);
+        // older ones send the deprecated alpha field, always.
+        if hybrid.useAlphaParam {
+            query.alpha = hybrid.hasAlphaParam ? Double(hybrid.alphaParam) : 0.75
+        } else {
+            query.alpha = Double(hybrid.alpha)
+        }
+        query.properties = hybrid.properties
+        query.fusion = hybrid.fusionType == .ranked ? .rankedFusion : .relativeScoreFusion
+        query.targetVector = target(hybrid.targets, hybrid.targetVectors)
+        if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty || !hybrid.vector.isEmpty {
+            query.vector = try vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
+        } else if hybrid.hasNearVector {
+            query.vector = try vector(vectors: hybrid.nearVector.vectors, bytes: hybrid.nearVector.vectorBytes, floats: hybrid.nearVector.vector)
+        }
+        if case .vectorDistance(let distance)? = hybrid.threshold { query.maxVectorDistance = distance }
+        query.searchOperator = try searchOperator(hybrid.hasBm25SearchOperator ? hybrid.bm25SearchOperator : nil)
+        // An empty query is a pure vector search (as Weaviate treats it).
+        if hybrid.query.isEmpty, query.vector != nil { query.alpha = 1 }
+        return query
     }
 
     /// Several target vectors (or a vector per target): a multi-target query with its combination.
@@ -250,7 +259,7 @@ private struct ResultEncoder {
                 let nested = reference.properties
                 let encoder = ResultEncoder(
                     definition: targetDefinition, metadata: reference.metadata,
-                    selection: nested.returnAllNonrefProperties ? nil : Set(nested.nonRefProperties + nested.objectProperties.map(\.propName)),
+                    selection: GRPCSearch.selection(nested),
                     references: nested.refProperties, resolver: resolver, tenant: tenant, depth: depth + 1)
                 let encodedTarget = encoder.encode(SearchResult(view: ObjectView(className: target.className, object: target.object)))
                 var targetProperties = encodedTarget.properties

@@ -6,10 +6,10 @@ import WeftCore
 import WeftEngine
 
 /// Executes GraphQL documents against a schema built from the current collections; the schema is
-/// rebuilt when the collections change (their rendered definitions are the cache key).
+/// rebuilt when the collections change (their definitions are the cache key).
 final class GraphQLEndpoint: Sendable {
     let database: Database
-    private let cache = Mutex<(key: String, schema: GraphQLSchema)?>(nil)
+    private let cache = Mutex<(key: [CollectionDefinition], schema: GraphQLSchema)?>(nil)
 
     /// Selections deeper than this are refused before execution (Weaviate bounds depth too).
     static let maximumDepth = 30
@@ -18,10 +18,9 @@ final class GraphQLEndpoint: Sendable {
 
     func schema() throws -> GraphQLSchema {
         let definitions = database.collections.map(\.definition)
-        let key = definitions.map { JSONWriter.string($0.rendered()) }.joined(separator: "\n")
-        if let cached = cache.withLock({ $0 }), cached.key == key { return cached.schema }
+        if let cached = cache.withLock({ $0 }), cached.key == definitions { return cached.schema }
         let schema = try GraphQLSchemaBuilder(database: database).build(definitions)
-        cache.withLock { $0 = (key, schema) }
+        cache.withLock { $0 = (definitions, schema) }
         return schema
     }
 

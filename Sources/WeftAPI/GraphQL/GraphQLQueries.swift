@@ -22,7 +22,7 @@ struct GraphQLQueries {
             guard let id = ObjectID(after) else { throw GraphQLError(message: "after must be a UUID, got '\(after)'") }
             request.after = id
         }
-        if args["where"].isGiven { request.filter = try engine { () throws(WeftError) -> WhereFilter in try WhereFilterJSON.parse(GraphQLValues.json(args["where"])) } }
+        request.filter = try filter(args)
         if let sorts = args["sort"].arrayValue {
             request.sort = try sorts.map { sort in
                 guard let path = sort["path"].arrayValue?.first?.stringValue else { throw GraphQLError(message: "sort needs a path") }
@@ -87,6 +87,12 @@ struct GraphQLQueries {
         }
         guard kinds.count <= 1 else { throw GraphQLError(message: "only one of nearVector, nearObject, bm25 and hybrid can be used at a time") }
         return kinds.first
+    }
+
+    /// The `where` argument, through the REST where-filter parser.
+    private func filter(_ args: Map) throws -> WhereFilter? {
+        guard args["where"].isGiven else { return nil }
+        return try engine { () throws(WeftError) -> WhereFilter in try WhereFilterJSON.parse(GraphQLValues.json(args["where"])) }
     }
 
     private func threshold(_ near: Map) -> VectorThreshold {
@@ -164,7 +170,7 @@ struct GraphQLQueries {
         let collection = try engine { () throws(WeftError) -> Collection in try database.requireCollection(className) }
         var request = AggregateRequest(collection: collection.name)
         request.tenant = args["tenant"].stringValue
-        if args["where"].isGiven { request.filter = try engine { () throws(WeftError) -> WhereFilter in try WhereFilterJSON.parse(GraphQLValues.json(args["where"])) } }
+        request.filter = try filter(args)
         request.objectLimit = args["objectLimit"].intValue
         request.limit = args["limit"].intValue
         request.groupBy = args["groupBy"].arrayValue?.first?.stringValue
@@ -220,7 +226,7 @@ struct GraphQLQueries {
         case .nearObject(let near):
             threshold = near.threshold
             let found = database.collections.lazy.compactMap { collection in
-                try? collection.shard(for: near.id).get(near.id, withVectors: collection.definition.vectorNames)
+                try? collection.shard(for: near.id, tenant: nil).get(near.id, withVectors: collection.definition.vectorNames)
             }.first
             guard let object = found, let objectVector = object.vectors.values.first else {
                 throw GraphQLError(message: "nearObject: no object with id '\(near.id)'")

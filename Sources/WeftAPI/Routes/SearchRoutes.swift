@@ -30,7 +30,7 @@ struct SearchRoutes {
             guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.unprocessable("tokenize: 'text' (a string) is required") }
             let collection = try database.requireCollection(try context.parameters.require("className"))
             let propertyName = try context.parameters.require("propertyName")
-            let schema = collection.definition.invertedSchema
+            let schema = collection.invertedSchema
             guard let property = schema.property(propertyName), property.kind == .text else {
                 throw WeftError.notFound("tokenize: no text property '\(propertyName)' in class \(collection.name)")
             }

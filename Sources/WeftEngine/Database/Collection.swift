@@ -1,5 +1,6 @@
 import Synchronization
 import WeftCore
+import WeftInvertedIndex
 import WeftStorage
 
 /// A collection at run time: its definition, its physical shards and the router between them,
@@ -10,7 +11,9 @@ public final class Collection: Sendable {
     public let name: String
     private let fixedShards: [Shard]
     let router: ShardRouter
-    private let state: Mutex<CollectionDefinition>
+    /// The definition and the inverted schema derived from it (every write needs the latter, so it
+    /// is derived once per schema change rather than per object).
+    private let state: Mutex<(definition: CollectionDefinition, invertedSchema: InvertedSchema)>
     private let dimensionsByName: Mutex<[String: Int]>
     private let tenantsByName: Mutex<[String: Tenant]>
 
@@ -24,14 +27,16 @@ public final class Collection: Sendable {
         self.name = definition.name
         self.fixedShards = shards
         self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
-        self.state = Mutex(definition)
+        self.state = Mutex((definition, definition.invertedSchema))
         self.dimensionsByName = Mutex(dimensions)
         self.tenantsByName = Mutex(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
     }
 
-    public var definition: CollectionDefinition { state.withLock { $0 } }
+    public var definition: CollectionDefinition { state.withLock { $0.definition } }
 
-    func replaceDefinition(_ definition: CollectionDefinition) { state.withLock { $0 = definition } }
+    public var invertedSchema: InvertedSchema { state.withLock { $0.invertedSchema } }
+
+    func replaceDefinition(_ definition: CollectionDefinition) { state.withLock { $0 = (definition, definition.invertedSchema) } }
 
     public var isMultiTenant: Bool { definition.multiTenancy.enabled }
 
@@ -63,9 +68,6 @@ public final class Collection: Sendable {
         }
         return try tenantShard(tenant)
     }
-
-    /// Routing without a tenant, for collections that have none (internal callers).
-    public func shard(for id: ObjectID) -> Shard { fixedShards[router.shardIndex(for: id)] }
 
     private func tenantShard(_ tenant: String?) throws(WeftError) -> Shard {
         guard let tenant, !tenant.isEmpty else {

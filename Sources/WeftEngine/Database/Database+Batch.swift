@@ -58,7 +58,7 @@ extension Database {
             }
         }
         // Per shard, in rounds of distinct ids (an id twice in one batch: the later one wins).
-        let schema = collection.definition.invertedSchema
+        let schema = collection.invertedSchema
         let now = Self.currentTimeMillis()
         var written: [(shard: Shard, written: StoredObject, replaced: StoredObject?)] = []
         var shardsInOrder: [Shard] = []

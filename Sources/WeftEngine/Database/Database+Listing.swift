@@ -18,7 +18,7 @@ extension Database {
         if request.after != nil, !request.sort.isEmpty || request.offset > 0 {
             throw .unprocessable("the 'after' cursor cannot be combined with 'sort' or 'offset'")
         }
-        for collection in targets { try rejectTenantUse(collection.definition, tenant: request.tenant) }
+        for collection in targets { _ = try collection.shards(tenant: request.tenant) }
         if !request.sort.isEmpty { return try sortedPage(request, targets) }
 
         var page: [ObjectView] = []

@@ -28,7 +28,7 @@ extension Database {
         let written: StoredObject
         let replaced: StoredObject?
         do {
-            (written, replaced) = try shard.write(id, mode: Self.shardMode(kind), schema: collection.definition.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
+            (written, replaced) = try shard.write(id, mode: Self.shardMode(kind), schema: collection.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
                 var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
                                           lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
                 if kind == .merge, var existing {
@@ -93,7 +93,7 @@ extension Database {
     public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
         for collection in try candidates(className, tenant: tenant) {
             let shard = try collection.shard(for: id, tenant: tenant)
-            if let docID = try shard.delete(id, schema: collection.definition.invertedSchema) {
+            if let docID = try shard.delete(id, schema: collection.invertedSchema) {
                 shard.vectorIndexes.delete(docID)
                 return true
             }
@@ -133,18 +133,6 @@ extension Database {
             // Another request created it first.
         }
         return try requireCollection(className)
-    }
-
-    /// Refuses a request whose tenant does not fit the collection (none for a multi-tenant one, one
-    /// for a plain one) before any work is done.
-    package func rejectTenantUse(_ definition: CollectionDefinition, tenant: String?) throws(WeftError) {
-        let named = tenant.map { !$0.isEmpty } ?? false
-        if definition.multiTenancy.enabled, !named {
-            throw .unprocessable("class \(definition.name) has multi-tenancy enabled, but request was without tenant")
-        }
-        if !definition.multiTenancy.enabled, named {
-            throw .unprocessable("class \(definition.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant!)'")
-        }
     }
 
     /// Validates (and, with auto-schema, extends the schema for) one object's properties.

@@ -35,7 +35,7 @@ extension Database {
             throw .unprocessable("property '\(property)' of class \(collection.name) is not a cross-reference property")
         }
         let shard = try collection.shard(for: id, tenant: tenant)
-        let schema = collection.definition.invertedSchema
+        let schema = collection.invertedSchema
         let allVectorNames = collection.definition.vectorNames
         let now = Self.currentTimeMillis()
         let (written, replaced) = try shard.write(id, mode: .replace, schema: schema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in

@@ -18,7 +18,7 @@ extension Database {
     ) throws(WeftError) -> [VectorSearchResult] {
         let collection = try requireCollection(className)
         let definition = collection.definition
-        try rejectTenantUse(definition, tenant: nil)
+        let shards = try collection.shards(tenant: nil)
         guard limit > 0 else { return [] }
         guard limit <= configuration.queryMaximumResults else {
             throw .unprocessable("limit \(limit) exceeds QUERY_MAXIMUM_RESULTS (\(configuration.queryMaximumResults))")
@@ -32,7 +32,7 @@ extension Database {
             throw .unprocessable("vector search: query has length \(vector.count), but the collection's vectors have length \(dimension)")
         }
         var candidates: [(Shard, SearchHit)] = []
-        for shard in collection.shards {
+        for shard in shards {
             let hits = try shard.vectorIndexes.search(name, settings: settings, dimension: collection.dimension(of: name), query: vector, k: limit, allowList: nil)
             candidates.append(contentsOf: hits.map { (shard, $0) })
         }
@@ -54,7 +54,7 @@ extension Database {
     public func nearObject(className: String, id: ObjectID, targetVector: String? = nil, limit: Int, maximumDistance: Float? = nil) throws(WeftError) -> [VectorSearchResult] {
         let collection = try requireCollection(className)
         let name = try resolveTarget(targetVector, in: collection.definition)
-        guard let object = try collection.shard(for: id).get(id, withVectors: [name]) else {
+        guard let object = try collection.shard(for: id, tenant: nil).get(id, withVectors: [name]) else {
             throw .notFound("nearObject: no object with id '\(id)' in \(collection.name)")
         }
         guard let vector = object.vectors[name] else { throw .unprocessable("nearObject: object '\(id)' has no vector '\(name)'") }

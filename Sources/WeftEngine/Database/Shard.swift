@@ -132,21 +132,9 @@ public final class Shard: Sendable {
             object.docID = counters.nextDocID
             let batch = WriteBatch(store: store)
             var lengths = counters.lengths
-            if let existing {
-                removeIndexEntries(of: existing, in: batch)
-                unindex(existing, schema: schema, lengths: &lengths, in: batch)
-            }
-            index(object, schema: schema, lengths: &lengths, in: batch)
-            batch.put(.objects, objectKey(id), ObjectRecordCodec.encode(object))
-            batch.put(.docIDs, prefix.key(docID: object.docID), id.bytes)
-            for (vectorName, vector) in object.vectors {
-                var writer = ByteWriter(capacity: vector.count * 4)
-                writer.writeFloats(vector)
-                batch.put(.vectors, VectorKey.key(shard: prefix, name: vectorName, docID: object.docID), writer.bytes)
-            }
+            stage(object, replacing: existing, schema: schema, lengths: &lengths, in: batch)
             let newCount = counters.objectCount + (existing == nil ? 1 : 0)
-            batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(object.docID + 1))
-            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(newCount))
+            putCounters(nextDocID: object.docID + 1, objectCount: newCount, lengths: lengths, previous: counters.lengths, in: batch)
             extra(batch)
             try store.write(batch)
             counters.nextDocID = object.docID + 1
@@ -178,28 +166,14 @@ public final class Shard: Sendable {
             results.reserveCapacity(writes.count)
             for write in writes {
                 let existing = try get(write.id)
-                var object = StoredObject(id: write.id, docID: nextDocID, creationTimeUnix: existing?.creationTimeUnix ?? now,
+                let object = StoredObject(id: write.id, docID: nextDocID, creationTimeUnix: existing?.creationTimeUnix ?? now,
                                           lastUpdateTimeUnix: now, properties: write.properties, vectors: write.vectors)
-                object.docID = nextDocID
                 nextDocID += 1
-                if let existing {
-                    removeIndexEntries(of: existing, in: batch)
-                    unindex(existing, schema: schema, lengths: &lengths, in: batch)
-                } else {
-                    objectCount += 1
-                }
-                index(object, schema: schema, lengths: &lengths, in: batch)
-                batch.put(.objects, objectKey(write.id), ObjectRecordCodec.encode(object))
-                batch.put(.docIDs, prefix.key(docID: object.docID), write.id.bytes)
-                for (vectorName, vector) in object.vectors {
-                    var writer = ByteWriter(capacity: vector.count * 4)
-                    writer.writeFloats(vector)
-                    batch.put(.vectors, VectorKey.key(shard: prefix, name: vectorName, docID: object.docID), writer.bytes)
-                }
+                if existing == nil { objectCount += 1 }
+                stage(object, replacing: existing, schema: schema, lengths: &lengths, in: batch)
                 results.append((object, existing))
             }
-            batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(nextDocID))
-            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(objectCount))
+            putCounters(nextDocID: nextDocID, objectCount: objectCount, lengths: lengths, previous: counters.lengths, in: batch)
             extra(batch)
             try store.write(batch)
             counters.nextDocID = nextDocID
@@ -216,10 +190,9 @@ public final class Shard: Sendable {
             guard let existing = try get(id) else { return nil }
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))
-            removeIndexEntries(of: existing, in: batch)
             var lengths = counters.lengths
-            unindex(existing, schema: schema, lengths: &lengths, in: batch)
-            batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(counters.objectCount - 1))
+            removeEntries(of: existing, schema: schema, lengths: &lengths, in: batch)
+            putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
             counters.objectCount -= 1
             counters.lengths = lengths
@@ -259,7 +232,6 @@ public final class Shard: Sendable {
         DocumentIndexer.add(entries, docID: object.docID, to: batch)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: 1)
-            batch.put(.meta, MetaKeys.propertyLength(prefix, property), lengths[property]!.bytes)
         }
     }
 
@@ -270,12 +242,36 @@ public final class Shard: Sendable {
         DocumentIndexer.remove(entries, docID: object.docID, from: batch)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: -1)
-            batch.put(.meta, MetaKeys.propertyLength(prefix, property), lengths[property]!.bytes)
         }
     }
 
-    /// Every operation that removes this shard's data, for a batch that drops it.
-    func dropAll(in batch: WriteBatch) {
-        for bucket in Bucket.allCases { batch.deleteRange(bucket, prefix.range) }
+    /// Every entry of writing `object` (under its fresh docID), replacing `existing` if any.
+    private func stage(_ object: StoredObject, replacing existing: StoredObject?, schema: InvertedSchema,
+                       lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+        if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, in: batch) }
+        index(object, schema: schema, lengths: &lengths, in: batch)
+        batch.put(.objects, objectKey(object.id), ObjectRecordCodec.encode(object))
+        batch.put(.docIDs, prefix.key(docID: object.docID), object.id.bytes)
+        for (vectorName, vector) in object.vectors {
+            var writer = ByteWriter(capacity: vector.count * 4)
+            writer.writeFloats(vector)
+            batch.put(.vectors, VectorKey.key(shard: prefix, name: vectorName, docID: object.docID), writer.bytes)
+        }
+    }
+
+    /// Everything a superseded docID left: lookup, vectors, inverted entries.
+    private func removeEntries(of object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+        removeIndexEntries(of: object, in: batch)
+        unindex(object, schema: schema, lengths: &lengths, in: batch)
+    }
+
+    /// The shard's counters, once per batch (length totals only where they changed).
+    private func putCounters(nextDocID: UInt64, objectCount: UInt64, lengths: [String: PropertyLengthTotals],
+                             previous: [String: PropertyLengthTotals], in batch: WriteBatch) {
+        batch.put(.meta, MetaKeys.nextDocID(prefix), .uint64LE(nextDocID))
+        batch.put(.meta, MetaKeys.objectCount(prefix), .uint64LE(objectCount))
+        for (property, totals) in lengths where previous[property] != totals {
+            batch.put(.meta, MetaKeys.propertyLength(prefix, property), totals.bytes)
+        }
     }
 }

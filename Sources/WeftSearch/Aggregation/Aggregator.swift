@@ -4,7 +4,6 @@ import WeftInvertedIndex
 
 /// Computes `PropertyAggregation`s over a set of objects. Array properties contribute each element.
 struct Aggregator {
-    let schema: InvertedSchema
     let topOccurrencesLimit: Int
 
     func aggregate(_ objects: [StoredObject], properties: [IndexedProperty]) -> [String: PropertyAggregation] {

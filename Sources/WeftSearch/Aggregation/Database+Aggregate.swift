@@ -8,15 +8,14 @@ extension Database {
     /// per-property statistics of each group. Groups come largest first, ties by value.
     public func aggregate(_ request: AggregateRequest) throws(WeftError) -> [AggregateGroup] {
         let collection = try requireCollection(request.collection)
-        let definition = collection.definition
-        try rejectTenantUse(definition, tenant: request.tenant)
-        let schema = definition.invertedSchema
+        let shards = try collection.shards(tenant: request.tenant)
+        let schema = collection.invertedSchema
         let properties = try (request.properties ?? schema.properties.map(\.name)).map { (name: String) throws(WeftError) -> IndexedProperty in
             guard let property = schema.property(name) else { throw .unprocessable("aggregate: no property '\(name)' in class \(collection.name)") }
             return property
         }
-        let objects = try aggregatedObjects(collection, request)
-        let aggregator = Aggregator(schema: schema, topOccurrencesLimit: request.topOccurrencesLimit)
+        let objects = try aggregatedObjects(collection, shards, request)
+        let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
@@ -37,7 +36,7 @@ extension Database {
         }
     }
 
-    private func aggregatedObjects(_ collection: Collection, _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
+    private func aggregatedObjects(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
         if let search = request.search {
             guard request.objectLimit != nil || Self.hasThreshold(search) else {
                 throw .unprocessable("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
@@ -49,8 +48,8 @@ extension Database {
         }
         var objects: [StoredObject] = []
         if let filter = request.filter {
-            let schema = collection.definition.invertedSchema
-            for shard in try collection.shards(tenant: request.tenant) {
+            let schema = collection.invertedSchema
+            for shard in shards {
                 let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
                                                   database: self, tenant: request.tenant, definition: collection.definition).evaluate(filter)
                 for docID in allowed.sortedDocIDs {
@@ -58,7 +57,7 @@ extension Database {
                 }
             }
         } else {
-            for shard in try collection.shards(tenant: request.tenant) { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
+            for shard in shards { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
         }
         return objects
     }

@@ -118,7 +118,7 @@ struct FilterEvaluator {
         }
         let result = DocIDBitmap()
         for shard in try collection.shards(tenant: collection.isMultiTenant ? tenant : nil) {
-            let evaluator = FilterEvaluator(reader: shard.inverted, schema: collection.definition.invertedSchema, className: collection.name,
+            let evaluator = FilterEvaluator(reader: shard.inverted, schema: collection.invertedSchema, className: collection.name,
                                             database: database, tenant: tenant, definition: collection.definition)
             for docID in try evaluator.evaluate(inner).sortedDocIDs {
                 guard let object = try shard.object(docID: docID, vectorNames: []) else { continue }

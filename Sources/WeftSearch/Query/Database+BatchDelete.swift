@@ -25,8 +25,7 @@ extension Database {
     /// own atomic batch; one failure does not stop the others.
     public func batchDelete(collection name: String, filter: WhereFilter, dryRun: Bool, tenant: String? = nil) throws(WeftError) -> BatchDeleteResult {
         let collection = try requireCollection(name)
-        try rejectTenantUse(collection.definition, tenant: tenant)
-        let schema = collection.definition.invertedSchema
+        let schema = collection.invertedSchema
         let limit = configuration.queryMaximumResults
         var matches = 0
         var targets: [ObjectID] = []

@@ -9,7 +9,8 @@ extension Database {
     public func search(_ request: SearchRequest) throws(WeftError) -> SearchResponse {
         let collection = try requireCollection(request.collection)
         let definition = collection.definition
-        try rejectTenantUse(definition, tenant: request.tenant)
+        // The shards the request addresses (one tenant's, or all); refuses a tenant that does not fit.
+        let shards = try collection.shards(tenant: request.tenant)
         let limit = request.limit ?? configuration.queryDefaultsLimit
         guard limit >= 0, request.offset >= 0 else { throw .unprocessable("limit and offset must not be negative") }
         guard request.offset + limit <= configuration.queryMaximumResults else {
@@ -26,8 +27,7 @@ extension Database {
         }
         if let autocut = request.autocut, autocut < 0 { throw .unprocessable("autocut must not be negative") }
 
-        let schema = definition.invertedSchema
-        let shards = try collection.shards(tenant: request.tenant)
+        let schema = collection.invertedSchema
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
             guard let filter = request.filter else { return nil }
             return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
@@ -223,7 +223,7 @@ extension Database {
 
     func keywordHits(_ collection: Collection, _ shards: [Shard], query: BM25Query, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
-        let scorer = try BM25Scorer(definition: definition, query: query)
+        let scorer = try BM25Scorer(definition: definition, schema: collection.invertedSchema, query: query)
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
@@ -251,8 +251,7 @@ extension Database {
         }
         var keywordSide: [ShardHit] = []
         if query.alpha < 1 {
-            var keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
-            keyword.query = query.query
+            let keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
             keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth)
         }
         return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))

@@ -28,8 +28,7 @@ struct BM25Scorer {
     /// Distinct terms over all fields (what `And` requires and `minimumOrTokensMatch` counts).
     let distinctTerms: Int
 
-    init(definition: CollectionDefinition, query: BM25Query) throws(WeftError) {
-        let schema = definition.invertedSchema
+    init(definition: CollectionDefinition, schema: InvertedSchema, query: BM25Query) throws(WeftError) {
         var fields: [Field] = []
         let requested = query.properties.isEmpty
             ? schema.properties.filter(\.searchable).map { ($0.name, 1.0) }
