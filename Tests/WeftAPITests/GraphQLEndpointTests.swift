@@ -166,6 +166,22 @@ import WeftTestSupport
             let values = groups.compactMap { ($0["groupedBy"] as? [String: Any])?["value"] as? String }
             return values == ["Ann Lee", "Bo Chen"] && groups.allSatisfy { ($0["count"] as? Int) == 2 }
         },
+        // Books 3 ([3, 0]) and 4 ([4, 1]) are 0.015 apart in normalised cosine distance, book 2 ([2, 2]) 0.146 from book 3.
+        Case(description: "group closest", query: "{ Get { Book(nearVector: {vector: [3, 0]}, limit: 2, group: {type: closest, force: 0.05}) { pages } } }") {
+            pages($0) == [130]
+        },
+        Case(description: "group merge", query: "{ Get { Book(nearVector: {vector: [3, 0]}, limit: 2, group: {type: merge, force: 0.05}) { title pages price available _additional { vector } } } }") {
+            let book = books($0).first ?? [:]
+            return books($0).count == 1 && book["title"] as? String == "red hills (quiet sea)" && book["pages"] as? Int == 135
+                && book["price"] as? Double == 4.0 && book["available"] as? Bool == true
+                && (additional($0)["vector"] as? [Double]) == [3.5, 0.5]
+        },
+        Case(description: "group force too small to join", query: "{ Get { Book(nearVector: {vector: [3, 0]}, limit: 2, group: {type: merge, force: 0.01}) { pages } } }") {
+            pages($0) == [130, 140]
+        },
+        Case(description: "group force out of range", query: "{ Get { Book(nearVector: {vector: [3, 0]}, group: {type: closest, force: 2}) { pages } } }") {
+            errorMessage($0).contains("force must be between 0 and 1")
+        },
         Case(description: "_additional timestamps and consistency", query: "{ Get { Book(limit: 1) { _additional { creationTimeUnix lastUpdateTimeUnix isConsistent } } } }") {
             let extra = additional($0)
             return Int64(extra["creationTimeUnix"] as? String ?? "") != nil && extra["isConsistent"] as? Bool == true

@@ -11,8 +11,10 @@ struct GraphQLInputTypes {
     let hybrid: GraphQLInputObjectType
     let sort: GraphQLInputObjectType
     let groupBy: GraphQLInputObjectType
+    /// The deprecated similarity `group: {type: closest | merge, force}`.
+    let group: GraphQLInputObjectType
 
-    var all: [GraphQLNamedType] { [whereOperator, whereFilter, nearVector, nearObject, bm25, hybrid, sort, groupBy] }
+    var all: [GraphQLNamedType] { [whereOperator, whereFilter, nearVector, nearObject, bm25, hybrid, sort, groupBy, group] }
 
     init() throws {
         let operators = ["And", "Or", "Not", "Equal", "NotEqual", "GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual",
@@ -103,6 +105,13 @@ struct GraphQLInputTypes {
             "path": InputObjectField(type: GraphQLNonNull(GraphQLList(GraphQLString))),
             "groups": InputObjectField(type: GraphQLNonNull(GraphQLInt)),
             "objectsPerGroup": InputObjectField(type: GraphQLNonNull(GraphQLInt)),
+        ])
+        let groupType = try GraphQLEnumType(name: "GroupInpObjTypeEnum", values: [
+            "closest": GraphQLEnumValue(value: .string("closest")), "merge": GraphQLEnumValue(value: .string("merge")),
+        ])
+        group = try GraphQLInputObjectType(name: "GroupInpObj", fields: [
+            "type": InputObjectField(type: GraphQLNonNull(groupType)),
+            "force": InputObjectField(type: GraphQLNonNull(GraphQLFloat)),
         ])
     }
 }

@@ -34,6 +34,10 @@ struct GraphQLQueries {
             request.groupBy = GroupBy(property: path, groups: args["groupBy"]["groups"].intValue ?? 1,
                                       objectsPerGroup: args["groupBy"]["objectsPerGroup"].intValue ?? 1)
         }
+        if args["group"].isGiven {
+            let strategy = SimilarityGroup.Strategy(rawValue: args["group"]["type"].stringValue ?? "") ?? .closest
+            request.similarityGroup = SimilarityGroup(strategy: strategy, force: Float(args["group"]["force"].doubleValue ?? 0))
+        }
         request.search = try search(args)
         if wantsVectors { request.vectorNames = definition.vectorNames }
         let response = try engine { () throws(WeftError) -> SearchResponse in try database.search(request) }

@@ -35,6 +35,7 @@ struct GraphQLSchemaBuilder {
                     "autocut": GraphQLArgument(type: GraphQLInt),
                     "sort": GraphQLArgument(type: GraphQLList(inputs.sort)),
                     "groupBy": GraphQLArgument(type: inputs.groupBy),
+                    "group": GraphQLArgument(type: inputs.group),
                     "tenant": GraphQLArgument(type: GraphQLString),
                     "consistencyLevel": GraphQLArgument(type: shared.consistencyLevel),
                 ],

@@ -26,6 +26,8 @@ extension Database {
             throw .unprocessable("groupBy needs a search (nearVector, nearObject, bm25 or hybrid)")
         }
         if let autocut = request.autocut, autocut < 0 { throw .unprocessable("autocut must not be negative") }
+        if request.similarityGroup != nil, request.groupBy != nil { throw .unprocessable("group and groupBy cannot be combined") }
+        if let force = request.similarityGroup?.force, !(0...1).contains(force) { throw .unprocessable("group force must be between 0 and 1") }
 
         let schema = collection.invertedSchema
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
@@ -73,12 +75,18 @@ extension Database {
             hits = Array(hits.prefix(Autocut.cutoff(values, jumps: autocut)))
         }
         let metric = try certaintyMetric(request.search, definition)
+        var vectorNames = request.vectorNames
+        let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try resolveTarget(searchTarget(request.search), in: definition) }
+        if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
         var results: [SearchResult] = []
         for hit in hits {
-            guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: request.vectorNames) else { continue }
+            guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) else { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
             if metric == "cosine", let distance = hit.distance { result.certainty = 1 - distance / 2 }
             results.append(result)
+        }
+        if let group = request.similarityGroup, let groupVector {
+            results = SimilarityGrouper.group(results, group, vectorName: groupVector, definition: definition)
         }
         guard let groupBy = request.groupBy else { return SearchResponse(results: results) }
         let groups = Grouper.group(results, by: groupBy)
@@ -87,15 +95,22 @@ extension Database {
 
     /// The distance metric of the searched vector, when results can carry a certainty.
     private func certaintyMetric(_ search: SearchKind?, _ definition: CollectionDefinition) throws(WeftError) -> String? {
-        let target: String?
         switch search {
-        case .nearVector(let near)?: target = near.targetVector
-        case .nearObject(let near)?: target = near.targetVector
-        case .hybrid(let query)?: target = query.targetVector
+        case .nearVector?, .nearObject?, .hybrid?: break
         default: return nil
         }
-        guard let name = try? resolveTarget(target, in: definition) else { return nil }
+        guard let name = try? resolveTarget(searchTarget(search), in: definition) else { return nil }
         return name.isEmpty ? definition.legacyVector?.distance : definition.namedVectors[name]?.distance
+    }
+
+    /// The target vector a search names, if it names one.
+    private func searchTarget(_ search: SearchKind?) -> String? {
+        switch search {
+        case .nearVector(let near)?: near.targetVector
+        case .nearObject(let near)?: near.targetVector
+        case .hybrid(let query)?: query.targetVector
+        default: nil
+        }
     }
 
     // MARK: No search

@@ -17,6 +17,8 @@ public struct SearchRequest: Sendable {
     /// Cut the results after this many jumps in score or distance.
     public var autocut: Int?
     public var groupBy: GroupBy?
+    /// GraphQL's deprecated `group`: similar results folded together after paging.
+    public var similarityGroup: SimilarityGroup?
     /// Vectors to load into the results (storage names; "" = the unnamed vector).
     public var vectorNames: [String] = []
 
