@@ -2,6 +2,8 @@
 delete, batch references, and referenced objects' properties in query results."""
 import uuid
 
+import pytest
+
 import weaviate.classes as wvc
 from weaviate.classes.config import Configure, DataType, Property, ReferenceProperty
 from weaviate.classes.query import Filter, QueryReference
@@ -48,5 +50,44 @@ def test_references_add_replace_delete_batch_and_query(client, name):
     assert sorted(o.properties["title"] for o in by_ann.objects) == ["One", "Two"]
     by_id = books.query.fetch_objects(filters=Filter.by_ref(link_on="writtenBy").by_id().equal(bo))
     assert [o.properties["title"] for o in by_id.objects] == ["One"]
+    client.collections.delete(books_name)
+    client.collections.delete(authors_name)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # graphql_raw_query
+def test_filters_on_reference_counts(client, name):
+    """gRPC's count target (Filter.by_ref_count) and GraphQL's int on a reference path, checked
+    against the counts written; counts follow reference_add / reference_delete."""
+    authors_name, books_name = name + "Author", name + "Book"
+    authors = client.collections.create(authors_name, properties=[Property(name="name", data_type=DataType.TEXT)])
+    books = client.collections.create(books_name, properties=[Property(name="n", data_type=DataType.INT)],
+                                      references=[ReferenceProperty(name="writtenBy", target_collection=authors_name)])
+    people = [authors.data.insert({"name": f"a{i}"}) for i in range(4)]
+    counts = {n: n % 4 for n in range(12)}
+    ids = {n: books.data.insert({"n": n}, references={"writtenBy": people[:count]} if count else None) for n, count in counts.items()}
+
+    def grpc(filter_):
+        return sorted(o.properties["n"] for o in books.query.fetch_objects(filters=filter_, limit=100).objects)
+
+    def expected(predicate):
+        return sorted(n for n, count in counts.items() if predicate(count))
+
+    by_count = Filter.by_ref_count("writtenBy")
+    assert grpc(by_count.equal(0)) == expected(lambda c: c == 0)
+    assert grpc(by_count.greater_than(1)) == expected(lambda c: c > 1)
+    assert grpc(by_count.less_or_equal(2)) == expected(lambda c: c <= 2)
+    assert grpc(by_count.not_equal(3)) == expected(lambda c: c != 3)
+    graphql = client.graphql_raw_query(
+        f'{{ Get {{ {books_name}(limit: 100, where: {{path: ["writtenBy"], operator: GreaterThanEqual, valueInt: 2}}) {{ n }} }} }}')
+    assert sorted(row["n"] for row in graphql.get[books_name]) == expected(lambda c: c >= 2)
+
+    books.data.reference_add(from_uuid=ids[0], from_property="writtenBy", to=people[0])
+    books.data.reference_delete(from_uuid=ids[3], from_property="writtenBy", to=people[0])
+    counts[0], counts[3] = 1, 2
+    assert grpc(by_count.equal(1)) == expected(lambda c: c == 1)
+    assert grpc(by_count.equal(2)) == expected(lambda c: c == 2)
+    # A text value against a reference property is a clear error.
+    refused = client.graphql_raw_query(f'{{ Get {{ {books_name}(where: {{path: ["writtenBy"], operator: Equal, valueText: "x"}}) {{ n }} }} }}')
+    assert refused.errors and "valueInt" in str(refused.errors)
     client.collections.delete(books_name)
     client.collections.delete(authors_name)

@@ -34,7 +34,7 @@ class Server:
         self.grpc_port = free_port()
         binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
         environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(self.folder, "data"), GRPC_PORT=str(self.grpc_port))
-        self.log = open(os.path.join(self.folder, "weft.log"), "w")
+        self.log = open(os.path.join(self.folder, "weft.log"), "a")
         self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.http_port)],
                                         env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
@@ -49,6 +49,16 @@ class Server:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("weft did not become ready: " + open(os.path.join(self.folder, "weft.log")).read())
+
+    def restart(self):
+        """A clean shutdown and a new process on the same data folder (new ports)."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+        for _ in range(5):
+            if self._start():
+                return
+        raise RuntimeError("weft did not restart: " + open(os.path.join(self.folder, "weft.log")).read())
 
     def stop(self):
         self.process.terminate()

@@ -57,8 +57,8 @@ enum GRPCFilters {
             return .reference(property: single.on, targetClass: "", try Self.target(single.target, depth: depth + 1))
         case .multiTarget(let multi)?:
             return .reference(property: multi.on, targetClass: multi.targetCollection, try Self.target(multi.target, depth: depth + 1))
-        case .count?:
-            throw GRPCErrors.invalid("filters on reference counts are not supported yet")
+        case .count(let count)?:
+            return .referenceCount(count.on)
         case nil:
             throw GRPCErrors.invalid("filter target has no property")
         }

@@ -101,9 +101,14 @@ struct GRPCSearch {
 
     static func nearObject(_ near: Weaviate_V1_NearObject) throws(RPCError) -> NearObject {
         guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID, got '\(near.id)'") }
-        return NearObject(
+        var search = NearObject(
             id: id, targetVector: target(near.targets, near.targetVectors),
             threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
+        let names = TargetNames.unique(near.targets.targetVectors)
+        if names.count > 1 {
+            search.multiTarget = MultiTarget(targets: Array(names), combination: try combination(near.targets), weights: weights(near.targets))
+        }
+        return search
     }
 
     static func hybrid(_ hybrid: Weaviate_V1_Hybrid) throws(RPCError) -> HybridQuery {
@@ -134,23 +139,29 @@ struct GRPCSearch {
     static func multiTarget(_ near: Weaviate_V1_NearVector) throws(RPCError) -> MultiTarget? {
         let names = near.targets.targetVectors
         guard names.count > 1 || near.vectorForTargets.count > 1 else { return nil }
-        let combination: MultiTarget.Combination
-        switch near.targets.combination {
-        case .typeSum: combination = .sum
-        case .typeMin, .unspecified: combination = .minimum
-        case .typeAverage: combination = .average
-        case .typeManual: combination = .manualWeights
-        case .typeRelativeScore: combination = .relativeScore
-        default: throw GRPCErrors.invalid("unknown combination method \(near.targets.combination)")
-        }
         var vectors: [String: [Float]] = [:]
         for entry in near.vectorForTargets {
             vectors[entry.name] = try vector(vectors: entry.vectors, bytes: entry.vectorBytes, floats: [])
         }
-        var weights: [String: Float] = [:]
-        for weight in near.targets.weightsForTargets { weights[weight.target] = weight.weight }
         let targets = names.isEmpty ? near.vectorForTargets.map(\.name) : names
-        return MultiTarget(targets: Array(TargetNames.unique(targets)), combination: combination, weights: weights, vectors: vectors)
+        return MultiTarget(targets: Array(TargetNames.unique(targets)), combination: try combination(near.targets), weights: weights(near.targets), vectors: vectors)
+    }
+
+    private static func combination(_ targets: Weaviate_V1_Targets) throws(RPCError) -> MultiTarget.Combination {
+        switch targets.combination {
+        case .typeSum: .sum
+        case .typeMin, .unspecified: .minimum
+        case .typeAverage: .average
+        case .typeManual: .manualWeights
+        case .typeRelativeScore: .relativeScore
+        default: throw GRPCErrors.invalid("unknown combination method \(targets.combination)")
+        }
+    }
+
+    private static func weights(_ targets: Weaviate_V1_Targets) -> [String: Float] {
+        var weights: [String: Float] = [:]
+        for weight in targets.weightsForTargets { weights[weight.target] = weight.weight }
+        return weights
     }
 
     static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(RPCError) -> [Float] {

@@ -55,11 +55,27 @@ struct GraphQLInputTypes {
             ]
         })
         selfReference.type = whereFilter
+        // Multi-target searches: maps keyed by target name, which GraphQL input objects cannot
+        // declare, are scalars taking an object literal.
+        let vectorPerTarget = try GraphQLScalarType(name: "VectorPerTarget", description: "A query vector per target vector: {name: [Float]}")
+        let weights = try GraphQLScalarType(name: "Weights", description: "A weight per target vector: {name: Float}")
+        let combination = try GraphQLEnumType(name: "CombinationMethodEnum", values: [
+            "sum": GraphQLEnumValue(value: .string("sum")), "minimum": GraphQLEnumValue(value: .string("minimum")),
+            "average": GraphQLEnumValue(value: .string("average")), "manualWeights": GraphQLEnumValue(value: .string("manualWeights")),
+            "relativeScore": GraphQLEnumValue(value: .string("relativeScore")),
+        ])
+        let targets = try GraphQLInputObjectType(name: "TargetsInpObj", fields: [
+            "targetVectors": InputObjectField(type: GraphQLNonNull(GraphQLList(GraphQLString))),
+            "combinationMethod": InputObjectField(type: combination),
+            "weights": InputObjectField(type: weights),
+        ])
         nearVector = try GraphQLInputObjectType(name: "NearVectorInpObj", fields: [
-            "vector": InputObjectField(type: GraphQLNonNull(GraphQLList(GraphQLNonNull(GraphQLFloat)))),
+            "vector": InputObjectField(type: GraphQLList(GraphQLNonNull(GraphQLFloat))),
+            "vectorPerTarget": InputObjectField(type: vectorPerTarget),
             "distance": InputObjectField(type: GraphQLFloat),
             "certainty": InputObjectField(type: GraphQLFloat),
             "targetVectors": InputObjectField(type: GraphQLList(GraphQLString)),
+            "targets": InputObjectField(type: targets),
         ])
         nearObject = try GraphQLInputObjectType(name: "NearObjectInpObj", fields: [
             "id": InputObjectField(type: GraphQLString),
@@ -67,6 +83,7 @@ struct GraphQLInputTypes {
             "distance": InputObjectField(type: GraphQLFloat),
             "certainty": InputObjectField(type: GraphQLFloat),
             "targetVectors": InputObjectField(type: GraphQLList(GraphQLString)),
+            "targets": InputObjectField(type: targets),
         ])
         let searchOperator = try GraphQLEnumType(name: "SearchOperatorEnum", values: [
             "And": GraphQLEnumValue(value: .string("And")), "Or": GraphQLEnumValue(value: .string("Or")),

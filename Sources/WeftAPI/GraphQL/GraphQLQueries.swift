@@ -62,14 +62,27 @@ struct GraphQLQueries {
         var kinds: [SearchKind] = []
         if args["nearVector"].isGiven {
             let near = args["nearVector"]
-            kinds.append(.nearVector(NearVector(vector: try floats(near["vector"]), targetVector: near["targetVectors"].arrayValue?.first?.stringValue,
-                                                threshold: threshold(near))))
+            let targets = try targets(near)
+            var vector: [Float] = []
+            if near["vector"].isGiven {
+                vector = try floats(near["vector"])
+            } else if targets.multi == nil, let only = targets.vectors.first {
+                vector = only.value
+            } else if targets.multi == nil {
+                throw GraphQLError(message: "nearVector needs a vector or vectorPerTarget")
+            }
+            var search = NearVector(vector: vector, targetVector: targets.single ?? targets.vectors.keys.first, threshold: threshold(near))
+            search.multiTarget = targets.multi
+            kinds.append(.nearVector(search))
         }
         if args["nearObject"].isGiven {
             let near = args["nearObject"]
             let text = near["id"].stringValue ?? near["beacon"].stringValue.map { String($0.split(separator: "/").last ?? "") } ?? ""
             guard let id = ObjectID(text) else { throw GraphQLError(message: "nearObject needs an id or a beacon (weaviate://localhost/<Class>/<uuid>)") }
-            kinds.append(.nearObject(NearObject(id: id, targetVector: near["targetVectors"].arrayValue?.first?.stringValue, threshold: threshold(near))))
+            let targets = try targets(near)
+            var search = NearObject(id: id, targetVector: targets.single, threshold: threshold(near))
+            search.multiTarget = targets.multi
+            kinds.append(.nearObject(search))
         }
         if args["bm25"].isGiven {
             let bm25 = args["bm25"]
@@ -91,6 +104,50 @@ struct GraphQLQueries {
         }
         guard kinds.count <= 1 else { throw GraphQLError(message: "only one of nearVector, nearObject, bm25 and hybrid can be used at a time") }
         return kinds.first
+    }
+
+    /// The target vectors of a nearVector / nearObject: `targetVectors: [..]`, or
+    /// `targets: {targetVectors, combinationMethod, weights: {name: weight}}`, with
+    /// `vectorPerTarget: {name: [..]}`. Two or more targets make a multi-target search (Weaviate's
+    /// default combination: minimum).
+    private func targets(_ near: Map) throws -> (single: String?, multi: MultiTarget?, vectors: [String: [Float]]) {
+        var vectors: [String: [Float]] = [:]
+        var order: [String] = []
+        if near["vectorPerTarget"].isGiven {
+            guard let entries = near["vectorPerTarget"].dictionary else { throw GraphQLError(message: "vectorPerTarget must map target names to vectors") }
+            for (name, value) in entries {
+                vectors[name] = try floats(value)
+                order.append(name)
+            }
+        }
+        var names = strings(near["targets"]["targetVectors"])
+        if names.isEmpty { names = strings(near["targetVectors"]) }
+        if names.isEmpty { names = order }
+        let unique = Array(TargetNames.unique(names))
+        guard unique.count > 1 else { return (unique.first, nil, vectors) }
+        let combination: MultiTarget.Combination
+        switch near["targets"]["combinationMethod"].stringValue ?? "minimum" {
+        case "sum": combination = .sum
+        case "minimum": combination = .minimum
+        case "average": combination = .average
+        case "manualWeights": combination = .manualWeights
+        case "relativeScore": combination = .relativeScore
+        case let other: throw GraphQLError(message: "unknown combinationMethod '\(other)'")
+        }
+        var weights: [String: Float] = [:]
+        if near["targets"]["weights"].isGiven {
+            guard let entries = near["targets"]["weights"].dictionary else { throw GraphQLError(message: "weights must map target names to numbers") }
+            for (name, value) in entries {
+                guard let weight = value.doubleValue ?? value.arrayValue?.first?.doubleValue else {
+                    throw GraphQLError(message: "the weight of '\(name)' must be a number")
+                }
+                weights[name] = Float(weight)
+            }
+        }
+        if combination == .manualWeights, let missing = unique.first(where: { weights[$0] == nil }) {
+            throw GraphQLError(message: "manualWeights needs a weight for every target vector; '\(missing)' has none")
+        }
+        return (nil, MultiTarget(targets: unique, combination: combination, weights: weights, vectors: vectors), vectors)
     }
 
     /// The `where` argument, through the REST where-filter parser.

@@ -12,6 +12,7 @@ import WeftStorage
 /// | 3 length | name, sortable int | objects whose `len(prop)` is that (indexPropertyLength) |
 /// | 4 meta | `_id` / `_creationTimeUnix` / `_lastUpdateTimeUnix`, encoded value | |
 /// | 5 all | (nothing) | every object of the shard |
+/// | 6 reference count | name, sortable int | objects whose reference property holds that many references (0 too) |
 ///
 /// `searchable`: shard, name, u16 term length, term, docID (BE) -> term frequency u32 LE, property
 /// length in tokens u32 LE. A term's postings are one prefix, in docID order.
@@ -24,7 +25,7 @@ import WeftStorage
 /// | 3 meta sort | `_creationTimeUnix` / `_lastUpdateTimeUnix`, sortable int, docID |
 public struct IndexKeys: Sendable {
     public enum FilterNamespace: UInt8 {
-        case value = 1, present, length, meta, all
+        case value = 1, present, length, meta, all, referenceCount
     }
 
     public enum RangeNamespace: UInt8 {

@@ -50,6 +50,9 @@ public enum DocumentIndexer {
             if schema.options.indexPropertyLength {
                 entries.postings.append(keys.filterKey(.length, property.name, SortableEncoding.int(Int64(ValueEncoding.length(value)))))
             }
+            if property.kind == .reference {
+                entries.postings.append(keys.filterKey(.referenceCount, property.name, SortableEncoding.int(Int64(elements.count))))
+            }
             guard !elements.isEmpty else { continue }
             entries.postings.append(keys.filterPrefix(.present, property.name))
             if property.filterable {

@@ -67,8 +67,17 @@ struct FilterEvaluator {
                 throw .unprocessable("Property length must be indexed to be filterable! add `indexPropertyLength: true` to the invertedIndexConfig in \(className)")
             }
             return try onValues(op, value, target: Target(namespace: .length, name: name, kind: .length, path: path))
+        case .referenceCount(let name):
+            guard try property(name).kind == .reference else {
+                throw .unprocessable("invalid where filter: '\(name)' is not a cross-reference property of class \(className): only references have a count")
+            }
+            return try onValues(op, value, target: Target(namespace: .referenceCount, name: name, kind: .length, path: path))
         case .property(let name):
             let property = try property(name)
+            if property.kind == .reference, op != .isNull {
+                // A number compared with a reference property counts its references (Weaviate).
+                return try compare(op, .referenceCount(name), value)
+            }
             if op == .isNull {
                 guard schema.options.indexNullState else {
                     throw .unprocessable("Nullstate must be indexed to be filterable! add `indexNullState: true` to the invertedIndexConfig in \(className)")

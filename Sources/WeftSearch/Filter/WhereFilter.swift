@@ -33,6 +33,9 @@ public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
     case updateTime
     /// `len(prop)`.
     case length(String)
+    /// How many references a cross-reference property holds (gRPC's count target; in REST and
+    /// GraphQL, an int compared with a reference property).
+    case referenceCount(String)
     /// Through a cross-reference: `[refProp, TargetClass, ...path in the target]`. An empty class
     /// means the property's only target.
     indirect case reference(property: String, targetClass: String, FilterPath)
@@ -70,6 +73,7 @@ public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
         case .creationTime: "_creationTimeUnix"
         case .updateTime: "_lastUpdateTimeUnix"
         case .length(let name): "len(\(name))"
+        case .referenceCount(let name): "count(\(name))"
         case .reference(let property, let targetClass, let inner): "\(property).\(targetClass).\(inner)"
         }
     }

@@ -56,6 +56,18 @@ extension Database {
             hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch)
         case .nearVector(let near):
             hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+        case .nearObject(let near) where near.multiTarget != nil:
+            var multi = near.multiTarget!
+            guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: multi.targets) else {
+                throw .unprocessable("nearObject: no object with id '\(near.id)' in \(collection.name)")
+            }
+            for target in multi.targets {
+                guard let vector = object.vectors[target] else { throw .unprocessable("nearObject: object '\(near.id)' has no vector '\(target)'") }
+                multi.vectors[target] = vector
+            }
+            var nearVector = NearVector(vector: [], threshold: near.threshold)
+            nearVector.multiTarget = multi
+            hits = try multiTargetHits(collection, shards, nearVector, allowLists: allowLists, k: fetch)
         case .nearObject(let near):
             let name = try resolveTarget(near.targetVector, in: definition)
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: [name]) else {

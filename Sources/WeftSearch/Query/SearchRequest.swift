@@ -90,6 +90,8 @@ public struct NearObject: Sendable {
     public var id: ObjectID
     public var targetVector: String?
     public var threshold: VectorThreshold
+    /// Several targets searched with the object's own vector in each (its `vectors` are ignored).
+    public var multiTarget: MultiTarget?
     public init(id: ObjectID, targetVector: String? = nil, threshold: VectorThreshold = VectorThreshold()) {
         self.id = id
         self.targetVector = targetVector

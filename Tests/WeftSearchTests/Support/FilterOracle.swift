@@ -43,7 +43,7 @@ struct FilterOracle {
         default: break
         }
         switch path {
-        case .reference:
+        case .reference, .referenceCount:
             return false  // the random corpus has no references (tested through the API)
         case .id:
             guard case .text(let text) = value else { return false }
