@@ -38,6 +38,19 @@ def rss_mb(pid):
     return 0.0
 
 
+def start_server(folder, http_port, grpc_port):
+    environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(folder, "data"), GRPC_PORT=str(grpc_port), LOG_LEVEL="warning")
+    server = subprocess.Popen([os.path.join(ROOT, ".build/release/weft"), "--port", str(http_port)], env=environment,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(1200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{http_port}/v1/.well-known/ready", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("weft did not become ready")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tenants", type=int, default=10_000)
@@ -45,16 +58,8 @@ def main():
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="weft-tenants-")
     http_port, grpc_port = free_port(), free_port()
-    environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(folder, "data"), GRPC_PORT=str(grpc_port), LOG_LEVEL="warning")
-    server = subprocess.Popen([os.path.join(ROOT, ".build/release/weft"), "--port", str(http_port)], env=environment,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(folder, http_port, grpc_port)
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{http_port}/v1/.well-known/ready", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
         client = weaviate.connect_to_local(port=http_port, grpc_port=grpc_port)
         collection = client.collections.create("Tenanted", multi_tenancy_config=wvc.config.Configure.multi_tenancy(enabled=True),
                                                vector_config=wvc.config.Configure.Vectors.self_provided(),
@@ -83,11 +88,23 @@ def main():
         result = collection.with_tenant(names[len(names) // 2]).query.near_vector([0.5] * 32, limit=5)
         first_query = time.perf_counter() - start
         client.close()
+        # A fresh process over the same data, every tenant but one inactive: what idle tenants cost.
+        server.terminate()
+        server.wait()
+        server = start_server(folder, http_port, grpc_port)
+        restarted_rss = rss_mb(server.pid)
+        client = weaviate.connect_to_local(port=http_port, grpc_port=grpc_port)
+        collection = client.collections.get("Tenanted")
+        start = time.perf_counter()
+        collection.tenants.update(Tenant(name=names[1], activity_status=TenantActivityStatus.ACTIVE))
+        cold = collection.with_tenant(names[1]).query.near_vector([0.5] * 32, limit=5)
+        cold_first_query = time.perf_counter() - start
+        client.close()
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"{args.tenants} tenants x {args.objects} objects (32-d), {failed} failed, first query returned {len(result.objects)}")
+    print(f"{args.tenants} tenants x {args.objects} objects (32-d), {failed} failed, first queries returned {len(result.objects)} and {len(cold.objects)}")
     print("")
     print("| measure | value |")
     print("|---|---:|")
@@ -97,6 +114,8 @@ def main():
     print(f"| deactivating all tenants | {deactivate:.1f} s |")
     print(f"| server resident memory, all tenants inactive | {inactive_rss:.0f} MB |")
     print(f"| activate one tenant + its first query | {first_query * 1000:.1f} ms |")
+    print(f"| server restarted, all tenants inactive: resident memory | {restarted_rss:.0f} MB |")
+    print(f"| after that restart: activate one tenant + its first query | {cold_first_query * 1000:.1f} ms |")
 
 
 if __name__ == "__main__":

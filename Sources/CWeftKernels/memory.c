@@ -1,5 +1,10 @@
 #include "weft_memory.h"
 
+// <features.h> defines __GLIBC__; testing the macro before any libc header is included would
+// silently compile the call away (it did, until a tenant benchmark showed memory never returned).
+#if defined(__linux__)
+#include <features.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

@@ -12,6 +12,9 @@ final class CommitLog: Sendable {
     static let magic = Array("WEFTHNSW".utf8)
     static let version: UInt32 = 1
     static let headerSize = 16
+    /// The buffer starts small and grows to the 64 KiB write threshold only while records arrive:
+    /// an idle index (say one of 10,000 tenants) keeps no 64 KiB buffer around.
+    static let initialBufferCapacity = 256
 
     let path: String
     let generation: UInt32
@@ -32,7 +35,7 @@ final class CommitLog: Sendable {
         self.generation = generation
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .internalError("cannot open commit log \(path): \(String(cString: strerror(errno)))") }
-        var buffer = ByteWriter(capacity: 1 << 16)
+        var buffer = ByteWriter(capacity: Self.initialBufferCapacity)
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_size == 0 {
             buffer.writeBytes(Self.magic)
@@ -82,7 +85,7 @@ final class CommitLog: Sendable {
             }
             offset += written
         }
-        state.buffer = ByteWriter(capacity: 1 << 16)
+        state.buffer = ByteWriter(capacity: Self.initialBufferCapacity)
     }
 
     /// Reads every intact record of the log at `path`. A torn or corrupt *last* record (a crash
