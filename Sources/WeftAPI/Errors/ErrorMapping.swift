@@ -14,6 +14,7 @@ enum ErrorMapping {
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .insufficientStorage: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .corrupted: .serviceUnavailable
         case .internal: .internalServerError
         }
     }

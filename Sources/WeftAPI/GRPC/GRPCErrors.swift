@@ -14,6 +14,7 @@ enum GRPCErrors {
         case .unauthorized: code = .unauthenticated
         case .forbidden: code = .permissionDenied
         case .internal: code = .internalError
+        case .corrupted: code = .dataLoss
         }
         return RPCError(code: code, message: error.message)
     }

@@ -12,7 +12,9 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     }
 
     func batchObjects(request: Weaviate_V1_BatchObjectsRequest, context: ServerContext) async throws -> Weaviate_V1_BatchObjectsReply {
-        GRPCBatch(database: database).batchObjects(request)
+        // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
+        try GRPCErrors.mapping { () throws(WeftError) in try database.checkWritable() }
+        return GRPCBatch(database: database).batchObjects(request)
     }
 
     /// Each reference is added on its own; failures are reported by request index.

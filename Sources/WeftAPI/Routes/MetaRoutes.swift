@@ -43,19 +43,29 @@ struct MetaRoutes {
         var shards: [JSONValue] = []
         var objectCount = 0
         var shardCount = 0
+        var corrupted = false
         for collection in collections {
             for shard in collection.shards where shardFilter == nil || shard.name == shardFilter {
                 shardCount += 1
                 objectCount += shard.objectCount
-                shards.append([
+                var entry: [String: JSONValue] = [
                     "class": .string(collection.name), "name": .string(shard.name),
                     "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": .string(shard.vectorIndexingStatus),
                     "vectorQueueLength": .int(Int64(shard.vectorQueueLength)), "compressed": false, "loaded": true,
-                ])
+                ]
+                // A corrupted shard is not loaded and says why (a field of Weft's own).
+                if shard.status == "READONLY" { entry["vectorIndexingStatus"] = "READONLY" }
+                if let corruption = shard.corruption {
+                    corrupted = true
+                    entry["vectorIndexingStatus"] = .string(shard.status)
+                    entry["loaded"] = false
+                    entry["corruption"] = .string(corruption)
+                }
+                shards.append(.object(entry))
             }
         }
         var node: [String: JSONValue] = [
-            "name": .string(database.configuration.nodeName), "status": "HEALTHY",
+            "name": .string(database.configuration.nodeName), "status": corrupted ? "UNHEALTHY" : "HEALTHY",
             "version": .string(WeftVersion.weaviateAPI), "gitHash": .string("weft-\(WeftVersion.weft)"),
             "batchStats": ["queueLength": 0, "ratePerSecond": 0],
             "stats": ["objectCount": .int(Int64(objectCount)), "shardCount": .int(Int64(shardCount))],

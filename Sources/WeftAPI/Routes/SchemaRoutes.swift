@@ -38,7 +38,7 @@ struct SchemaRoutes {
                 throw WeftError.unprocessable("class \(collection.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
             return JSONResponses.json(.array(collection.shards.map { shard in
-                ["name": .string(shard.name), "status": "READY", "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
+                ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
             }))
         }
     }

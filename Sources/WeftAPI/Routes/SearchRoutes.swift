@@ -54,6 +54,7 @@ struct SearchRoutes {
         guard let items = body.objectValue?["objects"]?.arrayValue else {
             throw WeftError.unprocessable("batch: the body must be {\"objects\": [...]}")
         }
+        try database.checkWritable()  // a disk too full fails the request as a whole: 507
         var inputs: [ObjectInput?] = []
         var parseErrors: [Int: WeftError] = [:]
         for (index, item) in items.enumerated() {

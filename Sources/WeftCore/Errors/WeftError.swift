@@ -15,6 +15,8 @@ public struct WeftError: Error, Sendable, CustomStringConvertible, Equatable {
         case forbidden
         /// The disk is above `DISK_USE_READONLY_PERCENTAGE` or a shard is read-only.
         case insufficientStorage
+        /// A shard whose files are corrupted refuses requests until an operator repairs it.
+        case corrupted
         /// A bug or an unexpected failure of the machine (I/O error, corrupted file).
         case `internal`
     }

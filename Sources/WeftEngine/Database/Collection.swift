@@ -53,7 +53,7 @@ public final class Collection: Sendable {
             if let tenant, !tenant.isEmpty {
                 throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
-            return fixedShards
+            return try fixedShards.map { (shard: Shard) throws(WeftError) in try shard.usable(in: name) }
         }
         return [try tenantShard(tenant)]
     }
@@ -64,7 +64,7 @@ public final class Collection: Sendable {
             if let tenant, !tenant.isEmpty {
                 throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
-            return fixedShards[router.shardIndex(for: id)]
+            return try fixedShards[router.shardIndex(for: id)].usable(in: name)
         }
         return try tenantShard(tenant)
     }
@@ -79,7 +79,7 @@ public final class Collection: Sendable {
         case .some(let state) where state.shard == nil:
             throw .unprocessable("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
         case .some(let state):
-            return state.shard!
+            return try state.shard!.usable(in: name)
         }
     }
 

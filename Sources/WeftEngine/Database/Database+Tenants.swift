@@ -80,7 +80,11 @@ extension Database {
                 collection.setTenant(tenant)
             }
             // Give the freed index memory back to the system (glibc keeps freed pages otherwise).
-            if changed.contains(where: { $0.entry.status == .inactive }) { weft_release_free_memory() }
+            if changed.contains(where: { $0.entry.status == .inactive }) {
+                weft_release_free_memory()
+                let usage = store.memoryUsage
+                logger.debug("after deactivating tenants: RocksDB memtables \(usage.memtables >> 20) MiB, block cache \(usage.blockCache >> 20) MiB, table readers \(usage.tableReaders >> 20) MiB")
+            }
         }
     }
 
@@ -105,7 +109,7 @@ extension Database {
 
     private func activeShard(_ entry: CollectionRecord.ShardEntry, of collection: Collection) throws(WeftError) -> Shard {
         let shard = try openShard(entry)
-        try shard.vectorIndexes.open(collection.definition, dimensions: collection.dimensions)
+        shard.vectorIndexes.open(collection.definition, dimensions: collection.dimensions)
         return shard
     }
 

@@ -21,9 +21,13 @@ public final class Database: Sendable {
         self.configuration = configuration
         self.logger = logger
         try FileSystem.makeDirectories(configuration.dataPath)
+        let diskGuard = DiskGuard(path: configuration.dataPath, warningPercent: configuration.diskUseWarningPercentage,
+                                  readOnlyPercent: configuration.diskUseReadOnlyPercentage) { message, isProblem in
+            if isProblem { logger.warning("\(message)") } else { logger.info("\(message)") }
+        }
         store = try KeyValueStore(
             path: configuration.dataPath + "/rocksdb",
-            options: .init(syncWrites: configuration.fsync == .always))
+            options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard))
         collectionsByName = Mutex([:])
         try loadCollections()
     }
@@ -64,7 +68,7 @@ public final class Database: Sendable {
             if let dimension = value.uint32LE { dimensions[vectorName] = Int(dimension) }
             return true
         }
-        for shard in shards + tenants.compactMap(\.shard) { try shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
+        for shard in shards + tenants.compactMap(\.shard) { shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
         return Collection(definition: record.definition, shards: shards, tenants: tenants, dimensions: dimensions)
     }
 
@@ -109,6 +113,13 @@ public final class Database: Sendable {
     /// Makes every acknowledged write durable against power loss (the WAL is fsynced). Called by
     /// the background timer when `PERSISTENCE_FSYNC=background`, and at shutdown.
     public func syncToDisk() throws(WeftError) { try store.syncWAL() }
+
+    /// Throws `insufficientStorage` while the disk is above `DISK_USE_READONLY_PERCENTAGE`: batch
+    /// endpoints ask before they start, so a full disk fails the request as a whole.
+    public func checkWritable() throws(WeftError) { try store.diskGuard?.permitWrite() }
+
+    /// Whether writes are refused because the disk is too full.
+    public var isReadOnly: Bool { store.diskGuard?.isReadOnly ?? false }
 
     /// Flushes memtables and snapshots the vector indexes so the next start replays little.
     /// Called on graceful shutdown.

@@ -55,6 +55,22 @@ public final class Shard: Sendable {
     public var vectorQueueLength: Int { vectorIndexes.queueLength }
     public var vectorIndexingStatus: String { vectorQueueLength > 0 ? "INDEXING" : "READY" }
 
+    /// Why the shard refuses requests (a corrupted file), or nil.
+    public var corruption: String? { vectorIndexes.failureMessage }
+
+    /// `READY`; `CORRUPTED` when a file of the shard cannot be read; `READONLY` while the disk is
+    /// above `DISK_USE_READONLY_PERCENTAGE`.
+    public var status: String {
+        if corruption != nil { return "CORRUPTED" }
+        return store.diskGuard?.isReadOnly == true ? "READONLY" : "READY"
+    }
+
+    /// The shard, when it can serve requests.
+    func usable(in collection: String) throws(WeftError) -> Shard {
+        guard let corruption else { return self }
+        throw WeftError(.corrupted, "shard \(name) of class \(collection) is CORRUPTED and refuses requests: \(corruption)")
+    }
+
     func objectKey(_ id: ObjectID) -> [UInt8] { prefix.key(id.bytes) }
 
     // MARK: Reads

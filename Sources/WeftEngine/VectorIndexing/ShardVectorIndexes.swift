@@ -43,11 +43,22 @@ package final class ShardVectorIndexes: Sendable {
     /// no named vector can be since names cannot contain '-').
     func folder(for vectorName: String) -> String { "\(directory)/v-\(vectorName)" }
 
-    /// Opens and reconciles the index of every vector space in `definition`.
-    func open(_ definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
+    /// Why this shard's vector indexes cannot be used (a corrupted file), once opening failed.
+    private let failure = Mutex<String?>(nil)
+
+    var failureMessage: String? { failure.withLock { $0 } }
+
+    /// Opens and reconciles the index of every vector space in `definition`. A file that cannot be
+    /// read (corruption anywhere but a torn tail) marks the shard CORRUPTED instead of failing the
+    /// node: the other shards keep serving.
+    func open(_ definition: CollectionDefinition, dimensions: [String: Int]) {
         for name in definition.vectorNames {
             guard let settings = settings(name, in: definition), !settings.skip else { continue }
-            _ = try index(name, settings: settings, dimension: dimensions[name])
+            do {
+                _ = try index(name, settings: settings, dimension: dimensions[name])
+            } catch {
+                return
+            }
         }
     }
 
@@ -58,7 +69,16 @@ package final class ShardVectorIndexes: Sendable {
     /// The index of `name`, opened (and reconciled with the store) on first use.
     func index(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
         if let existing = indexes.withLock({ $0[name] }) { return existing }
-        let opened = try makeIndex(name, settings: settings, dimension: dimension)
+        if let failure = failureMessage { throw WeftError(.corrupted, failure) }
+        let opened: any VectorIndex
+        do {
+            opened = try makeIndex(name, settings: settings, dimension: dimension)
+        } catch {
+            let message = "vector index '\(name)' cannot be loaded: \(error.message)"
+            failure.withLock { $0 = $0 ?? message }
+            logger.error("\(shard): CORRUPTED: \(message)")
+            throw WeftError(.corrupted, message)
+        }
         try reconcile(opened, name: name)
         return indexes.withLock { current in
             if let raced = current[name] { return raced }
@@ -88,11 +108,14 @@ package final class ShardVectorIndexes: Sendable {
         }
     }
 
-    /// Makes the index hold exactly the vectors the store holds for this space.
+    /// Makes the index hold exactly the vectors the store holds for this space. Order matters: every
+    /// restored node gets its vector back and the graph is repaired (stale nodes deleted,
+    /// unreachable ones relinked) before the missing vectors are inserted, so no insert searches
+    /// a graph whose vectors are still zero.
     private func reconcile(_ index: any VectorIndex, name: String) throws(WeftError) {
         let prefix = VectorKey.prefix(shard: shard, name: name)
         var seen = Set<UInt64>()
-        var added = 0
+        var missing: [(UInt64, [Float])] = []
         var restored = 0
         let hnsw = index.hnsw
         try store.scan(.vectors, range: .prefix(prefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
@@ -105,8 +128,7 @@ package final class ShardVectorIndexes: Sendable {
                 hnsw.restoreVector(docID, vector)
                 restored += 1
             } else if !index.contains(docID) {
-                try index.add(docID, vector: vector)
-                added += 1
+                missing.append((docID, vector))
             }
             return true
         }
@@ -118,6 +140,8 @@ package final class ShardVectorIndexes: Sendable {
             }
             hnsw.finishRestore()
         }
+        for (docID, vector) in missing { try index.add(docID, vector: vector) }
+        let added = missing.count
         if added + removed > 0 {
             logger.info("\(shard) vector '\(name)': \(restored) restored, \(added) indexed from the object store, \(removed) removed")
         }

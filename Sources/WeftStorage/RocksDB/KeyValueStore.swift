@@ -13,10 +13,19 @@ public final class KeyValueStore: @unchecked Sendable {
         /// process) and `syncWAL()` makes it durable against power loss.
         public var syncWrites: Bool = false
         public var createIfMissing: Bool = true
-        public init(syncWrites: Bool = false) { self.syncWrites = syncWrites }
+        /// Refuses writes while the disk is too full (none: never refused).
+        public var diskGuard: DiskGuard?
+        public init(syncWrites: Bool = false, diskGuard: DiskGuard? = nil) {
+            self.syncWrites = syncWrites
+            self.diskGuard = diskGuard
+        }
     }
 
+    /// Bytes all memtables together may hold before RocksDB flushes the largest.
+    static let memtableBudget = 64 << 20
+
     public let path: String
+    public let diskGuard: DiskGuard?
     private let db: OpaquePointer
     private let columnFamilies: [Bucket: OpaquePointer]
     private let dbOptions: OpaquePointer
@@ -31,6 +40,10 @@ public final class KeyValueStore: @unchecked Sendable {
         rocksdb_options_set_create_missing_column_families(dbOptions, 1)
         rocksdb_options_increase_parallelism(dbOptions, 2)
         rocksdb_options_set_keep_log_file_num(dbOptions, 3)
+        // One memtable budget for all column families (each would otherwise grow to 64 MiB, twice,
+        // before a flush): with thousands of tenants written once, the memtables were most of the
+        // resident memory whether the tenants were active or not.
+        rocksdb_options_set_db_write_buffer_size(dbOptions, Self.memtableBudget)
 
         let buckets = Bucket.allCases
         // RocksDB insists on opening the "default" family; Weft keeps nothing in it.
@@ -63,6 +76,7 @@ public final class KeyValueStore: @unchecked Sendable {
         rocksdb_column_family_handle_destroy(handles[0])
 
         self.db = opened
+        self.diskGuard = options.diskGuard
         self.columnFamilies = families
         self.dbOptions = dbOptions
         self.familyOptions = familyOptions
@@ -116,10 +130,24 @@ public final class KeyValueStore: @unchecked Sendable {
         try iterator.checkError()
     }
 
+    /// Memory RocksDB holds, summed over the buckets: memtables, block cache, table readers
+    /// (index and filter blocks). For the log and for memory diagnostics.
+    public var memoryUsage: (memtables: Int, blockCache: Int, tableReaders: Int) {
+        func total(_ property: String) -> Int {
+            columnFamilies.values.reduce(0) { sum, handle in
+                var value: UInt64 = 0
+                return sum + (rocksdb_property_int_cf(db, handle, property, &value) == 0 ? Int(value) : 0)
+            }
+        }
+        return (total("rocksdb.cur-size-all-mem-tables"), total("rocksdb.block-cache-usage"), total("rocksdb.estimate-table-readers-mem"))
+    }
+
     // MARK: Writes
 
     /// Applies every operation of `batch` atomically: all or none survive a crash.
+    /// Refused with `insufficientStorage` while the disk guard says the disk is too full.
     public func write(_ batch: WriteBatch) throws(WeftError) {
+        try diskGuard?.permitWrite()
         try withRocksError("writing batch") { error in rocksdb_write(db, writeOptions, batch.handle, error) }
     }
 

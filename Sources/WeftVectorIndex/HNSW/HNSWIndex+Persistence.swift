@@ -192,20 +192,7 @@ extension HNSWIndex {
         }
         memory.withWriteLock {
             guard let graph else { return }
-            for index in 0..<graph.capacity where graph.levels[index] >= 0 {
-                for level in 0...Int(graph.levels[index]) {
-                    let list = graph.links(UInt32(index), level: level)
-                    var kept = 0
-                    for offset in 0..<Int(list[0]) {
-                        let target = list[1 + offset]
-                        if graph.exists(target), Int(graph.levels[Int(target)]) >= level {
-                            list[1 + kept] = target
-                            kept += 1
-                        }
-                    }
-                    list[0] = UInt32(kept)
-                }
-            }
+            Self.dropDanglingLinks(graph)
             entry.withLock { state in
                 if let node = state.node, graph.exists(node), Int(graph.levels[Int(node)]) == state.level { return }
                 state = EntryState()
@@ -216,37 +203,66 @@ extension HNSWIndex {
         }
     }
 
-    /// Re-inserts nodes that nothing links to on layer 0. A crash can keep a node's own records but
-    /// lose, with the log's tail, the records that linked its neighbours back to it: such a node
-    /// would be in the index yet unreachable by any search. (A node whose back-links were all pruned
-    /// by neighbour selection is re-inserted too, which does no harm.)
+    /// Re-inserts the nodes a search cannot reach: those a breadth-first walk of layer 0 from the
+    /// entry point never visits. A crash can keep a node's own records but lose, with the log's
+    /// tail, the records that linked older neighbours back to it; nodes inserted around the same
+    /// time may then link only to each other, reachable from nowhere. (Counting in-links is not
+    /// enough for that: an island of such nodes links to itself.)
     func relinkUnreachableNodes() {
         let orphans: [(UInt32, [Float])] = memory.withReadLock {
-            guard let graph else { return [] }
+            guard let graph, let entryNode = entry.withLock({ $0.node }), graph.exists(entryNode) else { return [] }
             var reached = [Bool](repeating: false, count: graph.capacity)
-            var live = 0
-            for index in 0..<graph.capacity where graph.levels[index] >= 0 {
-                live += 1
-                let list = graph.links(UInt32(index), level: 0)
-                for offset in 0..<Int(list[0]) { reached[Int(list[1 + offset])] = true }
+            var queue: [UInt32] = [entryNode]
+            reached[Int(entryNode)] = true
+            var head = 0
+            while head < queue.count {
+                let list = graph.links(queue[head], level: 0)
+                head += 1
+                for offset in 0..<Int(list[0]) {
+                    let target = Int(list[1 + offset])
+                    guard target < graph.capacity, !reached[target] else { continue }
+                    reached[target] = true
+                    queue.append(UInt32(target))
+                }
             }
-            guard live > 1 else { return [] }
-            let entryNode = entry.withLock { $0.node }
             return (0..<graph.capacity).compactMap { index -> (UInt32, [Float])? in
-                guard graph.levels[index] >= 0, !reached[index], UInt32(index) != entryNode, !graph.isTombstoned(UInt32(index)) else { return nil }
+                guard graph.levels[index] >= 0, !reached[index], !graph.isTombstoned(UInt32(index)) else { return nil }
                 return (UInt32(index), Array(UnsafeBufferPointer(start: graph.vector(UInt32(index)), count: graph.dimension)))
             }
         }
         guard !orphans.isEmpty else { return }
         memory.withWriteLock {
+            guard let graph else { return }
             for (id, _) in orphans {
-                graph?.remove(id)
+                graph.remove(id)
                 commitLog?.append(.removeNode(id: id))
                 liveCount.add(-1, ordering: .relaxed)
             }
+            // Reachable nodes may still link to a removed orphan on an upper layer; the orphan
+            // comes back with a new random level, so such a link could name a layer it lacks.
+            Self.dropDanglingLinks(graph)
         }
         // The stored vectors are already prepared (normalised for cosine), and preparing is idempotent.
         for (id, vector) in orphans { try? add(UInt64(id), vector: vector) }
+    }
+
+    /// Removes every link to a node that does not exist or does not reach the link's layer (a
+    /// replayed log can hold links to nodes whose own records were lost).
+    static func dropDanglingLinks(_ graph: HNSWGraph) {
+        for index in 0..<graph.capacity where graph.levels[index] >= 0 {
+            for level in 0...Int(graph.levels[index]) {
+                let list = graph.links(UInt32(index), level: level)
+                var kept = 0
+                for offset in 0..<Int(list[0]) {
+                    let target = list[1 + offset]
+                    if graph.exists(target), Int(graph.levels[Int(target)]) >= level {
+                        list[1 + kept] = target
+                        kept += 1
+                    }
+                }
+                list[0] = UInt32(kept)
+            }
+        }
     }
 
     static func generationOf(_ name: String, prefix: String, suffix: String) -> UInt32? {
