@@ -21,8 +21,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, environment=None):
         self.folder = tempfile.mkdtemp(prefix="weft-python-")
+        self.environment = environment or {}
         # A port chosen free can be taken before the server binds it: try new ones then.
         for _ in range(5):
             if self._start():
@@ -34,6 +35,7 @@ class Server:
         self.grpc_port = free_port()
         binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
         environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(self.folder, "data"), GRPC_PORT=str(self.grpc_port))
+        environment.update(self.environment)
         self.log = open(os.path.join(self.folder, "weft.log"), "a")
         self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.http_port)],
                                         env=environment, stdout=self.log, stderr=subprocess.STDOUT)
@@ -50,10 +52,18 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError("weft did not become ready: " + open(os.path.join(self.folder, "weft.log")).read())
 
-    def restart(self):
-        """A clean shutdown and a new process on the same data folder (new ports)."""
-        self.process.terminate()
+    def kill(self):
+        """SIGKILL: no shutdown work at all, as a crash."""
+        self.process.kill()
         self.process.wait(timeout=30)
+        self.log.close()
+
+    def restart(self):
+        """A clean shutdown (unless the process is gone already) and a new process on the same
+        data folder (new ports)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
         self.log.close()
         for _ in range(5):
             if self._start():
