@@ -2,7 +2,8 @@
 # The Python suites against the debug `weft` that `swift build` produced, each in its own virtual
 # environment (ignored by git): tests/python (weaviate-client 4.24.1, LangChain, LlamaIndex) in
 # .venv, tests/python_v3 (weaviate-client 3.26.7, which cannot share an environment with v4) in
-# .venv-v3. Arguments go to pytest for the v4 suite.
+# .venv-v3, and tests/reliability (real servers killed, disks filled) in .venv. Arguments go to
+# pytest for the v4 suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,7 @@ suite() {
 }
 
 suite .venv tests/python "$@"
+# Reliability (issue 8): SIGKILL during import, disk full on a tmpfs (skipped without the right to
+# mount one); same environment as the v4 suite.
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/reliability
 suite .venv-v3 tests/python_v3
