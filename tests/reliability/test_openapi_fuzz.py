@@ -32,7 +32,8 @@ def schemathesis(server, seed, config=None):
     command = [os.path.join(os.path.dirname(sys.executable), "st"), *(["--config-file", config] if config else []), "run", SPEC, "--url", f"http://127.0.0.1:{server.http_port}",
                "--checks", CHECKS, "--max-examples", os.environ.get("WEFT_FUZZ_EXAMPLES", "25"), "--seed", str(seed),
                "--workers", "1", "--request-timeout", "30", "--warnings", "off"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=1200)
+    # cwd: schemathesis keeps an example database in .schemathesis/ of the working directory.
+    return subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=server.folder)
 
 
 @pytest.mark.parametrize("target", ["random names", "existing collection"])

@@ -13,6 +13,9 @@ final class GraphQLEndpoint: Sendable {
 
     /// Selections deeper than this are refused before execution (Weaviate bounds depth too).
     static let maximumDepth = 30
+    /// Brackets nested deeper than this are refused before parsing: GraphQLSwift's parser and
+    /// value coercion recurse, and a 2,000-level `where` crashed the process by overflowing the stack.
+    static let maximumNesting = 100
 
     init(database: Database) { self.database = database }
 
@@ -31,6 +34,9 @@ final class GraphQLEndpoint: Sendable {
         }
         var variables: [String: Map] = [:]
         for (name, value) in object["variables"]?.objectValue ?? [:] { variables[name] = Self.map(value) }
+        if Self.nesting(of: query) > Self.maximumNesting {
+            return Self.errors(["the query nests brackets deeper than \(Self.maximumNesting) levels"])
+        }
         do {
             let document = try parse(source: Source(body: query))
             if let message = Self.depthProblem(document) { return Self.errors([message]) }
@@ -59,6 +65,31 @@ final class GraphQLEndpoint: Sendable {
         case .array(let items): .array(items.map(map))
         case .object(let members): .dictionary(OrderedDictionary(uniqueKeysWithValues: members.sorted { $0.key < $1.key }.map { ($0.key, map($0.value)) }))
         }
+    }
+
+    /// The deepest nesting of `{`, `[` and `(` in a document, outside strings and comments.
+    static func nesting(of query: String) -> Int {
+        var depth = 0, deepest = 0
+        var bytes = Array(query.utf8)[...]
+        while let byte = bytes.popFirst() {
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "("):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"):
+                depth = max(0, depth - 1)
+            case UInt8(ascii: "#"):
+                while let next = bytes.first, next != UInt8(ascii: "\n") { bytes.removeFirst() }
+            case UInt8(ascii: "\""):
+                // A string (block strings are three of these, which this walks as strings too).
+                while let next = bytes.popFirst() {
+                    if next == UInt8(ascii: "\\") { _ = bytes.popFirst() } else if next == UInt8(ascii: "\"") { break }
+                }
+            default:
+                break
+            }
+        }
+        return deepest
     }
 
     /// A message when some selection nests deeper than `maximumDepth`.

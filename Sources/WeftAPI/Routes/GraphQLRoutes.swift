@@ -4,7 +4,7 @@ import WeftEngine
 
 /// `POST /v1/graphql` (one request) and `POST /v1/graphql/batch` (a list of requests). GraphQL
 /// errors are reported in the result's `errors` with status 200, as Weaviate does; a body that is
-/// not JSON is a 4xx like every other endpoint.
+/// not JSON, or not a request object with a `query` string, is a 4xx like every other endpoint.
 struct GraphQLRoutes {
     let endpoint: GraphQLEndpoint
     let bodyLimit: Int
@@ -17,6 +17,10 @@ struct GraphQLRoutes {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/graphql") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
+            // Not a GraphQL request at all (as Weaviate's request validation): 422.
+            guard body.objectValue?["query"]?.stringValue != nil else {
+                throw WeftError.unprocessable("graphql: the body must be an object with a \"query\" string")
+            }
             return JSONResponses.json(await endpoint.execute(body))
         }
         router.post("/v1/graphql/batch") { request, _ in
