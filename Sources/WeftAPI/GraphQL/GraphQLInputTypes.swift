@@ -133,7 +133,8 @@ struct GraphQLInputTypes {
     }
 }
 
-/// Lets a type's field thunk refer to the type itself once it exists.
+/// Lets a type's field thunk refer to the type itself once it exists. Weak: the type holds the
+/// thunk, the thunk holds this holder; a strong reference back would keep every schema alive.
 private final class InputTypeHolder: @unchecked Sendable {
-    var type: GraphQLInputObjectType?
+    weak var type: GraphQLInputObjectType?
 }

@@ -70,7 +70,12 @@ struct GraphQLSchemaBuilder {
             args: ["nearVector": GraphQLArgument(type: inputs.nearVector), "nearObject": GraphQLArgument(type: inputs.nearObject),
                    "limit": GraphQLArgument(type: GraphQLInt)],
             resolve: { _, args, _, _ in try queries.explore(args) })
-        return try GraphQLSchema(query: try GraphQLObjectType(name: "WeaviateObj", fields: rootFields), types: inputs.all)
+        let schema = try GraphQLSchema(query: try GraphQLObjectType(name: "WeaviateObj", fields: rootFields), types: inputs.all)
+        // The class types' field thunks hold the registry, which holds the types: a cycle that kept
+        // every rebuilt schema alive (the soak test saw memory grow with schema changes). Building
+        // the schema resolved and cached every field, so the registry is no longer needed.
+        registry.release()
+        return schema
     }
 
     /// Whether the query selects `path` (e.g. `_additional { vector }`) under this field.
@@ -208,6 +213,12 @@ private final class TypeRegistry: @unchecked Sendable {
         let union = try GraphQLUnionType(name: name, resolveType: resolve, types: members)
         unions[name] = union
         return union
+    }
+
+    /// Drops the types once the schema holds them, breaking the thunk → registry → type cycle.
+    func release() {
+        classes = [:]
+        unions = [:]
     }
 }
 

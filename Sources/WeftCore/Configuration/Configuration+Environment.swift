@@ -16,6 +16,7 @@ extension Configuration {
         config.diskUseWarningPercentage = try reader.integer("DISK_USE_WARNING_PERCENTAGE", in: 0...100) ?? config.diskUseWarningPercentage
         config.diskUseReadOnlyPercentage = try reader.integer("DISK_USE_READONLY_PERCENTAGE", in: 0...100) ?? config.diskUseReadOnlyPercentage
         config.asyncIndexing = try reader.boolean("ASYNC_INDEXING") ?? config.asyncIndexing
+        config.memtablesMaxSizeMB = try reader.integer("PERSISTENCE_MEMTABLES_MAX_SIZE_MB", in: 1...65_536) ?? config.memtablesMaxSizeMB
         if let policy = try reader.oneOf("PERSISTENCE_FSYNC", ["always", "background"]) {
             config.fsync = FsyncPolicy(rawValue: policy)!
         }

@@ -20,6 +20,8 @@ public struct Configuration: Sendable, Equatable {
     public var fsync: FsyncPolicy = .background
     public var diskUseWarningPercentage: Int = 80
     public var diskUseReadOnlyPercentage: Int = 90
+    /// All memtables together (`PERSISTENCE_MEMTABLES_MAX_SIZE_MB`), in MiB.
+    public var memtablesMaxSizeMB: Int = 64
 
     // Query defaults and bounds
     public var queryDefaultsLimit: Int = 10

@@ -27,7 +27,7 @@ public final class Database: Sendable {
         }
         store = try KeyValueStore(
             path: configuration.dataPath + "/rocksdb",
-            options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard))
+            options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard, memtableBudget: configuration.memtablesMaxSizeMB << 20))
         collectionsByName = Mutex([:])
         try loadCollections()
     }

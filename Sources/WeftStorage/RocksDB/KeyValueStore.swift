@@ -15,17 +15,25 @@ public final class KeyValueStore: @unchecked Sendable {
         public var createIfMissing: Bool = true
         /// Refuses writes while the disk is too full (none: never refused).
         public var diskGuard: DiskGuard?
-        public init(syncWrites: Bool = false, diskGuard: DiskGuard? = nil) {
+        /// Bytes all memtables together may hold before RocksDB flushes the largest. One budget for
+        /// all column families (each would otherwise grow to 64 MiB, twice, before a flush): with
+        /// thousands of tenants written once, the memtables were most of the resident memory
+        /// whether the tenants were active or not.
+        public var memtableBudget: Int = 64 << 20
+        public init(syncWrites: Bool = false, diskGuard: DiskGuard? = nil, memtableBudget: Int = 64 << 20) {
             self.syncWrites = syncWrites
             self.diskGuard = diskGuard
+            self.memtableBudget = memtableBudget
         }
     }
 
-    /// Bytes all memtables together may hold before RocksDB flushes the largest.
-    static let memtableBudget = 64 << 20
+    /// The one block cache's capacity.
+    static let blockCacheBytes = 32 << 20
 
     public let path: String
     public let diskGuard: DiskGuard?
+    private let blockCache: OpaquePointer
+    private let tableOptions: OpaquePointer
     private let db: OpaquePointer
     private let columnFamilies: [Bucket: OpaquePointer]
     private let dbOptions: OpaquePointer
@@ -40,10 +48,15 @@ public final class KeyValueStore: @unchecked Sendable {
         rocksdb_options_set_create_missing_column_families(dbOptions, 1)
         rocksdb_options_increase_parallelism(dbOptions, 2)
         rocksdb_options_set_keep_log_file_num(dbOptions, 3)
-        // One memtable budget for all column families (each would otherwise grow to 64 MiB, twice,
-        // before a flush): with thousands of tenants written once, the memtables were most of the
-        // resident memory whether the tenants were active or not.
-        rocksdb_options_set_db_write_buffer_size(dbOptions, Self.memtableBudget)
+        rocksdb_options_set_db_write_buffer_size(dbOptions, options.memtableBudget)
+        // One block cache for all column families, holding index and filter blocks too: RocksDB's
+        // default gives each family a cache of its own and keeps every open file's index outside
+        // any cache, so read memory grew with the number of files.
+        let blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)!
+        let tableOptions = rocksdb_block_based_options_create()!
+        rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
+        rocksdb_options_set_block_based_table_factory(dbOptions, tableOptions)
 
         let buckets = Bucket.allCases
         // RocksDB insists on opening the "default" family; Weft keeps nothing in it.
@@ -77,6 +90,8 @@ public final class KeyValueStore: @unchecked Sendable {
 
         self.db = opened
         self.diskGuard = options.diskGuard
+        self.blockCache = blockCache
+        self.tableOptions = tableOptions
         self.columnFamilies = families
         self.dbOptions = dbOptions
         self.familyOptions = familyOptions
@@ -92,6 +107,8 @@ public final class KeyValueStore: @unchecked Sendable {
         rocksdb_readoptions_destroy(readOptions)
         familyOptions.forEach { rocksdb_options_destroy($0) }
         rocksdb_options_destroy(dbOptions)
+        rocksdb_block_based_options_destroy(tableOptions)
+        rocksdb_cache_destroy(blockCache)
     }
 
     func family(_ bucket: Bucket) -> OpaquePointer { columnFamilies[bucket]! }
