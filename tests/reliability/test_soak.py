@@ -2,7 +2,10 @@
 import os
 import random
 
+import pytest
 from soak import run
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # graphql_raw_query is part of the load
 
 # Every object write takes a new docID, and the HNSW arrays are indexed by docID (as Weaviate's
 # are): about 0.6 KB per new docID for 16-d vectors, counting the arrays' growth steps. Memory may
