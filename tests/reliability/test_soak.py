@@ -10,9 +10,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # graphql
 # Every object write takes a new docID, and the HNSW arrays are indexed by docID (as Weaviate's
 # are): about 0.6 KB per new docID for 16-d vectors, counting the arrays' growth steps. Memory may
 # grow by that after the warm-up, plus a little; a leak per request or per schema change does not
-# fit (the GraphQL schema leak this test found grew twice as fast as this allows).
+# fit (the GraphQL schema leak this test found added 12 MB/min to the 11.5 measured without it).
 BYTES_PER_NEW_DOCID = 600
-SLACK_MB_PER_MINUTE = 6
+SLACK_MB_PER_MINUTE = 10
 
 
 def test_two_minutes_of_concurrent_readers_and_writers():
