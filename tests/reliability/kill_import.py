@@ -11,7 +11,7 @@ search for a sample of objects returns each one first, and a BM25 search for eac
 unique token finds it.
 
 Quick tier (in the test command): 20,000 objects, 10 kills. Long run:
-    .venv/bin/python tests/reliability/kill_import.py --objects 100000 --kills 50
+    WEFT_BINARY=.build/release/weft .venv/bin/python tests/reliability/kill_import.py --objects 100000 --kills 50
 """
 import argparse
 import os
