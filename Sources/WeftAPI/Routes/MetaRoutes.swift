@@ -53,11 +53,12 @@ struct MetaRoutes {
                     "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": .string(shard.vectorIndexingStatus),
                     "vectorQueueLength": .int(Int64(shard.vectorQueueLength)), "compressed": false, "loaded": true,
                 ]
-                // A corrupted shard is not loaded and says why (a field of Weft's own).
-                if shard.status == "READONLY" { entry["vectorIndexingStatus"] = "READONLY" }
+                // READONLY (disk too full) or CORRUPTED outranks the indexing state; a corrupted
+                // shard is also not loaded and says why (a field of Weft's own).
+                let status = shard.status
+                if status != "READY" { entry["vectorIndexingStatus"] = .string(status) }
                 if let corruption = shard.corruption {
                     corrupted = true
-                    entry["vectorIndexingStatus"] = .string(shard.status)
                     entry["loaded"] = false
                     entry["corruption"] = .string(corruption)
                 }

@@ -83,7 +83,7 @@ extension Database {
             if changed.contains(where: { $0.entry.status == .inactive }) {
                 weft_release_free_memory()
                 let usage = store.memoryUsage
-                logger.debug("after deactivating tenants: RocksDB memtables \(usage.memtables >> 20) MiB, block cache \(usage.blockCache >> 20) MiB, table readers \(usage.tableReaders >> 20) MiB")
+                logger.debug("after deactivating tenants: RocksDB memtables \(usage.memtables >> 20) MiB, block cache \(usage.blockCache >> 20) MiB")
             }
         }
     }

@@ -118,9 +118,6 @@ public final class Database: Sendable {
     /// endpoints ask before they start, so a full disk fails the request as a whole.
     public func checkWritable() throws(WeftError) { try store.diskGuard?.permitWrite() }
 
-    /// Whether writes are refused because the disk is too full.
-    public var isReadOnly: Bool { store.diskGuard?.isReadOnly ?? false }
-
     /// Flushes memtables and snapshots the vector indexes so the next start replays little.
     /// Called on graceful shutdown.
     public func close() throws(WeftError) {

@@ -57,6 +57,9 @@ package final class ShardVectorIndexes: Sendable {
             do {
                 _ = try index(name, settings: settings, dimension: dimensions[name])
             } catch {
+                // A corrupted file is recorded and logged by `index`; anything else (a store read
+                // failing) is logged here, and the next use tries again.
+                if error.code != .corrupted { logger.error("\(shard) vector '\(name)': opening failed: \(error.message)") }
                 return
             }
         }

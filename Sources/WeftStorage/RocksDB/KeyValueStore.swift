@@ -147,16 +147,14 @@ public final class KeyValueStore: @unchecked Sendable {
         try iterator.checkError()
     }
 
-    /// Memory RocksDB holds, summed over the buckets: memtables, block cache, table readers
-    /// (index and filter blocks). For the log and for memory diagnostics.
-    public var memoryUsage: (memtables: Int, blockCache: Int, tableReaders: Int) {
-        func total(_ property: String) -> Int {
-            columnFamilies.values.reduce(0) { sum, handle in
-                var value: UInt64 = 0
-                return sum + (rocksdb_property_int_cf(db, handle, property, &value) == 0 ? Int(value) : 0)
-            }
+    /// Memory RocksDB holds: the memtables of every bucket, and the one block cache (which also
+    /// holds the index and filter blocks). For the log and for memory diagnostics.
+    public var memoryUsage: (memtables: Int, blockCache: Int) {
+        let memtables = columnFamilies.values.reduce(0) { sum, handle in
+            var value: UInt64 = 0
+            return sum + (rocksdb_property_int_cf(db, handle, "rocksdb.cur-size-all-mem-tables", &value) == 0 ? Int(value) : 0)
         }
-        return (total("rocksdb.cur-size-all-mem-tables"), total("rocksdb.block-cache-usage"), total("rocksdb.estimate-table-readers-mem"))
+        return (memtables, Int(rocksdb_cache_get_usage(blockCache)))
     }
 
     // MARK: Writes
