@@ -4,6 +4,14 @@ import PackageDescription
 // Dependencies point down only: weft -> WeftAPI -> WeftSearch -> WeftEngine -> WeftInvertedIndex /
 // WeftVectorIndex -> WeftStorage -> WeftCore.
 // See docs/ARCHITECTURE.md for what each target owns.
+//
+// WEFT_STORAGE_AND_ENGINE_ONLY=1 leaves out the network layer (WeftAPI, the executables, their tests and
+// the packages only they use): scripts/thread-sanitizer.sh builds that part with ThreadSanitizer in
+// minutes instead of instrumenting gRPC, NIO and Hummingbird too.
+let engineOnly = Context.environment["WEFT_STORAGE_AND_ENGINE_ONLY"] == "1"
+
+let swiftLog: Package.Dependency = .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
+
 let package = Package(
     name: "weft",
     platforms: [.macOS(.v15)],
@@ -12,9 +20,9 @@ let package = Package(
         .executable(name: "weft-bench", targets: ["weft-bench"]),
     ],
     dependencies: [
+        swiftLog,
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
@@ -108,3 +116,10 @@ let package = Package(
             ]),
     ]
 )
+
+if engineOnly {
+    let network: Set<String> = ["WeftGRPCProtos", "WeftAPI", "weft", "weft-bench", "WeftAPITests"]
+    package.targets.removeAll { network.contains($0.name) }
+    package.products = []
+    package.dependencies = [swiftLog]
+}

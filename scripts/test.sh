@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests per target, the integration tests that start real server processes
-# on loopback, then the Python suite (the official weaviate-client and the LangChain / LlamaIndex
-# integrations against a real server). Installs missing system libraries and, in .venv, the
+# on loopback, the concurrent tests again under ThreadSanitizer, then the Python suite (the
+# official weaviate-client and the LangChain / LlamaIndex integrations against a real server). Installs missing system libraries and, in .venv, the
 # Python packages first. Arguments go to `swift test` (e.g. --filter X); with arguments the
-# Python suite is skipped.
+# sanitizer run and the Python suite are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,5 +12,6 @@ scripts/install-dependencies.sh
 swift build --build-tests
 swift test --skip-build "$@"
 if [ $# -eq 0 ]; then
+  scripts/thread-sanitizer.sh
   scripts/python-tests.sh
 fi

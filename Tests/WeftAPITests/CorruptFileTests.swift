@@ -148,7 +148,8 @@ import WeftTestSupport
         let corrupted = nodes.shards.filter { $0["vectorIndexingStatus"] as? String == "CORRUPTED" }
         #expect(nodes.status == "UNHEALTHY")
         #expect(corrupted.count == 1 && corrupted.first?["class"] as? String == "Damaged", "seed \(seed): \(nodes.shards)")
-        #expect((corrupted.first?["corruption"] as? String ?? "").contains((file as NSString).lastPathComponent), "seed \(seed): \(corrupted)")
+        let reason = corrupted.first?["corruption"] as? String ?? ""
+        #expect(reason.contains((file as NSString).lastPathComponent), "seed \(seed): \(corrupted)")
         // Schema shards endpoint agrees.
         let shardList = try await fixture.client.send("GET", "/v1/schema/Damaged/shards").json as? [[String: Any]] ?? []
         #expect(shardList.filter { $0["status"] as? String == "CORRUPTED" }.count == 1)

@@ -1,7 +1,6 @@
 import Foundation
 import GraphQL
 import OrderedCollections
-import Synchronization
 import WeftCore
 import WeftEngine
 
@@ -9,7 +8,7 @@ import WeftEngine
 /// rebuilt when the collections change (their definitions are the cache key).
 final class GraphQLEndpoint: Sendable {
     let database: Database
-    private let cache = Mutex<(key: [CollectionDefinition], schema: GraphQLSchema)?>(nil)
+    private let cache = Locked<(key: [CollectionDefinition], schema: GraphQLSchema)?>(nil)
 
     /// Selections deeper than this are refused before execution (Weaviate bounds depth too).
     static let maximumDepth = 30

@@ -1,4 +1,3 @@
-import Synchronization
 import WeftCore
 import WeftInvertedIndex
 import WeftStorage
@@ -13,9 +12,9 @@ public final class Collection: Sendable {
     let router: ShardRouter
     /// The definition and the inverted schema derived from it (every write needs the latter, so it
     /// is derived once per schema change rather than per object).
-    private let state: Mutex<(definition: CollectionDefinition, invertedSchema: InvertedSchema)>
-    private let dimensionsByName: Mutex<[String: Int]>
-    private let tenantsByName: Mutex<[String: Tenant]>
+    private let state: Locked<(definition: CollectionDefinition, invertedSchema: InvertedSchema)>
+    private let dimensionsByName: Locked<[String: Int]>
+    private let tenantsByName: Locked<[String: Tenant]>
 
     /// One tenant: its record entry (name, shard id, status) and, while active, its open shard.
     struct Tenant: Sendable {
@@ -27,9 +26,9 @@ public final class Collection: Sendable {
         self.name = definition.name
         self.fixedShards = shards
         self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
-        self.state = Mutex((definition, definition.invertedSchema))
-        self.dimensionsByName = Mutex(dimensions)
-        self.tenantsByName = Mutex(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
+        self.state = Locked((definition, definition.invertedSchema))
+        self.dimensionsByName = Locked(dimensions)
+        self.tenantsByName = Locked(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
     }
 
     public var definition: CollectionDefinition { state.withLock { $0.definition } }

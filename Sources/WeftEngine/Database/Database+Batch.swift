@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import Synchronization
 import WeftCore
 
 /// Batch import (REST `POST /v1/batch/objects`, gRPC `BatchObjects`). Every object is an upsert,

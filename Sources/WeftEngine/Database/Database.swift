@@ -1,6 +1,5 @@
 import Glibc
 import Logging
-import Synchronization
 import WeftCore
 import WeftStorage
 
@@ -13,9 +12,9 @@ public final class Database: Sendable {
     let logger: Logger
 
     /// Collections by name. Readers take a snapshot; schema writers replace entries.
-    private let collectionsByName: Mutex<[String: Collection]>
+    private let collectionsByName: Locked<[String: Collection]>
     /// Held by every schema change for its whole duration (read, validate, persist, publish).
-    let schemaWriter = Mutex<Void>(())
+    let schemaWriter = Locked<Void>(())
 
     public init(configuration: Configuration, logger: Logger) throws(WeftError) {
         self.configuration = configuration
@@ -28,7 +27,7 @@ public final class Database: Sendable {
         store = try KeyValueStore(
             path: configuration.dataPath + "/rocksdb",
             options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard, memtableBudget: configuration.memtablesMaxSizeMB << 20))
-        collectionsByName = Mutex([:])
+        collectionsByName = Locked([:])
         try loadCollections()
     }
 

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 import WeftCore
 import WeftInvertedIndex
 import WeftStorage
@@ -22,7 +21,7 @@ public final class Shard: Sendable {
     }
 
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
-    private let counters: Mutex<Counters>
+    private let counters: Locked<Counters>
 
     init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, asyncIndexing: Bool) throws(WeftError) {
         self.name = name
@@ -37,7 +36,7 @@ public final class Shard: Sendable {
             lengths[String(decoding: key.dropFirst(lengthsPrefix.count), as: UTF8.self)] = PropertyLengthTotals(value)
             return true
         }
-        counters = Mutex(Counters(nextDocID: next, objectCount: count, lengths: lengths))
+        counters = Locked(Counters(nextDocID: next, objectCount: count, lengths: lengths))
         inverted = InvertedIndexReader(store: store, shard: prefix)
     }
 

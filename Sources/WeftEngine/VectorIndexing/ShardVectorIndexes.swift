@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 import WeftCore
 import WeftStorage
 import WeftVectorIndex
@@ -13,13 +12,13 @@ package final class ShardVectorIndexes: Sendable {
     let directory: String
     private let store: KeyValueStore
     private let logger: Logger
-    private let indexes = Mutex<[String: any VectorIndex]>([:])
+    private let indexes = Locked<[String: any VectorIndex]>([:])
     /// DocIDs deleted before their add arrived (two quick updates of one object can race outside
     /// the shard lock): the late add is dropped.
-    private let deletedEarly = Mutex<Set<UInt64>>([])
+    private let deletedEarly = Locked<Set<UInt64>>([])
     /// With ASYNC_INDEXING, acknowledged vectors wait here for a background worker.
     let asyncIndexing: Bool
-    private let queue = Mutex<IndexingQueue>(IndexingQueue())
+    private let queue = Locked<IndexingQueue>(IndexingQueue())
 
     struct IndexingQueue {
         var pending: [(docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int])] = []
@@ -44,7 +43,7 @@ package final class ShardVectorIndexes: Sendable {
     func folder(for vectorName: String) -> String { "\(directory)/v-\(vectorName)" }
 
     /// Why this shard's vector indexes cannot be used (a corrupted file), once opening failed.
-    private let failure = Mutex<String?>(nil)
+    private let failure = Locked<String?>(nil)
 
     var failureMessage: String? { failure.withLock { $0 } }
 

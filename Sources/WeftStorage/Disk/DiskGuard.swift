@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import WeftCore
 
 /// Refuses writes while the file system holding the data is fuller than
@@ -23,7 +22,7 @@ public final class DiskGuard: Sendable {
 
     enum Level { case normal, warning, readOnly }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(path: String, warningPercent: Int, readOnlyPercent: Int, interval: Duration = .milliseconds(100),
                 report: @escaping @Sendable (_ message: String, _ isProblem: Bool) -> Void) {

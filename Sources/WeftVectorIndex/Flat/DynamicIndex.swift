@@ -1,4 +1,3 @@
-import Synchronization
 import WeftCore
 import WeftStorage
 
@@ -9,7 +8,7 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
     public let threshold: Int
     /// Creates the HNSW when the threshold is crossed (persistent or not, as the owner decides).
     private let makeHNSW: @Sendable () throws(WeftError) -> HNSWIndex
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     enum State {
         case flat(FlatIndex)
@@ -22,9 +21,9 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
         self.threshold = threshold
         self.makeHNSW = makeHNSW
         if let existing, existing.count > 0 {
-            state = Mutex(.hnsw(existing))
+            state = Locked(.hnsw(existing))
         } else {
-            state = Mutex(.flat(FlatIndex(metric: metric)))
+            state = Locked(.flat(FlatIndex(metric: metric)))
         }
     }
 

@@ -48,13 +48,13 @@ struct GraphView {
 
     @inline(__always) func maxLinks(level: Int) -> Int { level == 0 ? 2 * maxConnections : maxConnections }
 
-    @inline(__always) func level(_ id: UInt32) -> Int { Int(levels[Int(id)]) }
+    @inline(__always) func level(_ id: UInt32) -> Int { HNSWGraph.loadLevel(levels + Int(id)) }
 
-    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { tombstones[Int(id)] != 0 }
+    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { weft_load_u8(tombstones + Int(id)) != 0 }
 
     @inline(__always) func isReady(_ id: UInt32) -> Bool { weft_load_u8(ready + Int(id)) != 0 }
 
-    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
+    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && level(id) >= 0 }
 
     @inline(__always) func distance(_ query: UnsafePointer<Float>, _ id: UInt32) -> Float {
         kernel(query, vector(id), dimension)
@@ -62,6 +62,12 @@ struct GraphView {
 
     @inline(__always) func distance(between a: UInt32, _ b: UInt32) -> Float {
         kernel(vector(a), vector(b), dimension)
+    }
+
+    /// Link `index` of a list (after the count). Searches read links without the node's lock while
+    /// inserts rewrite them, so every such read and write is atomic (a plain move on x86).
+    @inline(__always) func link(_ list: UnsafeMutablePointer<UInt32>, _ index: Int) -> UInt32 {
+        weft_load_u32(list + 1 + index)
     }
 
     /// The link count, read atomically (a concurrent insert may be appending).

@@ -85,7 +85,17 @@ final class HNSWGraph {
         (nodes + Int(id) * nodeStride).assumingMemoryBound(to: Float.self)
     }
 
-    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && levels[Int(id)] >= 0 }
+    @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && Self.loadLevel(levels + Int(id)) >= 0 }
+
+    /// A node's level, read atomically: `place` publishes a node by writing its level last, while
+    /// searches and look-ups may be reading it.
+    @inline(__always) static func loadLevel(_ level: UnsafeMutablePointer<Int8>) -> Int {
+        Int(Int8(bitPattern: weft_load_u8(UnsafeMutableRawPointer(level).assumingMemoryBound(to: UInt8.self))))
+    }
+
+    @inline(__always) static func storeLevel(_ level: UnsafeMutablePointer<Int8>, _ value: Int) {
+        weft_store_u8(UnsafeMutableRawPointer(level).assumingMemoryBound(to: UInt8.self), UInt8(bitPattern: Int8(value)))
+    }
 
     /// The link list of `id` at `level`: element 0 is the count, then the ids.
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
@@ -111,7 +121,7 @@ final class HNSWGraph {
         }
         tombstones[index] = 0
         ready[index] = 0
-        levels[index] = Int8(level)
+        Self.storeLevel(levels + index, level)
     }
 
     func markReady(_ id: UInt32) { weft_store_u8(ready + Int(id), 1) }
@@ -119,7 +129,7 @@ final class HNSWGraph {
     /// Removes node `id` entirely (after cleanup has unlinked it). Exclusive lock only.
     func remove(_ id: UInt32) {
         let index = Int(id)
-        levels[index] = -1
+        Self.storeLevel(levels + index, -1)
         tombstones[index] = 0
         ready[index] = 0
         links(id, level: 0)[0] = 0
@@ -127,9 +137,10 @@ final class HNSWGraph {
         upper[index] = nil
     }
 
-    func setTombstone(_ id: UInt32) { tombstones[Int(id)] = 1 }
+    /// Tombstones are set while searches read them (under the shared lock): atomic both ways.
+    func setTombstone(_ id: UInt32) { weft_store_u8(tombstones + Int(id), 1) }
 
-    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { tombstones[Int(id)] != 0 }
+    @inline(__always) func isTombstoned(_ id: UInt32) -> Bool { weft_load_u8(tombstones + Int(id)) != 0 }
 
     @inline(__always) func lock(_ id: UInt32) { weft_spin_lock(locks + Int(id)) }
     @inline(__always) func unlock(_ id: UInt32) { weft_spin_unlock(locks + Int(id)) }

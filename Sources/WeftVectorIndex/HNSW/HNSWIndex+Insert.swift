@@ -100,7 +100,7 @@ extension HNSWIndex {
                 ownLinks = selectNeighbors(ownLinks, maximum: view.maxLinks(level: level), view: view)
             }
         }
-        for (offset, neighbor) in ownLinks.enumerated() { own[1 + offset] = neighbor.id }
+        for (offset, neighbor) in ownLinks.enumerated() { weft_store_u32(own + 1 + offset, neighbor.id) }
         weft_store_u32(own, UInt32(ownLinks.count))
         commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: ownLinks.map(\.id)))
         graph.unlock(id)
@@ -122,7 +122,7 @@ extension HNSWIndex {
                 continue
             }
             if count < maximum {
-                list[1 + count] = id
+                weft_store_u32(list + 1 + count, id)
                 weft_store_u32(list, UInt32(count + 1))
                 commitLog?.append(.addLink(id: neighbor.id, level: UInt8(level), target: id))
             } else {
@@ -134,7 +134,7 @@ extension HNSWIndex {
                 }
                 candidates.sort { $0.distance < $1.distance }
                 let kept = selectNeighbors(candidates, maximum: maximum, view: view)
-                for (offset, keptNeighbor) in kept.enumerated() { list[1 + offset] = keptNeighbor.id }
+                for (offset, keptNeighbor) in kept.enumerated() { weft_store_u32(list + 1 + offset, keptNeighbor.id) }
                 weft_store_u32(list, UInt32(kept.count))
                 commitLog?.append(.replaceLinks(id: neighbor.id, level: UInt8(level), targets: kept.map(\.id)))
             }

@@ -90,7 +90,7 @@ extension HNSWIndex {
             let list = view.links(current.id, level: level)
             let count = view.linkCount(list, level: level)
             for index in 0..<count {
-                let candidate = list[1 + index]
+                let candidate = view.link(list, index)
                 let distance = view.distance(query, candidate)
                 if distance < current.distance {
                     current = Neighbor(distance: distance, id: candidate)
@@ -160,15 +160,16 @@ extension HNSWIndex {
                 list = copy
             }
             let count = min(Int(weft_load_u32(list)), maximum)
-            if count > 0 { weft_prefetch(view.vector(list[1])) }
+            if count > 0 { weft_prefetch(view.vector(view.link(list, 0))) }
             // ACORN gathers at most `maximum` allowed nodes per expansion (its filtered neighbour
             // list is as long as an ordinary one), so two-hop look-ups stop once that many are found.
             var gathered = 0
             for index in 0..<count {
-                let neighbor = list[1 + index]
+                let neighbor = view.link(list, index)
                 if index + 1 < count {
-                    weft_prefetch(view.vector(list[2 + index]))
-                    weft_prefetch(visited.tags + Int(list[2 + index]))
+                    let following = view.link(list, index + 1)
+                    weft_prefetch(view.vector(following))
+                    weft_prefetch(visited.tags + Int(following))
                 }
                 if lockedReads, !view.isReady(neighbor) { continue }
                 guard visited.insert(neighbor) else { continue }
@@ -181,7 +182,7 @@ extension HNSWIndex {
                     let secondCount = view.linkCount(second, level: level)
                     var reachedAllowed = false
                     for secondIndex in 0..<secondCount {
-                        let next = second[1 + secondIndex]
+                        let next = view.link(second, secondIndex)
                         guard allowList.contains(next) else { continue }
                         reachedAllowed = true
                         guard visited.insert(next) else { continue }

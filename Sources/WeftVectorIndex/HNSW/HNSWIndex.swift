@@ -11,7 +11,7 @@ import WeftStorage
 /// node for its link lists; `entry` for the entry point and top level.
 public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public let metric: DistanceMetric
-    let configuration: Mutex<HNSWConfiguration>
+    let configuration: Locked<HNSWConfiguration>
     let memory = ReadWriteLock()
     /// Created with the first vector, when the dimension becomes known.
     nonisolated(unsafe) var graph: HNSWGraph?
@@ -32,19 +32,19 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         var level: Int = -1
     }
 
-    let entry = Mutex(EntryState())
+    let entry = Locked(EntryState())
     let liveCount = Atomic<Int>(0)
     let tombstoneCount = Atomic<Int>(0)
-    let lastCleanup = Mutex<ContinuousClock.Instant?>(nil)
+    let lastCleanup = Locked<ContinuousClock.Instant?>(nil)
     /// Nodes to allocate room for when the graph is created (see `reserveCapacity`).
     let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.
-    let levelGenerator: Mutex<SplitMix64>
+    let levelGenerator: Locked<SplitMix64>
 
     public init(configuration: HNSWConfiguration) {
         self.metric = configuration.distance
-        self.configuration = Mutex(configuration)
-        levelGenerator = Mutex(SplitMix64(seed: configuration.levelSeed))
+        self.configuration = Locked(configuration)
+        levelGenerator = Locked(SplitMix64(seed: configuration.levelSeed))
         levelMultiplier = 1 / log(Double(max(configuration.maxConnections, 2)))
     }
 

@@ -23,7 +23,7 @@ final class CommitLog: Sendable {
         var buffer: ByteWriter
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let appended = Atomic<Int>(0)
 
     /// Bytes appended since the log was opened: the snapshot policy reads it.
@@ -42,7 +42,7 @@ final class CommitLog: Sendable {
             buffer.writeUInt32LE(Self.version)
             buffer.writeUInt32LE(generation)
         }
-        state = Mutex(State(descriptor: descriptor, buffer: buffer))
+        state = Locked(State(descriptor: descriptor, buffer: buffer))
         try flush()
     }
 

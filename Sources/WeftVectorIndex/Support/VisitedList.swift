@@ -1,4 +1,4 @@
-import Synchronization
+import WeftCore
 
 /// Which nodes a search has seen, reset in O(1) by bumping a generation tag instead of clearing.
 final class VisitedList {
@@ -50,7 +50,7 @@ struct VisitedMarks {
 
 /// Visited lists to lend to concurrent searches, so each search allocates nothing.
 final class VisitedListPool: Sendable {
-    private let free = Mutex<[VisitedListBox]>([])
+    private let free = Locked<[VisitedListBox]>([])
 
     func take(nodeCount: Int) -> (VisitedList, VisitedMarks) {
         let list = free.withLock { $0.popLast()?.list } ?? VisitedList(capacity: nodeCount)
