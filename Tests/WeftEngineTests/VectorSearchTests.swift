@@ -152,3 +152,49 @@ import WeftVectorIndex
         print("async indexing: largest queue seen \(largestQueue)")
     }
 }
+
+@Suite struct VectorCacheLimitTests {
+    /// `vectorCacheMaxObjects` below the object count: the index keeps at most that many vectors in
+    /// memory, reads the rest from the store, and every object is still found by its own vector,
+    /// after updates and deletes, after a restart, and after the limit is changed in the schema.
+    @Test func objectsAreFoundWithFewerVectorsInMemoryThanObjects() throws {
+        let dir = TemporaryDirectory()
+        var ids: [Int: ObjectID] = [:]
+        func cachedVectors(_ database: Database) throws -> Int? {
+            let index = try #require(database.requireCollection("Capped").shards[0].vectorIndexes.existingIndexes()[""]?.hnsw)
+            return index.cachedVectorCount
+        }
+        func expectAllFound(_ database: Database) throws {
+            for (seed, id) in ids {
+                let hit = try database.nearVector(className: "Capped", vector: VectorSearchTests.vector(seed, dimension: 16), limit: 1).first
+                #expect(hit?.view.object.id == id, "object \(seed)")
+            }
+        }
+        do {
+            let database = try openDatabase(dir)
+            _ = try database.createCollection(["class": "Capped", "vectorIndexConfig": ["distance": "l2-squared", "vectorCacheMaxObjects": 150]])
+            for seed in 0..<1_000 {
+                ids[seed] = try database.writeObject(ObjectInput(className: "Capped", vector: VectorSearchTests.vector(seed, dimension: 16)), kind: .create).object.id
+            }
+            // Replace moves a vector (seed + 10,000), delete removes one.
+            for seed in stride(from: 0, to: 1_000, by: 10) {
+                _ = try database.writeObject(ObjectInput(className: "Capped", id: ids[seed], vector: VectorSearchTests.vector(seed + 10_000, dimension: 16)), kind: .replace)
+                ids[seed + 10_000] = ids.removeValue(forKey: seed)
+            }
+            for seed in stride(from: 5, to: 1_000, by: 10) {
+                _ = try database.deleteObject(className: "Capped", id: ids.removeValue(forKey: seed)!)
+            }
+            #expect(try #require(try cachedVectors(database)) <= 150)
+            try expectAllFound(database)
+            #expect(try #require(try cachedVectors(database)) <= 150)
+            try database.close()
+        }
+        let database = try openDatabase(dir)
+        try expectAllFound(database)
+        #expect(try #require(try cachedVectors(database)) <= 150, "the limit holds after a restart")
+        // The limit is mutable: raised, the cache fills instead of evicting.
+        _ = try database.updateCollection("Capped", with: ["class": "Capped", "vectorIndexConfig": ["distance": "l2-squared", "vectorCacheMaxObjects": 100_000]])
+        try expectAllFound(database)
+        #expect(try #require(try cachedVectors(database)) > 150)
+    }
+}

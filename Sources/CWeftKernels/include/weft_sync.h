@@ -41,6 +41,16 @@ static inline void weft_store_u8(uint8_t *p, uint8_t v) {
     atomic_store_explicit((_Atomic uint8_t *)p, v, memory_order_release);
 }
 
+/// Pointer slots of the HNSW vector cache: filled by concurrent searches (first one wins the
+/// compare-and-swap), emptied only under the index's exclusive lock.
+static inline void *weft_load_ptr(void *const *p) {
+    return atomic_load_explicit((_Atomic(void *) const *)p, memory_order_acquire);
+}
+
+static inline _Bool weft_cas_ptr(void **p, void *expected, void *desired) {
+    return atomic_compare_exchange_strong_explicit((_Atomic(void *) *)p, &expected, desired, memory_order_acq_rel, memory_order_acquire);
+}
+
 /// Hints the CPU to fetch a line that the next distance computation will read.
 static inline void weft_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 

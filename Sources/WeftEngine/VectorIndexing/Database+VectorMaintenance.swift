@@ -42,6 +42,7 @@ extension Database {
                     current.flatSearchCutoff = wanted.flatSearchCutoff
                     current.filterStrategy = wanted.filterStrategy
                     current.cleanupIntervalSeconds = wanted.cleanupIntervalSeconds
+                    current.vectorCacheMaxObjects = wanted.vectorCacheMaxObjects
                 }
             }
         }

@@ -99,14 +99,27 @@ package final class ShardVectorIndexes: Sendable {
         case .hnsw:
             let (index, report) = try HNSWIndex.open(directory: folder, configuration: settings.hnswConfiguration(), dimension: dimension)
             if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
+            index.useVectorSource(vectorSource(name))
             return index
         case .dynamic:
             let (hnswConfiguration, threshold) = settings.dynamicParts
             let (existing, report) = try HNSWIndex.open(directory: folder, configuration: hnswConfiguration, dimension: dimension)
             if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
+            existing.useVectorSource(vectorSource(name))
             return DynamicIndex(metric: settings.metric, threshold: threshold, existing: existing.count > 0 || report.replayedRecords > 0 ? existing : nil) {
                 () throws(WeftError) -> HNSWIndex in existing
             }
+        }
+    }
+
+    /// Reads one vector of space `name` from the store: where an HNSW over `vectorCacheMaxObjects`
+    /// gets the vectors it does not keep in memory.
+    private func vectorSource(_ name: String) -> VectorSource {
+        let store = store, shard = shard
+        return { docID in
+            guard let bytes = try? store.get(.vectors, VectorKey.key(shard: shard, name: name, docID: docID)) else { return nil }
+            var reader = ByteReader(bytes, context: "vector \(docID)")
+            return try? reader.readFloats(count: bytes.count / 4)
         }
     }
 

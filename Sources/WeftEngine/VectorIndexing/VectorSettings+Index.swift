@@ -21,6 +21,7 @@ extension VectorSettings {
         hnsw.dynamicEfFactor = integer("dynamicEfFactor", hnsw.dynamicEfFactor)
         hnsw.flatSearchCutoff = integer("flatSearchCutoff", hnsw.flatSearchCutoff)
         hnsw.cleanupIntervalSeconds = integer("cleanupIntervalSeconds", hnsw.cleanupIntervalSeconds)
+        hnsw.vectorCacheMaxObjects = integer("vectorCacheMaxObjects", hnsw.vectorCacheMaxObjects)
         if source["filterStrategy"]?.stringValue == "acorn" { hnsw.filterStrategy = .acorn }
         return hnsw
     }

@@ -19,6 +19,8 @@ struct GraphView {
     let capacity: Int
     let metric: DistanceMetric
     let kernel: DistanceKernel
+    /// Non-nil once vectors live outside the records (over `vectorCacheMaxObjects`).
+    let cache: VectorCache?
 
     init(_ graph: HNSWGraph, metric: DistanceMetric) {
         dimension = graph.dimension
@@ -35,10 +37,24 @@ struct GraphView {
         capacity = graph.capacity
         self.metric = metric
         kernel = metric.kernel
+        cache = graph.cache
     }
 
-    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> {
-        (nodes + Int(id) &* nodeStride).assumingMemoryBound(to: Float.self)
+    /// Node `id`'s vector; nil only with a cache, when the store no longer has it (a deleted node
+    /// awaiting cleanup).
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float>? {
+        if let cache { return cache.vector(id) }
+        return (nodes + Int(id) &* nodeStride).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Asks the CPU for node `id`'s vector ahead of use; with a cache only if it is in memory (a
+    /// prefetch must not read the store).
+    @inline(__always) func prefetchVector(_ id: UInt32) {
+        if let cache {
+            if let cached = cache.cached(id) { weft_prefetch(cached) }
+        } else {
+            weft_prefetch(nodes + Int(id) &* nodeStride)
+        }
     }
 
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
@@ -56,12 +72,15 @@ struct GraphView {
 
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && level(id) >= 0 }
 
+    /// A node without a vector (see `vector`) is infinitely far: never a result, expanded last.
     @inline(__always) func distance(_ query: UnsafePointer<Float>, _ id: UInt32) -> Float {
-        kernel(query, vector(id), dimension)
+        guard let vector = vector(id) else { return .greatestFiniteMagnitude }
+        return kernel(query, vector, dimension)
     }
 
     @inline(__always) func distance(between a: UInt32, _ b: UInt32) -> Float {
-        kernel(vector(a), vector(b), dimension)
+        guard let first = vector(a), let second = vector(b) else { return .greatestFiniteMagnitude }
+        return kernel(first, second, dimension)
     }
 
     /// Link `index` of a list (after the count). Searches read links without the node's lock while

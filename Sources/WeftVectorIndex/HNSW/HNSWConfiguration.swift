@@ -23,6 +23,9 @@ public struct HNSWConfiguration: Sendable, Equatable {
     /// ACORN is used only when the allow-list holds at most this share of the index.
     public var acornMaximumRatio: Double = 0.4
     public var cleanupIntervalSeconds: Int = 300
+    /// Vectors kept in memory; over this many nodes the graph reads the rest from the object store
+    /// (`VectorCache`). Needs a vector source (`HNSWIndex.useVectorSource`); without one, ignored.
+    public var vectorCacheMaxObjects: Int = 1_000_000_000_000
     /// Seed of the node-level generator (levels only; not a Weaviate setting).
     public var levelSeed: UInt64 = 100
 

@@ -7,6 +7,10 @@ import CWeftKernels
 /// rather than one more cache miss in a separate array. Measured: see docs/ARCHITECTURE.md.
 /// Upper-layer lists are allocated per node that has any. Node ids are docIDs (dense per shard).
 ///
+/// Over `vectorCacheMaxObjects` nodes the graph moves its vectors out (`moveVectorsToCache`):
+/// records then hold only the layer-0 links and vectors come from a bounded `VectorCache` backed
+/// by the object store.
+///
 /// Grown only under the index's exclusive lock; read and written under its shared lock, with a
 /// one-byte spin lock per node guarding that node's link lists.
 final class HNSWGraph {
@@ -18,8 +22,10 @@ final class HNSWGraph {
     /// `capacity` records of `nodeStride` bytes: the vector at offset 0, the layer-0 links at
     /// `linksOffset`.
     private(set) var nodes: UnsafeMutableRawPointer
-    let nodeStride: Int
-    let linksOffset: Int
+    private(set) var nodeStride: Int
+    private(set) var linksOffset: Int
+    /// Set once vectors live outside the records.
+    private(set) var cache: VectorCache?
     private(set) var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     /// -1: no node with this id.
     private(set) var levels: UnsafeMutablePointer<Int8>
@@ -68,6 +74,7 @@ final class HNSWGraph {
             old.deallocate()
             return fresh
         }
+        cache?.grow(to: newCapacity)
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * nodeStride, alignment: 64)
         if capacity > 0 { fresh.copyMemory(from: nodes, byteCount: capacity * nodeStride) }
         (fresh + capacity * nodeStride).initializeMemory(as: UInt8.self, repeating: 0, count: (newCapacity - capacity) * nodeStride)
@@ -81,8 +88,35 @@ final class HNSWGraph {
         capacity = newCapacity
     }
 
-    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float> {
-        (nodes + Int(id) * nodeStride).assumingMemoryBound(to: Float.self)
+    /// Node `id`'s vector; nil only with a cache, when the store no longer has it.
+    @inline(__always) func vector(_ id: UInt32) -> UnsafeMutablePointer<Float>? {
+        if let cache { return cache.vector(id) }
+        return (nodes + Int(id) * nodeStride).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Moves every vector out of the node records into `cache` (keeping those that fit), so the
+    /// records shrink to their links. One way, like Weaviate's cache. `copyVectors` false: the
+    /// records hold no vectors yet (a restart before they are handed back). Exclusive lock only.
+    func moveVectorsToCache(_ cache: VectorCache, copyVectors: Bool) {
+        guard self.cache == nil else { return }
+        cache.grow(to: capacity)
+        let stride = ((1 + 2 * maxConnections) * 4 + 15) / 16 * 16
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: capacity * stride, alignment: 64)
+        let keep = cache.limit.load(ordering: .relaxed) * 3 / 4
+        var kept = 0
+        for index in 0..<capacity {
+            let old = nodes + index * nodeStride
+            (fresh + index * stride).copyMemory(from: old + linksOffset, byteCount: (1 + 2 * maxConnections) * 4)
+            if copyVectors, levels[index] >= 0, kept < keep {
+                cache.put(UInt32(index), Array(UnsafeBufferPointer(start: old.assumingMemoryBound(to: Float.self), count: dimension)))
+                kept += 1
+            }
+        }
+        nodes.deallocate()
+        nodes = fresh
+        nodeStride = stride
+        linksOffset = 0
+        self.cache = cache
     }
 
     @inline(__always) func exists(_ id: UInt32) -> Bool { Int(id) < capacity && Self.loadLevel(levels + Int(id)) >= 0 }
@@ -109,7 +143,11 @@ final class HNSWGraph {
     /// search that finds the id sees a complete node.
     func place(_ id: UInt32, level: Int, vector: [Float]) {
         let index = Int(id)
-        vector.withUnsafeBufferPointer { self.vector(id).update(from: $0.baseAddress!, count: dimension) }
+        if let cache {
+            cache.put(id, vector)
+        } else {
+            vector.withUnsafeBufferPointer { self.vector(id)!.update(from: $0.baseAddress!, count: dimension) }
+        }
         links(id, level: 0)[0] = 0
         upper[index]?.deallocate()
         if level > 0 {
@@ -135,6 +173,7 @@ final class HNSWGraph {
         links(id, level: 0)[0] = 0
         upper[index]?.deallocate()
         upper[index] = nil
+        cache?.remove(id)
     }
 
     /// Tombstones are set while searches read them (under the shared lock): atomic both ways.
@@ -149,6 +188,6 @@ final class HNSWGraph {
     var memoryBytes: Int {
         var bytes = capacity * (nodeStride + MemoryLayout<UnsafeMutablePointer<UInt32>?>.size + 3)
         for id in 0..<capacity where levels[id] > 0 { bytes += Int(levels[id]) * upperStride * 4 }
-        return bytes
+        return bytes + (cache?.memoryBytes ?? 0)
     }
 }

@@ -88,10 +88,10 @@ extension HNSWIndex {
                 if candidate != id, !graph.isTombstoned(candidate), graph.levels[Int(candidate)] >= level { candidateIDs.insert(candidate) }
             }
         }
-        let base = graph.vector(id)
-        let candidates = candidateIDs.map { Neighbor(distance: metric.distance(base, graph.vector($0), graph.dimension), id: $0) }
+        let view = GraphView(graph, metric: metric)
+        let candidates = candidateIDs.map { Neighbor(distance: view.distance(between: id, $0), id: $0) }
             .sorted { $0.distance < $1.distance }
-        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), view: GraphView(graph, metric: metric))
+        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), view: view)
         for (offset, neighbor) in kept.enumerated() { list[1 + offset] = neighbor.id }
         weft_store_u32(list, UInt32(kept.count))
         commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: kept.map(\.id)))

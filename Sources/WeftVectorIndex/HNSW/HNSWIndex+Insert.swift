@@ -42,12 +42,19 @@ extension HNSWIndex {
                 }
             }
         }
+        if vectorsInCache.load(ordering: .relaxed) {
+            evictIfOverLimit()
+        } else {
+            moveVectorsToCacheIfOverLimit()
+        }
     }
 
     /// Connects a placed node into every layer up to its level.
     private func link(_ id: UInt32, level: Int, entryNode: UInt32, topLevel: Int, graph: HNSWGraph, efConstruction: Int) {
         let view = GraphView(graph, metric: metric)
-        let query = view.vector(id)
+        // Just placed under the same shared lock, so in memory even with a cache (eviction needs
+        // the exclusive lock).
+        guard let query = view.vector(id) else { return }
         var current = Neighbor(distance: view.distance(query, entryNode), id: entryNode)
         if topLevel > level {
             for layer in stride(from: topLevel, to: level, by: -1) {

@@ -46,6 +46,7 @@ extension HNSWIndex {
         }
         index.directory = directory
         index.generation = generation
+        index.awaitingVectors = index.graph != nil
         index.commitLog = try CommitLog(path: "\(directory)/commit-\(generation).log", generation: generation)
         return (index, report)
     }
@@ -55,7 +56,12 @@ extension HNSWIndex {
         memory.withReadLock {
             guard let graph, let id = UInt32(exactly: docID), graph.exists(id), vector.count == graph.dimension else { return }
             let prepared = metric.prepared(vector)
-            prepared.withUnsafeBufferPointer { graph.vector(id).update(from: $0.baseAddress!, count: graph.dimension) }
+            if let cache = graph.cache {
+                // Fill the cache only up to the share an eviction would leave; searches load the rest.
+                if cache.count.load(ordering: .relaxed) < cache.limit.load(ordering: .relaxed) * 3 / 4 { cache.put(id, prepared) }
+                return
+            }
+            prepared.withUnsafeBufferPointer { graph.vector(id)!.update(from: $0.baseAddress!, count: graph.dimension) }
         }
     }
 
@@ -191,6 +197,7 @@ extension HNSWIndex {
             relinkUnreachableNodes()
         }
         memory.withWriteLock {
+            awaitingVectors = false
             guard let graph else { return }
             Self.dropDanglingLinks(graph)
             entry.withLock { state in
@@ -226,8 +233,9 @@ extension HNSWIndex {
                 }
             }
             return (0..<graph.capacity).compactMap { index -> (UInt32, [Float])? in
-                guard graph.levels[index] >= 0, !reached[index], !graph.isTombstoned(UInt32(index)) else { return nil }
-                return (UInt32(index), Array(UnsafeBufferPointer(start: graph.vector(UInt32(index)), count: graph.dimension)))
+                guard graph.levels[index] >= 0, !reached[index], !graph.isTombstoned(UInt32(index)),
+                      let vector = graph.vector(UInt32(index)) else { return nil }
+                return (UInt32(index), Array(UnsafeBufferPointer(start: vector, count: graph.dimension)))
             }
         }
         guard !orphans.isEmpty else { return }

@@ -16,6 +16,7 @@ extension HNSWIndex {
 
     public func search(_ query: [Float], k: Int, ef: Int?, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
         guard k > 0 else { return [] }
+        defer { if vectorsInCache.load(ordering: .relaxed) { evictIfOverLimit() } }
         let config = settings
         let prepared = metric.prepared(query)
         return try memory.withReadLock { () throws(WeftError) -> [SearchHit] in
@@ -59,8 +60,8 @@ extension HNSWIndex {
         defer { best.release() }
         query.withUnsafeBufferPointer { buffer in
             for docID in candidates {
-                guard let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { continue }
-                let distance = metric.distance(buffer.baseAddress!, graph.vector(id), graph.dimension)
+                guard let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id), let vector = graph.vector(id) else { continue }
+                let distance = metric.distance(buffer.baseAddress!, vector, graph.dimension)
                 if best.count < k || distance < best.top!.distance {
                     best.push(Neighbor(distance: distance, id: id))
                     if best.count > k { best.pop() }
@@ -160,7 +161,7 @@ extension HNSWIndex {
                 list = copy
             }
             let count = min(Int(weft_load_u32(list)), maximum)
-            if count > 0 { weft_prefetch(view.vector(view.link(list, 0))) }
+            if count > 0 { view.prefetchVector(view.link(list, 0)) }
             // ACORN gathers at most `maximum` allowed nodes per expansion (its filtered neighbour
             // list is as long as an ordinary one), so two-hop look-ups stop once that many are found.
             var gathered = 0
@@ -168,7 +169,7 @@ extension HNSWIndex {
                 let neighbor = view.link(list, index)
                 if index + 1 < count {
                     let following = view.link(list, index + 1)
-                    weft_prefetch(view.vector(following))
+                    view.prefetchVector(following)
                     weft_prefetch(visited.tags + Int(following))
                 }
                 if lockedReads, !view.isReady(neighbor) { continue }

@@ -40,6 +40,13 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.
     let levelGenerator: Locked<SplitMix64>
+    /// Where vectors evicted from memory are read back (the engine's object store); set before use.
+    nonisolated(unsafe) var vectorSource: VectorCache.Source?
+    /// True once the graph's vectors live in a `VectorCache` (checked after every operation
+    /// without taking a lock).
+    let vectorsInCache = Atomic<Bool>(false)
+    /// Between loading a persisted graph and `finishRestore`: its records hold no vectors yet.
+    nonisolated(unsafe) var awaitingVectors = false
 
     public init(configuration: HNSWConfiguration) {
         self.metric = configuration.distance
@@ -51,17 +58,57 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     public var settings: HNSWConfiguration { configuration.withLock { $0 } }
 
     /// Changes the parameters Weaviate lets change at run time (ef, dynamic ef, cutoff, filter
-    /// strategy, cleanup interval). `maxConnections`, `efConstruction` and `distance` stay.
+    /// strategy, cleanup interval, vector cache size). `maxConnections`, `efConstruction` and
+    /// `distance` stay.
     public func update(_ change: (inout HNSWConfiguration) -> Void) {
-        configuration.withLock { current in
+        let limit = configuration.withLock { current in
             var proposed = current
             change(&proposed)
             proposed.maxConnections = current.maxConnections
             proposed.efConstruction = current.efConstruction
             proposed.distance = current.distance
             current = proposed
+            return proposed.vectorCacheMaxObjects
+        }
+        memory.withReadLock { graph?.cache?.limit.store(max(limit, 1), ordering: .relaxed) }
+        if vectorsInCache.load(ordering: .relaxed) { evictIfOverLimit() } else { moveVectorsToCacheIfOverLimit() }
+    }
+
+    /// Lets the index read vectors back from the object store, which is what allows it to keep
+    /// fewer than all of them in memory (`vectorCacheMaxObjects`). Call before the first use.
+    public func useVectorSource(_ source: @escaping VectorSource) {
+        memory.withWriteLock { vectorSource = source }
+        moveVectorsToCacheIfOverLimit()
+    }
+
+    /// Moves the vectors out of the graph's records into a bounded cache once the graph holds more
+    /// nodes than `vectorCacheMaxObjects`.
+    func moveVectorsToCacheIfOverLimit() {
+        let limit = settings.vectorCacheMaxObjects
+        let nodes = liveCount.load(ordering: .relaxed) + tombstoneCount.load(ordering: .relaxed)
+        guard nodes > limit, vectorSource != nil else { return }
+        memory.withWriteLock {
+            guard let graph, graph.cache == nil, let vectorSource else { return }
+            graph.moveVectorsToCache(VectorCache(dimension: graph.dimension, metric: metric, limit: limit, capacity: graph.capacity, source: vectorSource),
+                                     copyVectors: !awaitingVectors)
+            vectorsInCache.store(true, ordering: .relaxed)
         }
     }
+
+    /// Frees cached vectors once there are more than the limit (exclusive lock: no search holds one).
+    func evictIfOverLimit() {
+        guard memory.withReadLock({ graph?.cache?.isOverLimit ?? false }) else { return }
+        memory.withWriteLock {
+            guard let cache = graph?.cache, cache.isOverLimit else { return }
+            cache.evict()
+        }
+    }
+
+    /// Vectors read back from the store so far (cache misses), nil without a cache.
+    public var vectorCacheMisses: Int? { memory.withReadLock { graph?.cache?.misses.load(ordering: .relaxed) } }
+
+    /// Vectors in memory, nil while the graph holds all of them in its records.
+    public var cachedVectorCount: Int? { memory.withReadLock { graph?.cache?.count.load(ordering: .relaxed) } }
 
     public var dimension: Int? { memory.withReadLock { graph?.dimension } }
     public var count: Int { liveCount.load(ordering: .relaxed) }
@@ -82,8 +129,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
 
     public func vector(of docID: UInt64) -> [Float]? {
         memory.withReadLock {
-            guard let graph, let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id) else { return nil }
-            return Array(UnsafeBufferPointer(start: graph.vector(id), count: graph.dimension))
+            guard let graph, let id = UInt32(exactly: docID), graph.exists(id), !graph.isTombstoned(id), let vector = graph.vector(id) else { return nil }
+            return Array(UnsafeBufferPointer(start: vector, count: graph.dimension))
         }
     }
 
