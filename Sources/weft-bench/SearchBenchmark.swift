@@ -22,6 +22,11 @@ struct SearchBenchmark: ParsableCommand {
     @Option(help: "Queries per measurement.") var queries: Int = 200
     @Option(help: "Import threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Timed runs per measurement; the best counts.") var runs: Int = 3
+    @Option(name: .customLong("vector-cache-max-objects"), help: "HNSW vectorCacheMaxObjects (default: Weaviate's, everything in memory).")
+    var vectorCacheMaxObjects: Int = 1_000_000_000_000
+    @Option(name: .customLong("flat-search-cutoff"), help: "HNSW flatSearchCutoff: allow-lists below it are scanned exactly.")
+    var flatSearchCutoff: Int = 40_000
+    @Option(name: .customLong("filter-strategy"), help: "sweeping | acorn") var filterStrategy: String = "sweeping"
 
     func run() throws {
         guard let distance = ANNBenchmark.metrics[metric] else { throw ValidationError("unknown metric \(metric)") }
@@ -42,7 +47,9 @@ struct SearchBenchmark: ParsableCommand {
         let weaviateDistance = ["l2": "l2-squared", "cosine": "cosine", "dot": "dot"][metric]!
         _ = try database.createCollection([
             "class": "Bench", "vectorizer": "none",
-            "vectorIndexConfig": ["distance": .string(weaviateDistance), "maxConnections": 16, "efConstruction": 128],
+            "vectorIndexConfig": ["distance": .string(weaviateDistance), "maxConnections": 16, "efConstruction": 128,
+                                  "vectorCacheMaxObjects": .int(Int64(vectorCacheMaxObjects)), "flatSearchCutoff": .int(Int64(flatSearchCutoff)),
+                                  "filterStrategy": .string(filterStrategy)],
             "properties": [
                 ["name": "bucket", "dataType": ["int"]],
                 ["name": "text", "dataType": ["text"]],
@@ -64,14 +71,16 @@ struct SearchBenchmark: ParsableCommand {
         print("import_seconds \(String(format: "%.2f", importSeconds))  (\(Int(Double(base.count) / importSeconds)) objects/s, object store + inverted index + HNSW)")
 
         let preparedBase = base.map(distance.prepared)
+        print("vectorCacheMaxObjects \(vectorCacheMaxObjects), flatSearchCutoff \(flatSearchCutoff), filterStrategy \(filterStrategy)")
         print("")
         print("| filter | allowed | recall@10 | qps | exact scan qps | × exact scan |")
         print("|---|---:|---:|---:|---:|---:|")
-        for share in selectivity.split(separator: ",").compactMap({ Double($0) }) {
+        // Share 1 is the unfiltered search.
+        for share in [1.0] + selectivity.split(separator: ",").compactMap({ Double($0) }) {
             let bound = Int64((share * 100).rounded())
             let allowed = (0..<base.count).filter { Int64(buckets[$0]) < bound }
             let truth = queryVectors.map { ExactSearch.neighbors($0, among: allowed, base: preparedBase, metric: distance, k: 10) }
-            let filter: WhereFilter = .compare(.lessThan, .property("bucket"), .int(bound))
+            let filter: WhereFilter? = share < 1 ? .compare(.lessThan, .property("bucket"), .int(bound)) : nil
             var found = 0
             let qps = try best { () throws -> Void in
                 found = 0
@@ -85,9 +94,14 @@ struct SearchBenchmark: ParsableCommand {
             let scanQPS = try best { () throws -> Void in
                 for query in queryVectors { _ = ExactSearch.neighbors(query, among: allowed, base: preparedBase, metric: distance, k: 10) }
             }
-            print("| bucket < \(bound) (\(share)) | \(allowed.count) | \(String(format: "%.4f", Double(found) / Double(queryVectors.count * 10))) | \(Int(qps)) | \(Int(scanQPS)) | \(String(format: "%.1f", qps / scanQPS)) |")
+            print("| \(share < 1 ? "bucket < \(bound) (\(share))" : "none") | \(allowed.count) | \(String(format: "%.4f", Double(found) / Double(queryVectors.count * 10))) | \(Int(qps)) | \(Int(scanQPS)) | \(String(format: "%.1f", qps / scanQPS)) |")
         }
 
+        let shard = try database.requireCollection("Bench").shards[0]
+        if let hnsw = shard.vectorIndexes.existingIndexes()[""]?.hnsw {
+            print("")
+            print("index memory \(hnsw.memoryBytes / 1_000_000) MB, vectors in memory \(hnsw.cachedVectorCount.map(String.init) ?? "all"), read back from the store \(hnsw.vectorCacheMisses.map(String.init) ?? "0")")
+        }
         guard !texts.isEmpty else { return }
         let keywordQueries = queryTexts.isEmpty ? queryVectors.indices.map { texts[$0 % texts.count] } : queryTexts
         print("")

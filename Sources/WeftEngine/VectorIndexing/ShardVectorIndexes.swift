@@ -89,7 +89,7 @@ package final class ShardVectorIndexes: Sendable {
         }
     }
 
-    func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }
+    package func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }
 
     private func makeIndex(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
         let folder = folder(for: name)
