@@ -135,6 +135,11 @@ paths = {
     "/v1/schema/{className}/shards": {
         "get": operation("getShards", {**ok(RESULT_LIST), **errors(400, 404, 422)}, [CLASS, TENANT]),
     },
+    "/v1/schema/{className}/shards/{shardName}": {
+        "put": operation("updateShardStatus", {**ok({"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}}}),
+                                               **errors(400, 404, 413, 422, 503)}, [CLASS, path_parameter("shardName")],
+                         json_body({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["READY", "READONLY"]}}})),
+    },
     "/v1/schema/{className}/tenants": {
         "get": operation("getTenants", {**ok(RESULT_LIST), **errors(400, 404, 422)}, [CLASS]),
         "post": operation("createTenants", {**ok(RESULT_LIST), **errors(400, 404, 413, 422)}, [CLASS],

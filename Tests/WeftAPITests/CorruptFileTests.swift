@@ -139,6 +139,50 @@ import WeftTestSupport
         try snapshotBytes.write(to: URL(fileURLWithPath: snapshot))
         try await fixture.server.start()
         try await expectOneCorruptedShard(fixture, file: snapshot, seed: seed)
+
+        // The repair: setting the shard READY rebuilds its index from the object store, with the
+        // file left as it is. Nothing is lost, writes are accepted, and the rebuilt index persists.
+        let shards = try await fixture.client.send("GET", "/v1/schema/Damaged/shards").json as? [[String: Any]] ?? []
+        let corrupted = try #require(shards.first { $0["status"] as? String == "CORRUPTED" }?["name"] as? String)
+        #expect(try await fixture.client.send("PUT", "/v1/schema/Damaged/shards/\(corrupted)", json: ["status": "RUNNING"]).status == 422)
+        #expect(try await fixture.client.send("PUT", "/v1/schema/Damaged/shards/nope", json: ["status": "READY"]).status == 404)
+        let repair = try await fixture.client.send("PUT", "/v1/schema/Damaged/shards/\(corrupted)", json: ["status": "READY"])
+        #expect(repair.status == 200 && repair.object["status"] as? String == "READY", "seed \(seed): \(repair.text)")
+        #expect(try await fixture.nodes().status == "HEALTHY")
+        var rebuiltMisses = try await fixture.misses()
+        #expect(rebuiltMisses.isEmpty, "seed \(seed): after the rebuild \(rebuiltMisses.count) not found: \(rebuiltMisses.prefix(5))")
+        let vector = (0..<8).map { _ in Double(generator.next() % 100_000) / 100_000 }
+        let id = "00000003-0000-4000-8000-000000000001"
+        #expect(try await fixture.client.send("POST", "/v1/objects", json: ["class": "Damaged", "id": id, "vector": vector]).status == 200)
+        fixture.vectors[id] = vector
+        fixture.server.stop()
+        try await fixture.server.start()
+        #expect(try await fixture.nodes().status == "HEALTHY")
+        rebuiltMisses = try await fixture.misses()
+        #expect(rebuiltMisses.isEmpty, "seed \(seed): after the rebuild and a restart \(rebuiltMisses.count) not found: \(rebuiltMisses.prefix(5))")
+        fixture.server.stop()
+    }
+
+    /// READONLY set by an operator refuses writes to that shard only, until READY.
+    @Test func shardMarkedReadOnlyRefusesWritesUntilReady() async throws {
+        var generator = SplitMix64(seed: 5)
+        var fixture = try await Fixture()
+        try await fixture.seed(&generator)
+        let shards = try await fixture.client.send("GET", "/v1/schema/Healthy/shards").json as? [[String: Any]] ?? []
+        let name = try #require(shards.first?["name"] as? String)
+        let marked = try await fixture.client.send("PUT", "/v1/schema/Healthy/shards/\(name)", json: ["status": "READONLY"])
+        #expect(marked.status == 200 && marked.object["status"] as? String == "READONLY")
+        let listed = try await fixture.client.send("GET", "/v1/schema/Healthy/shards").json as? [[String: Any]] ?? []
+        #expect(listed.first?["status"] as? String == "READONLY")
+        let refused = try await fixture.client.send("POST", "/v1/objects", json: ["class": "Healthy", "vector": [1, 2, 3, 4, 5, 6, 7, 8]])
+        #expect(refused.status == 422 && refused.text.contains("READONLY"), "\(refused.text)")
+        #expect(try await fixture.client.send("DELETE", "/v1/objects/Healthy/00000002-0000-4000-8000-000000000001").status == 422)
+        #expect(try await fixture.healthyServes(), "reads go on")
+        #expect(try await fixture.client.send("POST", "/v1/objects", json: ["class": "Damaged", "vector": [1, 2, 3, 4, 5, 6, 7, 8]]).status == 200,
+                "other collections' shards accept writes")
+        let ready = try await fixture.client.send("PUT", "/v1/schema/Healthy/shards/\(name)", json: ["status": "READY"])
+        #expect(ready.status == 200 && ready.object["status"] as? String == "READY")
+        #expect(try await fixture.client.send("POST", "/v1/objects", json: ["class": "Healthy", "vector": [1, 2, 3, 4, 5, 6, 7, 8]]).status == 200)
         fixture.server.stop()
     }
 

@@ -426,3 +426,21 @@ def test_multi_target_vectors(client, name):
     assert best.objects[0].metadata.distance == pytest.approx(min(x + y for x, y in [(0, 50), (1, 2), (9, 0), (162, 162)]))
     relative = collection.query.near_vector(query, target_vector=TargetVectors.relative_score({"a": 1.0, "b": 1.0}), limit=4)
     assert [o.properties["n"] for o in relative.objects][-1] == 3
+
+
+def test_update_shards_readonly_refuses_writes_until_ready(client, name):
+    collection = client.collections.create(name, properties=[Property(name="n", data_type=DataType.INT)],
+                                           vector_config=Configure.Vectors.self_provided())
+    collection.data.insert({"n": 1}, vector=[0.1, 0.2, 0.3])
+    shard_names = [shard.name for shard in collection.config.get_shards()]
+    assert collection.config.update_shards("READONLY") == {shard: "READONLY" for shard in shard_names}
+    assert all(shard.status == "READONLY" for shard in collection.config.get_shards())
+    with pytest.raises(weaviate.exceptions.UnexpectedStatusCodeError) as refused:
+        collection.data.insert({"n": 2}, vector=[0.2, 0.3, 0.4])
+    assert refused.value.status_code == 422 and "READONLY" in str(refused.value)
+    with pytest.raises(WeaviateInsertManyAllFailedError, match="READONLY"):
+        collection.data.insert_many([wvc.data.DataObject(properties={"n": 3}, vector=[0.3, 0.4, 0.5])])
+    assert collection.aggregate.over_all(total_count=True).total_count == 1, "reads go on, nothing was written"
+    assert collection.config.update_shards("READY", shard_names=shard_names[0]) == {shard_names[0]: "READY"}
+    collection.data.insert({"n": 4}, vector=[0.4, 0.5, 0.6])
+    assert collection.aggregate.over_all(total_count=True).total_count == 2

@@ -41,6 +41,17 @@ struct SchemaRoutes {
                 ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
             }))
         }
+        // READONLY / READY; READY also repairs a CORRUPTED shard (Database.updateShardStatus).
+        router.put("/v1/schema/:className/shards/:shardName") { request, context in
+            let json = try await JSONResponses.body(request, limit: bodyLimit)
+            guard case .string(let status)? = json.objectValue?["status"] else {
+                throw WeftError.unprocessable("the body must be an object with a string 'status' (READY or READONLY)")
+            }
+            let className = try context.parameters.require("className")
+            let shardName = try context.parameters.require("shardName")
+            let updated = try database.updateShardStatus(className: className, shardName: shardName, status: status)
+            return JSONResponses.json(["status": .string(updated)])
+        }
     }
 
     private func collection(_ context: BasicRequestContext) throws -> Collection {

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import WeftCore
 import WeftInvertedIndex
 import WeftStorage
@@ -22,6 +23,10 @@ public final class Shard: Sendable {
 
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.
     private let counters: Locked<Counters>
+
+    /// Set by an operator (`PUT /v1/schema/{class}/shards/{shard}` with READONLY): writes are
+    /// refused until the status is set back to READY. Not persisted (a restart clears it).
+    private let markedReadOnly = Atomic<Bool>(false)
 
     init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, asyncIndexing: Bool) throws(WeftError) {
         self.name = name
@@ -57,11 +62,23 @@ public final class Shard: Sendable {
     /// Why the shard refuses requests (a corrupted file), or nil.
     public var corruption: String? { vectorIndexes.failureMessage }
 
-    /// `READY`; `CORRUPTED` when a file of the shard cannot be read; `READONLY` while the disk is
-    /// above `DISK_USE_READONLY_PERCENTAGE`.
+    /// `READY`; `CORRUPTED` when a file of the shard cannot be read; `READONLY` when an operator set
+    /// it or while the disk is above `DISK_USE_READONLY_PERCENTAGE`.
     public var status: String {
         if corruption != nil { return "CORRUPTED" }
+        if markedReadOnly.load(ordering: .acquiring) { return "READONLY" }
         return store.diskGuard?.isReadOnly == true ? "READONLY" : "READY"
+    }
+
+    /// Sets or clears the operator's READONLY mark.
+    func markReadOnly(_ readOnly: Bool) { markedReadOnly.store(readOnly, ordering: .releasing) }
+
+    /// Refuses a write while the shard is marked READONLY (checked under the writer lock, so no
+    /// write starts after the mark is set).
+    private func permitWrite() throws(WeftError) {
+        guard !markedReadOnly.load(ordering: .acquiring) else {
+            throw .unprocessable("shard \(name) is READONLY: writes are refused until its status is set to READY")
+        }
     }
 
     /// The shard, when it can serve requests.
@@ -137,6 +154,7 @@ public final class Shard: Sendable {
         extra: (WriteBatch) -> Void = { _ in }
     ) throws(WeftError) -> (written: StoredObject, replaced: StoredObject?) {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> (written: StoredObject, replaced: StoredObject?) in
+            try permitWrite()
             let existing = try get(id)
             switch (mode, existing) {
             case (.create, .some): throw .unprocessable("id '\(id)' already exists")
@@ -173,6 +191,7 @@ public final class Shard: Sendable {
         _ writes: [PendingWrite], now: Int64, schema: InvertedSchema, extra: (WriteBatch) -> Void
     ) throws(WeftError) -> [(written: StoredObject, replaced: StoredObject?)] {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> [(written: StoredObject, replaced: StoredObject?)] in
+            try permitWrite()
             let batch = WriteBatch(store: store)
             var lengths = counters.lengths
             var nextDocID = counters.nextDocID
@@ -202,6 +221,7 @@ public final class Shard: Sendable {
     @discardableResult
     public func delete(_ id: ObjectID, schema: InvertedSchema) throws(WeftError) -> UInt64? {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
+            try permitWrite()
             guard let existing = try get(id) else { return nil }
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))

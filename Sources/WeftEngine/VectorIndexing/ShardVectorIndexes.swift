@@ -68,25 +68,53 @@ package final class ShardVectorIndexes: Sendable {
         name == CollectionDefinition.legacyVectorName ? definition.legacyVector : definition.namedVectors[name]
     }
 
+    /// Serialises opening indexes: two requests opening the same index at once would otherwise
+    /// both append to its commit log.
+    private let opening = Locked<Void>(())
+
     /// The index of `name`, opened (and reconciled with the store) on first use.
     func index(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
         if let existing = indexes.withLock({ $0[name] }) { return existing }
-        if let failure = failureMessage { throw WeftError(.corrupted, failure) }
-        let opened: any VectorIndex
-        do {
-            opened = try makeIndex(name, settings: settings, dimension: dimension)
-        } catch {
-            let message = "vector index '\(name)' cannot be loaded: \(error.message)"
-            failure.withLock { $0 = $0 ?? message }
-            logger.error("\(shard): CORRUPTED: \(message)")
-            throw WeftError(.corrupted, message)
-        }
-        try reconcile(opened, name: name)
-        return indexes.withLock { current in
-            if let raced = current[name] { return raced }
-            current[name] = opened
+        return try opening.withLock { (_: inout Void) throws(WeftError) -> any VectorIndex in
+            if let existing = indexes.withLock({ $0[name] }) { return existing }
+            if let failure = failureMessage { throw WeftError(.corrupted, failure) }
+            let opened: any VectorIndex
+            do throws(WeftError) {
+                opened = try makeIndex(name, settings: settings, dimension: dimension)
+            } catch {
+                let message = "vector index '\(name)' cannot be loaded: \(error.message)"
+                failure.withLock { $0 = $0 ?? message }
+                logger.error("\(shard): CORRUPTED: \(message)")
+                throw WeftError(.corrupted, message)
+            }
+            try reconcile(opened, name: name)
+            indexes.withLock { $0[name] = opened }
             return opened
         }
+    }
+
+    /// Repairs a CORRUPTED shard: the files of every index that could not be loaded are removed and
+    /// the index is built again from the `vectors` bucket (the truth; nothing is lost). Indexes that
+    /// loaded are kept. Returns how many indexes were rebuilt.
+    @discardableResult
+    func rebuildFailed(_ definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) -> Int {
+        let rebuilt = try opening.withLock { (_: inout Void) throws(WeftError) -> Int in
+            guard failureMessage != nil else { return 0 }
+            let loaded = Set(existingIndexes().keys)
+            var rebuilt = 0
+            for name in definition.vectorNames where !loaded.contains(name) {
+                guard let settings = settings(name, in: definition), !settings.skip, settings.indexType != .flat else { continue }
+                logger.warning("\(shard) vector '\(name)': removing the index files to rebuild them from the object store")
+                FileSystem.removeTree(folder(for: name))
+                rebuilt += 1
+            }
+            failure.withLock { $0 = nil }
+            return rebuilt
+        }
+        // Opening takes `opening` again, per index: after the lock above.
+        open(definition, dimensions: dimensions)
+        if let failure = failureMessage { throw WeftError(.corrupted, failure) }
+        return rebuilt
     }
 
     package func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }

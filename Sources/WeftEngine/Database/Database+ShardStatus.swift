@@ -1,0 +1,30 @@
+import WeftCore
+
+extension Database {
+    /// `PUT /v1/schema/{class}/shards/{shard}` (the client's `config.update_shards`): READONLY
+    /// refuses writes to the shard until READY is set again; READY on a CORRUPTED shard rebuilds
+    /// the vector indexes that could not be loaded from the object store, which holds every
+    /// vector, so the shard serves again with nothing lost. Returns the shard's status after.
+    public func updateShardStatus(className: String, shardName: String, status: String) throws(WeftError) -> String {
+        let collection = try requireCollection(className)
+        guard !collection.isMultiTenant else {
+            throw .unprocessable("class \(collection.name) has multi-tenancy enabled: set a tenant's activity status instead of its shard's")
+        }
+        guard let shard = collection.shards.first(where: { $0.name == shardName }) else {
+            throw .notFound("shard '\(shardName)' of class \(collection.name) not found")
+        }
+        switch status {
+        case "READONLY":
+            shard.markReadOnly(true)
+        case "READY":
+            if shard.corruption != nil {
+                let rebuilt = try shard.vectorIndexes.rebuildFailed(collection.definition, dimensions: collection.dimensions)
+                logger.warning("\(collection.name)/\(shard.name): \(rebuilt) vector index(es) rebuilt from the object store; shard READY")
+            }
+            shard.markReadOnly(false)
+        default:
+            throw .unprocessable("status '\(status)' is not one of READY, READONLY")
+        }
+        return shard.status
+    }
+}
