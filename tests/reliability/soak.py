@@ -6,7 +6,7 @@ changes; readers: filtered nearVector, BM25, hybrid, aggregate, get by id, Graph
 creates, fills, queries and drops collections in a loop. Every call must succeed (a get may find
 an object another thread deleted); resident memory is sampled every 2 s and, after the warm-up,
 must not keep growing beyond what the vector index's new node slots explain (each update takes a
-new docID, and the HNSW arrays are indexed by docID).
+new docID, and the HNSW arrays are indexed by docID; cleanup gives the records of dead nodes back).
 
 In the test command: 2 minutes. Longer:
     .venv/bin/python tests/reliability/soak.py --seconds 600
@@ -84,7 +84,10 @@ class Soak:
             client.collections.create("Author", properties=[Property(name="name", data_type=DataType.TEXT)])
             client.collections.create("Soak", properties=[Property(name="body", data_type=DataType.TEXT), Property(name="n", data_type=DataType.INT)],
                                       references=[ReferenceProperty(name="by", target_collection="Author")],
-                                      vector_config=Configure.Vectors.self_provided())
+                                      # Tombstone cleanup within the run (it gives back the records of
+                                      # replaced and deleted objects' nodes).
+                                      vector_config=Configure.Vectors.self_provided(
+                                          vector_index_config=Configure.VectorIndex.hnsw(cleanup_interval_seconds=10)))
             authors = [client.collections.get("Author").data.insert({"name": f"a{i}"}) for i in range(10)]
             rng = random.Random(self.seed)
             soak = client.collections.get("Soak")

@@ -60,6 +60,7 @@ extension HNSWIndex {
                 graph.remove(id)
                 commitLog?.append(.removeNode(id: id))
             }
+            graph.releaseDeadPages(of: deleted)
             resetEntryPoint(graph: graph)
             if let (node, level) = entry.withLock({ state in state.node.map { ($0, state.level) } }) {
                 commitLog?.append(.setEntryPoint(id: node, level: UInt8(level)))

@@ -200,6 +200,7 @@ extension HNSWIndex {
             awaitingVectors = false
             guard let graph else { return }
             Self.dropDanglingLinks(graph)
+            graph.releaseAllDeadPages()
             entry.withLock { state in
                 if let node = state.node, graph.exists(node), Int(graph.levels[Int(node)]) == state.level { return }
                 state = EntryState()
