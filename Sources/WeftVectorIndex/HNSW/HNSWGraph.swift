@@ -7,10 +7,10 @@ import CWeftKernels
 /// rather than one more cache miss in a separate array. Measured: see docs/ARCHITECTURE.md.
 /// Upper-layer lists are allocated per node that has any. Node ids are docIDs (dense per shard).
 ///
-/// The records live in memory mapped from the kernel, not the heap: it grows with `mremap` (no copy,
-/// and pages never written use no memory), and `releaseDeadPages` gives back the pages of nodes
-/// that cleanup removed. Node ids are docIDs and every update takes a new one, so without that an
-/// update-heavy workload would keep one dead record per update forever.
+/// The records of a large graph live in memory mapped from the kernel (`RecordMemory`): it grows
+/// without copying, pages never written use no memory, and `releaseDeadPages` gives back the pages
+/// of nodes that cleanup removed. Node ids are docIDs and every update takes a new one, so without
+/// that an update-heavy workload would keep one dead record per update forever.
 ///
 /// Over `vectorCacheMaxObjects` nodes the graph moves its vectors out (`moveVectorsToCache`):
 /// records then hold only the layer-0 links and vectors come from a bounded `VectorCache` backed
@@ -26,9 +26,8 @@ final class HNSWGraph {
 
     /// `capacity` records of `nodeStride` bytes: the vector at offset 0, the layer-0 links at
     /// `linksOffset`.
-    private(set) var nodes: UnsafeMutableRawPointer
-    /// Bytes mapped at `nodes` (capacity × stride).
-    private var mappedBytes: Int
+    private var records: RecordMemory
+    var nodes: UnsafeMutableRawPointer { records.base }
     private(set) var nodeStride: Int
     private(set) var linksOffset: Int
     /// Set once vectors live outside the records.
@@ -52,8 +51,7 @@ final class HNSWGraph {
         self.capacity = 0
         linksOffset = dimension * 4
         nodeStride = (dimension * 4 + (1 + 2 * maxConnections) * 4 + 63) / 64 * 64
-        mappedBytes = nodeStride
-        nodes = Self.map(nodeStride)
+        records = RecordMemory(bytes: nodeStride)
         upper = .allocate(capacity: 1)
         levels = .allocate(capacity: 1)
         locks = .allocate(capacity: 1)
@@ -64,7 +62,7 @@ final class HNSWGraph {
 
     deinit {
         for id in 0..<capacity { upper[id]?.deallocate() }
-        weft_unmap(nodes, mappedBytes)
+        records.release()
         upper.deallocate()
         levels.deallocate()
         locks.deallocate()
@@ -84,11 +82,7 @@ final class HNSWGraph {
         }
         cache?.grow(to: newCapacity)
         // The new tail is zero: empty link lists.
-        guard let grown = weft_remap_zeroed(nodes, mappedBytes, newCapacity * nodeStride) else {
-            fatalError("cannot map \(newCapacity * nodeStride) bytes for the vector index")
-        }
-        nodes = grown
-        mappedBytes = newCapacity * nodeStride
+        records.grow(to: newCapacity * nodeStride)
         upper = move(upper, 1, fill: nil)
         levels = move(levels, 1, fill: -1)
         locks = move(locks, 1, fill: 0)
@@ -110,21 +104,20 @@ final class HNSWGraph {
         guard self.cache == nil else { return }
         cache.grow(to: capacity)
         let stride = ((1 + 2 * maxConnections) * 4 + 15) / 16 * 16
-        let fresh = Self.map(capacity * stride)
+        let fresh = RecordMemory(bytes: capacity * stride)
         let keep = cache.limit.load(ordering: .relaxed) * 3 / 4
         var kept = 0
         // Only existing nodes are copied: the pages of the others stay unwritten (no memory).
         for index in 0..<capacity where levels[index] >= 0 {
             let old = nodes + index * nodeStride
-            (fresh + index * stride).copyMemory(from: old + linksOffset, byteCount: (1 + 2 * maxConnections) * 4)
+            (fresh.base + index * stride).copyMemory(from: old + linksOffset, byteCount: (1 + 2 * maxConnections) * 4)
             if copyVectors, kept < keep {
                 cache.put(UInt32(index), Array(UnsafeBufferPointer(start: old.assumingMemoryBound(to: Float.self), count: dimension)))
                 kept += 1
             }
         }
-        weft_unmap(nodes, mappedBytes)
-        nodes = fresh
-        mappedBytes = capacity * stride
+        records.release()
+        records = fresh
         nodeStride = stride
         linksOffset = 0
         self.cache = cache
@@ -148,11 +141,6 @@ final class HNSWGraph {
         return upper[Int(id)]! + (level - 1) * upperStride
     }
 
-    private static func map(_ bytes: Int) -> UnsafeMutableRawPointer {
-        guard let mapped = weft_map_zeroed(max(bytes, 1)) else { fatalError("cannot map \(bytes) bytes for the vector index") }
-        return mapped
-    }
-
     /// Gives back to the system every page of the records that holds only nodes that do not exist
     /// (removed by cleanup, or never placed), among the pages of `removed`. They read as zero, an
     /// empty record, should one be read again. Exclusive lock only (after `remove`).
@@ -170,21 +158,13 @@ final class HNSWGraph {
     /// The same over every page (after loading a graph, whose replay touched removed nodes).
     @discardableResult
     func releaseAllDeadPages() -> Int {
-        releaseDeadPages(0..<(mappedBytes / weft_page_size()))
+        releaseDeadPages(0..<records.pageCount)
     }
 
     private func releaseDeadPages(_ pages: some Sequence<Int>) -> Int {
-        let page = weft_page_size()
-        var released = 0
-        for index in pages {
-            let start = index * page, end = min(start + page, mappedBytes)
-            guard end - start == page else { continue }  // a partial last page stays
-            let firstNode = start / nodeStride, lastNode = (end - 1) / nodeStride
-            guard (firstNode...lastNode).allSatisfy({ $0 >= capacity || levels[$0] < 0 }) else { continue }
-            weft_release_pages(nodes + start, page)
-            released += 1
+        records.releasePages(pages) { start, end in
+            (start / nodeStride...(end - 1) / nodeStride).allSatisfy { $0 >= capacity || levels[$0] < 0 }
         }
-        return released
     }
 
     @inline(__always) func maxLinks(level: Int) -> Int { level == 0 ? maxConnectionsLayer0 : maxConnections }
