@@ -42,11 +42,7 @@ extension HNSWIndex {
                 }
             }
         }
-        if vectorsInCache.load(ordering: .relaxed) {
-            evictIfOverLimit()
-        } else {
-            moveVectorsToCacheIfOverLimit()
-        }
+        enforceVectorCacheLimit()
     }
 
     /// Connects a placed node into every layer up to its level.

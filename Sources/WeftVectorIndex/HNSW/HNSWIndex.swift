@@ -45,6 +45,8 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// True once the graph's vectors live in a `VectorCache` (checked after every operation
     /// without taking a lock).
     let vectorsInCache = Atomic<Bool>(false)
+    /// `vectorCacheMaxObjects`, readable on every insert without the configuration lock.
+    let vectorCacheLimit: Atomic<Int>
     /// Between loading a persisted graph and `finishRestore`: its records hold no vectors yet.
     nonisolated(unsafe) var awaitingVectors = false
 
@@ -52,6 +54,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
         self.metric = configuration.distance
         self.configuration = Locked(configuration)
         levelGenerator = Locked(SplitMix64(seed: configuration.levelSeed))
+        vectorCacheLimit = Atomic(max(configuration.vectorCacheMaxObjects, 1))
         levelMultiplier = 1 / log(Double(max(configuration.maxConnections, 2)))
     }
 
@@ -70,7 +73,14 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             current = proposed
             return proposed.vectorCacheMaxObjects
         }
+        vectorCacheLimit.store(max(limit, 1), ordering: .relaxed)
         memory.withReadLock { graph?.cache?.limit.store(max(limit, 1), ordering: .relaxed) }
+        enforceVectorCacheLimit()
+    }
+
+    /// After an insert or a change of the limit: moves the vectors to a cache once the graph
+    /// outgrows the limit, or evicts once the cache does.
+    func enforceVectorCacheLimit() {
         if vectorsInCache.load(ordering: .relaxed) { evictIfOverLimit() } else { moveVectorsToCacheIfOverLimit() }
     }
 
@@ -84,7 +94,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// Moves the vectors out of the graph's records into a bounded cache once the graph holds more
     /// nodes than `vectorCacheMaxObjects`.
     func moveVectorsToCacheIfOverLimit() {
-        let limit = settings.vectorCacheMaxObjects
+        let limit = vectorCacheLimit.load(ordering: .relaxed)
         let nodes = liveCount.load(ordering: .relaxed) + tombstoneCount.load(ordering: .relaxed)
         guard nodes > limit, vectorSource != nil else { return }
         memory.withWriteLock {
