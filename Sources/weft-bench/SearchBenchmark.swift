@@ -98,9 +98,9 @@ struct SearchBenchmark: ParsableCommand {
         }
 
         let shard = try database.requireCollection("Bench").shards[0]
-        if let hnsw = shard.vectorIndexes.existingIndexes()[""]?.hnsw {
+        if let usage = shard.vectorIndexes.existingIndexes()[""]?.memoryUsage {
             print("")
-            print("index memory \(hnsw.memoryBytes / 1_000_000) MB, vectors in memory \(hnsw.cachedVectorCount.map(String.init) ?? "all"), read back from the store \(hnsw.vectorCacheMisses.map(String.init) ?? "0")")
+            print("index memory \(usage.bytes / 1_000_000) MB, vectors in memory \(usage.cachedVectors.map(String.init) ?? "all"), read back from the store \(usage.cacheMisses.map(String.init) ?? "0")")
         }
         guard !texts.isEmpty else { return }
         let keywordQueries = queryTexts.isEmpty ? queryVectors.indices.map { texts[$0 % texts.count] } : queryTexts

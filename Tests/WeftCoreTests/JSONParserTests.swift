@@ -45,7 +45,7 @@ import WeftCore
             _ = try JSONParser.parse("{\"a\": ?}")
             Issue.record("expected an error")
         } catch {
-            #expect(error.code == .badRequest)
+            #expect(error.code == .malformedRequest)
             #expect(error.message.contains("byte 6"))
         }
     }

@@ -43,10 +43,10 @@ import WeftCore
             "vectorConfig": ["default": ["vectorizer": ["none": [:]]], "b": ["vectorizer": ["none": [:]], "vectorIndexType": "flat", "vectorIndexConfig": ["distance": "dot"]]],
         ])
         #expect(definition.legacyVector == nil)
-        #expect(definition.namedVectors["default"]?.indexType == .hnsw)
-        #expect(definition.namedVectors["default"]?.distance == "cosine")
-        #expect(definition.namedVectors["b"]?.indexType == .flat)
-        #expect(definition.namedVectors["b"]?.distance == "dot")
+        #expect(definition.namedVectors["default"]?.index.typeName == "hnsw")
+        #expect(definition.namedVectors["default"]?.distance == .cosine)
+        #expect(definition.namedVectors["b"]?.index.typeName == "flat")
+        #expect(definition.namedVectors["b"]?.distance == .dot)
         #expect(definition.targetForUnnamedVector == "default")
         #expect(definition.rendered()["vectorConfig"]?["b"]?["vectorizer"] == ["none": [:]])
     }
@@ -101,7 +101,7 @@ import WeftCore
             _ = try parse(json)
             Issue.record("accepted \(JSONWriter.string(json))")
         } catch {
-            #expect(error.code == .unprocessable)
+            #expect(error.code == .invalidInput)
             #expect(error.message.contains(reason), "\(error.message)")
         }
     }
@@ -114,7 +114,7 @@ import WeftCore
         json["invertedIndexConfig"] = ["bm25": ["b": 0.5, "k1": 1.0]]
         let updated = try original.applyingUpdate(try parse(.object(json)))
         #expect(updated.description == "new")
-        #expect(updated.legacyVector?.indexConfig["ef"] == 64)
+        #expect(updated.legacyVector?.index.rendered()["ef"] == 64)
         #expect(updated.invertedIndex.bm25B == 0.5)
 
         for change in [["vectorIndexConfig": ["distance": "dot"]], ["vectorIndexConfig": ["maxConnections": 8]],

@@ -27,7 +27,7 @@ import WeftTestSupport
                     // Some ids are reused across tenants: the same UUID lives separately in each.
                     let id = step % 10 == 0 && !(models["red"]!.isEmpty) ? models["red"]!.keys.first! : ObjectID.random()
                     let value = Int64(step)
-                    let kind: Database.WriteKind = models[tenant]![id] == nil ? .create : .replace
+                    let kind: ObjectWrite.Kind = models[tenant]![id] == nil ? .create : .replace
                     _ = try database.writeObject(ObjectInput(className: "Shared", id: id, properties: ["n": .int(value)], vector: [Float(step), 1], tenant: tenant), kind: kind)
                     models[tenant]![id] = value
                 }

@@ -56,8 +56,12 @@ import WeftTestSupport
             switch worker {
             case 0:
                 for start in stride(from: 0, to: Self.objectCount, by: 20) {
-                    let results = database.batchWrite((start..<start + 20).map { Self.input($0, version: 0) })
-                    for case .failure(let error) in results { errors.withLock { $0.append("batch: \(error)") } }
+                    switch Result(catching: { () throws(WeftError) in try database.batchWrite((start..<start + 20).map { Self.input($0, version: 0) }) }) {
+                    case .success(let results):
+                        for case .failure(let error) in results { errors.withLock { $0.append("batch: \(error)") } }
+                    case .failure(let error):
+                        errors.withLock { $0.append("batch: \(error)") }
+                    }
                     written.store(start + 20, ordering: .releasing)
                 }
                 writersDone.add(1, ordering: .releasing)

@@ -16,7 +16,7 @@ import WeftTestSupport
     }
 
     func write(_ database: Database, _ model: Model, _ corpus: inout RandomCorpus, id: ObjectID? = nil) throws {
-        let kind: Database.WriteKind = id == nil ? .create : .replace
+        let kind: ObjectWrite.Kind = id == nil ? .create : .replace
         let view = try database.writeObject(ObjectInput(className: RandomCorpus.className, id: id, properties: corpus.properties(), vector: corpus.vector()), kind: kind)
         let object = view.object
         model.objects[object.id] = .init(id: object.id, created: object.creationTimeUnix, updated: object.lastUpdateTimeUnix, properties: object.properties)
@@ -96,7 +96,7 @@ import WeftTestSupport
         ]
         for (filter, fragment) in bad {
             let error = #expect(throws: WeftError.self) { try database.search(SearchRequest(collection: "Plain", filter: filter)) }
-            #expect(error?.code == .unprocessable)
+            #expect(error?.code == .invalidInput)
             #expect(error?.message.contains(fragment) == true, "\(filter): \(error?.message ?? "")")
         }
     }

@@ -14,7 +14,7 @@ struct GRPCAggregate {
     typealias Reply = Weaviate_V1_AggregateReply
     typealias Aggregation = Weaviate_V1_AggregateReply.Aggregations.Aggregation
 
-    func aggregate(_ proto: Weaviate_V1_AggregateRequest) throws(RPCError) -> Reply {
+    func aggregate(_ proto: Weaviate_V1_AggregateRequest) throws(WeftError) -> Reply {
         let started = DispatchTime.now()
         var request = AggregateRequest(collection: proto.collection, properties: proto.aggregations.map(\.property))
         request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
@@ -38,9 +38,9 @@ struct GRPCAggregate {
         case nil:
             break
         default:
-            throw GRPCErrors.invalid("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+            throw WeftError.invalidInput("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
         }
-        let groups = try GRPCErrors.mapping { () throws(WeftError) -> [AggregateGroup] in try database.aggregate(request) }
+        let groups = try database.aggregate(request)
 
         var reply = Reply()
         if proto.hasGroupBy {

@@ -10,27 +10,33 @@ import WeftSearch
 struct GRPCBatch {
     let database: Database
 
-    func batchObjects(_ proto: Weaviate_V1_BatchObjectsRequest) -> Weaviate_V1_BatchObjectsReply {
+    func batchObjects(_ proto: Weaviate_V1_BatchObjectsRequest) throws(WeftError) -> Weaviate_V1_BatchObjectsReply {
         let started = DispatchTime.now()
-        var inputs: [ObjectInput] = []
-        var positions: [Int] = []
-        var errors: [Weaviate_V1_BatchObjectsReply.BatchError] = []
-        for (index, object) in proto.objects.enumerated() {
-            switch Result(catching: { () throws(WeftError) -> ObjectInput in try input(object) }) {
-            case .success(let input):
-                inputs.append(input)
-                positions.append(index)
-            case .failure(let error):
-                errors.append(Self.error(index, error.message))
-            }
-        }
-        for (position, result) in zip(positions, database.batchWrite(inputs)) {
-            if case .failure(let error) = result { errors.append(Self.error(position, error.message)) }
-        }
         var reply = Weaviate_V1_BatchObjectsReply()
-        reply.errors = errors.sorted { $0.index < $1.index }
+        for (index, result) in try write(proto.objects).enumerated() {
+            if case .failure(let error) = result { reply.errors.append(Self.error(index, error.message)) }
+        }
         reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
         return reply
+    }
+
+    /// One result per object, in request order (BatchObjects and BatchStream).
+    func write(_ objects: [Weaviate_V1_BatchObject]) throws(WeftError) -> [Database.WriteResult] {
+        try BatchInputs.write(objects, database: database) { (object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput in try input(object) }
+    }
+
+    /// Each reference added on its own, a result per reference in request order.
+    func addReferences(_ references: [Weaviate_V1_BatchReference]) -> [Result<Void, WeftError>] {
+        references.map { reference in
+            Result { () throws(WeftError) in
+                guard let from = ObjectID(reference.fromUuid), let to = ObjectID(reference.toUuid) else {
+                    throw .invalidInput("from_uuid and to_uuid must be UUIDs")
+                }
+                let beacon = Beacon(className: reference.hasToCollection ? reference.toCollection : nil, id: to).text
+                try database.addReference(className: reference.fromCollection, id: from, property: reference.name, beacon: beacon,
+                                          tenant: reference.tenant.isEmpty ? nil : reference.tenant)
+            }
+        }
     }
 
     private static func error(_ index: Int, _ message: String) -> Weaviate_V1_BatchObjectsReply.BatchError {
@@ -43,7 +49,7 @@ struct GRPCBatch {
     private func input(_ object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput {
         var input = ObjectInput(className: object.collection)
         if !object.uuid.isEmpty {
-            guard let id = ObjectID(object.uuid) else { throw .unprocessable("invalid uuid '\(object.uuid)'") }
+            guard let id = ObjectID(object.uuid) else { throw .invalidInput("invalid uuid '\(object.uuid)'") }
             input.id = id
         }
         input.tenant = object.tenant.isEmpty ? nil : object.tenant
@@ -69,20 +75,18 @@ struct GRPCBatch {
             input.vector = object.vector
         }
         for named in object.vectors {
-            guard named.type != .multiFp32 else { throw .unprocessable("multi-vectors (MULTI_FP32) are not supported yet") }
+            guard named.type != .multiFp32 else { throw .invalidInput("multi-vectors (MULTI_FP32) are not supported yet") }
             let vector = try GRPCValues.floats(named.vectorBytes)
             if named.name.isEmpty { input.vector = vector } else { input.vectors[named.name] = vector }
         }
         return input
     }
 
-    func batchDelete(_ proto: Weaviate_V1_BatchDeleteRequest) throws(RPCError) -> Weaviate_V1_BatchDeleteReply {
+    func batchDelete(_ proto: Weaviate_V1_BatchDeleteRequest) throws(WeftError) -> Weaviate_V1_BatchDeleteReply {
         let started = DispatchTime.now()
-        guard proto.hasFilters else { throw GRPCErrors.invalid("batch delete needs filters") }
+        guard proto.hasFilters else { throw WeftError.invalidInput("batch delete needs filters") }
         let filter = try GRPCFilters.filter(proto.filters)
-        let result = try GRPCErrors.mapping { () throws(WeftError) -> BatchDeleteResult in
-            try database.batchDelete(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: proto.hasTenant ? proto.tenant : nil)
-        }
+        let result = try database.batchDelete(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: proto.hasTenant ? proto.tenant : nil)
         var reply = Weaviate_V1_BatchDeleteReply()
         reply.matches = Int64(result.matches)
         reply.successful = Int64(result.successful)

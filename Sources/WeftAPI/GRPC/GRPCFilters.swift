@@ -1,21 +1,21 @@
-import GRPCCore
+import WeftCore
 import WeftGRPCProtos
 import WeftSearch
 
 /// `weaviate.v1.Filters` -> `WhereFilter`.
 enum GRPCFilters {
-    static func filter(_ proto: Weaviate_V1_Filters, depth: Int = 0) throws(RPCError) -> WhereFilter {
-        guard depth < 64 else { throw GRPCErrors.invalid("filters nested deeper than 64 levels") }
+    static func filter(_ proto: Weaviate_V1_Filters, depth: Int = 0) throws(WeftError) -> WhereFilter {
+        guard depth < 64 else { throw WeftError.invalidInput("filters nested deeper than 64 levels") }
         switch proto.operator {
         case .and, .or, .not:
-            guard !proto.filters.isEmpty else { throw GRPCErrors.invalid("filter operator \(proto.operator) needs operands") }
+            guard !proto.filters.isEmpty else { throw WeftError.invalidInput("filter operator \(proto.operator) needs operands") }
             var operands: [WhereFilter] = []
             for operand in proto.filters { operands.append(try filter(operand, depth: depth + 1)) }
             switch proto.operator {
             case .and: return .and(operands)
             case .or: return .or(operands)
             default:
-                guard operands.count == 1 else { throw GRPCErrors.invalid("filter operator NOT takes exactly one operand") }
+                guard operands.count == 1 else { throw WeftError.invalidInput("filter operator NOT takes exactly one operand") }
                 return .not(operands[0])
             }
         default:
@@ -35,7 +35,7 @@ enum GRPCFilters {
         case .containsAll: op = .containsAll
         case .containsNone: op = .containsNone
         case .withinGeoRange: op = .withinGeoRange
-        default: throw GRPCErrors.invalid("unknown filter operator \(proto.operator)")
+        default: throw WeftError.invalidInput("unknown filter operator \(proto.operator)")
         }
         let path: FilterPath
         if proto.hasTarget {
@@ -43,13 +43,13 @@ enum GRPCFilters {
         } else if let parsed = FilterPath.parse(proto.on) {
             path = parsed
         } else {
-            throw GRPCErrors.invalid("filter needs a target property")
+            throw WeftError.invalidInput("filter needs a target property")
         }
         return .compare(op, path, try value(proto))
     }
 
-    private static func target(_ target: Weaviate_V1_FilterTarget, depth: Int = 0) throws(RPCError) -> FilterPath {
-        guard depth < 8 else { throw GRPCErrors.invalid("filter target nested too deeply") }
+    private static func target(_ target: Weaviate_V1_FilterTarget, depth: Int = 0) throws(WeftError) -> FilterPath {
+        guard depth < 8 else { throw WeftError.invalidInput("filter target nested too deeply") }
         switch target.target {
         case .property(let name)?:
             return FilterPath(name)
@@ -60,11 +60,11 @@ enum GRPCFilters {
         case .count(let count)?:
             return .referenceCount(count.on)
         case nil:
-            throw GRPCErrors.invalid("filter target has no property")
+            throw WeftError.invalidInput("filter target has no property")
         }
     }
 
-    private static func value(_ proto: Weaviate_V1_Filters) throws(RPCError) -> FilterValue {
+    private static func value(_ proto: Weaviate_V1_Filters) throws(WeftError) -> FilterValue {
         switch proto.testValue {
         case .valueText(let text)?: return .text(text)
         case .valueInt(let number)?: return .int(number)
@@ -76,7 +76,7 @@ enum GRPCFilters {
         case .valueNumberArray(let array)?: return .numberArray(array.values)
         case .valueGeo(let geo)?:
             return .geoRange(latitude: Double(geo.latitude), longitude: Double(geo.longitude), maximumMeters: Double(geo.distance))
-        case nil: throw GRPCErrors.invalid("filter has no value")
+        case nil: throw WeftError.invalidInput("filter has no value")
         }
     }
 }

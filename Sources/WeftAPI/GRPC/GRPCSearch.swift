@@ -10,25 +10,25 @@ import WeftSearch
 struct GRPCSearch {
     let database: Database
 
-    func search(_ proto: Weaviate_V1_SearchRequest) throws(RPCError) -> Weaviate_V1_SearchReply {
+    func search(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Weaviate_V1_SearchReply {
         let started = DispatchTime.now()
-        let collection = try GRPCErrors.mapping { () throws(WeftError) -> Collection in try database.requireCollection(proto.collection) }
+        let collection = try database.requireCollection(proto.collection)
         let definition = collection.definition
         var request = SearchRequest(collection: definition.name, limit: proto.limit == 0 ? nil : Int(proto.limit))
         request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
         request.offset = Int(proto.offset)
         request.autocut = proto.autocut == 0 ? nil : Int(proto.autocut)
         if !proto.after.isEmpty {
-            guard let after = ObjectID(proto.after) else { throw GRPCErrors.invalid("after must be a UUID, got '\(proto.after)'") }
+            guard let after = ObjectID(proto.after) else { throw WeftError.invalidInput("after must be a UUID, got '\(proto.after)'") }
             request.after = after
         }
-        request.sort = try proto.sortBy.map { (sort: Weaviate_V1_SortBy) throws(RPCError) -> SortKey in
-            guard let path = sort.path.first, sort.path.count == 1 else { throw GRPCErrors.invalid("sort path must name one property") }
+        request.sort = try proto.sortBy.map { (sort: Weaviate_V1_SortBy) throws(WeftError) -> SortKey in
+            guard let path = sort.path.first, sort.path.count == 1 else { throw WeftError.invalidInput("sort path must name one property") }
             return SortKey(path: path, ascending: sort.ascending)
         }
         if proto.hasFilters { request.filter = try GRPCFilters.filter(proto.filters) }
         if proto.hasGroupBy {
-            guard let path = proto.groupBy.path.first else { throw GRPCErrors.invalid("groupBy needs a property path") }
+            guard let path = proto.groupBy.path.first else { throw WeftError.invalidInput("groupBy needs a property path") }
             request.groupBy = GroupBy(property: path, groups: Int(proto.groupBy.numberOfGroups), objectsPerGroup: Int(proto.groupBy.objectsPerGroup))
         }
         request.search = try searchKind(proto)
@@ -39,10 +39,10 @@ struct GRPCSearch {
             request.vectorNames = metadata.vectors.map { $0 == "default" && definition.namedVectors["default"] == nil ? CollectionDefinition.legacyVectorName : $0 }
         }
         if proto.hasGenerative || proto.hasRerank {
-            throw GRPCErrors.invalid("generative search and rerank need modules, which Weft does not have yet")
+            throw WeftError.invalidInput("generative search and rerank need modules, which Weft does not have yet")
         }
 
-        let response = try GRPCErrors.mapping { () throws(WeftError) -> SearchResponse in try database.search(request) }
+        let response = try database.search(request)
         let selection = proto.hasProperties ? Self.selection(proto.properties) : nil
         let encoder = ResultEncoder(
             definition: definition, metadata: metadata, selection: selection,
@@ -66,9 +66,9 @@ struct GRPCSearch {
         return reply
     }
 
-    private func searchKind(_ proto: Weaviate_V1_SearchRequest) throws(RPCError) -> SearchKind? {
+    private func searchKind(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> SearchKind? {
         if proto.hasNearText || proto.hasNearImage || proto.hasNearAudio || proto.hasNearVideo || proto.hasNearDepth || proto.hasNearThermal || proto.hasNearImu {
-            throw GRPCErrors.invalid("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+            throw WeftError.invalidInput("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
         }
         if proto.hasNearVector { return .nearVector(try Self.nearVector(proto.nearVector)) }
         if proto.hasNearObject { return .nearObject(try Self.nearObject(proto.nearObject)) }
@@ -88,7 +88,7 @@ struct GRPCSearch {
 
     // MARK: Searches (shared with Aggregate)
 
-    static func nearVector(_ near: Weaviate_V1_NearVector) throws(RPCError) -> NearVector {
+    static func nearVector(_ near: Weaviate_V1_NearVector) throws(WeftError) -> NearVector {
         let multi = try multiTarget(near)
         var search = NearVector(
             vector: multi != nil && near.vectors.isEmpty && near.vectorBytes.isEmpty && near.vector.isEmpty
@@ -99,8 +99,8 @@ struct GRPCSearch {
         return search
     }
 
-    static func nearObject(_ near: Weaviate_V1_NearObject) throws(RPCError) -> NearObject {
-        guard let id = ObjectID(near.id) else { throw GRPCErrors.invalid("near_object id must be a UUID, got '\(near.id)'") }
+    static func nearObject(_ near: Weaviate_V1_NearObject) throws(WeftError) -> NearObject {
+        guard let id = ObjectID(near.id) else { throw WeftError.invalidInput("near_object id must be a UUID, got '\(near.id)'") }
         var search = NearObject(
             id: id, targetVector: target(near.targets, near.targetVectors),
             threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
@@ -111,7 +111,7 @@ struct GRPCSearch {
         return search
     }
 
-    static func hybrid(_ hybrid: Weaviate_V1_Hybrid) throws(RPCError) -> HybridQuery {
+    static func hybrid(_ hybrid: Weaviate_V1_Hybrid) throws(WeftError) -> HybridQuery {
         var query = HybridQuery(query: hybrid.query)
         // Clients ≥ 1.36.6 send alpha_param only when the user gave one (else Weaviate's 0.75);
         // older ones send the deprecated alpha field, always.
@@ -136,7 +136,7 @@ struct GRPCSearch {
     }
 
     /// Several target vectors (or a vector per target): a multi-target query with its combination.
-    static func multiTarget(_ near: Weaviate_V1_NearVector) throws(RPCError) -> MultiTarget? {
+    static func multiTarget(_ near: Weaviate_V1_NearVector) throws(WeftError) -> MultiTarget? {
         let names = near.targets.targetVectors
         guard names.count > 1 || near.vectorForTargets.count > 1 else { return nil }
         var vectors: [String: [Float]] = [:]
@@ -147,14 +147,14 @@ struct GRPCSearch {
         return MultiTarget(targets: Array(TargetNames.unique(targets)), combination: try combination(near.targets), weights: weights(near.targets), vectors: vectors)
     }
 
-    private static func combination(_ targets: Weaviate_V1_Targets) throws(RPCError) -> MultiTarget.Combination {
+    private static func combination(_ targets: Weaviate_V1_Targets) throws(WeftError) -> MultiTarget.Combination {
         switch targets.combination {
         case .typeSum: .sum
         case .typeMin, .unspecified: .minimum
         case .typeAverage: .average
         case .typeManual: .manualWeights
         case .typeRelativeScore: .relativeScore
-        default: throw GRPCErrors.invalid("unknown combination method \(targets.combination)")
+        default: throw WeftError.invalidInput("unknown combination method \(targets.combination)")
         }
     }
 
@@ -164,13 +164,13 @@ struct GRPCSearch {
         return weights
     }
 
-    static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(RPCError) -> [Float] {
+    static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(WeftError) -> [Float] {
         if let first = vectors.first {
-            guard first.type != .multiFp32 else { throw GRPCErrors.invalid("multi-vectors (MULTI_FP32) are not supported yet") }
-            return try GRPCErrors.mapping { () throws(WeftError) -> [Float] in try GRPCValues.floats(first.vectorBytes) }
+            guard first.type != .multiFp32 else { throw WeftError.invalidInput("multi-vectors (MULTI_FP32) are not supported yet") }
+            return try GRPCValues.floats(first.vectorBytes)
         }
-        if !bytes.isEmpty { return try GRPCErrors.mapping { () throws(WeftError) -> [Float] in try GRPCValues.floats(bytes) } }
-        guard !floats.isEmpty else { throw GRPCErrors.invalid("the search has no vector") }
+        if !bytes.isEmpty { return try GRPCValues.floats(bytes) }
+        guard !floats.isEmpty else { throw WeftError.invalidInput("the search has no vector") }
         return floats
     }
 
@@ -178,17 +178,17 @@ struct GRPCSearch {
         targets.targetVectors.first ?? deprecated.first
     }
 
-    static func threshold(certainty: Double?, distance: Double?) throws(RPCError) -> VectorThreshold {
-        guard certainty == nil || distance == nil else { throw GRPCErrors.invalid("distance and certainty cannot both be set") }
+    static func threshold(certainty: Double?, distance: Double?) throws(WeftError) -> VectorThreshold {
+        guard certainty == nil || distance == nil else { throw WeftError.invalidInput("distance and certainty cannot both be set") }
         return VectorThreshold(distance: distance.map(Float.init), certainty: certainty.map(Float.init))
     }
 
-    static func searchOperator(_ options: Weaviate_V1_SearchOperatorOptions?) throws(RPCError) -> BM25Query.Operator {
+    static func searchOperator(_ options: Weaviate_V1_SearchOperatorOptions?) throws(WeftError) -> BM25Query.Operator {
         guard let options else { return .or(minimumMatch: 1) }
         switch options.operator {
         case .and: return .and
         case .or, .unspecified: return .or(minimumMatch: options.hasMinimumOrTokensMatch ? Int(options.minimumOrTokensMatch) : 1)
-        default: throw GRPCErrors.invalid("search operator \(options.operator) is not supported")
+        default: throw WeftError.invalidInput("search operator \(options.operator) is not supported")
         }
     }
 }

@@ -8,27 +8,18 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     let database: Database
 
     func search(request: Weaviate_V1_SearchRequest, context: ServerContext) async throws -> Weaviate_V1_SearchReply {
-        try GRPCSearch(database: database).search(request)
+        try grpc { () throws(WeftError) in try GRPCSearch(database: database).search(request) }
     }
 
     func batchObjects(request: Weaviate_V1_BatchObjectsRequest, context: ServerContext) async throws -> Weaviate_V1_BatchObjectsReply {
         // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
-        try GRPCErrors.mapping { () throws(WeftError) in try database.checkWritable() }
-        return GRPCBatch(database: database).batchObjects(request)
+        try grpc { () throws(WeftError) in try GRPCBatch(database: database).batchObjects(request) }
     }
 
     /// Each reference is added on its own; failures are reported by request index.
     func batchReferences(request: Weaviate_V1_BatchReferencesRequest, context: ServerContext) async throws -> Weaviate_V1_BatchReferencesReply {
         var reply = Weaviate_V1_BatchReferencesReply()
-        for (index, reference) in request.references.enumerated() {
-            let outcome = Result { () throws(WeftError) in
-                guard let from = ObjectID(reference.fromUuid), let to = ObjectID(reference.toUuid) else {
-                    throw .unprocessable("from_uuid and to_uuid must be UUIDs")
-                }
-                let beacon = Beacon(className: reference.hasToCollection ? reference.toCollection : nil, id: to).text
-                try database.addReference(className: reference.fromCollection, id: from, property: reference.name, beacon: beacon,
-                                          tenant: reference.tenant.isEmpty ? nil : reference.tenant)
-            }
+        for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
             if case .failure(let error) = outcome {
                 var failure = Weaviate_V1_BatchReferencesReply.BatchError()
                 failure.index = Int32(index)
@@ -40,11 +31,11 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     }
 
     func batchDelete(request: Weaviate_V1_BatchDeleteRequest, context: ServerContext) async throws -> Weaviate_V1_BatchDeleteReply {
-        try GRPCBatch(database: database).batchDelete(request)
+        try grpc { () throws(WeftError) in try GRPCBatch(database: database).batchDelete(request) }
     }
 
     func tenantsGet(request: Weaviate_V1_TenantsGetRequest, context: ServerContext) async throws -> Weaviate_V1_TenantsGetReply {
-        let tenants = try GRPCErrors.mapping { () throws(WeftError) -> [Database.TenantInfo] in try database.tenants(of: request.collection) }
+        let tenants = try grpc { () throws(WeftError) -> [Database.TenantInfo] in try database.tenants(of: request.collection) }
         let wanted: Set<String>? = request.names.values.isEmpty ? nil : Set(request.names.values)
         var reply = Weaviate_V1_TenantsGetReply()
         reply.tenants = tenants.filter { wanted?.contains($0.name) ?? true }.map { tenant in
@@ -57,7 +48,7 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     }
 
     func aggregate(request: Weaviate_V1_AggregateRequest, context: ServerContext) async throws -> Weaviate_V1_AggregateReply {
-        try GRPCAggregate(database: database).aggregate(request)
+        try grpc { () throws(WeftError) in try GRPCAggregate(database: database).aggregate(request) }
     }
 
     /// The client's streaming import (`batch.stream()`, `data.ingest()`): Started on Start; for each
@@ -80,31 +71,32 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
                 acks.acks.beacons = references.map(Self.key)
                 try await response.write(acks)
                 var results = Weaviate_V1_BatchStreamReply.Results()
-                var request = Weaviate_V1_BatchObjectsRequest()
-                request.objects = objects
-                let failed = Dictionary(GRPCBatch(database: database).batchObjects(request).errors.map { (Int($0.index), $0.error) }) { first, _ in first }
+                let batch = GRPCBatch(database: database)
+                // A request-level failure (the disk guard) fails each object of the message, so the
+                // client's stream reports them and carries on.
+                let outcomes = Result { () throws(WeftError) in try batch.write(objects) }
                 for (index, object) in objects.enumerated() {
-                    if let error = failed[index] {
+                    let outcome: Result<Void, WeftError> = outcomes.flatMap { $0[index].map { _ in () } }
+                    switch outcome {
+                    case .failure(let error):
                         var entry = Weaviate_V1_BatchStreamReply.Results.Error()
-                        entry.error = error
+                        entry.error = error.message
                         entry.uuid = object.uuid
                         results.errors.append(entry)
-                    } else {
+                    case .success:
                         var entry = Weaviate_V1_BatchStreamReply.Results.Success()
                         entry.uuid = object.uuid
                         results.successes.append(entry)
                     }
                 }
-                var referenceRequest = Weaviate_V1_BatchReferencesRequest()
-                referenceRequest.references = references
-                let failedReferences = Dictionary(try await batchReferences(request: referenceRequest, context: context).errors.map { (Int($0.index), $0.error) }) { first, _ in first }
-                for (index, reference) in references.enumerated() {
-                    if let error = failedReferences[index] {
+                for (reference, outcome) in zip(references, batch.addReferences(references)) {
+                    switch outcome {
+                    case .failure(let error):
                         var entry = Weaviate_V1_BatchStreamReply.Results.Error()
-                        entry.error = error
+                        entry.error = error.message
                         entry.beacon = Self.key(reference)
                         results.errors.append(entry)
-                    } else {
+                    case .success:
                         var entry = Weaviate_V1_BatchStreamReply.Results.Success()
                         entry.beacon = Self.key(reference)
                         results.successes.append(entry)
@@ -119,6 +111,11 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
                 continue
             }
         }
+    }
+
+    /// Runs engine work, turning its typed errors into the method's gRPC status.
+    private func grpc<T>(_ body: () throws(WeftError) -> T) throws(RPCError) -> T {
+        do { return try body() } catch { throw ErrorMapping.rpcError(error) }
     }
 
     /// How the client names a reference in stream results.

@@ -110,12 +110,12 @@ enum GRPCValues {
     // MARK: In
 
     static func floats(_ data: Data) throws(WeftError) -> [Float] {
-        guard data.count % 4 == 0 else { throw .unprocessable("vector bytes must be packed float32 (a multiple of 4 bytes, got \(data.count))") }
+        guard data.count % 4 == 0 else { throw .invalidInput("vector bytes must be packed float32 (a multiple of 4 bytes, got \(data.count))") }
         return data.withUnsafeBytes { raw in (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
     }
 
     static func doubles(_ data: Data) throws(WeftError) -> [Double] {
-        guard data.count % 8 == 0 else { throw .unprocessable("number array bytes must be packed float64 (a multiple of 8 bytes, got \(data.count))") }
+        guard data.count % 8 == 0 else { throw .invalidInput("number array bytes must be packed float64 (a multiple of 8 bytes, got \(data.count))") }
         return data.withUnsafeBytes { raw in (0..<(data.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) } }
     }
 

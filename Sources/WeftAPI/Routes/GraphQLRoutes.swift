@@ -19,13 +19,13 @@ struct GraphQLRoutes {
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             // Not a GraphQL request at all (as Weaviate's request validation): 422.
             guard body.objectValue?["query"]?.stringValue != nil else {
-                throw WeftError.unprocessable("graphql: the body must be an object with a \"query\" string")
+                throw WeftError.invalidInput("graphql: the body must be an object with a \"query\" string")
             }
             return JSONResponses.json(await endpoint.execute(body))
         }
         router.post("/v1/graphql/batch") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let requests = body.arrayValue else { throw WeftError.unprocessable("graphql batch: the body must be a list of requests") }
+            guard let requests = body.arrayValue else { throw WeftError.invalidInput("graphql batch: the body must be a list of requests") }
             var results: [JSONValue] = []
             for item in requests { results.append(await endpoint.execute(item)) }
             return JSONResponses.json(.array(results))

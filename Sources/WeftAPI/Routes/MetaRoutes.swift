@@ -35,7 +35,7 @@ struct MetaRoutes {
     private func nodes(_ request: Request, className: String?) throws -> Response {
         let output = request.uri.queryParameters.get("output") ?? "minimal"
         guard output == "minimal" || output == "verbose" else {
-            throw WeftError.unprocessable("output must be 'minimal' or 'verbose', got '\(output)'")
+            throw WeftError.invalidInput("output must be 'minimal' or 'verbose', got '\(output)'")
         }
         var collections = database.collections
         if let className { collections = [try database.requireCollection(className)] }

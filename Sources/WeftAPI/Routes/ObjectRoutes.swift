@@ -54,7 +54,7 @@ struct ObjectRoutes {
     }
 
     private func parseID(_ text: String) throws -> ObjectID {
-        guard let id = ObjectID(text) else { throw WeftError.unprocessable("id '\(text)' in path must be a UUID") }
+        guard let id = ObjectID(text) else { throw WeftError.invalidInput("id '\(text)' in path must be a UUID") }
         return id
     }
 
@@ -81,13 +81,13 @@ struct ObjectRoutes {
         return Response(status: .noContent)
     }
 
-    private func write(_ request: Request, className: String, id: ObjectID, kind: Database.WriteKind) async throws -> Response {
+    private func write(_ request: Request, className: String, id: ObjectID, kind: ObjectWrite.Kind) async throws -> Response {
         var input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
         if let bodyClass = input.className, NameRules.capitalized(bodyClass) != NameRules.capitalized(className) {
-            throw WeftError.unprocessable("invalid update: class '\(bodyClass)' in the body does not match '\(className)' in the path")
+            throw WeftError.invalidInput("invalid update: class '\(bodyClass)' in the body does not match '\(className)' in the path")
         }
         if let bodyID = input.id, bodyID != id {
-            throw WeftError.unprocessable("invalid update: id '\(bodyID)' in the body does not match '\(id)' in the path")
+            throw WeftError.invalidInput("invalid update: id '\(bodyID)' in the body does not match '\(id)' in the path")
         }
         input.className = className
         input.id = id
@@ -100,14 +100,14 @@ struct ObjectRoutes {
         let query = request.uri.queryParameters
         func integer(_ name: String) throws -> Int? {
             guard let text = query.get(name) else { return nil }
-            guard let value = Int(text), value >= 0 else { throw WeftError.unprocessable("\(name) must be a non-negative integer, got '\(text)'") }
+            guard let value = Int(text), value >= 0 else { throw WeftError.invalidInput("\(name) must be a non-negative integer, got '\(text)'") }
             return value
         }
         var listRequest = ListRequest(limit: try integer("limit") ?? database.configuration.queryDefaultsLimit)
         listRequest.className = query.get("class")
         listRequest.offset = try integer("offset") ?? 0
         if let after = query.get("after") {
-            guard let id = ObjectID(after) else { throw WeftError.unprocessable("after must be a UUID, got '\(after)'") }
+            guard let id = ObjectID(after) else { throw WeftError.invalidInput("after must be a UUID, got '\(after)'") }
             listRequest.after = id
         }
         listRequest.includeVector = includesVector(request)
@@ -117,22 +117,11 @@ struct ObjectRoutes {
             let orders = (query.get("order") ?? "").split(separator: ",").map { $0.trimmingSpaces() }
             for (index, path) in paths.enumerated() {
                 let order = index < orders.count ? orders[index] : "asc"
-                guard order == "asc" || order == "desc" else { throw WeftError.unprocessable("order must be 'asc' or 'desc', got '\(order)'") }
+                guard order == "asc" || order == "desc" else { throw WeftError.invalidInput("order must be 'asc' or 'desc', got '\(order)'") }
                 listRequest.sort.append(SortKey(path: path, ascending: order == "asc"))
             }
         }
-        let views: [ObjectView]
-        if let className = listRequest.className, !listRequest.sort.isEmpty, listRequest.after == nil {
-            // One collection sorted: through its ordered index entries, reading only the page.
-            var search = SearchRequest(collection: className, limit: listRequest.limit)
-            search.offset = listRequest.offset
-            search.sort = listRequest.sort
-            search.tenant = listRequest.tenant
-            if listRequest.includeVector { search.vectorNames = try database.requireCollection(className).definition.vectorNames }
-            views = try database.search(search).results.map(\.view)
-        } else {
-            views = try database.listObjects(listRequest)
-        }
+        let views = try database.listObjects(listRequest)
         return JSONResponses.json([
             "objects": .array(views.map { ObjectJSON.render($0, includeVector: listRequest.includeVector) }),
             "totalResults": .int(Int64(views.count)),

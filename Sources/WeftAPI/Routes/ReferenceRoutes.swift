@@ -20,7 +20,7 @@ struct ReferenceRoutes {
         router.put(RouterPath(path)) { request, context in
             let (className, id, property) = try Self.target(context)
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let items = body.arrayValue else { throw WeftError.unprocessable("references: the body must be a list of {\"beacon\": ...}") }
+            guard let items = body.arrayValue else { throw WeftError.invalidInput("references: the body must be a list of {\"beacon\": ...}") }
             var beacons: [String] = []
             for item in items { beacons.append(try Self.beacon(item)) }
             try database.replaceReferences(className: className, id: id, property: property, beacons: beacons,
@@ -36,12 +36,12 @@ struct ReferenceRoutes {
         }
         router.post("/v1/batch/references") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let items = body.arrayValue else { throw WeftError.unprocessable("batch references: the body must be a list of {from, to}") }
+            guard let items = body.arrayValue else { throw WeftError.invalidInput("batch references: the body must be a list of {from, to}") }
             var results: [JSONValue] = []
             for item in items {
                 let outcome = Result { () throws(WeftError) in
                     guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
-                        throw .unprocessable("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
+                        throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
                     }
                     let (className, id, property) = try Self.source(from)
                     try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
@@ -59,13 +59,13 @@ struct ReferenceRoutes {
 
     private static func target(_ context: BasicRequestContext) throws -> (String, ObjectID, String) {
         let text = try context.parameters.require("id")
-        guard let id = ObjectID(text) else { throw WeftError.unprocessable("id must be a UUID, got '\(text)'") }
+        guard let id = ObjectID(text) else { throw WeftError.invalidInput("id must be a UUID, got '\(text)'") }
         return (try context.parameters.require("className"), id, try context.parameters.require("property"))
     }
 
     private static func beacon(_ body: JSONValue) throws(WeftError) -> String {
         guard let beacon = body["beacon"]?.stringValue, Beacon(beacon) != nil else {
-            throw .unprocessable("a reference needs a \"beacon\" like weaviate://localhost/<Class>/<uuid>")
+            throw .invalidInput("a reference needs a \"beacon\" like weaviate://localhost/<Class>/<uuid>")
         }
         return beacon
     }
@@ -74,7 +74,7 @@ struct ReferenceRoutes {
     static func source(_ text: String) throws(WeftError) -> (String, ObjectID, String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard text.hasPrefix("weaviate://localhost/"), parts.count == 6, let id = ObjectID(String(parts[4])) else {
-            throw .unprocessable("invalid reference source '\(text)': use weaviate://localhost/<Class>/<uuid>/<property>")
+            throw .invalidInput("invalid reference source '\(text)': use weaviate://localhost/<Class>/<uuid>/<property>")
         }
         return (String(parts[3]), id, String(parts[5]))
     }

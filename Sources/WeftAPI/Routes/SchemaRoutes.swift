@@ -35,7 +35,7 @@ struct SchemaRoutes {
         router.get("/v1/schema/:className/shards") { request, context in
             let collection = try collection(context)
             if let tenant = request.uri.queryParameters.get("tenant"), !tenant.isEmpty {
-                throw WeftError.unprocessable("class \(collection.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+                throw WeftError.invalidInput("class \(collection.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
             return JSONResponses.json(.array(collection.shards.map { shard in
                 ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
@@ -45,7 +45,7 @@ struct SchemaRoutes {
         router.put("/v1/schema/:className/shards/:shardName") { request, context in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
             guard case .string(let status)? = json.objectValue?["status"] else {
-                throw WeftError.unprocessable("the body must be an object with a string 'status' (READY or READONLY)")
+                throw WeftError.invalidInput("the body must be an object with a string 'status' (READY or READONLY)")
             }
             let className = try context.parameters.require("className")
             let shardName = try context.parameters.require("shardName")

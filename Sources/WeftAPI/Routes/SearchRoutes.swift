@@ -18,16 +18,16 @@ struct SearchRoutes {
         }
         router.post("/v1/tokenize") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.unprocessable("tokenize: 'text' (a string) is required") }
+            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.invalidInput("tokenize: 'text' (a string) is required") }
             let name = body.objectValue?["tokenization"]?.stringValue ?? "word"
             guard let tokenization = Tokenization(rawValue: name) else {
-                throw WeftError.unprocessable("tokenize: unknown tokenization '\(name)' (word, lowercase, whitespace, field, trigram)")
+                throw WeftError.invalidInput("tokenize: unknown tokenization '\(name)' (word, lowercase, whitespace, field, trigram)")
             }
             return JSONResponses.json(preview(text, tokenization, Stopwords(words: Stopwords.english)))
         }
         router.post("/v1/schema/:className/properties/:propertyName/tokenize") { request, context in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.unprocessable("tokenize: 'text' (a string) is required") }
+            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.invalidInput("tokenize: 'text' (a string) is required") }
             let collection = try database.requireCollection(try context.parameters.require("className"))
             let propertyName = try context.parameters.require("propertyName")
             let schema = collection.invertedSchema
@@ -52,24 +52,12 @@ struct SearchRoutes {
     /// object fails alone; a body that is not a batch at all is a 422.
     private func batchWrite(_ body: JSONValue) async throws -> Response {
         guard let items = body.objectValue?["objects"]?.arrayValue else {
-            throw WeftError.unprocessable("batch: the body must be {\"objects\": [...]}")
+            throw WeftError.invalidInput("batch: the body must be {\"objects\": [...]}")
         }
-        try database.checkWritable()  // a disk too full fails the request as a whole: 507
-        var inputs: [ObjectInput?] = []
-        var parseErrors: [Int: WeftError] = [:]
-        for (index, item) in items.enumerated() {
-            switch Result(catching: { () throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }) {
-            case .success(let input): inputs.append(input)
-            case .failure(let error):
-                inputs.append(nil)
-                parseErrors[index] = error
-            }
-        }
-        let valid = inputs.compactMap { $0 }
-        var written = database.batchWrite(valid).makeIterator()
+        // A disk too full fails the request as a whole (507); a bad object fails alone.
+        let results = try BatchInputs.write(items, database: database) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
         var output: [JSONValue] = []
-        for (index, input) in inputs.enumerated() {
-            let result: Result<ObjectView, WeftError> = input == nil ? .failure(parseErrors[index]!) : written.next()!
+        for (index, result) in results.enumerated() {
             switch result {
             case .success(let view):
                 var entry = ObjectJSON.render(view, includeVector: false).objectValue ?? [:]
@@ -87,15 +75,15 @@ struct SearchRoutes {
     /// `{"match": {"class": C, "where": {...}}, "dryRun": bool, "output": "minimal" | "verbose"}`.
     private func batchDelete(_ body: JSONValue, request: Request) async throws -> Response {
         guard let object = body.objectValue, let match = object["match"]?.objectValue else {
-            throw WeftError.unprocessable("batch delete: 'match' with 'class' and 'where' is required")
+            throw WeftError.invalidInput("batch delete: 'match' with 'class' and 'where' is required")
         }
-        guard let className = match["class"]?.stringValue, !className.isEmpty else { throw WeftError.unprocessable("batch delete: match.class is required") }
-        guard let whereJSON = match["where"] else { throw WeftError.unprocessable("batch delete: match.where is required") }
+        guard let className = match["class"]?.stringValue, !className.isEmpty else { throw WeftError.invalidInput("batch delete: match.class is required") }
+        guard let whereJSON = match["where"] else { throw WeftError.invalidInput("batch delete: match.where is required") }
         let filter = try WhereFilterJSON.parse(whereJSON)
-        if let dryRun = object["dryRun"], dryRun.boolValue == nil, !dryRun.isNull { throw WeftError.unprocessable("batch delete: dryRun must be a boolean") }
+        if let dryRun = object["dryRun"], dryRun.boolValue == nil, !dryRun.isNull { throw WeftError.invalidInput("batch delete: dryRun must be a boolean") }
         let dryRun = object["dryRun"]?.boolValue ?? false
         let output = object["output"]?.stringValue ?? "minimal"
-        guard output == "minimal" || output == "verbose" else { throw WeftError.unprocessable("batch delete: output must be 'minimal' or 'verbose'") }
+        guard output == "minimal" || output == "verbose" else { throw WeftError.invalidInput("batch delete: output must be 'minimal' or 'verbose'") }
         let tenant = request.uri.queryParameters.get("tenant")
         let result = try database.batchDelete(collection: className, filter: filter, dryRun: dryRun, tenant: tenant)
         let listed = output == "verbose" ? result.objects : result.objects.filter { $0.status == .failed }

@@ -25,7 +25,7 @@ struct TenantRoutes {
         router.delete("/v1/schema/:className/tenants") { request, context in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             guard let names = body.arrayValue?.compactMap(\.stringValue), names.count == body.arrayValue?.count else {
-                throw WeftError.unprocessable("tenants: the body must be a list of tenant names")
+                throw WeftError.invalidInput("tenants: the body must be a list of tenant names")
             }
             try database.deleteTenants(names, from: try context.parameters.require("className"))
             return Response(status: .ok)
@@ -49,16 +49,16 @@ struct TenantRoutes {
     /// `[{"name": "t1", "activityStatus": "HOT"}, ...]`; a missing status is `defaultStatus`
     /// (ACTIVE on create) and required on update.
     static func parse(_ body: JSONValue, defaultStatus: TenantStatus?) throws(WeftError) -> [Database.TenantInfo] {
-        guard let items = body.arrayValue else { throw .unprocessable("tenants: the body must be a list of tenants") }
+        guard let items = body.arrayValue else { throw .invalidInput("tenants: the body must be a list of tenants") }
         return try items.map { (item: JSONValue) throws(WeftError) -> Database.TenantInfo in
-            guard let name = item["name"]?.stringValue else { throw .unprocessable("tenants: every tenant needs a \"name\"") }
+            guard let name = item["name"]?.stringValue else { throw .invalidInput("tenants: every tenant needs a \"name\"") }
             let status: TenantStatus
             if let text = item["activityStatus"]?.stringValue {
                 status = try TenantStatus(weaviateName: text)
             } else if let defaultStatus {
                 status = defaultStatus
             } else {
-                throw .unprocessable("tenants: tenant \"\(name)\" needs an \"activityStatus\"")
+                throw .invalidInput("tenants: tenant \"\(name)\" needs an \"activityStatus\"")
             }
             return Database.TenantInfo(name: name, status: status)
         }

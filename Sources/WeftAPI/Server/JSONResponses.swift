@@ -28,11 +28,11 @@ enum JSONResponses {
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw WeftError(.payloadTooLarge, "request body is larger than the limit of \(limit) bytes")
+            throw WeftError(.tooLarge, "request body is larger than the limit of \(limit) bytes")
         } catch is NIOTooManyBytesError {
-            throw WeftError(.payloadTooLarge, "request body is larger than the limit of \(limit) bytes")
+            throw WeftError(.tooLarge, "request body is larger than the limit of \(limit) bytes")
         }
-        guard buffer.readableBytes > 0 else { throw WeftError.unprocessable("request body is empty: a JSON document is required") }
+        guard buffer.readableBytes > 0 else { throw WeftError.invalidInput("request body is empty: a JSON document is required") }
         return try JSONParser.parse(Array(buffer.readableBytesView))
     }
 }

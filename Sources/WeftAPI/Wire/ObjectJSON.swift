@@ -5,51 +5,51 @@ import WeftEngine
 /// from the engine's types. Unknown keys are ignored, as Weaviate's server does.
 enum ObjectJSON {
     static func input(_ json: JSONValue) throws(WeftError) -> ObjectInput {
-        guard case .object(let members) = json else { throw .unprocessable("invalid object: the body must be a JSON object") }
+        guard case .object(let members) = json else { throw .invalidInput("invalid object: the body must be a JSON object") }
         var input = ObjectInput()
         if let value = members["class"], !value.isNull {
-            guard let name = value.stringValue else { throw .unprocessable("invalid object: \"class\" must be a string") }
+            guard let name = value.stringValue else { throw .invalidInput("invalid object: \"class\" must be a string") }
             input.className = name
         }
         if let value = members["id"], !value.isNull {
             guard let text = value.stringValue, let id = ObjectID(text) else {
-                throw .unprocessable("invalid object: id \(JSONWriter.string(value)) is not a valid UUID")
+                throw .invalidInput("invalid object: id \(JSONWriter.string(value)) is not a valid UUID")
             }
             input.id = id
         }
         if let value = members["properties"], !value.isNull {
-            guard case .object(let properties) = value else { throw .unprocessable("invalid object: \"properties\" must be a JSON object") }
+            guard case .object(let properties) = value else { throw .invalidInput("invalid object: \"properties\" must be a JSON object") }
             input.properties = properties
         }
         if let value = members["vector"], !value.isNull {
             input.vector = try floats(value, field: "vector")
         }
         if let value = members["vectors"], !value.isNull {
-            guard case .object(let named) = value else { throw .unprocessable("invalid object: \"vectors\" must be an object of named vectors") }
+            guard case .object(let named) = value else { throw .invalidInput("invalid object: \"vectors\" must be an object of named vectors") }
             for (name, vector) in named where !vector.isNull {
                 input.vectors[name] = try floats(vector, field: "vectors.\(name)")
             }
         }
         if let value = members["tenant"], !value.isNull {
-            guard let tenant = value.stringValue else { throw .unprocessable("invalid object: \"tenant\" must be a string") }
+            guard let tenant = value.stringValue else { throw .invalidInput("invalid object: \"tenant\" must be a string") }
             input.tenant = tenant
         }
         return input
     }
 
     static func floats(_ value: JSONValue, field: String) throws(WeftError) -> [Float] {
-        guard case .array(let elements) = value else { throw .unprocessable("invalid object: \(field) must be an array of numbers") }
+        guard case .array(let elements) = value else { throw .invalidInput("invalid object: \(field) must be an array of numbers") }
         var result: [Float] = []
         result.reserveCapacity(elements.count)
         for element in elements {
             guard let number = element.numberValue else {
                 if element.arrayValue != nil {
-                    throw .unprocessable("invalid object: \(field): multi-vectors are not supported yet")
+                    throw .invalidInput("invalid object: \(field): multi-vectors are not supported yet")
                 }
-                throw .unprocessable("invalid object: \(field) must be an array of numbers, found \(JSONWriter.string(element))")
+                throw .invalidInput("invalid object: \(field) must be an array of numbers, found \(JSONWriter.string(element))")
             }
             let single = Float(number)
-            guard single.isFinite else { throw .unprocessable("invalid object: \(field) holds \(number), outside float32 range") }
+            guard single.isFinite else { throw .invalidInput("invalid object: \(field) holds \(number), outside float32 range") }
             result.append(single)
         }
         return result

@@ -16,7 +16,7 @@ public struct ByteReader {
 
     private mutating func take(_ count: Int) throws(WeftError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else {
-            throw .internalError("corrupted \(context): needs \(count) bytes at offset \(offset), has \(remaining)")
+            throw .dataLoss("corrupted \(context): needs \(count) bytes at offset \(offset), has \(remaining)")
         }
         defer { offset += count }
         return bytes[offset..<offset + count]
@@ -44,12 +44,12 @@ public struct ByteReader {
 
     public mutating func readString() throws(WeftError) -> String {
         let raw = try readLengthPrefixed()
-        guard let string = String(validating: raw, as: UTF8.self) else { throw .internalError("corrupted \(context): invalid UTF-8") }
+        guard let string = String(validating: raw, as: UTF8.self) else { throw .dataLoss("corrupted \(context): invalid UTF-8") }
         return string
     }
 
     public mutating func readFloats(count: Int) throws(WeftError) -> [Float] {
-        guard count >= 0, count <= remaining / 4 else { throw .internalError("corrupted \(context): vector of \(count) floats overruns record") }
+        guard count >= 0, count <= remaining / 4 else { throw .dataLoss("corrupted \(context): vector of \(count) floats overruns record") }
         let slice = try take(count * 4)
         return slice.withUnsafeBytes { raw in
             (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }

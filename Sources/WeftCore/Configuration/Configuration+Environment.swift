@@ -16,6 +16,12 @@ extension Configuration {
         config.diskUseWarningPercentage = try reader.integer("DISK_USE_WARNING_PERCENTAGE", in: 0...100) ?? config.diskUseWarningPercentage
         config.diskUseReadOnlyPercentage = try reader.integer("DISK_USE_READONLY_PERCENTAGE", in: 0...100) ?? config.diskUseReadOnlyPercentage
         config.asyncIndexing = try reader.boolean("ASYNC_INDEXING") ?? config.asyncIndexing
+        config.asyncIndexingQueueMax = try reader.integer("WEFT_ASYNC_INDEXING_QUEUE_MAX", in: 1...100_000_000) ?? config.asyncIndexingQueueMax
+        // Weaviate: a positive number limits, -1 means no limit (Weft keeps a bound of a million).
+        if let limit = try reader.integer("MAXIMUM_CONCURRENT_GET_REQUESTS", in: -1...1_000_000), limit != 0 {
+            config.maximumConcurrentGetRequests = limit == -1 ? 1_000_000 : limit
+        }
+        config.maximumConcurrentWrites = try reader.integer("WEFT_MAXIMUM_CONCURRENT_WRITES", in: 1...1_000_000) ?? config.maximumConcurrentWrites
         config.memtablesMaxSizeMB = try reader.integer("PERSISTENCE_MEMTABLES_MAX_SIZE_MB", in: 1...65_536) ?? config.memtablesMaxSizeMB
         if let policy = try reader.oneOf("PERSISTENCE_FSYNC", ["always", "background"]) {
             config.fsync = FsyncPolicy(rawValue: policy)!
@@ -32,16 +38,16 @@ extension Configuration {
     /// Checks relations between settings that each look valid alone.
     public func validate() throws(WeftError) {
         guard scheme == "http" else {
-            throw .badRequest("--scheme \(scheme) is not supported: Weft serves plain http (terminate TLS in front of it)")
+            throw .invalidInput("--scheme \(scheme) is not supported: Weft serves plain http (terminate TLS in front of it)")
         }
-        guard (1...65535).contains(port) else { throw .badRequest("--port \(port) is not a TCP port (1-65535)") }
-        guard port != grpcPort else { throw .badRequest("--port and GRPC_PORT are both \(port): they must differ") }
+        guard (1...65535).contains(port) else { throw .invalidInput("--port \(port) is not a TCP port (1-65535)") }
+        guard port != grpcPort else { throw .invalidInput("--port and GRPC_PORT are both \(port): they must differ") }
         guard diskUseWarningPercentage <= diskUseReadOnlyPercentage else {
-            throw .badRequest("DISK_USE_WARNING_PERCENTAGE (\(diskUseWarningPercentage)) must not exceed DISK_USE_READONLY_PERCENTAGE (\(diskUseReadOnlyPercentage))")
+            throw .invalidInput("DISK_USE_WARNING_PERCENTAGE (\(diskUseWarningPercentage)) must not exceed DISK_USE_READONLY_PERCENTAGE (\(diskUseReadOnlyPercentage))")
         }
-        guard !dataPath.isEmpty else { throw .badRequest("PERSISTENCE_DATA_PATH must not be empty") }
+        guard !dataPath.isEmpty else { throw .invalidInput("PERSISTENCE_DATA_PATH must not be empty") }
         guard defaultVectorizerModule == "none" || enabledModules.contains(defaultVectorizerModule) else {
-            throw .badRequest("DEFAULT_VECTORIZER_MODULE '\(defaultVectorizerModule)' is not in ENABLE_MODULES")
+            throw .invalidInput("DEFAULT_VECTORIZER_MODULE '\(defaultVectorizerModule)' is not in ENABLE_MODULES")
         }
     }
 }
@@ -58,9 +64,9 @@ struct EnvironmentReader {
 
     func integer(_ name: String, in range: ClosedRange<Int>) throws(WeftError) -> Int? {
         guard let text = string(name) else { return nil }
-        guard let value = Int(text) else { throw .badRequest("invalid \(name)=\(text): not an integer") }
+        guard let value = Int(text) else { throw .invalidInput("invalid \(name)=\(text): not an integer") }
         guard range.contains(value) else {
-            throw .badRequest("invalid \(name)=\(text): must be between \(range.lowerBound) and \(range.upperBound)")
+            throw .invalidInput("invalid \(name)=\(text): must be between \(range.lowerBound) and \(range.upperBound)")
         }
         return value
     }
@@ -71,14 +77,14 @@ struct EnvironmentReader {
         switch text.lowercased() {
         case "true", "1", "on", "enabled", "yes": return true
         case "false", "0", "off", "disabled", "no": return false
-        default: throw .badRequest("invalid \(name)=\(text): expected true or false")
+        default: throw .invalidInput("invalid \(name)=\(text): expected true or false")
         }
     }
 
     func oneOf(_ name: String, _ allowed: [String]) throws(WeftError) -> String? {
         guard let text = string(name) else { return nil }
         guard allowed.contains(text.lowercased()) else {
-            throw .badRequest("invalid \(name)=\(text): expected one of \(allowed.joined(separator: ", "))")
+            throw .invalidInput("invalid \(name)=\(text): expected one of \(allowed.joined(separator: ", "))")
         }
         return text.lowercased()
     }

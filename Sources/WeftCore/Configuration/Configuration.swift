@@ -42,6 +42,18 @@ public struct Configuration: Sendable, Equatable {
 
     // Indexing
     public var asyncIndexing: Bool = false
+    /// Vectors a shard's asynchronous indexing queue may hold (`WEFT_ASYNC_INDEXING_QUEUE_MAX`);
+    /// a write waits for room, then is refused.
+    public var asyncIndexingQueueMax: Int = 100_000
+
+    // Request admission (the engine executor's limits)
+    /// Searches and other queries in flight, running and waiting (`MAXIMUM_CONCURRENT_GET_REQUESTS`);
+    /// nil: sized from the cores (32 per core, at least 64). Above it a query gets 503 /
+    /// RESOURCE_EXHAUSTED at once.
+    public var maximumConcurrentGetRequests: Int?
+    /// Batch imports, batch deletes and schema changes in flight (`WEFT_MAXIMUM_CONCURRENT_WRITES`);
+    /// nil: 8 per core, at least 16.
+    public var maximumConcurrentWrites: Int?
 
     // Cluster identity
     public var nodeName: String = "node1"

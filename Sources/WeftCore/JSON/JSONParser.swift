@@ -29,7 +29,7 @@ public struct JSONParser {
     }
 
     private func failure(_ what: String) -> WeftError {
-        .badRequest("invalid JSON: \(what) at byte \(index)")
+        .malformedRequest("invalid JSON: \(what) at byte \(index)")
     }
 
     private mutating func skipWhitespace() {

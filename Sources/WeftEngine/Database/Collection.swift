@@ -50,7 +50,7 @@ public final class Collection: Sendable {
     public func shards(tenant: String?) throws(WeftError) -> [Shard] {
         guard isMultiTenant else {
             if let tenant, !tenant.isEmpty {
-                throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+                throw .invalidInput("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
             return try fixedShards.map { (shard: Shard) throws(WeftError) in try shard.usable(in: name) }
         }
@@ -61,7 +61,7 @@ public final class Collection: Sendable {
     public func shard(for id: ObjectID, tenant: String?) throws(WeftError) -> Shard {
         guard isMultiTenant else {
             if let tenant, !tenant.isEmpty {
-                throw .unprocessable("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
+                throw .invalidInput("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
             return try fixedShards[router.shardIndex(for: id)].usable(in: name)
         }
@@ -70,13 +70,13 @@ public final class Collection: Sendable {
 
     private func tenantShard(_ tenant: String?) throws(WeftError) -> Shard {
         guard let tenant, !tenant.isEmpty else {
-            throw .unprocessable("class \(name) has multi-tenancy enabled, but request was without tenant")
+            throw .invalidInput("class \(name) has multi-tenancy enabled, but request was without tenant")
         }
         switch tenantsByName.withLock({ $0[tenant] }) {
         case nil:
-            throw .unprocessable("tenant not found: \"\(tenant)\" in class \(name)")
+            throw .invalidInput("tenant not found: \"\(tenant)\" in class \(name)")
         case .some(let state) where state.shard == nil:
-            throw .unprocessable("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
+            throw .invalidInput("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
         case .some(let state):
             return try state.shard!.usable(in: name)
         }
@@ -114,7 +114,7 @@ public final class Collection: Sendable {
                 if let expected = known[vectorName] {
                     guard expected == vector.count else {
                         let label = vectorName.isEmpty ? "" : " '\(vectorName)'"
-                        throw .unprocessable("new node has a vector\(label) with length \(vector.count). Existing nodes have vectors with length \(expected)")
+                        throw .invalidInput("new node has a vector\(label) with length \(vector.count). Existing nodes have vectors with length \(expected)")
                     }
                 } else {
                     fresh[vectorName] = vector.count

@@ -31,10 +31,10 @@ struct CollectionRecord {
     static func decode(_ bytes: [UInt8], options: CollectionDefinition.ParseOptions) throws(WeftError) -> CollectionRecord {
         let json: JSONValue
         do { json = try JSONParser.parse(bytes, maximumDepth: 512) } catch {
-            throw .internalError("corrupted collection record: \(error.message)")
+            throw .dataLoss("corrupted collection record: \(error.message)")
         }
         guard json["version"]?.integerValue == 1, let classJSON = json["class"], let shardList = json["shards"]?.arrayValue else {
-            throw .internalError("corrupted collection record: unknown version or missing fields")
+            throw .dataLoss("corrupted collection record: unknown version or missing fields")
         }
         // Stored definitions were validated when written; modules may have been disabled since, so
         // they are accepted as stored.
@@ -45,7 +45,7 @@ struct CollectionRecord {
         var shards: [ShardEntry] = []
         for entry in shardList {
             guard let name = entry["name"]?.stringValue, let id = entry["id"]?.integerValue, let id32 = UInt32(exactly: id) else {
-                throw .internalError("corrupted collection record for \(definition.name): bad shard entry")
+                throw .dataLoss("corrupted collection record for \(definition.name): bad shard entry")
             }
             let status = entry["status"]?.stringValue.flatMap(TenantStatus.init(rawValue:))
             shards.append(ShardEntry(name: name, id: id32, status: status))

@@ -2,70 +2,16 @@ import Glibc
 import WeftCore
 import WeftStorage
 
-/// Object operations (the REST `/v1/objects` surface). Each write validates against the schema
-/// (extending it through auto-schema when enabled), routes to one shard and is acknowledged only
-/// after its batch is in RocksDB's WAL.
+/// Object reads, deletes and the validation steps of the write pipeline (`Database+Write.swift`).
 extension Database {
-    public enum WriteKind: Sendable {
-        /// POST: the id must be new. PUT: it must exist. PATCH: merged into the existing one.
-        /// Upsert (batch import): created or replaced, whichever applies.
-        case create, replace, merge, upsert
-    }
-
-    /// Creates (POST), replaces (PUT) or merges into (PATCH) one object.
-    public func writeObject(_ input: ObjectInput, kind: WriteKind) throws(WeftError) -> ObjectView {
-        guard let className = input.className, !className.isEmpty else {
-            throw .unprocessable("invalid object: the \"class\" field is required")
-        }
-        let collection = try collectionForWrite(className)
-        let id = input.id ?? ObjectID.random()
-        let validated = try validateProperties(input.properties, of: collection, applySchemaChanges: true)
-        let vectors = try resolveVectors(input, of: collection.definition)
-        let claimed = try collection.checkDimensions(vectors)
-        let now = Self.currentTimeMillis()
-        let shard = try shardForWrite(id, tenant: input.tenant, in: collection)
-        let allVectorNames = collection.definition.vectorNames
-        let written: StoredObject
-        let replaced: StoredObject?
-        do {
-            (written, replaced) = try shard.write(id, mode: Self.shardMode(kind), schema: collection.invertedSchema, prepare: { (existing: StoredObject?) throws(WeftError) -> StoredObject in
-                var object = StoredObject(id: id, creationTimeUnix: existing?.creationTimeUnix ?? now,
-                                          lastUpdateTimeUnix: now, properties: validated, vectors: vectors)
-                if kind == .merge, var existing {
-                    try shard.loadVectors(into: &existing, names: allVectorNames)
-                    object.properties = existing.properties.merging(validated) { _, new in new }
-                    object.vectors = existing.vectors.merging(vectors) { _, new in new }
-                }
-                return object
-            }, extra: { batch in
-                for (vectorName, dimension) in claimed {
-                    batch.put(.meta, MetaKeys.vectorDimension(collection.name, vectorName), .uint32LE(UInt32(dimension)))
-                }
-            })
-        } catch {
-            collection.releaseDimensions(claimed)
-            throw error
-        }
-        updateVectorIndexes(collection, shard: shard, written: written, replaced: replaced)
-        return ObjectView(className: collection.name, object: written)
-    }
-
-    private static func shardMode(_ kind: WriteKind) -> Shard.WriteMode {
-        switch kind {
-        case .create: .create
-        case .replace, .merge: .replace
-        case .upsert: .upsert
-        }
-    }
-
     /// Checks an object as `POST /v1/objects/validate` does: nothing is written, the schema is not
     /// extended (unknown properties pass when auto-schema could add them).
     public func validateObject(_ input: ObjectInput) throws(WeftError) {
         guard let className = input.className, !className.isEmpty else {
-            throw .unprocessable("invalid object: the \"class\" field is required")
+            throw .invalidInput("invalid object: the \"class\" field is required")
         }
         guard let collection = collection(named: className) else {
-            guard configuration.autoSchemaEnabled else { throw .unprocessable("class '\(NameRules.capitalized(className))' not found in schema") }
+            guard configuration.autoSchemaEnabled else { throw .invalidInput("class '\(NameRules.capitalized(className))' not found in schema") }
             return
         }
         _ = try validateProperties(input.properties, of: collection, applySchemaChanges: false)
@@ -101,18 +47,6 @@ extension Database {
         return false
     }
 
-    /// Applies an acknowledged object write to the shard's vector indexes. The object store already
-    /// holds the change, so a failure here (or a crash) is repaired when the index is next opened.
-    func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?) {
-        if let replaced { shard.vectorIndexes.delete(replaced.docID) }
-        guard !written.vectors.isEmpty else { return }
-        do {
-            try shard.vectorIndexes.add(written.docID, vectors: written.vectors, definition: collection.definition, dimensions: collection.dimensions)
-        } catch {
-            logger.error("indexing \(written.id) in \(collection.name) failed (it will be indexed at the next start): \(error.message)")
-        }
-    }
-
     /// The collections an id-only request may address: the named one, or every collection when the
     /// request uses Weaviate's deprecated class-less paths.
     /// Without a class name, only the collections the request's tenant (or its absence) fits.
@@ -125,11 +59,11 @@ extension Database {
     func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
         if let collection = collection(named: className) { return collection }
         guard configuration.autoSchemaEnabled else {
-            throw .unprocessable("invalid object: class '\(NameRules.capitalized(className))' not found in schema")
+            throw .invalidInput("invalid object: class '\(NameRules.capitalized(className))' not found in schema")
         }
         do {
             _ = try createCollection(["class": .string(className)])
-        } catch where error.code == .unprocessable && collection(named: className) != nil {
+        } catch where error.code == .invalidInput && collection(named: className) != nil {
             // Another request created it first.
         }
         return try requireCollection(className)
@@ -159,7 +93,7 @@ extension Database {
         var vectors: [String: [Float]] = [:]
         if let vector = input.vector, !vector.isEmpty {
             guard let target = definition.targetForUnnamedVector else {
-                throw .unprocessable("collection \(definition.name) has several named vectors (\(definition.namedVectors.keys.sorted().joined(separator: ", "))): send vectors by name under \"vectors\"")
+                throw .invalidInput("collection \(definition.name) has several named vectors (\(definition.namedVectors.keys.sorted().joined(separator: ", "))): send vectors by name under \"vectors\"")
             }
             vectors[target] = vector
         }
@@ -170,17 +104,18 @@ extension Database {
             } else if definition.legacyVector != nil, definition.namedVectors.isEmpty, name == "default" {
                 storageName = CollectionDefinition.legacyVectorName
             } else {
-                throw .unprocessable("collection \(definition.name) has no vector named '\(name)'")
+                throw .invalidInput("collection \(definition.name) has no vector named '\(name)'")
             }
             vectors[storageName] = vector
         }
         for (name, vector) in vectors where vector.contains(where: { !$0.isFinite }) {
-            throw .unprocessable("vector '\(name)' contains a value that is not a finite number")
+            throw .invalidInput("vector '\(name)' contains a value that is not a finite number")
         }
         return vectors
     }
 
-    static func currentTimeMillis() -> Int64 {
+    /// Wall-clock time in milliseconds: object creation and update times.
+    public static func currentTimeMillis() -> Int64 {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000

@@ -12,7 +12,7 @@ extension Database {
     func createCollection(_ definition: CollectionDefinition) throws(WeftError) -> CollectionDefinition {
         try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
             if let existing = collections.first(where: { $0.name.lowercased() == definition.name.lowercased() }) {
-                throw .unprocessable("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
+                throw .invalidInput("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
             }
             try checkReferenceTargets(definition.properties, owner: definition.name)
             var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
@@ -52,7 +52,7 @@ extension Database {
     /// `PUT /v1/schema/{class}`. A top-level section the body leaves out keeps its current value
     /// (rather than falling back to a default that would then look like a forbidden change).
     public func updateCollection(_ name: String, with json: JSONValue) throws(WeftError) -> CollectionDefinition {
-        guard case .object(let supplied) = json else { throw .unprocessable("class must be a JSON object") }
+        guard case .object(let supplied) = json else { throw .invalidInput("class must be a JSON object") }
         return try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
             let collection = try requireCollection(name)
             var merged = collection.definition.rendered().objectValue ?? [:]
@@ -74,7 +74,7 @@ extension Database {
             let collection = try requireCollection(name)
             var definition = collection.definition
             if definition.properties.contains(where: { $0.name.lowercased() == property.name.lowercased() }) {
-                throw .unprocessable("property '\(property.name)' already exists in class \(definition.name)")
+                throw .invalidInput("property '\(property.name)' already exists in class \(definition.name)")
             }
             try checkReferenceTargets([property], owner: definition.name)
             definition.properties.append(property)
@@ -92,7 +92,7 @@ extension Database {
                 if let index = definition.properties.firstIndex(where: { $0.name == property.name }) {
                     let existing = definition.properties[index]
                     guard existing.dataType == property.dataType else {
-                        throw .unprocessable("property '\(property.name)' of class \(definition.name) is \(existing.dataType.names[0]), not \(property.dataType.names[0])")
+                        throw .invalidInput("property '\(property.name)' of class \(definition.name) is \(existing.dataType.names[0]), not \(property.dataType.names[0])")
                     }
                     if existing.dataType.isNested {
                         definition.properties[index].nestedProperties = Self.mergedNested(existing.nestedProperties, property.nestedProperties)
@@ -134,7 +134,7 @@ extension Database {
         for property in properties {
             guard case .reference(let targets) = property.dataType else { continue }
             for target in targets where target != owner && collection(named: target) == nil {
-                throw .unprocessable("property '\(property.name)': target class '\(target)' of the cross-reference does not exist")
+                throw .invalidInput("property '\(property.name)': target class '\(target)' of the cross-reference does not exist")
             }
         }
     }

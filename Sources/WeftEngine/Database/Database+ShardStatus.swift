@@ -8,7 +8,7 @@ extension Database {
     public func updateShardStatus(className: String, shardName: String, status: String) throws(WeftError) -> String {
         let collection = try requireCollection(className)
         guard !collection.isMultiTenant else {
-            throw .unprocessable("class \(collection.name) has multi-tenancy enabled: set a tenant's activity status instead of its shard's")
+            throw .invalidInput("class \(collection.name) has multi-tenancy enabled: set a tenant's activity status instead of its shard's")
         }
         guard let shard = collection.shards.first(where: { $0.name == shardName }) else {
             throw .notFound("shard '\(shardName)' of class \(collection.name) not found")
@@ -23,7 +23,7 @@ extension Database {
             }
             shard.markReadOnly(false)
         default:
-            throw .unprocessable("status '\(status)' is not one of READY, READONLY")
+            throw .invalidInput("status '\(status)' is not one of READY, READONLY")
         }
         return shard.status
     }

@@ -116,7 +116,7 @@ extension Database {
     private func multiTenantCollection(_ className: String) throws(WeftError) -> Collection {
         let collection = try requireCollection(className)
         guard collection.isMultiTenant else {
-            throw .unprocessable("multi-tenancy is not enabled for class \(collection.name)")
+            throw .invalidInput("multi-tenancy is not enabled for class \(collection.name)")
         }
         return collection
     }

@@ -16,9 +16,22 @@ public final class Database: Sendable {
     /// Held by every schema change for its whole duration (read, validate, persist, publish).
     let schemaWriter = Locked<Void>(())
 
-    public init(configuration: Configuration, logger: Logger) throws(WeftError) {
+    /// Milliseconds since the epoch, for objects' creation and update times (tests fix it).
+    package let clock: @Sendable () -> Int64
+    /// Where engine work runs, off Swift's cooperative pool (see `EngineExecutor`).
+    public let executor: EngineExecutor
+
+    public convenience init(configuration: Configuration, logger: Logger) throws(WeftError) {
+        try self.init(configuration: configuration, logger: logger, clock: { Database.currentTimeMillis() })
+    }
+
+    package init(configuration: Configuration, logger: Logger, clock: @escaping @Sendable () -> Int64) throws(WeftError) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
+        executor = EngineExecutor(limits: .standard(
+            cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), maximumQueries: configuration.maximumConcurrentGetRequests,
+            maximumWrites: configuration.maximumConcurrentWrites))
         try FileSystem.makeDirectories(configuration.dataPath)
         let diskGuard = DiskGuard(path: configuration.dataPath, warningPercent: configuration.diskUseWarningPercentage,
                                   readOnlyPercent: configuration.diskUseReadOnlyPercentage) { message, isProblem in
@@ -72,9 +85,10 @@ public final class Database: Sendable {
     }
 
     func openShard(_ entry: CollectionRecord.ShardEntry) throws(WeftError) -> Shard {
-        try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
-                  indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger,
-                  asyncIndexing: configuration.asyncIndexing)
+        let queue = configuration.asyncIndexing
+            ? IndexingQueue(capacity: configuration.asyncIndexingQueueMax, roomTimeout: .seconds(10), executor: executor) : nil
+        return try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
+                         indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger, indexingQueue: queue)
     }
 
     var parseOptions: CollectionDefinition.ParseOptions {
@@ -113,7 +127,7 @@ public final class Database: Sendable {
     /// the background timer when `PERSISTENCE_FSYNC=background`, and at shutdown.
     public func syncToDisk() throws(WeftError) { try store.syncWAL() }
 
-    /// Throws `insufficientStorage` while the disk is above `DISK_USE_READONLY_PERCENTAGE`: batch
+    /// Throws `diskFull` while the disk is above `DISK_USE_READONLY_PERCENTAGE`: batch
     /// endpoints ask before they start, so a full disk fails the request as a whole.
     public func checkWritable() throws(WeftError) { try store.diskGuard?.permitWrite() }
 

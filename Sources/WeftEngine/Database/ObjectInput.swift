@@ -32,34 +32,3 @@ public struct ObjectView: Sendable {
         self.object = object
     }
 }
-
-/// How the list endpoint pages and orders.
-public struct ListRequest: Sendable {
-    public var className: String?
-    public var limit: Int
-    public var offset: Int = 0
-    public var after: ObjectID?
-    public var sort: [SortKey] = []
-    public var includeVector: Bool = false
-    public var tenant: String?
-
-    public init(className: String? = nil, limit: Int, offset: Int = 0, after: ObjectID? = nil, sort: [SortKey] = [],
-                includeVector: Bool = false, tenant: String? = nil) {
-        self.className = className
-        self.limit = limit
-        self.offset = offset
-        self.after = after
-        self.sort = sort
-        self.includeVector = includeVector
-        self.tenant = tenant
-    }
-}
-
-public struct SortKey: Sendable, Equatable {
-    public var path: String
-    public var ascending: Bool
-    public init(path: String, ascending: Bool) {
-        self.path = path
-        self.ascending = ascending
-    }
-}

@@ -12,9 +12,9 @@ public enum TenantStatus: String, Sendable {
         case "ACTIVE", "HOT": self = .active
         case "INACTIVE", "COLD": self = .inactive
         case "FROZEN", "OFFLOADED":
-            throw .unprocessable("activity status \(weaviateName) needs an offload module, which Weft does not have")
+            throw .invalidInput("activity status \(weaviateName) needs an offload module, which Weft does not have")
         default:
-            throw .unprocessable("invalid activity status '\(weaviateName)': use ACTIVE or INACTIVE (or HOT, COLD)")
+            throw .invalidInput("invalid activity status '\(weaviateName)': use ACTIVE or INACTIVE (or HOT, COLD)")
         }
     }
 }

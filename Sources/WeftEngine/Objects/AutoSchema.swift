@@ -44,13 +44,13 @@ struct AutoSchema {
                 return PropertyDefinition(name: name, dataType: type)
             case .object:
                 if elements.allSatisfy({ $0["beacon"]?.stringValue.flatMap(Beacon.init) != nil }) {
-                    throw .unprocessable("property '\(name)' looks like a cross-reference; add it to the schema with its target collection first")
+                    throw .invalidInput("property '\(name)' looks like a cross-reference; add it to the schema with its target collection first")
                 }
                 let nested = try nestedProperties(for: elements)
                 guard !nested.isEmpty else { return nil }
                 return PropertyDefinition(name: name, dataType: .objectArray, nestedProperties: nested)
             case .array:
-                throw .unprocessable("property '\(name)': nested arrays are not supported")
+                throw .invalidInput("property '\(name)': nested arrays are not supported")
             case .null:
                 return nil
             }
@@ -68,7 +68,7 @@ struct AutoSchema {
         var result: [PropertyDefinition] = []
         for object in objects {
             guard case .object(let members) = object else {
-                throw .unprocessable("a list mixing objects and other values cannot be stored")
+                throw .invalidInput("a list mixing objects and other values cannot be stored")
             }
             for key in members.keys.sorted() where !result.contains(where: { $0.name == key }) {
                 try NameRules.validatePropertyName(key)

@@ -27,7 +27,7 @@ struct PropertyValidator {
             }
             if definition == nil {
                 guard let autoSchema else {
-                    throw .unprocessable("invalid object: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
+                    throw .invalidInput("invalid object: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
                 }
                 try NameRules.validatePropertyName(name)
                 guard let inferred = try autoSchema.infer(name: name, value: value) else { continue }
@@ -56,7 +56,7 @@ struct PropertyValidator {
     }
 
     private func typeError(_ kind: String, _ path: String, _ expected: String, _ value: JSONValue) -> WeftError {
-        .unprocessable("invalid object: invalid \(kind) property '\(path)' on class '\(className)': \(expected), but got \(value.typeName) \(JSONWriter.string(value).prefix(80))")
+        .invalidInput("invalid object: invalid \(kind) property '\(path)' on class '\(className)': \(expected), but got \(value.typeName) \(JSONWriter.string(value).prefix(80))")
     }
 
     func normalise(_ value: JSONValue, as definition: PropertyDefinition, path: String) throws(WeftError) -> JSONValue {
@@ -133,7 +133,7 @@ struct PropertyValidator {
             var result: [String: JSONValue] = [:]
             for (key, member) in members where !member.isNull {
                 guard let nested = definition.nested(named: key) else {
-                    throw .unprocessable("invalid object: property '\(path).\(key)' on class '\(className)' is not defined in nestedProperties")
+                    throw .invalidInput("invalid object: property '\(path).\(key)' on class '\(className)' is not defined in nestedProperties")
                 }
                 result[key] = try normalise(member, as: nested, path: "\(path).\(key)")
             }
@@ -150,7 +150,7 @@ struct PropertyValidator {
             let longitude = members["longitude"]?.numberValue
         else { throw typeError("geoCoordinates", path, "requires an object with numeric latitude and longitude", value) }
         guard (-90...90).contains(latitude), (-180...180).contains(longitude) else {
-            throw .unprocessable("invalid object: geoCoordinates property '\(path)' on class '\(className)': latitude must be in [-90, 90] and longitude in [-180, 180]")
+            throw .invalidInput("invalid object: geoCoordinates property '\(path)' on class '\(className)': latitude must be in [-90, 90] and longitude in [-180, 180]")
         }
         return ["latitude": .double(latitude), "longitude": .double(longitude)]
     }
@@ -164,11 +164,11 @@ struct PropertyValidator {
         var result: [JSONValue] = []
         for reference in references {
             guard let text = reference["beacon"]?.stringValue, let beacon = Beacon(text) else {
-                throw .unprocessable("invalid object: invalid cross-reference '\(path)' on class '\(className)': each reference needs a beacon like weaviate://localhost/<Class>/<uuid>")
+                throw .invalidInput("invalid object: invalid cross-reference '\(path)' on class '\(className)': each reference needs a beacon like weaviate://localhost/<Class>/<uuid>")
             }
             let target = beacon.className.map(NameRules.capitalized) ?? (targets.count == 1 ? targets[0] : nil)
             if let target, !targets.contains(target) {
-                throw .unprocessable("invalid object: cross-reference '\(path)' on class '\(className)' points to class \(target), which is not one of its targets \(targets)")
+                throw .invalidInput("invalid object: cross-reference '\(path)' on class '\(className)' points to class \(target), which is not one of its targets \(targets)")
             }
             result.append(["beacon": .string(target.map { "weaviate://localhost/\($0)/\(beacon.id)" } ?? text)])
         }

@@ -49,13 +49,17 @@ enum ObjectRecordCodec {
     static func decode(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> StoredObject {
         var reader = ByteReader(bytes, context: "object record \(id)")
         let recordVersion = try reader.readUInt8()
-        guard recordVersion == version else { throw .internalError("corrupted object record \(id): unknown version \(recordVersion)") }
+        guard recordVersion == version else { throw .dataLoss("corrupted object record \(id): unknown version \(recordVersion)") }
         let docID = try reader.readUInt64LE()
         let created = try reader.readInt64LE()
         let updated = try reader.readInt64LE()
         let json = try reader.readLengthPrefixed()
-        guard case .object(let properties) = try JSONParser.parse(json, maximumDepth: 512) else {
-            throw .internalError("corrupted object record \(id): properties are not an object")
+        let parsed: JSONValue
+        do { parsed = try JSONParser.parse(json, maximumDepth: 512) } catch {
+            throw .dataLoss("corrupted object record \(id): \(error.message)")
+        }
+        guard case .object(let properties) = parsed else {
+            throw .dataLoss("corrupted object record \(id): properties are not an object")
         }
         return StoredObject(id: id, docID: docID, creationTimeUnix: created, lastUpdateTimeUnix: updated, properties: properties)
     }

@@ -1,4 +1,5 @@
 import WeftCore
+import WeftVectorIndex
 
 /// Reads Weaviate's class JSON into a `CollectionDefinition`, filling every default. Unknown keys
 /// are ignored (clients add their own, e.g. `skip_vectorization`); top-level keys match
@@ -18,7 +19,7 @@ extension CollectionDefinition {
     public static func parse(_ json: JSONValue, options: ParseOptions = ParseOptions()) throws(WeftError) -> CollectionDefinition {
         let fields = try JSONFields(json, context: "class", caseInsensitive: true)
         guard let rawName = try fields.string("class"), !rawName.isEmpty else {
-            throw .unprocessable("class name is required (the \"class\" field)")
+            throw .invalidInput("class name is required (the \"class\" field)")
         }
         let name = NameRules.capitalized(rawName)
         try NameRules.validateClassName(name)
@@ -67,7 +68,7 @@ extension CollectionDefinition {
     static func checkUniqueNames(_ names: [String], context: String) throws(WeftError) {
         var seen: Set<String> = []
         for name in names where !seen.insert(name.lowercased()).inserted {
-            throw .unprocessable("\(context): property '\(name)' is defined more than once (names are compared case-insensitively)")
+            throw .invalidInput("\(context): property '\(name)' is defined more than once (names are compared case-insensitively)")
         }
     }
 }
@@ -75,47 +76,47 @@ extension CollectionDefinition {
 extension PropertyDefinition {
     static func parse(_ json: JSONValue, context: String, options: CollectionDefinition.ParseOptions, nested: Bool = false) throws(WeftError) -> PropertyDefinition {
         let fields = try JSONFields(json, context: context)
-        guard let name = try fields.string("name") else { throw .unprocessable("\(context): property name is required") }
+        guard let name = try fields.string("name") else { throw .invalidInput("\(context): property name is required") }
         let context = "property '\(name)'"
         try NameRules.validatePropertyName(name)
         guard let typeNames = try fields.strings("dataType"), !typeNames.isEmpty else {
-            throw .unprocessable("\(context): dataType is required")
+            throw .invalidInput("\(context): dataType is required")
         }
         guard let dataType = DataType.parse(typeNames) else {
-            throw .unprocessable("\(context): unknown data type \(typeNames.map { "'\($0)'" }.joined(separator: ", "))")
+            throw .invalidInput("\(context): unknown data type \(typeNames.map { "'\($0)'" }.joined(separator: ", "))")
         }
         if nested, dataType.isReference {
-            throw .unprocessable("\(context): nested properties cannot be cross-references")
+            throw .invalidInput("\(context): nested properties cannot be cross-references")
         }
         var tokenization: Tokenization? = nil
         if let raw = try fields.string("tokenization") {
             guard let parsed = Tokenization(rawValue: raw) else {
-                throw .unprocessable("\(context): unknown tokenization '\(raw)'")
+                throw .invalidInput("\(context): unknown tokenization '\(raw)'")
             }
             guard dataType.isText else {
-                throw .unprocessable("\(context): tokenization is not allowed for data type '\(typeNames[0])'")
+                throw .invalidInput("\(context): tokenization is not allowed for data type '\(typeNames[0])'")
             }
             tokenization = parsed
         }
         let indexSearchable = try fields.bool("indexSearchable")
         if indexSearchable == true, !dataType.isText {
-            throw .unprocessable("\(context): indexSearchable is allowed only for text and text[] properties")
+            throw .invalidInput("\(context): indexSearchable is allowed only for text and text[] properties")
         }
         let indexRangeFilters = try fields.bool("indexRangeFilters") ?? false
         if indexRangeFilters, !dataType.supportsRangeFilters {
-            throw .unprocessable("\(context): indexRangeFilters is allowed only for int, number and date properties")
+            throw .invalidInput("\(context): indexRangeFilters is allowed only for int, number and date properties")
         }
         var nestedProperties: [PropertyDefinition] = []
         if dataType.isNested {
             guard let nestedJSON = try fields.array("nestedProperties"), !nestedJSON.isEmpty else {
-                throw .unprocessable("\(context): an object property needs at least one entry in nestedProperties")
+                throw .invalidInput("\(context): an object property needs at least one entry in nestedProperties")
             }
             for (position, element) in nestedJSON.enumerated() {
                 nestedProperties.append(try parse(element, context: "\(context) nested property \(position)", options: options, nested: true))
             }
             try CollectionDefinition.checkUniqueNames(nestedProperties.map(\.name), context: context)
         } else if fields.value("nestedProperties") != nil {
-            throw .unprocessable("\(context): nestedProperties are allowed only for object and object[] properties")
+            throw .invalidInput("\(context): nestedProperties are allowed only for object and object[] properties")
         }
         return PropertyDefinition(
             name: name, dataType: dataType, description: try fields.string("description"), tokenization: tokenization,
@@ -125,26 +126,20 @@ extension PropertyDefinition {
 }
 
 extension VectorSettings {
-    static func parseIndex(_ fields: JSONFields, context: String) throws(WeftError) -> (VectorIndexType, [String: JSONValue]) {
-        let typeName = try fields.string("vectorIndexType") ?? "hnsw"
-        guard let type = VectorIndexType(rawValue: typeName) else {
-            throw .unprocessable("\(context): unknown vectorIndexType '\(typeName)': use hnsw, flat or dynamic")
-        }
-        let supplied = try fields.object("vectorIndexConfig")?.members ?? [:]
-        return (type, try VectorIndexDefaults.resolve(type: type, supplied: supplied, context: context))
+    static func parseIndex(_ fields: JSONFields, context: String) throws(WeftError) -> VectorIndexConfiguration {
+        try VectorIndexConfiguration.parse(type: try fields.string("vectorIndexType") ?? "hnsw", fields.value("vectorIndexConfig"), path: context)
     }
 
     static func checkVectorizer(_ name: String, context: String, options: CollectionDefinition.ParseOptions) throws(WeftError) {
         guard name == "none" || options.enabledModules.contains(name) else {
-            throw .unprocessable("\(context): vectorizer '\(name)' is not available: enable it with ENABLE_MODULES, or use 'none' and supply vectors")
+            throw .invalidInput("\(context): vectorizer '\(name)' is not available: enable it with ENABLE_MODULES, or use 'none' and supply vectors")
         }
     }
 
     static func parseLegacy(_ fields: JSONFields, context: String, options: CollectionDefinition.ParseOptions) throws(WeftError) -> VectorSettings {
         let vectorizer = try fields.string("vectorizer") ?? options.defaultVectorizer
         try checkVectorizer(vectorizer, context: context, options: options)
-        let (type, config) = try parseIndex(fields, context: context)
-        return VectorSettings(vectorizer: vectorizer, vectorizerConfig: [:], indexType: type, indexConfig: config)
+        return VectorSettings(vectorizer: vectorizer, vectorizerConfig: [:], index: try parseIndex(fields, context: context))
     }
 
     static func parseNamed(_ json: JSONValue, context: String, options: CollectionDefinition.ParseOptions) throws(WeftError) -> VectorSettings {
@@ -153,14 +148,13 @@ extension VectorSettings {
         var vectorizerConfig: JSONValue = [:]
         if let spec = fields.value("vectorizer") {
             guard case .object(let modules) = spec, modules.count == 1, let (module, config) = modules.first else {
-                throw .unprocessable("\(context).vectorizer must be an object with exactly one module, e.g. {\"none\": {}}")
+                throw .invalidInput("\(context).vectorizer must be an object with exactly one module, e.g. {\"none\": {}}")
             }
             vectorizer = module
             vectorizerConfig = config
         }
         try checkVectorizer(vectorizer, context: context, options: options)
-        let (type, config) = try parseIndex(fields, context: context)
-        return VectorSettings(vectorizer: vectorizer, vectorizerConfig: vectorizerConfig, indexType: type, indexConfig: config)
+        return VectorSettings(vectorizer: vectorizer, vectorizerConfig: vectorizerConfig, index: try parseIndex(fields, context: context))
     }
 }
 
@@ -171,13 +165,13 @@ extension InvertedIndexSettings {
         if let bm25 = try fields.object("bm25") {
             settings.bm25B = try bm25.double("b") ?? settings.bm25B
             settings.bm25K1 = try bm25.double("k1") ?? settings.bm25K1
-            guard (0...1).contains(settings.bm25B) else { throw .unprocessable("invertedIndexConfig.bm25.b must be between 0 and 1") }
-            guard settings.bm25K1 >= 0 else { throw .unprocessable("invertedIndexConfig.bm25.k1 must not be negative") }
+            guard (0...1).contains(settings.bm25B) else { throw .invalidInput("invertedIndexConfig.bm25.b must be between 0 and 1") }
+            guard settings.bm25K1 >= 0 else { throw .invalidInput("invertedIndexConfig.bm25.k1 must not be negative") }
         }
         if let stopwords = try fields.object("stopwords") {
             settings.stopwordsPreset = try stopwords.string("preset") ?? settings.stopwordsPreset
             guard settings.stopwordsPreset == "en" || settings.stopwordsPreset == "none" else {
-                throw .unprocessable("invertedIndexConfig.stopwords.preset must be 'en' or 'none'")
+                throw .invalidInput("invertedIndexConfig.stopwords.preset must be 'en' or 'none'")
             }
             settings.stopwordsAdditions = try stopwords.strings("additions") ?? []
             settings.stopwordsRemovals = try stopwords.strings("removals") ?? []
@@ -197,12 +191,12 @@ extension ShardingSettings {
         settings.desiredCount = options.defaultShardingCount
         guard let fields else { return settings }
         settings.desiredCount = try fields.int("desiredCount", minimum: 1) ?? settings.desiredCount
-        guard settings.desiredCount <= 512 else { throw .unprocessable("shardingConfig.desiredCount must be at most 512") }
+        guard settings.desiredCount <= 512 else { throw .invalidInput("shardingConfig.desiredCount must be at most 512") }
         settings.virtualPerPhysical = try fields.int("virtualPerPhysical", minimum: 1) ?? settings.virtualPerPhysical
-        guard settings.virtualPerPhysical <= 1024 else { throw .unprocessable("shardingConfig.virtualPerPhysical must be at most 1024") }
+        guard settings.virtualPerPhysical <= 1024 else { throw .invalidInput("shardingConfig.virtualPerPhysical must be at most 1024") }
         for (key, allowed) in [("key", "_id"), ("strategy", "hash"), ("function", "murmur3")] {
             if let value = try fields.string(key), value != allowed {
-                throw .unprocessable("shardingConfig.\(key) '\(value)' is not supported: only '\(allowed)'")
+                throw .invalidInput("shardingConfig.\(key) '\(value)' is not supported: only '\(allowed)'")
             }
         }
         return settings
@@ -215,13 +209,13 @@ extension ReplicationSettings {
         guard let fields else { return settings }
         settings.factor = try fields.int("factor", minimum: 1) ?? settings.factor
         guard settings.factor <= options.nodeCount else {
-            throw .unprocessable("replicationConfig.factor \(settings.factor) is more than the \(options.nodeCount) node(s) in the cluster")
+            throw .invalidInput("replicationConfig.factor \(settings.factor) is more than the \(options.nodeCount) node(s) in the cluster")
         }
         settings.asyncEnabled = try fields.bool("asyncEnabled") ?? settings.asyncEnabled
         settings.deletionStrategy = try fields.string("deletionStrategy") ?? settings.deletionStrategy
         let strategies = ["NoAutomatedResolution", "DeleteOnConflict", "TimeBasedResolution"]
         guard strategies.contains(settings.deletionStrategy) else {
-            throw .unprocessable("replicationConfig.deletionStrategy must be one of \(strategies.joined(separator: ", "))")
+            throw .invalidInput("replicationConfig.deletionStrategy must be one of \(strategies.joined(separator: ", "))")
         }
         return settings
     }

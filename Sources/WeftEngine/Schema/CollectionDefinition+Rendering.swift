@@ -20,15 +20,15 @@ extension CollectionDefinition {
         if let moduleConfig { json["moduleConfig"] = moduleConfig }
         if let legacyVector {
             json["vectorizer"] = .string(legacyVector.vectorizer)
-            json["vectorIndexType"] = .string(legacyVector.indexType.rawValue)
-            json["vectorIndexConfig"] = .object(legacyVector.indexConfig)
+            json["vectorIndexType"] = .string(legacyVector.index.typeName)
+            json["vectorIndexConfig"] = .object(legacyVector.index.rendered())
         }
         if !namedVectors.isEmpty {
             json["vectorConfig"] = .object(namedVectors.mapValues { vector in
                 [
                     "vectorizer": .object([vector.vectorizer: vector.vectorizerConfig]),
-                    "vectorIndexType": .string(vector.indexType.rawValue),
-                    "vectorIndexConfig": .object(vector.indexConfig),
+                    "vectorIndexType": .string(vector.index.typeName),
+                    "vectorIndexConfig": .object(vector.index.rendered()),
                 ]
             })
         }

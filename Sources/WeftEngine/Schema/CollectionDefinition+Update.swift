@@ -1,14 +1,15 @@
 import WeftCore
+import WeftVectorIndex
 
 /// What `PUT /v1/schema/{class}` may change. Weaviate refuses changes to immutable settings with
 /// 422 and names the field; properties are changed through their own endpoint.
 extension CollectionDefinition {
     public func applyingUpdate(_ proposed: CollectionDefinition) throws(WeftError) -> CollectionDefinition {
         guard proposed.name == name else {
-            throw .unprocessable("class name cannot be changed from '\(name)' to '\(proposed.name)'")
+            throw .invalidInput("class name cannot be changed from '\(name)' to '\(proposed.name)'")
         }
         func immutable<T: Equatable>(_ field: String, _ current: T, _ new: T) throws(WeftError) {
-            guard current == new else { throw .unprocessable("\(field) is immutable: it cannot be changed after the collection is created") }
+            guard current == new else { throw .invalidInput("\(field) is immutable: it cannot be changed after the collection is created") }
         }
         try immutable("shardingConfig", sharding, proposed.sharding)
         try immutable("multiTenancyConfig.enabled", multiTenancy.enabled, proposed.multiTenancy.enabled)
@@ -20,7 +21,7 @@ extension CollectionDefinition {
         if !proposed.properties.isEmpty {
             for property in proposed.properties {
                 guard let existing = self.property(named: property.name) else {
-                    throw .unprocessable("property '\(property.name)' cannot be added through a class update: use POST /v1/schema/\(name)/properties")
+                    throw .invalidInput("property '\(property.name)' cannot be added through a class update: use POST /v1/schema/\(name)/properties")
                 }
                 try immutable("property '\(property.name)'", existing.dataType, property.dataType)
                 try immutable("property '\(property.name)' tokenization", existing.tokenization, property.tokenization)
@@ -31,7 +32,7 @@ extension CollectionDefinition {
         }
         try Self.checkVectorUpdate("vectorIndexConfig", legacyVector, proposed.legacyVector)
         guard Set(namedVectors.keys).isSubset(of: proposed.namedVectors.keys) || proposed.namedVectors.isEmpty else {
-            throw .unprocessable("named vectors cannot be removed from a collection")
+            throw .invalidInput("named vectors cannot be removed from a collection")
         }
         for (vectorName, settings) in namedVectors {
             try Self.checkVectorUpdate("vectorConfig.\(vectorName)", settings, proposed.namedVectors[vectorName] ?? settings)
@@ -45,24 +46,23 @@ extension CollectionDefinition {
         updated.multiTenancy.autoTenantCreation = proposed.multiTenancy.autoTenantCreation
         updated.multiTenancy.autoTenantActivation = proposed.multiTenancy.autoTenantActivation
         updated.moduleConfig = proposed.moduleConfig ?? moduleConfig
-        if let legacy = proposed.legacyVector, legacyVector != nil { updated.legacyVector = legacy }
+        if let legacy = proposed.legacyVector, let current = legacyVector {
+            updated.legacyVector?.index = try current.index.updated(to: legacy.index, field: "vectorIndexConfig")
+        }
         for (vectorName, settings) in proposed.namedVectors {
-            // A vector the collection did not have is added (Weaviate ≥ 1.31 allows that).
-            updated.namedVectors[vectorName] = settings
+            if let current = namedVectors[vectorName] {
+                updated.namedVectors[vectorName]?.index = try current.index.updated(to: settings.index, field: "vectorConfig.\(vectorName)")
+            } else {
+                // A vector the collection did not have is added (Weaviate ≥ 1.31 allows that).
+                updated.namedVectors[vectorName] = settings
+            }
         }
         return updated
     }
 
     private static func checkVectorUpdate(_ field: String, _ current: VectorSettings?, _ proposed: VectorSettings?) throws(WeftError) {
         guard let current, let proposed else { return }
-        guard current.indexType == proposed.indexType || (current.indexType == .dynamic) else {
-            throw .unprocessable("\(field): vectorIndexType is immutable (\(current.indexType.rawValue))")
-        }
-        guard current.vectorizer == proposed.vectorizer else { throw .unprocessable("\(field): vectorizer is immutable") }
-        for (key, value) in proposed.indexConfig where !VectorIndexDefaults.mutableKeys.contains(key) {
-            guard current.indexConfig[key] == value else {
-                throw .unprocessable("\(field).\(key) is immutable: it cannot be changed after the collection is created")
-            }
-        }
+        guard current.vectorizer == proposed.vectorizer else { throw .invalidInput("\(field): vectorizer is immutable") }
+        _ = try current.index.updated(to: proposed.index, field: field)
     }
 }

@@ -1,4 +1,5 @@
 import WeftCore
+import WeftVectorIndex
 
 /// A collection ("class" on the wire) with every default filled in.
 public struct CollectionDefinition: Sendable, Equatable {
@@ -28,6 +29,26 @@ public struct CollectionDefinition: Sendable, Equatable {
         (legacyVector == nil ? [] : [Self.legacyVectorName]) + namedVectors.keys.sorted()
     }
 
+    /// The storage name of the vector a query targets: the named one (it must exist), or the one
+    /// a request without a name means (`targetForUnnamedVector`).
+    public func vectorTarget(_ targetVector: String?) throws(WeftError) -> String {
+        if let targetVector, !targetVector.isEmpty {
+            guard namedVectors[targetVector] != nil else {
+                throw .invalidInput("collection \(name) has no vector named '\(targetVector)'")
+            }
+            return targetVector
+        }
+        guard let target = targetForUnnamedVector else {
+            throw .invalidInput("collection \(name) has several named vectors: name the target vector")
+        }
+        return target
+    }
+
+    /// The settings of the vector space stored under `name` ("" = the unnamed vector).
+    public func vectorSettings(_ name: String) -> VectorSettings? {
+        name == Self.legacyVectorName ? legacyVector : namedVectors[name]
+    }
+
     /// Where a plain `vector` (no name) of an object goes: the legacy vector, else the only named
     /// vector, else the one named `default` (what the Python client v4 creates by default).
     public var targetForUnnamedVector: String? {
@@ -43,15 +64,18 @@ public struct VectorSettings: Sendable, Equatable {
     /// `"none"` or a module name, with the module's configuration.
     public var vectorizer: String
     public var vectorizerConfig: JSONValue
-    public var indexType: VectorIndexType
-    /// The index configuration with every default filled in (`VectorIndexDefaults`).
-    public var indexConfig: [String: JSONValue]
+    /// The index type and its settings, typed (defaults filled, bounds checked).
+    public var index: VectorIndexConfiguration
 
-    public var distance: String { indexConfig["distance"]?.stringValue ?? "cosine" }
-}
+    public var distance: DistanceMetric { index.distance }
+    /// Vectors are stored but not indexed: searching this space is refused.
+    public var skip: Bool { index.skip }
 
-public enum VectorIndexType: String, Sendable, CaseIterable {
-    case hnsw, flat, dynamic
+    public init(vectorizer: String = "none", vectorizerConfig: JSONValue = [:], index: VectorIndexConfiguration = .standard) {
+        self.vectorizer = vectorizer
+        self.vectorizerConfig = vectorizerConfig
+        self.index = index
+    }
 }
 
 public struct InvertedIndexSettings: Sendable, Equatable {

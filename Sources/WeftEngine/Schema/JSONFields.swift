@@ -9,7 +9,7 @@ struct JSONFields {
     private let lowered: [String: String]?
 
     init(_ value: JSONValue, context: String, caseInsensitive: Bool = false) throws(WeftError) {
-        guard case .object(let members) = value else { throw .unprocessable("\(context) must be a JSON object") }
+        guard case .object(let members) = value else { throw .invalidInput("\(context) must be a JSON object") }
         self.members = members
         self.context = context
         if caseInsensitive {
@@ -29,28 +29,28 @@ struct JSONFields {
 
     func string(_ key: String) throws(WeftError) -> String? {
         guard let value = value(key) else { return nil }
-        guard let string = value.stringValue else { throw .unprocessable("\(context).\(key) must be a string") }
+        guard let string = value.stringValue else { throw .invalidInput("\(context).\(key) must be a string") }
         return string
     }
 
     func bool(_ key: String) throws(WeftError) -> Bool? {
         guard let value = value(key) else { return nil }
-        guard let flag = value.boolValue else { throw .unprocessable("\(context).\(key) must be a boolean") }
+        guard let flag = value.boolValue else { throw .invalidInput("\(context).\(key) must be a boolean") }
         return flag
     }
 
     func int(_ key: String, minimum: Int = Int.min) throws(WeftError) -> Int? {
         guard let value = value(key) else { return nil }
         guard let number = value.integerValue, let int = Int(exactly: number) else {
-            throw .unprocessable("\(context).\(key) must be an integer")
+            throw .invalidInput("\(context).\(key) must be an integer")
         }
-        guard int >= minimum else { throw .unprocessable("\(context).\(key) must be at least \(minimum)") }
+        guard int >= minimum else { throw .invalidInput("\(context).\(key) must be at least \(minimum)") }
         return int
     }
 
     func double(_ key: String) throws(WeftError) -> Double? {
         guard let value = value(key) else { return nil }
-        guard let number = value.numberValue else { throw .unprocessable("\(context).\(key) must be a number") }
+        guard let number = value.numberValue else { throw .invalidInput("\(context).\(key) must be a number") }
         return number
     }
 
@@ -61,7 +61,7 @@ struct JSONFields {
 
     func array(_ key: String) throws(WeftError) -> [JSONValue]? {
         guard let value = value(key) else { return nil }
-        guard let array = value.arrayValue else { throw .unprocessable("\(context).\(key) must be an array") }
+        guard let array = value.arrayValue else { throw .invalidInput("\(context).\(key) must be an array") }
         return array
     }
 
@@ -69,7 +69,7 @@ struct JSONFields {
         guard let array = try array(key) else { return nil }
         var result: [String] = []
         for element in array {
-            guard let string = element.stringValue else { throw .unprocessable("\(context).\(key) must be an array of strings") }
+            guard let string = element.stringValue else { throw .invalidInput("\(context).\(key) must be an array of strings") }
             result.append(string)
         }
         return result

@@ -12,7 +12,7 @@ public enum NameRules {
     public static func validateClassName(_ name: String) throws(WeftError) {
         let bytes = Array(name.utf8)
         guard (1...255).contains(bytes.count), isUpper(bytes[0]), bytes.dropFirst().allSatisfy(isWordByte) else {
-            throw .unprocessable("'\(name)' is not a valid class name: it must match /^[A-Z][_0-9A-Za-z]{0,254}$/")
+            throw .invalidInput("'\(name)' is not a valid class name: it must match /^[A-Z][_0-9A-Za-z]{0,254}$/")
         }
     }
 
@@ -22,10 +22,10 @@ public enum NameRules {
         guard (1...231).contains(bytes.count), isUpper(bytes[0]) || isLower(bytes[0]) || bytes[0] == UInt8(ascii: "_"),
             bytes.dropFirst().allSatisfy(isWordByte)
         else {
-            throw .unprocessable("'\(name)' is not a valid property name: it must match /^[_A-Za-z][_0-9A-Za-z]{0,230}$/")
+            throw .invalidInput("'\(name)' is not a valid property name: it must match /^[_A-Za-z][_0-9A-Za-z]{0,230}$/")
         }
         guard !reservedPropertyNames.contains(name.lowercased()) else {
-            throw .unprocessable("'\(name)' is a reserved property name")
+            throw .invalidInput("'\(name)' is a reserved property name")
         }
     }
 
@@ -33,7 +33,7 @@ public enum NameRules {
     public static func validateVectorName(_ name: String) throws(WeftError) {
         let bytes = Array(name.utf8)
         guard (1...230).contains(bytes.count), bytes.allSatisfy(isWordByte), !(bytes[0] >= 0x30 && bytes[0] <= 0x39) else {
-            throw .unprocessable("'\(name)' is not a valid vector name: it must match /^[_A-Za-z][_0-9A-Za-z]{0,229}$/")
+            throw .invalidInput("'\(name)' is not a valid vector name: it must match /^[_A-Za-z][_0-9A-Za-z]{0,229}$/")
         }
     }
 
@@ -43,7 +43,7 @@ public enum NameRules {
     public static func checkTenant(_ name: String) throws(WeftError) {
         let bytes = Array(name.utf8)
         guard (1...64).contains(bytes.count), bytes.allSatisfy({ isWordByte($0) || $0 == 0x2D }) else {
-            throw .unprocessable("tenant name '\(name)' is not valid: use 1 to 64 letters, digits, '-' or '_'")
+            throw .invalidInput("tenant name '\(name)' is not valid: use 1 to 64 letters, digits, '-' or '_'")
         }
     }
 

@@ -4,90 +4,90 @@ import WeftStorage
 import WeftVectorIndex
 
 /// The vector indexes of one shard, one per vector space. They are derived data: on open each is
-/// loaded from its own files (HNSW) and then reconciled with the shard's `vectors` bucket, which
-/// is the truth — vectors the index lacks are indexed, nodes whose object is gone are deleted.
-/// So a crash between an object write and its index update loses nothing.
+/// loaded from its own files and then reconciled with the shard's `vectors` bucket, which is the
+/// truth — vectors the index lacks are indexed, nodes whose object is gone are deleted. So a crash
+/// between an object write and its index update loses nothing. Which kind of index a space has is
+/// its `VectorIndexConfiguration`'s business: nothing here depends on it.
 package final class ShardVectorIndexes: Sendable {
     let shard: ShardKeyPrefix
     let directory: String
     private let store: KeyValueStore
     private let logger: Logger
     private let indexes = Locked<[String: any VectorIndex]>([:])
-    /// DocIDs deleted before their add arrived (two quick updates of one object can race outside
-    /// the shard lock): the late add is dropped.
-    private let deletedEarly = Locked<Set<UInt64>>([])
-    /// With ASYNC_INDEXING, acknowledged vectors wait here for a background worker.
-    let asyncIndexing: Bool
-    private let queue = Locked<IndexingQueue>(IndexingQueue())
+    /// DocIDs stored with vectors whose index add has not finished, each with whether a later
+    /// write deleted it meanwhile (two quick updates of one object race outside the shard lock:
+    /// the second may delete the first's docID before the first is indexed). Entries are added
+    /// when the storage batch commits (`expectAdds`, under the shard's writer lock) and removed when
+    /// the add finishes, so the map holds only adds in flight or queued.
+    private let pendingAdds = Locked<[UInt64: Bool]>([:])
+    /// With ASYNC_INDEXING, acknowledged vectors wait here for the background lane.
+    private let queue: IndexingQueue?
+    /// Why this shard's vector indexes cannot be used (a corrupted file), once opening failed.
+    private let failure = Locked<String?>(nil)
+    /// Serialises opening indexes: two requests opening the same index at once would otherwise
+    /// both append to its commit log.
+    private let opening = Locked<Void>(())
 
-    struct IndexingQueue {
-        var pending: [(docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int])] = []
-        var head = 0
-        var workerRunning = false
-        var count: Int { pending.count - head }
-    }
-
-    /// Vectors acknowledged but not yet in an index (always 0 without ASYNC_INDEXING).
-    var queueLength: Int { queue.withLock { $0.count } }
-
-    init(shard: ShardKeyPrefix, directory: String, store: KeyValueStore, logger: Logger, asyncIndexing: Bool = false) {
-        self.asyncIndexing = asyncIndexing
+    init(shard: ShardKeyPrefix, directory: String, store: KeyValueStore, logger: Logger, queue: IndexingQueue?) {
         self.shard = shard
         self.directory = directory
         self.store = store
         self.logger = logger
+        self.queue = queue
     }
+
+    /// Vectors acknowledged but not yet in an index (always 0 without ASYNC_INDEXING).
+    var queueLength: Int { queue?.count ?? 0 }
+
+    var failureMessage: String? { failure.withLock { $0 } }
 
     /// The folder of one vector space's index files: `v-<name>` (the unnamed vector is `v-`, which
     /// no named vector can be since names cannot contain '-').
     func folder(for vectorName: String) -> String { "\(directory)/v-\(vectorName)" }
 
-    /// Why this shard's vector indexes cannot be used (a corrupted file), once opening failed.
-    private let failure = Locked<String?>(nil)
+    package func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }
 
-    var failureMessage: String? { failure.withLock { $0 } }
+    // MARK: Opening
 
     /// Opens and reconciles the index of every vector space in `definition`. A file that cannot be
     /// read (corruption anywhere but a torn tail) marks the shard CORRUPTED instead of failing the
     /// node: the other shards keep serving.
     func open(_ definition: CollectionDefinition, dimensions: [String: Int]) {
         for name in definition.vectorNames {
-            guard let settings = settings(name, in: definition), !settings.skip else { continue }
+            guard let settings = definition.vectorSettings(name), !settings.skip else { continue }
             do {
                 _ = try index(name, settings: settings, dimension: dimensions[name])
             } catch {
                 // A corrupted file is recorded and logged by `index`; anything else (a store read
                 // failing) is logged here, and the next use tries again.
-                if error.code != .corrupted { logger.error("\(shard) vector '\(name)': opening failed: \(error.message)") }
+                if error.code != .dataLoss { logger.error("\(shard) vector '\(name)': opening failed: \(error.message)") }
                 return
             }
         }
     }
-
-    private func settings(_ name: String, in definition: CollectionDefinition) -> VectorSettings? {
-        name == CollectionDefinition.legacyVectorName ? definition.legacyVector : definition.namedVectors[name]
-    }
-
-    /// Serialises opening indexes: two requests opening the same index at once would otherwise
-    /// both append to its commit log.
-    private let opening = Locked<Void>(())
 
     /// The index of `name`, opened (and reconciled with the store) on first use.
     func index(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
         if let existing = indexes.withLock({ $0[name] }) { return existing }
         return try opening.withLock { (_: inout Void) throws(WeftError) -> any VectorIndex in
             if let existing = indexes.withLock({ $0[name] }) { return existing }
-            if let failure = failureMessage { throw WeftError(.corrupted, failure) }
+            if let failure = failureMessage { throw WeftError(.dataLoss, failure) }
             let opened: any VectorIndex
             do throws(WeftError) {
-                opened = try makeIndex(name, settings: settings, dimension: dimension)
+                let logger = logger, shard = shard
+                opened = try settings.index.open(VectorIndexContext(
+                    directory: folder(for: name), dimension: dimension, vectorSource: vectorSource(name),
+                    warn: { warning in logger.warning("\(shard) vector '\(name)': \(warning)") }))
             } catch {
                 let message = "vector index '\(name)' cannot be loaded: \(error.message)"
                 failure.withLock { $0 = $0 ?? message }
                 logger.error("\(shard): CORRUPTED: \(message)")
-                throw WeftError(.corrupted, message)
+                throw WeftError(.dataLoss, message)
             }
-            try reconcile(opened, name: name)
+            let report = try opened.reconcile(with: storedVectors(name))
+            if report.added + report.removed > 0 {
+                logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed")
+            }
             indexes.withLock { $0[name] = opened }
             return opened
         }
@@ -103,7 +103,7 @@ package final class ShardVectorIndexes: Sendable {
             let loaded = Set(existingIndexes().keys)
             var rebuilt = 0
             for name in definition.vectorNames where !loaded.contains(name) {
-                guard let settings = settings(name, in: definition), !settings.skip, settings.indexType != .flat else { continue }
+                guard let settings = definition.vectorSettings(name), !settings.skip else { continue }
                 logger.warning("\(shard) vector '\(name)': removing the index files to rebuild them from the object store")
                 FileSystem.removeTree(folder(for: name))
                 rebuilt += 1
@@ -113,35 +113,12 @@ package final class ShardVectorIndexes: Sendable {
         }
         // Opening takes `opening` again, per index: after the lock above.
         open(definition, dimensions: dimensions)
-        if let failure = failureMessage { throw WeftError(.corrupted, failure) }
+        if let failure = failureMessage { throw WeftError(.dataLoss, failure) }
         return rebuilt
     }
 
-    package func existingIndexes() -> [String: any VectorIndex] { indexes.withLock { $0 } }
-
-    private func makeIndex(_ name: String, settings: VectorSettings, dimension: Int?) throws(WeftError) -> any VectorIndex {
-        let folder = folder(for: name)
-        switch settings.indexType {
-        case .flat:
-            return FlatIndex(metric: settings.metric)
-        case .hnsw:
-            let (index, report) = try HNSWIndex.open(directory: folder, configuration: settings.hnswConfiguration(), dimension: dimension)
-            if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
-            index.useVectorSource(vectorSource(name))
-            return index
-        case .dynamic:
-            let (hnswConfiguration, threshold) = settings.dynamicParts
-            let (existing, report) = try HNSWIndex.open(directory: folder, configuration: hnswConfiguration, dimension: dimension)
-            if let warning = report.warning { logger.warning("\(shard) vector '\(name)': \(warning)") }
-            existing.useVectorSource(vectorSource(name))
-            return DynamicIndex(metric: settings.metric, threshold: threshold, existing: existing.count > 0 || report.replayedRecords > 0 ? existing : nil) {
-                () throws(WeftError) -> HNSWIndex in existing
-            }
-        }
-    }
-
-    /// Reads one vector of space `name` from the store: where an HNSW over `vectorCacheMaxObjects`
-    /// gets the vectors it does not keep in memory.
+    /// Reads one vector of space `name` from the store: where an index that keeps fewer vectors in
+    /// memory than it holds gets the others.
     private func vectorSource(_ name: String) -> VectorSource {
         let store = store, shard = shard
         return { docID in
@@ -151,128 +128,114 @@ package final class ShardVectorIndexes: Sendable {
         }
     }
 
-    /// Makes the index hold exactly the vectors the store holds for this space. Order matters: every
-    /// restored node gets its vector back and the graph is repaired (stale nodes deleted,
-    /// unreachable ones relinked) before the missing vectors are inserted, so no insert searches
-    /// a graph whose vectors are still zero.
-    private func reconcile(_ index: any VectorIndex, name: String) throws(WeftError) {
-        let prefix = VectorKey.prefix(shard: shard, name: name)
-        var seen = Set<UInt64>()
-        var missing: [(UInt64, [Float])] = []
-        var restored = 0
-        let hnsw = index.hnsw
-        try store.scan(.vectors, range: .prefix(prefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
-            guard key.count == prefix.count + 8 else { return true }
-            let docID = key[prefix.count...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            var reader = ByteReader(value, context: "vector \(docID)")
-            let vector = try reader.readFloats(count: value.count / 4)
-            seen.insert(docID)
-            if let hnsw, hnsw.contains(docID) {
-                hnsw.restoreVector(docID, vector)
-                restored += 1
-            } else if !index.contains(docID) {
-                missing.append((docID, vector))
+    /// Every stored vector of space `name`, in docID order.
+    private func storedVectors(_ name: String) -> StoredVectors {
+        let store = store, prefix = VectorKey.prefix(shard: shard, name: name)
+        return { (body: (UInt64, [Float]) throws(WeftError) -> Void) throws(WeftError) in
+            try store.scan(.vectors, range: .prefix(prefix)) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
+                guard key.count == prefix.count + 8 else { return true }
+                let docID = key[prefix.count...].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                var reader = ByteReader(value, context: "vector \(docID)")
+                try body(docID, try reader.readFloats(count: value.count / 4))
+                return true
             }
-            return true
-        }
-        var removed = 0
-        if let hnsw {
-            for docID in hnsw.docIDs where !seen.contains(docID) {
-                hnsw.delete(docID)
-                removed += 1
-            }
-            hnsw.finishRestore()
-        }
-        for (docID, vector) in missing { try index.add(docID, vector: vector) }
-        let added = missing.count
-        if added + removed > 0 {
-            logger.info("\(shard) vector '\(name)': \(restored) restored, \(added) indexed from the object store, \(removed) removed")
         }
     }
 
     // MARK: Changes
 
+    /// Registers docIDs just stored with vectors: their adds are coming (see `pendingAdds`).
+    func expectAdds(_ docIDs: [UInt64]) {
+        guard !docIDs.isEmpty else { return }
+        pendingAdds.withLock { pending in for docID in docIDs { pending[docID] = false } }
+    }
+
+    /// Adds whose docID is stored but not yet indexed (0 when nothing is in flight).
+    package var pendingAddCount: Int { pendingAdds.withLock { $0.count } }
+
+    /// Before a write with `count` vectors: waits for room in the asynchronous indexing queue, or
+    /// refuses the write (nothing stored yet) when none comes.
+    func waitForQueueRoom(adding count: Int, shardName: String) throws(WeftError) {
+        try queue?.waitForRoom(adding: count, shard: shardName)
+    }
+
     func add(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
-        if asyncIndexing {
-            enqueue(docID, vectors: vectors, definition: definition, dimensions: dimensions)
+        guard let queue else {
+            try addNow(docID, vectors: vectors, definition: definition, dimensions: dimensions)
             return
         }
-        try addNow(docID, vectors: vectors, definition: definition, dimensions: dimensions)
+        queue.push(IndexingQueue.Item(docID: docID, vectors: vectors, definition: definition, dimensions: dimensions)) { [self] item in
+            do throws(WeftError) {
+                try addNow(item.docID, vectors: item.vectors, definition: item.definition, dimensions: item.dimensions)
+            } catch {
+                logger.error("\(shard): async indexing of docID \(item.docID) failed (it is indexed at the next open): \(error.message)")
+            }
+        }
     }
 
     private func addNow(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) throws(WeftError) {
-        if deletedEarly.withLock({ $0.remove(docID) != nil }) { return }
+        defer {
+            // Deleted while the add ran: take it out again now that it is in.
+            if pendingAdds.withLock({ $0.removeValue(forKey: docID) ?? false }) { deleteFromIndexes(docID) }
+        }
+        if pendingAdds.withLock({ $0[docID] ?? false }) { return }
         for (name, vector) in vectors {
-            guard let settings = settings(name, in: definition), !settings.skip else { continue }
+            guard let settings = definition.vectorSettings(name), !settings.skip else { continue }
             try index(name, settings: settings, dimension: dimensions[name]).add(docID, vector: vector)
         }
     }
 
+    /// Removes a superseded or deleted docID; one whose add is still to come is marked, and the add
+    /// removes it when it finishes.
     func delete(_ docID: UInt64) {
-        var found = false
-        for index in existingIndexes().values where index.contains(docID) {
-            index.delete(docID)
-            found = true
+        let awaitingAdd = pendingAdds.withLock { pending -> Bool in
+            guard pending[docID] != nil else { return false }
+            pending[docID] = true
+            return true
         }
-        if !found { deletedEarly.withLock { _ = $0.insert(docID) } }
+        if !awaitingAdd { deleteFromIndexes(docID) }
+    }
+
+    private func deleteFromIndexes(_ docID: UInt64) {
+        for index in existingIndexes().values where index.contains(docID) { index.delete(docID) }
     }
 
     package func search(_ name: String, settings: VectorSettings, dimension: Int?, query: [Float], k: Int, allowList: DocIDBitmap?) throws(WeftError) -> [SearchHit] {
         try index(name, settings: settings, dimension: dimension).search(query, k: k, ef: nil, allowList: allowList)
     }
 
-    private func enqueue(_ docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int]) {
-        let startWorker = queue.withLock { queue -> Bool in
-            queue.pending.append((docID, vectors, definition, dimensions))
-            guard !queue.workerRunning else { return false }
-            queue.workerRunning = true
-            return true
-        }
-        guard startWorker else { return }
-        Task.detached { [self] in drainQueue() }
-    }
+    // MARK: Upkeep
 
-    /// Indexes queued vectors until the queue is empty, then stops (the next enqueue starts a new
-    /// worker). A failed add is logged; the vector is indexed from the store at the next open.
-    private func drainQueue() {
-        while true {
-            let next = queue.withLock { queue -> (docID: UInt64, vectors: [String: [Float]], definition: CollectionDefinition, dimensions: [String: Int])? in
-                guard queue.count > 0 else {
-                    queue.pending.removeAll()
-                    queue.head = 0
-                    queue.workerRunning = false
-                    return nil
-                }
-                let item = queue.pending[queue.head]
-                queue.head += 1
-                if queue.head > 4096, queue.head * 2 > queue.pending.count {
-                    queue.pending.removeFirst(queue.head)
-                    queue.head = 0
-                }
-                return item
-            }
-            guard let next else { return }
-            do {
-                try addNow(next.docID, vectors: next.vectors, definition: next.definition, dimensions: next.dimensions)
-            } catch {
-                logger.error("\(shard): async indexing of docID \(next.docID) failed: \(error.message)")
-            }
-        }
-    }
-
-    // MARK: Maintenance
-
-    /// Cleans up tombstones and writes snapshots so the next start replays little.
-    func close() {
+    /// Tombstone cleanup when due and a snapshot of a long log, for every open index.
+    func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int, label: String) {
         for (name, index) in existingIndexes() {
-            guard let hnsw = index.hnsw else { continue }
-            hnsw.cleanUpTombstones()
-            do { try hnsw.writeSnapshot() } catch { logger.error("\(shard) vector '\(name)': snapshot at shutdown failed: \(error)") }
+            do {
+                let report = try index.maintain(now: now, snapshotLogBytes: snapshotLogBytes)
+                if report.removedTombstones > 0 { logger.debug("\(label) vector '\(name)': removed \(report.removedTombstones) deleted nodes") }
+            } catch {
+                logger.error("\(label) vector '\(name)': upkeep failed: \(error.message)")
+            }
+        }
+    }
+
+    /// Takes the run-time-mutable settings of a changed definition.
+    func apply(_ definition: CollectionDefinition) {
+        for (name, index) in existingIndexes() {
+            if let settings = definition.vectorSettings(name) { index.apply(settings.index) }
+        }
+    }
+
+    /// Stops the indexing queue and leaves every index's files ready for a fast next open.
+    func close() {
+        queue?.stop()
+        for (name, index) in existingIndexes() {
+            do { try index.close() } catch { logger.error("\(shard) vector '\(name)': closing failed (the next open replays more): \(error.message)") }
         }
     }
 
     /// Removes the index files (the shard is being dropped).
     func removeFiles() {
+        queue?.stop()
         indexes.withLock { $0 = [:] }
         FileSystem.removeTree(directory)
     }

@@ -11,7 +11,7 @@ extension Database {
         let shards = try collection.shards(tenant: request.tenant)
         let schema = collection.invertedSchema
         let properties = try (request.properties ?? schema.properties.map(\.name)).map { (name: String) throws(WeftError) -> IndexedProperty in
-            guard let property = schema.property(name) else { throw .unprocessable("aggregate: no property '\(name)' in class \(collection.name)") }
+            guard let property = schema.property(name) else { throw .invalidInput("aggregate: no property '\(name)' in class \(collection.name)") }
             return property
         }
         let objects = try aggregatedObjects(collection, shards, request)
@@ -19,7 +19,7 @@ extension Database {
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
-        guard schema.property(groupPath) != nil else { throw .unprocessable("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
+        guard schema.property(groupPath) != nil else { throw .invalidInput("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
         var members: [String: (value: JSONValue, objects: [StoredObject])] = [:]
         for object in objects {
             for value in ValueEncoding.elements(object.properties[groupPath]) {
@@ -39,7 +39,7 @@ extension Database {
     private func aggregatedObjects(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
         if let search = request.search {
             guard request.objectLimit != nil || Self.hasThreshold(search) else {
-                throw .unprocessable("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
+                throw .invalidInput("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
             }
             var query = SearchRequest(collection: request.collection, search: search, filter: request.filter,
                                       limit: request.objectLimit ?? configuration.queryMaximumResults)

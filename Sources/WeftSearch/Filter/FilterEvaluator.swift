@@ -25,12 +25,12 @@ struct FilterEvaluator {
     func evaluate(_ filter: WhereFilter) throws(WeftError) -> DocIDBitmap {
         switch filter {
         case .and(let operands):
-            guard let first = operands.first else { throw .unprocessable("invalid where filter: operator And needs operands") }
+            guard let first = operands.first else { throw .invalidInput("invalid where filter: operator And needs operands") }
             let result = try evaluate(first)
             for operand in operands.dropFirst() { result.formIntersection(try evaluate(operand)) }
             return result
         case .or(let operands):
-            guard !operands.isEmpty else { throw .unprocessable("invalid where filter: operator Or needs operands") }
+            guard !operands.isEmpty else { throw .invalidInput("invalid where filter: operator Or needs operands") }
             let result = DocIDBitmap()
             for operand in operands { result.formUnion(try evaluate(operand)) }
             return result
@@ -57,19 +57,19 @@ struct FilterEvaluator {
             return try onValues(op, value, target: Target(namespace: .meta, name: MetaPath.id, kind: .uuid, path: path))
         case .creationTime, .updateTime:
             guard schema.options.indexTimestamps else {
-                throw .unprocessable("timestamps must be indexed to be filterable! add `indexTimestamps: true` to the invertedIndexConfig")
+                throw .invalidInput("timestamps must be indexed to be filterable! add `indexTimestamps: true` to the invertedIndexConfig")
             }
             let name = path == .creationTime ? MetaPath.creationTime : MetaPath.updateTime
             return try onValues(op, value, target: Target(namespace: .meta, name: name, kind: .timestamp, path: path))
         case .length(let name):
             _ = try property(name)
             guard schema.options.indexPropertyLength else {
-                throw .unprocessable("Property length must be indexed to be filterable! add `indexPropertyLength: true` to the invertedIndexConfig in \(className)")
+                throw .invalidInput("Property length must be indexed to be filterable! add `indexPropertyLength: true` to the invertedIndexConfig in \(className)")
             }
             return try onValues(op, value, target: Target(namespace: .length, name: name, kind: .length, path: path))
         case .referenceCount(let name):
             guard try property(name).kind == .reference else {
-                throw .unprocessable("invalid where filter: '\(name)' is not a cross-reference property of class \(className): only references have a count")
+                throw .invalidInput("invalid where filter: '\(name)' is not a cross-reference property of class \(className): only references have a count")
             }
             return try onValues(op, value, target: Target(namespace: .referenceCount, name: name, kind: .length, path: path))
         case .property(let name):
@@ -80,7 +80,7 @@ struct FilterEvaluator {
             }
             if op == .isNull {
                 guard schema.options.indexNullState else {
-                    throw .unprocessable("Nullstate must be indexed to be filterable! add `indexNullState: true` to the invertedIndexConfig in \(className)")
+                    throw .invalidInput("Nullstate must be indexed to be filterable! add `indexNullState: true` to the invertedIndexConfig in \(className)")
                 }
                 guard case .boolean(let isNull) = value else { throw wrongValue(value, path, expected: "valueBoolean") }
                 let present = try reader.present(name)
@@ -88,16 +88,16 @@ struct FilterEvaluator {
             }
             if property.kind == .geoCoordinates {
                 guard op == .withinGeoRange, case .geoRange(let latitude, let longitude, let meters) = value else {
-                    throw .unprocessable("invalid where filter: geoCoordinates property '\(name)' supports only WithinGeoRange with valueGeoRange")
+                    throw .invalidInput("invalid where filter: geoCoordinates property '\(name)' supports only WithinGeoRange with valueGeoRange")
                 }
                 return try geoRange(name, latitude, longitude, meters)
             }
             guard property.kind != .unindexed, property.kind != .reference else {
-                throw .unprocessable("invalid where filter: property '\(name)' of \(className) cannot be filtered (its data type has no index)")
+                throw .invalidInput("invalid where filter: property '\(name)' of \(className) cannot be filtered (its data type has no index)")
             }
             let usesRangeIndex = op.isRange && property.rangeFilters && !property.isArray
             guard property.filterable || usesRangeIndex else {
-                throw .unprocessable("Filtering by property '\(name)' requires inverted index. Is `indexFilterable` option of property '\(name)' enabled? Set it to `true` or leave empty")
+                throw .invalidInput("Filtering by property '\(name)' requires inverted index. Is `indexFilterable` option of property '\(name)' enabled? Set it to `true` or leave empty")
             }
             let kind: Target.Kind = switch property.kind {
             case .text: .text(property.tokenization)
@@ -116,14 +116,14 @@ struct FilterEvaluator {
     /// `inner` (evaluated in the target collection, in the same tenant).
     private func throughReference(_ property: String, _ targetClass: String, _ inner: WhereFilter) throws(WeftError) -> DocIDBitmap {
         guard let database, let definition else {
-            throw .unprocessable("invalid where filter: filters through references are not available here")
+            throw .invalidInput("invalid where filter: filters through references are not available here")
         }
         guard let reference = definition.property(named: property), case .reference(let targets) = reference.dataType else {
-            throw .unprocessable("invalid where filter: '\(property)' is not a cross-reference property of class \(className)")
+            throw .invalidInput("invalid where filter: '\(property)' is not a cross-reference property of class \(className)")
         }
         let target = targetClass.isEmpty ? (targets.count == 1 ? targets[0] : nil) : NameRules.capitalized(targetClass)
         guard let target, targets.contains(target), let collection = database.collection(named: target) else {
-            throw .unprocessable("invalid where filter: reference '\(property)' of class \(className) does not point to class '\(targetClass)' (its targets: \(targets))")
+            throw .invalidInput("invalid where filter: reference '\(property)' of class \(className) does not point to class '\(targetClass)' (its targets: \(targets))")
         }
         let result = DocIDBitmap()
         for shard in try collection.shards(tenant: collection.isMultiTenant ? tenant : nil) {
@@ -139,7 +139,7 @@ struct FilterEvaluator {
 
     private func property(_ name: String) throws(WeftError) -> IndexedProperty {
         guard let property = schema.property(name) else {
-            throw .unprocessable("invalid where filter: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
+            throw .invalidInput("invalid where filter: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
         }
         return property
     }
@@ -181,7 +181,7 @@ struct FilterEvaluator {
             for element in elements.dropFirst() { result.formIntersection(try equal(element, target)) }
             return result
         case .isNull, .withinGeoRange:
-            throw .unprocessable("invalid where filter: operator \(op.rawValue) is not supported on path '\(target.path)'")
+            throw .invalidInput("invalid where filter: operator \(op.rawValue) is not supported on path '\(target.path)'")
         }
     }
 
@@ -243,13 +243,13 @@ struct FilterEvaluator {
                 ObjectID(bytes: bytes).map { pattern.matches($0.description) } ?? false
             }
         default:
-            throw .unprocessable("invalid where filter: operator Like is only supported on text and uuid values, not on '\(target.path)'")
+            throw .invalidInput("invalid where filter: operator Like is only supported on text and uuid values, not on '\(target.path)'")
         }
     }
 
     private func geoRange(_ name: String, _ latitude: Double, _ longitude: Double, _ meters: Double) throws(WeftError) -> DocIDBitmap {
         guard meters >= 0, (-90...90).contains(latitude), (-180...180).contains(longitude) else {
-            throw .unprocessable("invalid where filter: valueGeoRange needs latitude in [-90, 90], longitude in [-180, 180] and a non-negative distance")
+            throw .invalidInput("invalid where filter: valueGeoRange needs latitude in [-90, 90], longitude in [-180, 180] and a non-negative distance")
         }
         // Candidates from the latitude band that can hold points within the distance (an ordered
         // seek on the geo entries), then the exact great-circle distance.
@@ -282,11 +282,11 @@ struct FilterEvaluator {
             return SortableEncoding.bool(v)
         case (.date, .date(let text)), (.date, .text(let text)):
             guard let micros = RFC3339.epochMicroseconds(text) else {
-                throw .unprocessable("invalid where filter: '\(text)' is not an RFC 3339 date (e.g. 2024-01-31T12:00:00Z)")
+                throw .invalidInput("invalid where filter: '\(text)' is not an RFC 3339 date (e.g. 2024-01-31T12:00:00Z)")
             }
             return SortableEncoding.int(micros)
         case (.uuid, .text(let text)):
-            guard let id = ObjectID(text) else { throw .unprocessable("invalid where filter: '\(text)' is not a valid uuid") }
+            guard let id = ObjectID(text) else { throw .invalidInput("invalid where filter: '\(text)' is not a valid uuid") }
             return id.bytes
         case (.timestamp, .int(let v)):
             return SortableEncoding.int(v)
@@ -294,12 +294,12 @@ struct FilterEvaluator {
             // Milliseconds since the epoch (REST, GraphQL) or an RFC 3339 date (the gRPC clients).
             if let millis = Int64(text) { return SortableEncoding.int(millis) }
             guard let micros = RFC3339.epochMicroseconds(text) else {
-                throw .unprocessable("invalid where filter: \(target.path) expects milliseconds since the epoch or an RFC 3339 date, got '\(text)'")
+                throw .invalidInput("invalid where filter: \(target.path) expects milliseconds since the epoch or an RFC 3339 date, got '\(text)'")
             }
             return SortableEncoding.int(Self.floorDivide(micros, 1000))
         case (.timestamp, .date(let text)):
             guard let micros = RFC3339.epochMicroseconds(text) else {
-                throw .unprocessable("invalid where filter: '\(text)' is not an RFC 3339 date")
+                throw .invalidInput("invalid where filter: '\(text)' is not an RFC 3339 date")
             }
             return SortableEncoding.int(Self.floorDivide(micros, 1000))
         default:
@@ -323,6 +323,6 @@ struct FilterEvaluator {
     }
 
     private func wrongValue(_ value: FilterValue, _ path: FilterPath, expected: String) -> WeftError {
-        .unprocessable("invalid where filter: data type filter cannot use \"\(value.fieldName)\" on path '\(path)', use \"\(expected)\" instead")
+        .invalidInput("invalid where filter: data type filter cannot use \"\(value.fieldName)\" on path '\(path)', use \"\(expected)\" instead")
     }
 }

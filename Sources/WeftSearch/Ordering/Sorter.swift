@@ -31,35 +31,52 @@ struct Sorter {
         }
         let sortValues = candidates.map { candidate in paths.map { value(of: candidate.object, at: $0) } }
         let order = candidates.indices.sorted { a, b in
-            for (position, key) in keys.enumerated() {
-                let l = sortValues[a][position], r = sortValues[b][position]
-                if l != r { return key.ascending ? l < r : r < l }
-            }
-            return candidates[a].object.id < candidates[b].object.id
+            Self.precedes((sortValues[a], candidates[a].object.id), (sortValues[b], candidates[b].object.id), keys: keys)
         }
         return order.prefix(wanted).map { ShardHit(shard: candidates[$0].shard, docID: candidates[$0].object.docID) }
     }
 
     private func path(_ text: String) throws(WeftError) -> KeyPath {
+        try Self.path(text, schema: schema, className: collection.name)
+    }
+
+    private func value(of object: StoredObject, at path: KeyPath) -> SortValue { Self.value(of: object, at: path) }
+
+    private static func path(_ text: String, schema: InvertedSchema, className: String) throws(WeftError) -> KeyPath {
         switch text {
         case "_id", "id": return .id
         case "_creationTimeUnix": return .creationTime
         case "_lastUpdateTimeUnix": return .updateTime
         default:
             guard let property = schema.property(text) else {
-                throw .unprocessable("sort: no such property '\(text)' in class \(collection.name)")
+                throw .invalidInput("sort: no such property '\(text)' in class \(className)")
             }
             return .property(property)
         }
     }
 
-    private func value(of object: StoredObject, at path: KeyPath) -> SortValue {
+    private static func value(of object: StoredObject, at path: KeyPath) -> SortValue {
         switch path {
         case .id: .text(Array(object.id.description.utf8))
         case .creationTime: .int(object.creationTimeUnix)
         case .updateTime: .int(object.lastUpdateTimeUnix)
         case .property(let property): SortValue(object.properties[property.name], kind: property.kind)
         }
+    }
+
+    /// The values `object` sorts by under `keys`, typed by its collection's schema: what merges
+    /// pages of several collections (the class-less list) into the one order.
+    static func sortValues(of object: StoredObject, keys: [SortKey], schema: InvertedSchema, className: String) throws(WeftError) -> [SortValue] {
+        try keys.map { (key: SortKey) throws(WeftError) -> SortValue in value(of: object, at: try path(key.path, schema: schema, className: className)) }
+    }
+
+    /// The one order of sorted results: key by key (each ascending or descending), then by UUID.
+    static func precedes(_ lhs: (values: [SortValue], id: ObjectID), _ rhs: (values: [SortValue], id: ObjectID), keys: [SortKey]) -> Bool {
+        for (position, key) in keys.enumerated() {
+            let l = lhs.values[position], r = rhs.values[position]
+            if l != r { return key.ascending ? l < r : r < l }
+        }
+        return lhs.id < rhs.id
     }
 
     private func firstKeyCandidates(_ path: KeyPath, ascending: Bool, shard: Shard, allowList: DocIDBitmap?, wanted: Int) throws(WeftError) -> [StoredObject] {

@@ -2,6 +2,7 @@ import WeftCore
 import WeftEngine
 import WeftInvertedIndex
 import WeftStorage
+import WeftVectorIndex
 
 /// Query execution: the `where` filter becomes one allow-list per shard, the search runs on every
 /// shard with it, the shards' hits are merged, then paged, cut, grouped and resolved to objects.
@@ -12,22 +13,22 @@ extension Database {
         // The shards the request addresses (one tenant's, or all); refuses a tenant that does not fit.
         let shards = try collection.shards(tenant: request.tenant)
         let limit = request.limit ?? configuration.queryDefaultsLimit
-        guard limit >= 0, request.offset >= 0 else { throw .unprocessable("limit and offset must not be negative") }
+        guard limit >= 0, request.offset >= 0 else { throw .invalidInput("limit and offset must not be negative") }
         guard request.offset + limit <= configuration.queryMaximumResults else {
-            throw .unprocessable("query maximum results exceeded: offset + limit must not exceed QUERY_MAXIMUM_RESULTS (\(configuration.queryMaximumResults))")
+            throw .invalidInput("query maximum results exceeded: offset + limit must not exceed QUERY_MAXIMUM_RESULTS (\(configuration.queryMaximumResults))")
         }
         if request.after != nil, request.search != nil || request.filter != nil || !request.sort.isEmpty || request.offset > 0 {
-            throw .unprocessable("the 'after' cursor cannot be combined with a search, a where filter, sort or offset")
+            throw .invalidInput("the 'after' cursor cannot be combined with a search, a where filter, sort or offset")
         }
         if !request.sort.isEmpty, request.search != nil {
-            throw .unprocessable("sort cannot be combined with a search: results are ordered by distance or score")
+            throw .invalidInput("sort cannot be combined with a search: results are ordered by distance or score")
         }
         if request.groupBy != nil, request.search == nil {
-            throw .unprocessable("groupBy needs a search (nearVector, nearObject, bm25 or hybrid)")
+            throw .invalidInput("groupBy needs a search (nearVector, nearObject, bm25 or hybrid)")
         }
-        if let autocut = request.autocut, autocut < 0 { throw .unprocessable("autocut must not be negative") }
-        if request.similarityGroup != nil, request.groupBy != nil { throw .unprocessable("group and groupBy cannot be combined") }
-        if let force = request.similarityGroup?.force, !(0...1).contains(force) { throw .unprocessable("group force must be between 0 and 1") }
+        if let autocut = request.autocut, autocut < 0 { throw .invalidInput("autocut must not be negative") }
+        if request.similarityGroup != nil, request.groupBy != nil { throw .invalidInput("group and groupBy cannot be combined") }
+        if let force = request.similarityGroup?.force, !(0...1).contains(force) { throw .invalidInput("group force must be between 0 and 1") }
 
         let schema = collection.invertedSchema
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
@@ -38,7 +39,7 @@ extension Database {
         let wanted = request.offset + limit
         var fetch = wanted
         if let groupBy = request.groupBy {
-            guard groupBy.groups > 0, groupBy.objectsPerGroup > 0 else { throw .unprocessable("groupBy needs groups and objectsPerGroup of at least 1") }
+            guard groupBy.groups > 0, groupBy.objectsPerGroup > 0 else { throw .invalidInput("groupBy needs groups and objectsPerGroup of at least 1") }
             fetch = min(configuration.queryMaximumResults, max(wanted, groupBy.groups * groupBy.objectsPerGroup * 3, 100))
         }
 
@@ -59,21 +60,21 @@ extension Database {
         case .nearObject(let near) where near.multiTarget != nil:
             var multi = near.multiTarget!
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: multi.targets) else {
-                throw .unprocessable("nearObject: no object with id '\(near.id)' in \(collection.name)")
+                throw .invalidInput("nearObject: no object with id '\(near.id)' in \(collection.name)")
             }
             for target in multi.targets {
-                guard let vector = object.vectors[target] else { throw .unprocessable("nearObject: object '\(near.id)' has no vector '\(target)'") }
+                guard let vector = object.vectors[target] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(target)'") }
                 multi.vectors[target] = vector
             }
             var nearVector = NearVector(vector: [], threshold: near.threshold)
             nearVector.multiTarget = multi
             hits = try multiTargetHits(collection, shards, nearVector, allowLists: allowLists, k: fetch)
         case .nearObject(let near):
-            let name = try resolveTarget(near.targetVector, in: definition)
+            let name = try definition.vectorTarget(near.targetVector)
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: [name]) else {
-                throw .unprocessable("nearObject: no object with id '\(near.id)' in \(collection.name)")
+                throw .invalidInput("nearObject: no object with id '\(near.id)' in \(collection.name)")
             }
-            guard let vector = object.vectors[name] else { throw .unprocessable("nearObject: object '\(near.id)' has no vector '\(name)'") }
+            guard let vector = object.vectors[name] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(name)'") }
             hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
         case .bm25(let query):
             hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch)
@@ -88,13 +89,13 @@ extension Database {
         }
         let metric = try certaintyMetric(request.search, definition)
         var vectorNames = request.vectorNames
-        let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try resolveTarget(searchTarget(request.search), in: definition) }
+        let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try definition.vectorTarget(searchTarget(request.search)) }
         if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
         var results: [SearchResult] = []
         for hit in hits {
             guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) else { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
-            if metric == "cosine", let distance = hit.distance { result.certainty = 1 - distance / 2 }
+            if metric == .cosine, let distance = hit.distance { result.certainty = 1 - distance / 2 }
             results.append(result)
         }
         if let group = request.similarityGroup, let groupVector {
@@ -106,13 +107,13 @@ extension Database {
     }
 
     /// The distance metric of the searched vector, when results can carry a certainty.
-    private func certaintyMetric(_ search: SearchKind?, _ definition: CollectionDefinition) throws(WeftError) -> String? {
+    private func certaintyMetric(_ search: SearchKind?, _ definition: CollectionDefinition) throws(WeftError) -> DistanceMetric? {
         switch search {
         case .nearVector?, .nearObject?, .hybrid?: break
         default: return nil
         }
-        guard let name = try? resolveTarget(searchTarget(search), in: definition) else { return nil }
-        return name.isEmpty ? definition.legacyVector?.distance : definition.namedVectors[name]?.distance
+        guard let name = try? definition.vectorTarget(searchTarget(search)) else { return nil }
+        return definition.vectorSettings(name)?.distance
     }
 
     /// The target vector a search names, if it names one.
@@ -158,20 +159,20 @@ extension Database {
         _ collection: Collection, _ shards: [Shard], vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int
     ) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
-        let name = try resolveTarget(targetVector, in: definition)
-        guard let settings = name.isEmpty ? definition.legacyVector : definition.namedVectors[name] else {
-            throw .unprocessable("collection \(definition.name) has no vector '\(name)'")
+        let name = try definition.vectorTarget(targetVector)
+        guard let settings = definition.vectorSettings(name) else {
+            throw .invalidInput("collection \(definition.name) has no vector '\(name)'")
         }
-        guard !settings.skip else { throw .unprocessable("vector index of \(definition.name) is skipped (vectorIndexConfig.skip)") }
+        guard !settings.skip else { throw .invalidInput("vector index of \(definition.name) is skipped (vectorIndexConfig.skip)") }
         let dimension = collection.dimension(of: name)
         if let dimension, dimension != vector.count {
-            throw .unprocessable("vector search: query has length \(vector.count), but the collection's vectors have length \(dimension)")
+            throw .invalidInput("vector search: query has length \(vector.count), but the collection's vectors have length \(dimension)")
         }
         var maximumDistance = threshold.distance
         if let certainty = threshold.certainty {
-            guard threshold.distance == nil else { throw .unprocessable("distance and certainty cannot both be set") }
-            guard settings.distance == "cosine" else {
-                throw .unprocessable("can't compute and return certainty when vector index is configured with \(settings.distance) distance")
+            guard threshold.distance == nil else { throw .invalidInput("distance and certainty cannot both be set") }
+            guard settings.distance == .cosine else {
+                throw .invalidInput("can't compute and return certainty when vector index is configured with \(settings.distance.rawValue) distance")
             }
             maximumDistance = (1 - certainty) * 2
         }
@@ -192,10 +193,10 @@ extension Database {
     private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
         let multi = near.multiTarget!
         let definition = collection.definition
-        guard !multi.targets.isEmpty else { throw .unprocessable("a multi-target query needs target vectors") }
+        guard !multi.targets.isEmpty else { throw .invalidInput("a multi-target query needs target vectors") }
         var settingsByTarget: [String: VectorSettings] = [:]
         for target in multi.targets {
-            guard let settings = definition.namedVectors[target] else { throw .unprocessable("collection \(definition.name) has no vector named '\(target)'") }
+            guard let settings = definition.namedVectors[target] else { throw .invalidInput("collection \(definition.name) has no vector named '\(target)'") }
             settingsByTarget[target] = settings
         }
         var candidates: [HitKey: ShardHit] = [:]
@@ -212,9 +213,9 @@ extension Database {
             var perTarget: [String: Float] = [:]
             for target in multi.targets {
                 guard let stored = object.vectors[target] else { continue }
-                let metric = settingsByTarget[target]!.metric
+                let metric = settingsByTarget[target]!.distance
                 let query = metric.prepared(multi.vectors[target] ?? near.vector)
-                guard query.count == stored.count else { throw .unprocessable("the query vector for '\(target)' has length \(query.count), the target's vectors \(stored.count)") }
+                guard query.count == stored.count else { throw .invalidInput("the query vector for '\(target)' has length \(query.count), the target's vectors \(stored.count)") }
                 perTarget[target] = metric.distance(query, metric.prepared(stored))
             }
             if perTarget.count == multi.targets.count { distances[key] = perTarget }
@@ -265,13 +266,13 @@ extension Database {
     // MARK: Hybrid
 
     private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
-        guard (0...1).contains(query.alpha) else { throw .unprocessable("hybrid: alpha must be between 0 and 1") }
+        guard (0...1).contains(query.alpha) else { throw .invalidInput("hybrid: alpha must be between 0 and 1") }
         // Each side contributes at least 100 candidates so that fusion sees more than the page.
         let depth = max(k, 100)
         var vectorSide: [ShardHit] = []
         if query.alpha > 0 {
             guard let vector = query.vector else {
-                throw .unprocessable("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
+                throw .invalidInput("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
             }
             vectorSide = try vectorHits(collection, shards, vector: vector, targetVector: query.targetVector,
                                         threshold: VectorThreshold(distance: query.maxVectorDistance), allowLists: allowLists, k: depth)

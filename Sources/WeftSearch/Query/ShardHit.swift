@@ -17,13 +17,3 @@ struct HitKey: Hashable {
     var shard: Int
     var docID: UInt64
 }
-
-extension Shard {
-    /// The live object behind `docID`, nil when the docID was superseded or deleted meanwhile.
-    func object(docID: UInt64, vectorNames: [String]) throws(WeftError) -> StoredObject? {
-        guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let id = ObjectID(bytes: uuidBytes),
-            let object = try get(id, withVectors: vectorNames), object.docID == docID
-        else { return nil }
-        return object
-    }
-}

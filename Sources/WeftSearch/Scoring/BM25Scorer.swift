@@ -35,10 +35,10 @@ struct BM25Scorer {
             : try query.properties.map { (text: String) throws(WeftError) -> (String, Double) in try Self.parseBoost(text) }
         for (name, boost) in requested {
             guard let property = schema.property(name) else {
-                throw .unprocessable("bm25: no property '\(name)' in class \(definition.name)")
+                throw .invalidInput("bm25: no property '\(name)' in class \(definition.name)")
             }
             guard property.searchable else {
-                throw .unprocessable("bm25: property '\(name)' of \(definition.name) is not searchable (text with indexSearchable)")
+                throw .invalidInput("bm25: property '\(name)' of \(definition.name) is not searchable (text with indexSearchable)")
             }
             let tokens = schema.options.stopwords.queryTerms(property.tokenization.tokens(query.query), tokenization: property.tokenization)
             var seen = Set<String>()
@@ -55,7 +55,7 @@ struct BM25Scorer {
     static func parseBoost(_ text: String) throws(WeftError) -> (String, Double) {
         guard let caret = text.firstIndex(of: "^") else { return (text, 1) }
         guard let boost = Double(text[text.index(after: caret)...]), boost > 0 else {
-            throw .unprocessable("bm25: invalid boost in property '\(text)' (use name^number)")
+            throw .invalidInput("bm25: invalid boost in property '\(text)' (use name^number)")
         }
         return (String(text[..<caret]), boost)
     }

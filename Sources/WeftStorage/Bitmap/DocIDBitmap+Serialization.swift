@@ -40,15 +40,15 @@ extension DocIDBitmap {
     /// Decodes bytes written by `serialized()`. Lengths are checked before CRoaring sees the bytes,
     /// and CRoaring's bounded deserializer is used, so corrupted input throws instead of crashing.
     public static func deserialize(_ bytes: [UInt8]) throws(WeftError) -> DocIDBitmap {
-        guard bytes.count >= 9 else { throw .internalError("corrupted docID bitmap: \(bytes.count) bytes is too short") }
+        guard bytes.count >= 9 else { throw .dataLoss("corrupted docID bitmap: \(bytes.count) bytes is too short") }
         let body = Array(bytes.dropLast(4))
         var trailer = ByteReader(Array(bytes.suffix(4)), context: "docID bitmap checksum")
-        guard try trailer.readUInt32LE() == CRC32C.checksum(body) else { throw .internalError("corrupted docID bitmap: checksum mismatch") }
+        guard try trailer.readUInt32LE() == CRC32C.checksum(body) else { throw .dataLoss("corrupted docID bitmap: checksum mismatch") }
         var reader = ByteReader(body, context: "docID bitmap")
         let version = try reader.readUInt8()
-        guard version == formatVersion else { throw .internalError("corrupted docID bitmap: unknown format version \(version)") }
+        guard version == formatVersion else { throw .dataLoss("corrupted docID bitmap: unknown format version \(version)") }
         let chunkCount = try reader.readUInt32LE()
-        guard Int(chunkCount) <= reader.remaining / 8 else { throw .internalError("corrupted docID bitmap: \(chunkCount) chunks cannot fit") }
+        guard Int(chunkCount) <= reader.remaining / 8 else { throw .dataLoss("corrupted docID bitmap: \(chunkCount) chunks cannot fit") }
         let result = DocIDBitmap()
         for _ in 0..<chunkCount {
             let high = try reader.readUInt32LE()
@@ -59,7 +59,7 @@ extension DocIDBitmap {
                 else { return nil }
                 return roaring_bitmap_portable_deserialize_safe(base, chunk.count)
             }
-            guard let decoded else { throw .internalError("corrupted docID bitmap: unreadable chunk \(high)") }
+            guard let decoded else { throw .dataLoss("corrupted docID bitmap: unreadable chunk \(high)") }
             result.adopt(high: high, bitmap: OpaquePointer(decoded))
         }
         return result

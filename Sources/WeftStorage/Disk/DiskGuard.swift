@@ -36,11 +36,11 @@ public final class DiskGuard: Sendable {
     /// Whether writes are refused now.
     public var isReadOnly: Bool { current().level == .readOnly }
 
-    /// Throws `insufficientStorage` (HTTP 507, gRPC RESOURCE_EXHAUSTED) while the disk is too full.
+    /// Throws `diskFull` (HTTP 507, gRPC RESOURCE_EXHAUSTED) while the disk is too full.
     public func permitWrite() throws(WeftError) {
         let now = current()
         guard now.level == .readOnly else { return }
-        throw WeftError(.insufficientStorage, Self.readOnlyMessage(usedPercent: now.usedPercent, threshold: readOnlyPercent))
+        throw WeftError(.diskFull, Self.readOnlyMessage(usedPercent: now.usedPercent, threshold: readOnlyPercent))
     }
 
     static func readOnlyMessage(usedPercent: Double, threshold: Double) -> String {

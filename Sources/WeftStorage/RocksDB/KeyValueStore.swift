@@ -160,7 +160,7 @@ public final class KeyValueStore: @unchecked Sendable {
     // MARK: Writes
 
     /// Applies every operation of `batch` atomically: all or none survive a crash.
-    /// Refused with `insufficientStorage` while the disk guard says the disk is too full.
+    /// Refused with `diskFull` while the disk guard says the disk is too full.
     public func write(_ batch: WriteBatch) throws(WeftError) {
         try diskGuard?.permitWrite()
         try withRocksError("writing batch") { error in rocksdb_write(db, writeOptions, batch.handle, error) }

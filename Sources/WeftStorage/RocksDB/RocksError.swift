@@ -13,7 +13,7 @@ func withRocksError<T>(_ what: String, _ body: (UnsafeMutablePointer<UnsafeMutab
         rocksdb_free(error)
         let lowered = message.lowercased()
         if lowered.contains("no space") || lowered.contains("space left") {
-            throw WeftError(.insufficientStorage, "\(what): disk full: \(message)")
+            throw WeftError(.diskFull, "\(what): disk full: \(message)")
         }
         throw .internalError("\(what): \(message)")
     }

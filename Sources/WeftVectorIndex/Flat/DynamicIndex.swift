@@ -15,16 +15,25 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
         case hnsw(HNSWIndex)
     }
 
+    /// The latest run-time settings, applied to the HNSW when the switch happens.
+    private let latest: Locked<VectorIndexConfiguration?>
+
     public init(metric: DistanceMetric, threshold: Int, existing: HNSWIndex? = nil,
                 makeHNSW: @escaping @Sendable () throws(WeftError) -> HNSWIndex) {
         self.metric = metric
         self.threshold = threshold
         self.makeHNSW = makeHNSW
+        latest = Locked(nil)
         if let existing, existing.count > 0 {
             state = Locked(.hnsw(existing))
         } else {
             state = Locked(.flat(FlatIndex(metric: metric)))
         }
+    }
+
+    public convenience init(configuration: DynamicConfiguration, existing: HNSWIndex?,
+                            makeHNSW: @escaping @Sendable () throws(WeftError) -> HNSWIndex) {
+        self.init(metric: configuration.distance, threshold: configuration.threshold, existing: existing, makeHNSW: makeHNSW)
     }
 
     private var current: any VectorIndex {
@@ -56,6 +65,7 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
                 try flat.add(docID, vector: vector)
                 if flat.count > threshold {
                     let hnsw = try makeHNSW()
+                    if let settings = latest.withLock({ $0 }) { hnsw.apply(settings) }
                     try flat.forEachVector { (id: UInt64, stored: [Float]) throws(WeftError) in
                         if !hnsw.contains(id) { try hnsw.add(id, vector: stored) }
                     }
@@ -86,4 +96,30 @@ public final class DynamicIndex: VectorIndex, @unchecked Sendable {
     public func vector(of docID: UInt64) -> [Float]? { current.vector(of: docID) }
     public func contains(_ docID: UInt64) -> Bool { current.contains(docID) }
 
+    // MARK: Lifecycle: the HNSW's once switched; while flat there are no files.
+
+    public func reconcile(with stored: StoredVectors) throws(WeftError) -> ReconcileReport {
+        if let graph = upgradedIndex { return try graph.reconcile(with: stored) }
+        return try addMissing(from: stored)
+    }
+
+    public func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int) throws(WeftError) -> MaintenanceReport {
+        try upgradedIndex?.maintain(now: now, snapshotLogBytes: snapshotLogBytes) ?? MaintenanceReport()
+    }
+
+    public func close() throws(WeftError) { try upgradedIndex?.close() }
+
+    public func apply(_ configuration: VectorIndexConfiguration) {
+        latest.withLock { $0 = configuration }
+        upgradedIndex?.apply(configuration)
+    }
+
+    public var memoryUsage: VectorIndexMemory {
+        state.withLock { state -> VectorIndexMemory in
+            switch state {
+            case .flat(let flat): flat.memoryUsage
+            case .hnsw(let hnsw): hnsw.memoryUsage
+            }
+        }
+    }
 }

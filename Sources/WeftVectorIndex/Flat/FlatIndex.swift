@@ -126,4 +126,12 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
             return best.sortedNearestFirst().map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
         }
     }
+
+    // MARK: Lifecycle (no files: the index is rebuilt from the store at every open)
+
+    public func reconcile(with stored: StoredVectors) throws(WeftError) -> ReconcileReport { try addMissing(from: stored) }
+    public func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int) -> MaintenanceReport { MaintenanceReport() }
+    public func close() {}
+    public func apply(_ configuration: VectorIndexConfiguration) {}
+    public var memoryUsage: VectorIndexMemory { VectorIndexMemory(bytes: memoryBytes) }
 }

@@ -28,6 +28,10 @@ public struct HNSWConfiguration: Sendable, Equatable {
     public var vectorCacheMaxObjects: Int = 1_000_000_000_000
     /// Seed of the node-level generator (levels only; not a Weaviate setting).
     public var levelSeed: UInt64 = 100
+    /// Weaviate's `skip`: the collection stores vectors but builds no index for them.
+    public var skip = false
+    public var compression = CompressionConfiguration(host: .hnsw)
+    public var multivector = MultiVectorConfiguration()
 
     public init() {}
 

@@ -5,7 +5,7 @@ extension HNSWIndex {
     public func add(_ docID: UInt64, vector: [Float]) throws(WeftError) {
         let id = try Self.nodeID(docID)
         try checkDimension(vector, expected: nil)
-        guard vector.allSatisfy(\.isFinite) else { throw .unprocessable("vector contains a value that is not a finite number") }
+        guard vector.allSatisfy(\.isFinite) else { throw .invalidInput("vector contains a value that is not a finite number") }
         try ensureCapacity(for: id, dimension: vector.count)
         let prepared = metric.prepared(vector)
         let config = settings

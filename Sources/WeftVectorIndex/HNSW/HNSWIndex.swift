@@ -70,6 +70,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             proposed.maxConnections = current.maxConnections
             proposed.efConstruction = current.efConstruction
             proposed.distance = current.distance
+            proposed.levelSeed = current.levelSeed
             current = proposed
             return proposed.vectorCacheMaxObjects
         }
@@ -165,7 +166,7 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
             }
             guard let graph else { return }
             guard graph.dimension == dimension else {
-                throw .unprocessable("new node has a vector with length \(dimension). Existing nodes have vectors with length \(graph.dimension)")
+                throw .invalidInput("new node has a vector with length \(dimension). Existing nodes have vectors with length \(graph.dimension)")
             }
             // Growing by half keeps the slack (and the copy cost) moderate.
             if Int(id) >= graph.capacity { graph.grow(to: max(Int(id) + 1, graph.capacity + graph.capacity / 2)) }

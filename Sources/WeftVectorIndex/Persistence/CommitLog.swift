@@ -81,7 +81,7 @@ final class CommitLog: Sendable {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw WeftError(errno == ENOSPC ? .insufficientStorage : .internal, "writing commit log failed: \(String(cString: strerror(errno)))")
+                throw WeftError(errno == ENOSPC ? .diskFull : .internal, "writing commit log failed: \(String(cString: strerror(errno)))")
             }
             offset += written
         }
@@ -97,10 +97,10 @@ final class CommitLog: Sendable {
             // A crash between creating the file and writing its header.
             return (0, [], 0, !bytes.isEmpty)
         }
-        guard Array(bytes[0..<8]) == magic else { throw .internalError("\(path) is not a Weft commit log (bad magic)") }
+        guard Array(bytes[0..<8]) == magic else { throw .dataLoss("\(path) is not a Weft commit log (bad magic)") }
         var header = ByteReader(Array(bytes[8..<16]), context: "commit log header")
         let version = try header.readUInt32LE()
-        guard version == Self.version else { throw .internalError("\(path): unsupported commit log version \(version)") }
+        guard version == Self.version else { throw .dataLoss("\(path): unsupported commit log version \(version)") }
         let generation = try header.readUInt32LE()
         var records: [CommitLogRecord] = []
         var offset = headerSize
@@ -110,19 +110,19 @@ final class CommitLog: Sendable {
             let type = bytes[offset]
             let length = Int(bytes[offset + 1]) | Int(bytes[offset + 2]) << 8
             guard CommitLogRecord.headerCheck(bytes[offset..<(offset + 3)]) == bytes[offset + 3] else {
-                throw .internalError("\(path): corrupted commit log record header at byte \(offset)")
+                throw .dataLoss("\(path): corrupted commit log record header at byte \(offset)")
             }
             let end = offset + 4 + length
             guard end + 4 <= bytes.count else { return (generation, records, offset, true) }
             let stored = UInt32(bytes[end]) | UInt32(bytes[end + 1]) << 8 | UInt32(bytes[end + 2]) << 16 | UInt32(bytes[end + 3]) << 24
             guard CRC32C.checksum(bytes[offset..<end]) == stored else {
                 if end + 4 == bytes.count { return (generation, records, offset, true) }
-                throw .internalError("\(path): corrupted commit log record at byte \(offset)")
+                throw .dataLoss("\(path): corrupted commit log record at byte \(offset)")
             }
             do {
                 records.append(try CommitLogRecord.decode(type: type, payload: Array(bytes[(offset + 4)..<end])))
             } catch {
-                throw .internalError("\(path): \(error.message) at byte \(offset)")
+                throw .dataLoss("\(path): \(error.message) at byte \(offset)")
             }
             offset = end + 4
         }
@@ -160,7 +160,7 @@ enum FileBytes {
                 let code = errno
                 close(descriptor)
                 unlink(temporary)
-                throw WeftError(code == ENOSPC ? .insufficientStorage : .internal, "writing \(temporary) failed: \(String(cString: strerror(code)))")
+                throw WeftError(code == ENOSPC ? .diskFull : .internal, "writing \(temporary) failed: \(String(cString: strerror(code)))")
             }
             offset += written
         }

@@ -72,9 +72,9 @@ enum CommitLogRecord: Equatable, Sendable {
             record = .replaceLinks(id: id, level: level, targets: targets)
         case 5: record = .addTombstone(id: try reader.readUInt32LE())
         case 6: record = .removeNode(id: try reader.readUInt32LE())
-        default: throw .internalError("corrupted commit log: unknown record type \(type)")
+        default: throw .dataLoss("corrupted commit log: unknown record type \(type)")
         }
-        guard reader.isAtEnd else { throw .internalError("corrupted commit log: record of type \(type) has trailing bytes") }
+        guard reader.isAtEnd else { throw .dataLoss("corrupted commit log: record of type \(type) has trailing bytes") }
         return record
     }
 }

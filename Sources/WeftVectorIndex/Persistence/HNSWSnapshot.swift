@@ -59,13 +59,13 @@ struct HNSWSnapshot: Equatable {
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws(WeftError) -> HNSWSnapshot {
-        guard bytes.count >= 48, Array(bytes[0..<8]) == magic else { throw .internalError("\(path) is not a Weft HNSW snapshot") }
+        guard bytes.count >= 48, Array(bytes[0..<8]) == magic else { throw .dataLoss("\(path) is not a Weft HNSW snapshot") }
         let body = Array(bytes.dropLast(4))
         var trailer = ByteReader(Array(bytes.suffix(4)), context: "snapshot checksum")
-        guard try trailer.readUInt32LE() == CRC32C.checksum(body) else { throw .internalError("\(path): snapshot checksum mismatch") }
+        guard try trailer.readUInt32LE() == CRC32C.checksum(body) else { throw .dataLoss("\(path): snapshot checksum mismatch") }
         var reader = ByteReader(Array(body.dropFirst(8)), context: "snapshot \(path)")
         let version = try reader.readUInt32LE()
-        guard version == Self.version else { throw .internalError("\(path): unsupported snapshot version \(version)") }
+        guard version == Self.version else { throw .dataLoss("\(path): unsupported snapshot version \(version)") }
         let generation = try reader.readUInt32LE()
         let dimension = Int(try reader.readUInt32LE())
         let maxConnections = Int(try reader.readUInt32LE())
@@ -73,30 +73,30 @@ struct HNSWSnapshot: Equatable {
         let count = Int(try reader.readUInt32LE())
         let entry = try reader.readInt64LE()
         let entryLevel = Int(Int32(bitPattern: try reader.readUInt32LE()))
-        guard count <= reader.remaining / 6, idBound >= 0 else { throw .internalError("\(path): snapshot node count \(count) cannot fit") }
+        guard count <= reader.remaining / 6, idBound >= 0 else { throw .dataLoss("\(path): snapshot node count \(count) cannot fit") }
         var nodes: [Node] = []
         nodes.reserveCapacity(count)
         for _ in 0..<count {
             let id = try reader.readUInt32LE()
             let level = try reader.readUInt8()
             let tombstone = try reader.readUInt8() != 0
-            guard Int(id) < idBound, level <= 30 else { throw .internalError("\(path): snapshot node \(id) out of range") }
+            guard Int(id) < idBound, level <= 30 else { throw .dataLoss("\(path): snapshot node \(id) out of range") }
             var links: [[UInt32]] = []
             for _ in 0...Int(level) {
                 let linkCount = Int(try reader.readUInt16LE())
-                guard linkCount <= 2 * maxConnections else { throw .internalError("\(path): node \(id) has \(linkCount) links") }
+                guard linkCount <= 2 * maxConnections else { throw .dataLoss("\(path): node \(id) has \(linkCount) links") }
                 var list: [UInt32] = []
                 list.reserveCapacity(linkCount)
                 for _ in 0..<linkCount {
                     let target = try reader.readUInt32LE()
-                    guard Int(target) < idBound else { throw .internalError("\(path): link to \(target) out of range") }
+                    guard Int(target) < idBound else { throw .dataLoss("\(path): link to \(target) out of range") }
                     list.append(target)
                 }
                 links.append(list)
             }
             nodes.append(Node(id: id, level: level, tombstone: tombstone, links: links))
         }
-        guard reader.isAtEnd else { throw .internalError("\(path): trailing bytes in snapshot") }
+        guard reader.isAtEnd else { throw .dataLoss("\(path): trailing bytes in snapshot") }
         return HNSWSnapshot(generation: generation, dimension: dimension, maxConnections: maxConnections, idBound: idBound,
                             entryPoint: entry >= 0 ? UInt32(entry) : nil, entryLevel: entryLevel, nodes: nodes)
     }

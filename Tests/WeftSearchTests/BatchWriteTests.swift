@@ -1,5 +1,6 @@
 import Testing
 import WeftCore
+import WeftSearch
 import WeftEngineTestSupport
 import WeftTestSupport
 @testable import WeftEngine
@@ -21,7 +22,7 @@ import WeftTestSupport
         inputs.append(ObjectInput(className: "Item", properties: ["n": "seven"], vector: [1, 1]))           // wrong type
         inputs.append(ObjectInput(className: "Item", properties: ["n": 1], vector: [1, 1, 1]))              // wrong dimension
         inputs.append(ObjectInput(className: nil, properties: ["n": 1]))                                   // no class
-        let results = database.batchWrite(inputs)
+        let results = try database.batchWrite(inputs)
         #expect(results.count == inputs.count)
         let failures = results.enumerated().compactMap { index, result -> Int? in if case .failure = result { return index } else { return nil } }
         #expect(failures == [301, 302, 303])
@@ -40,7 +41,7 @@ import WeftTestSupport
         }
         // Replacing through a batch keeps the creation time and changes the update time.
         let before = seven.object
-        _ = database.batchWrite([ObjectInput(className: "Item", id: ids[7], properties: ["n": 8], vector: [8, 8])])
+        _ = try database.batchWrite([ObjectInput(className: "Item", id: ids[7], properties: ["n": 8], vector: [8, 8])])
         let after = try #require(try database.getObject(className: "Item", id: ids[7], includeVector: false))
         #expect(after.object.creationTimeUnix == before.creationTimeUnix && after.object.docID > before.docID)
         #expect(collection.objectCount == 300)

@@ -4,6 +4,7 @@ import Testing
 import WeftTestSupport
 import WeftEngineTestSupport
 import WeftCore
+import WeftSearch
 @testable import WeftEngine
 import WeftVectorIndex
 
@@ -114,7 +115,7 @@ import WeftVectorIndex
         for seed in 0..<50 { ids.append(try database.writeObject(ObjectInput(className: "Kept", vector: VectorSearchTests.vector(seed)), kind: .create).object.id) }
         for id in ids.prefix(10) { _ = try database.deleteObject(className: "Kept", id: id) }
         let shard = try database.requireCollection("Kept").shards[0]
-        let index = try #require(shard.vectorIndexes.existingIndexes()[""] as? HNSWIndex)
+        let index = try #require(shard.vectorIndexes.existingIndexes()[""] as? HNSWIndex, "the default index is an HNSW")
         #expect(index.pendingTombstones == 10)
         let start = ContinuousClock().now
         database.runVectorMaintenance(now: start)  // starts the interval
@@ -161,8 +162,8 @@ import WeftVectorIndex
         let dir = TemporaryDirectory()
         var ids: [Int: ObjectID] = [:]
         func cachedVectors(_ database: Database) throws -> Int? {
-            let index = try #require(database.requireCollection("Capped").shards[0].vectorIndexes.existingIndexes()[""]?.hnsw)
-            return index.cachedVectorCount
+            let index = try #require(database.requireCollection("Capped").shards[0].vectorIndexes.existingIndexes()[""])
+            return index.memoryUsage.cachedVectors
         }
         func expectAllFound(_ database: Database) throws {
             for (seed, id) in ids {
