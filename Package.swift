@@ -104,15 +104,19 @@ let package = Package(
         .target(
             name: "WeftEngineTestSupport", dependencies: ["WeftTestSupport", "WeftEngine", "WeftCore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/WeftEngineTestSupport"),
-        .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex"]),
+        .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex", "CWeftKernels"]),
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(
             name: "WeftAPITests",
             dependencies: [
-                "WeftTestSupport", "WeftCore", "WeftEngine", "WeftGRPCProtos",
+                "WeftTestSupport", "WeftCore", "WeftEngine", "WeftAPI", "WeftGRPCProtos",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                // In-process router tests (request parsing without a server process).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
     ]
 )

@@ -118,6 +118,8 @@ paths = {
     "/v1/meta": {"get": operation("getMeta", ok(ANY_OBJECT))},
     "/v1/.well-known/live": {"get": operation("live", ok())},
     "/v1/.well-known/ready": {"get": operation("ready", ok())},
+    # OIDC is not configured: 404 tells the client to go on without authentication.
+    "/v1/.well-known/openid-configuration": {"get": operation("openidConfiguration", errors(404))},
     "/v1/nodes": {"get": operation("getNodes", {**ok(ANY_OBJECT), **errors(400, 404, 422)}, [query("output", {"type": "string", "enum": ["minimal", "verbose"]})])},
     "/v1/nodes/{className}": {"get": operation("getNodesOfClass", {**ok(ANY_OBJECT), **errors(400, 404, 422)}, [CLASS, query("output", {"type": "string", "enum": ["minimal", "verbose"]}), query("shardName")])},
     "/v1/schema": {
@@ -179,6 +181,12 @@ paths = {
                            json_body({"$ref": "#/components/schemas/Object"})),
         "delete": operation("deleteObject", {"204": {"description": "deleted"}, **errors(400, 422, 507), **errors(empty=[404])}, [CLASS, ID, TENANT, CONSISTENCY]),
     },
+    # Weaviate's deprecated class-less forms: every collection is searched for the id.
+    "/v1/objects/{id}": {
+        "get": operation("getObjectWithoutClass", {**ok(ANY_OBJECT), **errors(400, 422), **errors(empty=[404])}, [ID, query("include"), TENANT]),
+        "head": operation("objectExistsWithoutClass", {"204": {"description": "exists"}, **errors(empty=[400, 404, 422])}, [ID, TENANT]),
+        "delete": operation("deleteObjectWithoutClass", {"204": {"description": "deleted"}, **errors(400, 422, 507), **errors(empty=[404])}, [ID, TENANT]),
+    },
     "/v1/objects/{className}/{id}/references/{propertyName}": {
         "post": operation("addReference", {**ok(), **errors(400, 404, 413, 422, 507)}, [CLASS, ID, REFERENCE_PROPERTY, TENANT, CONSISTENCY],
                           json_body({"$ref": "#/components/schemas/Beacon"})),
@@ -207,6 +215,17 @@ paths = {
                           body=json_body({"type": "array", "items": {"$ref": "#/components/schemas/GraphQLQuery"}})),
     },
 }
+
+# Operations whose engine work runs on the executor may be refused for overload (the admission
+# limits) or hit a CORRUPTED shard: 503. The others answer from memory, and GraphQL reports
+# refusals in its `errors` (status 200), as Weaviate reports its rate limit.
+NEVER_503 = {"getMeta", "live", "ready", "openidConfiguration", "getNodes", "getNodesOfClass", "getSchema", "getClass",
+             "getShards", "getTenants", "getTenant", "tenantExists", "tokenize", "tokenizeProperty", "graphql", "graphqlBatch"}
+for operations in paths.values():
+    for entry in operations.values():
+        if entry["operationId"] not in NEVER_503:
+            entry["responses"].setdefault("503", {"description": "overloaded (an admission limit; retry after Retry-After) or a shard is CORRUPTED",
+                                                  "content": {"application/json": {"schema": ERROR}}})
 
 document = {
     "openapi": "3.0.3",

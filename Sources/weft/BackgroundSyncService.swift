@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import WeftCore
 import WeftEngine
 
 /// With `PERSISTENCE_FSYNC=background` a write is acknowledged once it is in the OS (it survives
@@ -14,7 +15,10 @@ struct BackgroundSyncService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
-                do { try database.syncToDisk() } catch { logger.error("background WAL sync failed: \(error)") }
+                // fsync blocks: on the engine's background lane, never on the cooperative pool.
+                do { try await database.executor.run(.background) { () throws(WeftError) in try database.syncToDisk() } } catch {
+                    logger.error("background WAL sync failed: \(error)")
+                }
             }
         }
     }

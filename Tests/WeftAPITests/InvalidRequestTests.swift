@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Bad input gets a 4xx with Weaviate's error body and leaves stored data exactly as it was.
+/// Bad input gets a 4xx with Weaviate's error body and leaves stored data exactly as it was. These
+/// parse requests only, so they drive the router in process (no server process).
 @Suite struct InvalidRequestTests {
     struct BadRequest: Sendable, CustomStringConvertible {
         var method: String
@@ -53,7 +54,7 @@ import Testing
     ]
 
     /// Everything a client can observe of the stored data.
-    func snapshot(_ client: HTTPTestClient) async throws -> String {
+    func snapshot(_ client: some HTTPSending) async throws -> String {
         let schema = try await client.send("GET", "/v1/schema").text
         let objects = try await client.send("GET", "/v1/objects?class=Item&limit=100&include=vector").text
         return schema + "\n" + objects
@@ -61,7 +62,7 @@ import Testing
 
     @Test func everyBadRequestIsRefusedAndChangesNothing() async throws {
         #expect(Self.cases.count >= 20)
-        try await withServer { _, client in
+        try await withRouter { client, _ in
             try await client.createCollection(["class": "Item", "properties": [
                 ["name": "title", "dataType": ["text"]], ["name": "count", "dataType": ["int"]], ["name": "when", "dataType": ["date"]],
             ]])
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func oversizedBodiesAreRefusedWith413() async throws {
-        try await withServer(environment: ["WEFT_MAX_REQUEST_BYTES": "4096"]) { _, client in
+        try await withRouter(environment: ["WEFT_MAX_REQUEST_BYTES": "4096"]) { client, _ in
             let big = String(repeating: "x", count: 10_000)
             let response = try await client.send("POST", "/v1/objects", json: ["class": "Big", "properties": ["text": big]])
             #expect(response.status == 413)
@@ -88,7 +89,7 @@ import Testing
     }
 
     @Test func invalidUTF8IsRefused() async throws {
-        try await withServer { _, client in
+        try await withRouter { client, _ in
             var body = Data(#"{"class": "Utf", "properties": {"t": ""#.utf8)
             body.append(contentsOf: [0xC3, 0x28])
             body.append(contentsOf: Data(#""}}"#.utf8))
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func autoSchemaOffRefusesUnknownProperties() async throws {
-        try await withServer(environment: ["AUTOSCHEMA_ENABLED": "false"]) { _, client in
+        try await withRouter(environment: ["AUTOSCHEMA_ENABLED": "false"]) { client, _ in
             try await client.createCollection(["class": "Strict", "properties": [["name": "a", "dataType": ["text"]]]])
             let unknown = try await client.send("POST", "/v1/objects", json: ["class": "Strict", "properties": ["b": "x"]])
             #expect(unknown.status == 422)

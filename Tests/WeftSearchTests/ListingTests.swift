@@ -32,4 +32,29 @@ import WeftTestSupport
         #expect(sorted.map { $0.object.properties["n"] } == [36.0, 35.0, 34.0])
         #expect(throws: WeftError.self) { try database.listObjects(ListRequest(className: "Paged", limit: 10_001)) }
     }
+
+    /// The same sort with and without `class` (the class-less list used to compare dates as
+    /// strings): dates by instant, a missing value first ascending and last descending.
+    @Test func sortOrderIsTheSameWithAndWithoutClass() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Event", "shardingConfig": ["desiredCount": 2],
+                                           "properties": [["name": "at", "dataType": ["date"]], ["name": "name", "dataType": ["text"]]]])
+        // By string "…T06…" < "…T10…"; by instant 05:00Z (the +05:00 one) comes first.
+        let rows: [(String, JSONValue?)] = [("late", "2024-01-01T06:00:00Z"), ("early", "2024-01-01T10:00:00+05:00"),
+                                            ("none", nil), ("next", "2024-01-02T00:00:00Z")]
+        for (name, at) in rows {
+            var properties: [String: JSONValue] = ["name": .string(name)]
+            if let at { properties["at"] = at }
+            _ = try database.writeObject(ObjectInput(className: "Event", properties: properties), kind: .create)
+        }
+        for ascending in [true, false] {
+            let sort = [SortKey(path: "at", ascending: ascending)]
+            let withClass = try database.listObjects(ListRequest(className: "Event", limit: 10, sort: sort)).map { $0.object.properties["name"] }
+            let withoutClass = try database.listObjects(ListRequest(limit: 10, sort: sort)).map { $0.object.properties["name"] }
+            let expected: [JSONValue?] = ascending ? ["none", "early", "late", "next"] : ["next", "late", "early", "none"]
+            #expect(withClass == expected)
+            #expect(withoutClass == expected)
+        }
+    }
 }

@@ -9,4 +9,7 @@ int weft_set_current_thread_nice(int nice);
 /// Names the calling thread (visible in `top -H`, perf and debuggers); at most 15 bytes are kept.
 void weft_set_current_thread_name(const char *name);
 
+/// The calling thread's name into `buffer` (NUL-terminated); 0 on success.
+int weft_get_current_thread_name(char *buffer, unsigned long size);
+
 #endif

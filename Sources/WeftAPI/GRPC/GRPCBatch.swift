@@ -25,6 +25,53 @@ struct GRPCBatch {
         try BatchInputs.write(objects, database: database) { (object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput in try input(object) }
     }
 
+    /// One BatchStream Data message: its objects through the write pipeline, then its references,
+    /// each success and error keyed as the client expects (uuid; `.../<property>` for references).
+    func streamResults(objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> Weaviate_V1_BatchStreamReply.Results {
+        var results = Weaviate_V1_BatchStreamReply.Results()
+        // A request-level failure (the disk guard) fails each object of the message.
+        let outcomes = Result { () throws(WeftError) in try write(objects) }
+        for (index, object) in objects.enumerated() {
+            switch outcomes.flatMap({ $0[index].map { _ in () } }) {
+            case .failure(let error): results.errors.append(Self.streamError(error, uuid: object.uuid))
+            case .success:
+                var entry = Weaviate_V1_BatchStreamReply.Results.Success()
+                entry.uuid = object.uuid
+                results.successes.append(entry)
+            }
+        }
+        for (reference, outcome) in zip(references, addReferences(references)) {
+            switch outcome {
+            case .failure(let error): results.errors.append(Self.streamError(error, beacon: Self.streamKey(reference)))
+            case .success:
+                var entry = Weaviate_V1_BatchStreamReply.Results.Success()
+                entry.beacon = Self.streamKey(reference)
+                results.successes.append(entry)
+            }
+        }
+        return results
+    }
+
+    /// Every object and reference of a message failed with `error`.
+    static func streamFailure(_ error: WeftError, objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> Weaviate_V1_BatchStreamReply.Results {
+        var results = Weaviate_V1_BatchStreamReply.Results()
+        results.errors = objects.map { streamError(error, uuid: $0.uuid) } + references.map { streamError(error, beacon: streamKey($0)) }
+        return results
+    }
+
+    private static func streamError(_ error: WeftError, uuid: String? = nil, beacon: String? = nil) -> Weaviate_V1_BatchStreamReply.Results.Error {
+        var entry = Weaviate_V1_BatchStreamReply.Results.Error()
+        entry.error = error.message
+        if let uuid { entry.uuid = uuid }
+        if let beacon { entry.beacon = beacon }
+        return entry
+    }
+
+    /// How the client names a reference in stream results.
+    static func streamKey(_ reference: Weaviate_V1_BatchReference) -> String {
+        "weaviate://localhost/\(reference.fromCollection)/\(reference.fromUuid)/\(reference.name)"
+    }
+
     /// Each reference added on its own, a result per reference in request order.
     func addReferences(_ references: [Weaviate_V1_BatchReference]) -> [Result<Void, WeftError>] {
         references.map { reference in

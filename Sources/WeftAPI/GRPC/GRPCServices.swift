@@ -3,39 +3,45 @@ import WeftCore
 import WeftEngine
 import WeftGRPCProtos
 
-/// `weaviate.v1.Weaviate`: each method maps its message onto the engine and back.
+/// `weaviate.v1.Weaviate`: each method hands its whole engine work (decoding the message into an
+/// engine request, running it, encoding the reply) to one lane of the engine executor, so the
+/// cooperative pool only awaits; errors become statuses through `ErrorMapping`, once, here.
 struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     let database: Database
 
     func search(request: Weaviate_V1_SearchRequest, context: ServerContext) async throws -> Weaviate_V1_SearchReply {
-        try grpc { () throws(WeftError) in try GRPCSearch(database: database).search(request) }
+        try await engine(.query) { () throws(WeftError) in try GRPCSearch(database: database).search(request) }
     }
 
     func batchObjects(request: Weaviate_V1_BatchObjectsRequest, context: ServerContext) async throws -> Weaviate_V1_BatchObjectsReply {
         // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
-        try grpc { () throws(WeftError) in try GRPCBatch(database: database).batchObjects(request) }
+        try await engine(.write) { () throws(WeftError) in try GRPCBatch(database: database).batchObjects(request) }
     }
 
     /// Each reference is added on its own; failures are reported by request index.
     func batchReferences(request: Weaviate_V1_BatchReferencesRequest, context: ServerContext) async throws -> Weaviate_V1_BatchReferencesReply {
-        var reply = Weaviate_V1_BatchReferencesReply()
-        for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
-            if case .failure(let error) = outcome {
-                var failure = Weaviate_V1_BatchReferencesReply.BatchError()
-                failure.index = Int32(index)
-                failure.error = error.message
-                reply.errors.append(failure)
+        try await engine(.write) { () throws(WeftError) in
+            var reply = Weaviate_V1_BatchReferencesReply()
+            for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
+                if case .failure(let error) = outcome {
+                    var failure = Weaviate_V1_BatchReferencesReply.BatchError()
+                    failure.index = Int32(index)
+                    failure.error = error.message
+                    reply.errors.append(failure)
+                }
             }
+            return reply
         }
-        return reply
     }
 
     func batchDelete(request: Weaviate_V1_BatchDeleteRequest, context: ServerContext) async throws -> Weaviate_V1_BatchDeleteReply {
-        try grpc { () throws(WeftError) in try GRPCBatch(database: database).batchDelete(request) }
+        try await engine(.write) { () throws(WeftError) in try GRPCBatch(database: database).batchDelete(request) }
     }
 
+    /// Answered from memory (the tenant list), without the executor.
     func tenantsGet(request: Weaviate_V1_TenantsGetRequest, context: ServerContext) async throws -> Weaviate_V1_TenantsGetReply {
-        let tenants = try grpc { () throws(WeftError) -> [Database.TenantInfo] in try database.tenants(of: request.collection) }
+        let tenants: [Database.TenantInfo]
+        do { tenants = try database.tenants(of: request.collection) } catch { throw ErrorMapping.rpcError(error) }
         let wanted: Set<String>? = request.names.values.isEmpty ? nil : Set(request.names.values)
         var reply = Weaviate_V1_TenantsGetReply()
         reply.tenants = tenants.filter { wanted?.contains($0.name) ?? true }.map { tenant in
@@ -48,7 +54,7 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
     }
 
     func aggregate(request: Weaviate_V1_AggregateRequest, context: ServerContext) async throws -> Weaviate_V1_AggregateReply {
-        try grpc { () throws(WeftError) in try GRPCAggregate(database: database).aggregate(request) }
+        try await engine(.query) { () throws(WeftError) in try GRPCAggregate(database: database).aggregate(request) }
     }
 
     /// The client's streaming import (`batch.stream()`, `data.ingest()`): Started on Start; for each
@@ -68,39 +74,17 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
                 let references = data.references.values
                 var acks = Weaviate_V1_BatchStreamReply()
                 acks.acks.uuids = objects.map(\.uuid)
-                acks.acks.beacons = references.map(Self.key)
+                acks.acks.beacons = references.map(GRPCBatch.streamKey)
                 try await response.write(acks)
-                var results = Weaviate_V1_BatchStreamReply.Results()
-                let batch = GRPCBatch(database: database)
-                // A request-level failure (the disk guard) fails each object of the message, so the
-                // client's stream reports them and carries on.
-                let outcomes = Result { () throws(WeftError) in try batch.write(objects) }
-                for (index, object) in objects.enumerated() {
-                    let outcome: Result<Void, WeftError> = outcomes.flatMap { $0[index].map { _ in () } }
-                    switch outcome {
-                    case .failure(let error):
-                        var entry = Weaviate_V1_BatchStreamReply.Results.Error()
-                        entry.error = error.message
-                        entry.uuid = object.uuid
-                        results.errors.append(entry)
-                    case .success:
-                        var entry = Weaviate_V1_BatchStreamReply.Results.Success()
-                        entry.uuid = object.uuid
-                        results.successes.append(entry)
+                // A refusal (the write lane full) fails this message's objects, not the stream:
+                // the client reports them and carries on.
+                let results: Weaviate_V1_BatchStreamReply.Results
+                do {
+                    results = try await database.executor.run(.write) { () throws(WeftError) in
+                        GRPCBatch(database: database).streamResults(objects: objects, references: references)
                     }
-                }
-                for (reference, outcome) in zip(references, batch.addReferences(references)) {
-                    switch outcome {
-                    case .failure(let error):
-                        var entry = Weaviate_V1_BatchStreamReply.Results.Error()
-                        entry.error = error.message
-                        entry.beacon = Self.key(reference)
-                        results.errors.append(entry)
-                    case .success:
-                        var entry = Weaviate_V1_BatchStreamReply.Results.Success()
-                        entry.beacon = Self.key(reference)
-                        results.successes.append(entry)
-                    }
+                } catch {
+                    results = GRPCBatch.streamFailure(error, objects: objects, references: references)
                 }
                 var reply = Weaviate_V1_BatchStreamReply()
                 reply.results = results
@@ -113,14 +97,9 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
         }
     }
 
-    /// Runs engine work, turning its typed errors into the method's gRPC status.
-    private func grpc<T>(_ body: () throws(WeftError) -> T) throws(RPCError) -> T {
-        do { return try body() } catch { throw ErrorMapping.rpcError(error) }
-    }
-
-    /// How the client names a reference in stream results.
-    private static func key(_ reference: Weaviate_V1_BatchReference) -> String {
-        "weaviate://localhost/\(reference.fromCollection)/\(reference.fromUuid)/\(reference.name)"
+    /// Runs a method's engine work on `lane`, its typed error turned into the method's status.
+    private func engine<T: Sendable>(_ lane: EngineExecutor.Lane, _ work: @escaping @Sendable () throws(WeftError) -> T) async throws(RPCError) -> T {
+        do { return try await database.executor.run(lane, work) } catch { throw ErrorMapping.rpcError(error) }
     }
 }
 

@@ -316,6 +316,19 @@ struct GraphQLQueries {
     }
 
     /// Engine errors surface in GraphQL's `errors` with their message.
+    /// Runs a resolver's engine work on the executor (off the cooperative pool). An admission
+    /// refusal becomes a GraphQL error, as Weaviate reports its rate limit in `errors`.
+    func onEngine<T: Sendable>(_ lane: EngineExecutor.Lane, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let result = try await engine { () async throws(WeftError) -> Result<T, any Error> in
+            try await database.executor.run(lane) { () throws(WeftError) -> Result<T, any Error> in Result { try body() } }
+        }
+        return try result.get()
+    }
+
+    private func engine<T>(_ body: () async throws(WeftError) -> T) async throws -> T {
+        do { return try await body() } catch { throw GraphQLError(message: error.message) }
+    }
+
     private func engine<T>(_ body: () throws(WeftError) -> T) throws -> T {
         switch Result(catching: body) {
         case .success(let value): return value

@@ -40,7 +40,8 @@ struct GraphQLSchemaBuilder {
                     "consistencyLevel": GraphQLArgument(type: shared.consistencyLevel),
                 ],
                 resolve: { _, args, _, info in
-                    try queries.get(className, args, wantsVectors: Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info))
+                    let wantsVectors = Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info)
+                    return try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
                 })
             aggregateFields[className] = GraphQLField(
                 type: GraphQLList(try aggregateType(definition, shared: shared)),
@@ -54,7 +55,7 @@ struct GraphQLSchemaBuilder {
                     "limit": GraphQLArgument(type: GraphQLInt),
                     "tenant": GraphQLArgument(type: GraphQLString),
                 ],
-                resolve: { _, args, _, _ in try queries.aggregate(className, args) })
+                resolve: { _, args, _, _ in try await queries.onEngine(.query) { try queries.aggregate(className, args) } })
         }
         var rootFields: GraphQLFieldMap = [:]
         if !getFields.isEmpty {
@@ -69,7 +70,7 @@ struct GraphQLSchemaBuilder {
             type: GraphQLList(explore),
             args: ["nearVector": GraphQLArgument(type: inputs.nearVector), "nearObject": GraphQLArgument(type: inputs.nearObject),
                    "limit": GraphQLArgument(type: GraphQLInt)],
-            resolve: { _, args, _, _ in try queries.explore(args) })
+            resolve: { _, args, _, _ in try await queries.onEngine(.query) { try queries.explore(args) } })
         let schema = try GraphQLSchema(query: try GraphQLObjectType(name: "WeaviateObj", fields: rootFields), types: inputs.all)
         // The class types' field thunks hold the registry, which holds the types: a cycle that kept
         // every rebuilt schema alive (the soak test saw memory grow with schema changes). Building
@@ -116,7 +117,9 @@ struct GraphQLSchemaBuilder {
                 guard !members.isEmpty else { continue }
                 let union = try registry.union("\(definition.name)\(property.name.capitalizedFirst)Obj", members: members)
                 let name = property.name
-                fields[name] = GraphQLField(type: GraphQLList(union), resolve: { source, _, _, _ in queries.referenced(source, property: name) })
+                fields[name] = GraphQLField(type: GraphQLList(union), resolve: { source, _, _, _ in
+                    try await queries.onEngine(.point) { queries.referenced(source, property: name) }
+                })
                 continue
             }
             if let type = try outputType(property, prefix: definition.name, shared: shared) { fields[property.name] = GraphQLField(type: type) }

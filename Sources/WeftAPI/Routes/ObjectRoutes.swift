@@ -12,12 +12,13 @@ struct ObjectRoutes {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/objects") { request, _ in
             let input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
-            let view = try database.writeObject(input, kind: .create)
+            let view = try await database.executor.run(.point) { () throws(WeftError) in try database.writeObject(input, kind: .create) }
             return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
         }
-        router.get("/v1/objects") { request, _ in try list(request) }
+        router.get("/v1/objects") { request, _ in try await list(request) }
         router.post("/v1/objects/validate") { request, _ in
-            try database.validateObject(try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit)))
+            let input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
+            try await database.executor.run(.point) { () throws(WeftError) in try database.validateObject(input) }
             return Response(status: .ok)
         }
 
@@ -27,9 +28,9 @@ struct ObjectRoutes {
         router.get("/v1/objects/:className") { request, context in try await get(request, className: nil, id: try legacyID(context)) }
 
         router.head("/v1/objects/:className/:id") { request, context in
-            try head(request, className: try context.parameters.require("className"), id: try id(context))
+            try await head(request, className: try context.parameters.require("className"), id: try id(context))
         }
-        router.head("/v1/objects/:className") { request, context in try head(request, className: nil, id: try legacyID(context)) }
+        router.head("/v1/objects/:className") { request, context in try await head(request, className: nil, id: try legacyID(context)) }
 
         router.put("/v1/objects/:className/:id") { request, context in
             try await write(request, className: try context.parameters.require("className"), id: try id(context), kind: .replace)
@@ -39,9 +40,9 @@ struct ObjectRoutes {
         }
 
         router.delete("/v1/objects/:className/:id") { request, context in
-            try delete(request, className: try context.parameters.require("className"), id: try id(context))
+            try await delete(request, className: try context.parameters.require("className"), id: try id(context))
         }
-        router.delete("/v1/objects/:className") { request, context in try delete(request, className: nil, id: try legacyID(context)) }
+        router.delete("/v1/objects/:className") { request, context in try await delete(request, className: nil, id: try legacyID(context)) }
     }
 
     /// The deprecated `/v1/objects/{id}`: the router shares the segment name with `{className}`.
@@ -64,19 +65,25 @@ struct ObjectRoutes {
 
     private func get(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let includeVector = includesVector(request)
-        guard let view = try database.getObject(className: className, id: id, includeVector: includeVector, tenant: request.uri.queryParameters.get("tenant")) else {
+        let tenant = request.uri.queryParameters.get("tenant")
+        let found = try await database.executor.run(.point) { () throws(WeftError) in
+            try database.getObject(className: className, id: id, includeVector: includeVector, tenant: tenant)
+        }
+        guard let view = found else {
             throw WeftError.notFound("no object with id '\(id)'")
         }
         return JSONResponses.json(ObjectJSON.render(view, includeVector: includeVector))
     }
 
-    private func head(_ request: Request, className: String?, id: ObjectID) throws -> Response {
-        let exists = try database.objectExists(className: className, id: id, tenant: request.uri.queryParameters.get("tenant"))
+    private func head(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
+        let tenant = request.uri.queryParameters.get("tenant")
+        let exists = try await database.executor.run(.point) { () throws(WeftError) in try database.objectExists(className: className, id: id, tenant: tenant) }
         return Response(status: exists ? .noContent : .notFound)
     }
 
-    private func delete(_ request: Request, className: String?, id: ObjectID) throws -> Response {
-        let deleted = try database.deleteObject(className: className, id: id, tenant: request.uri.queryParameters.get("tenant"))
+    private func delete(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
+        let tenant = request.uri.queryParameters.get("tenant")
+        let deleted = try await database.executor.run(.point) { () throws(WeftError) in try database.deleteObject(className: className, id: id, tenant: tenant) }
         guard deleted else { throw WeftError.notFound("no object with id '\(id)'") }
         return Response(status: .noContent)
     }
@@ -91,12 +98,13 @@ struct ObjectRoutes {
         }
         input.className = className
         input.id = id
-        let view = try database.writeObject(input, kind: kind)
+        let change = input
+        let view = try await database.executor.run(.point) { () throws(WeftError) in try database.writeObject(change, kind: kind) }
         if kind == .merge { return Response(status: .noContent) }
         return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
     }
 
-    private func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         func integer(_ name: String) throws -> Int? {
             guard let text = query.get(name) else { return nil }
@@ -121,10 +129,13 @@ struct ObjectRoutes {
                 listRequest.sort.append(SortKey(path: path, ascending: order == "asc"))
             }
         }
-        let views = try database.listObjects(listRequest)
-        return JSONResponses.json([
-            "objects": .array(views.map { ObjectJSON.render($0, includeVector: listRequest.includeVector) }),
-            "totalResults": .int(Int64(views.count)),
-        ])
+        let page = listRequest
+        return JSONResponses.json(try await database.executor.run(.query) { () throws(WeftError) -> JSONValue in
+            let views = try database.listObjects(page)
+            return [
+                "objects": .array(views.map { ObjectJSON.render($0, includeVector: page.includeVector) }),
+                "totalResults": .int(Int64(views.count)),
+            ]
+        })
     }
 }

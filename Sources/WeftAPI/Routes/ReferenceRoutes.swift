@@ -13,8 +13,10 @@ struct ReferenceRoutes {
         router.post(RouterPath(path)) { request, context in
             let (className, id, property) = try Self.target(context)
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            try database.addReference(className: className, id: id, property: property, beacon: try Self.beacon(body),
-                                      tenant: request.uri.queryParameters.get("tenant"))
+            let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
+            try await database.executor.run(.point) { () throws(WeftError) in
+                try database.addReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
+            }
             return Response(status: .ok)
         }
         router.put(RouterPath(path)) { request, context in
@@ -23,35 +25,41 @@ struct ReferenceRoutes {
             guard let items = body.arrayValue else { throw WeftError.invalidInput("references: the body must be a list of {\"beacon\": ...}") }
             var beacons: [String] = []
             for item in items { beacons.append(try Self.beacon(item)) }
-            try database.replaceReferences(className: className, id: id, property: property, beacons: beacons,
-                                           tenant: request.uri.queryParameters.get("tenant"))
+            let tenant = request.uri.queryParameters.get("tenant"), list = beacons
+            try await database.executor.run(.point) { () throws(WeftError) in
+                try database.replaceReferences(className: className, id: id, property: property, beacons: list, tenant: tenant)
+            }
             return Response(status: .ok)
         }
         router.delete(RouterPath(path)) { request, context in
             let (className, id, property) = try Self.target(context)
             let body = try await JSONResponses.body(request, limit: bodyLimit)
-            try database.deleteReference(className: className, id: id, property: property, beacon: try Self.beacon(body),
-                                         tenant: request.uri.queryParameters.get("tenant"))
+            let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
+            try await database.executor.run(.point) { () throws(WeftError) in
+                try database.deleteReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
+            }
             return Response(status: .noContent)
         }
         router.post("/v1/batch/references") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             guard let items = body.arrayValue else { throw WeftError.invalidInput("batch references: the body must be a list of {from, to}") }
-            var results: [JSONValue] = []
-            for item in items {
-                let outcome = Result { () throws(WeftError) in
-                    guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
-                        throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
+            // Each reference on its own, on the write lane; failures reported by position.
+            let results = try await database.executor.run(.write) { () throws(WeftError) -> [JSONValue] in
+                items.map { item in
+                    let outcome = Result { () throws(WeftError) in
+                        guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
+                            throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
+                        }
+                        let (className, id, property) = try Self.source(from)
+                        try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
                     }
-                    let (className, id, property) = try Self.source(from)
-                    try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
+                    var entry = item.objectValue ?? [:]
+                    switch outcome {
+                    case .success: entry["result"] = ["status": "SUCCESS"]
+                    case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
+                    }
+                    return .object(entry)
                 }
-                var entry = item.objectValue ?? [:]
-                switch outcome {
-                case .success: entry["result"] = ["status": "SUCCESS"]
-                case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
-                }
-                results.append(.object(entry))
             }
             return JSONResponses.json(.array(results))
         }

@@ -2,7 +2,8 @@ import Hummingbird
 import WeftCore
 import WeftEngine
 
-/// `/v1/schema`: collections and their properties and shards.
+/// `/v1/schema`: collections and their properties and shards. Reads answer from memory; changes
+/// (which open, close or rebuild shards) run on the engine's write lane.
 struct SchemaRoutes {
     let database: Database
     let bodyLimit: Int
@@ -13,7 +14,7 @@ struct SchemaRoutes {
         }
         router.post("/v1/schema") { request, _ in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
-            return JSONResponses.json(try database.createCollection(json).rendered())
+            return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.createCollection(json).rendered() })
         }
         router.get("/v1/schema/:className") { _, context in
             JSONResponses.json(try collection(context).definition.rendered())
@@ -21,16 +22,17 @@ struct SchemaRoutes {
         router.put("/v1/schema/:className") { request, context in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
             let name = try context.parameters.require("className")
-            return JSONResponses.json(try database.updateCollection(name, with: json).rendered())
+            return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.updateCollection(name, with: json).rendered() })
         }
         router.delete("/v1/schema/:className") { _, context in
-            try database.deleteCollection(try context.parameters.require("className"))
+            let name = try context.parameters.require("className")
+            try await database.executor.run(.write) { () throws(WeftError) in try database.deleteCollection(name) }
             return Response(status: .ok)
         }
         router.post("/v1/schema/:className/properties") { request, context in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
             let name = try context.parameters.require("className")
-            return JSONResponses.json(try database.addProperty(to: name, json).rendered())
+            return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.addProperty(to: name, json).rendered() })
         }
         router.get("/v1/schema/:className/shards") { request, context in
             let collection = try collection(context)
@@ -49,7 +51,9 @@ struct SchemaRoutes {
             }
             let className = try context.parameters.require("className")
             let shardName = try context.parameters.require("shardName")
-            let updated = try database.updateShardStatus(className: className, shardName: shardName, status: status)
+            let updated = try await database.executor.run(.write) { () throws(WeftError) in
+                try database.updateShardStatus(className: className, shardName: shardName, status: status)
+            }
             return JSONResponses.json(["status": .string(updated)])
         }
     }

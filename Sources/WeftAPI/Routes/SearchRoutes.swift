@@ -55,7 +55,9 @@ struct SearchRoutes {
             throw WeftError.invalidInput("batch: the body must be {\"objects\": [...]}")
         }
         // A disk too full fails the request as a whole (507); a bad object fails alone.
-        let results = try BatchInputs.write(items, database: database) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
+        let results = try await database.executor.run(.write) { () throws(WeftError) in
+            try BatchInputs.write(items, database: database) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
+        }
         var output: [JSONValue] = []
         for (index, result) in results.enumerated() {
             switch result {
@@ -85,7 +87,9 @@ struct SearchRoutes {
         let output = object["output"]?.stringValue ?? "minimal"
         guard output == "minimal" || output == "verbose" else { throw WeftError.invalidInput("batch delete: output must be 'minimal' or 'verbose'") }
         let tenant = request.uri.queryParameters.get("tenant")
-        let result = try database.batchDelete(collection: className, filter: filter, dryRun: dryRun, tenant: tenant)
+        let (result, name) = try await database.executor.run(.write) { () throws(WeftError) in
+            (try database.batchDelete(collection: className, filter: filter, dryRun: dryRun, tenant: tenant), try database.requireCollection(className).name)
+        }
         let listed = output == "verbose" ? result.objects : result.objects.filter { $0.status == .failed }
         let objects: [JSONValue] = listed.map { item in
             var entry: [String: JSONValue] = ["id": .string(item.id.description), "status": .string(item.status.rawValue)]
@@ -93,7 +97,7 @@ struct SearchRoutes {
             return .object(entry)
         }
         return JSONResponses.json([
-            "match": ["class": .string(try database.requireCollection(className).name), "where": whereJSON],
+            "match": ["class": .string(name), "where": whereJSON],
             "output": .string(output),
             "dryRun": .bool(dryRun),
             "results": [

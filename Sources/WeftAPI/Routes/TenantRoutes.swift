@@ -3,6 +3,7 @@ import WeftCore
 import WeftEngine
 
 /// `/v1/schema/{class}/tenants`: list, create, change activity status, delete; one tenant by name.
+/// Listing answers from memory; changes (opening and closing tenants' shards) run on the write lane.
 struct TenantRoutes {
     let database: Database
     let bodyLimit: Int
@@ -14,12 +15,14 @@ struct TenantRoutes {
         }
         router.post("/v1/schema/:className/tenants") { request, context in
             let tenants = try Self.parse(try await JSONResponses.body(request, limit: bodyLimit), defaultStatus: .active)
-            try database.addTenants(tenants, to: try context.parameters.require("className"))
+            let name = try context.parameters.require("className")
+            try await database.executor.run(.write) { () throws(WeftError) in try database.addTenants(tenants, to: name) }
             return JSONResponses.json(.array(tenants.map(Self.render)))
         }
         router.put("/v1/schema/:className/tenants") { request, context in
             let tenants = try Self.parse(try await JSONResponses.body(request, limit: bodyLimit), defaultStatus: nil)
-            try database.updateTenants(tenants, in: try context.parameters.require("className"))
+            let name = try context.parameters.require("className")
+            try await database.executor.run(.write) { () throws(WeftError) in try database.updateTenants(tenants, in: name) }
             return JSONResponses.json(.array(tenants.map(Self.render)))
         }
         router.delete("/v1/schema/:className/tenants") { request, context in
@@ -27,7 +30,8 @@ struct TenantRoutes {
             guard let names = body.arrayValue?.compactMap(\.stringValue), names.count == body.arrayValue?.count else {
                 throw WeftError.invalidInput("tenants: the body must be a list of tenant names")
             }
-            try database.deleteTenants(names, from: try context.parameters.require("className"))
+            let name = try context.parameters.require("className")
+            try await database.executor.run(.write) { () throws(WeftError) in try database.deleteTenants(names, from: name) }
             return Response(status: .ok)
         }
         router.get("/v1/schema/:className/tenants/:tenantName") { _, context in

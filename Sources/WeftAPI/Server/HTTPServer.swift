@@ -8,6 +8,15 @@ import WeftEngine
 public enum HTTPServer {
     public static func makeApplication(database: Database, logger: Logger) -> some ApplicationProtocol {
         let configuration = database.configuration
+        return Application(
+            router: makeRouter(database: database, logger: logger),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),
+            logger: logger)
+    }
+
+    /// Every REST route, behind the error middleware (what in-process tests drive).
+    public static func makeRouter(database: Database, logger: Logger) -> Router<BasicRequestContext> {
+        let configuration = database.configuration
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
         MetaRoutes(database: database, publicAddress: "http://\(configuration.host):\(configuration.port)").register(on: router)
@@ -17,9 +26,6 @@ public enum HTTPServer {
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),
-            logger: logger)
+        return router
     }
 }

@@ -16,9 +16,12 @@ enum JSONResponses {
         Response(status: status)
     }
 
-    /// Weaviate's error body: `{"error":[{"message":"..."}]}`.
+    /// Weaviate's error body: `{"error":[{"message":"..."}]}`. A refusal for overload says when
+    /// to come back.
     static func error(_ error: WeftError) -> Response {
-        json(["error": [["message": .string(error.message)]]], status: ErrorMapping.httpStatus(error.code))
+        var response = json(["error": [["message": .string(error.message)]]], status: ErrorMapping.httpStatus(error.code))
+        if error.code == .resourceExhausted { response.headers[.retryAfter] = "1" }
+        return response
     }
 
     /// Reads and parses the request body, bounded by `limit` bytes.

@@ -45,6 +45,8 @@ public struct Configuration: Sendable, Equatable {
     /// Vectors a shard's asynchronous indexing queue may hold (`WEFT_ASYNC_INDEXING_QUEUE_MAX`);
     /// a write waits for room, then is refused.
     public var asyncIndexingQueueMax: Int = 100_000
+    /// How long a write waits for room in a full asynchronous indexing queue before it is refused.
+    public var asyncIndexingQueueWait: Duration = .seconds(10)
 
     // Request admission (the engine executor's limits)
     /// Searches and other queries in flight, running and waiting (`MAXIMUM_CONCURRENT_GET_REQUESTS`);

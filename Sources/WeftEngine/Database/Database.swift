@@ -86,7 +86,7 @@ public final class Database: Sendable {
 
     func openShard(_ entry: CollectionRecord.ShardEntry) throws(WeftError) -> Shard {
         let queue = configuration.asyncIndexing
-            ? IndexingQueue(capacity: configuration.asyncIndexingQueueMax, roomTimeout: .seconds(10), executor: executor) : nil
+            ? IndexingQueue(capacity: configuration.asyncIndexingQueueMax, roomTimeout: configuration.asyncIndexingQueueWait, executor: executor) : nil
         return try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
                          indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger, indexingQueue: queue)
     }

@@ -31,6 +31,9 @@ public final class EngineExecutor: Sendable {
             case .background: "background"
             }
         }
+
+        /// Short enough that `<name>-<label>-<n>` fits the 15 bytes Linux keeps of a thread name.
+        var threadLabel: String { self == .background ? "bg" : description }
     }
 
     /// Threads, admission limit and priority of each lane.
@@ -59,7 +62,7 @@ public final class EngineExecutor: Sendable {
     public init(limits: Limits, name: String = "weft") {
         self.limits = limits
         lanes = Lane.allCases.map { lane in
-            LaneQueue(name: "\(name)-\(lane)", threads: limits.threads[lane] ?? 1, admitted: limits.admitted[lane] ?? 1, nice: limits.nice[lane] ?? 0)
+            LaneQueue(name: "\(name)-\(lane.threadLabel)", threads: limits.threads[lane] ?? 1, admitted: limits.admitted[lane] ?? 1, nice: limits.nice[lane] ?? 0)
         }
     }
 

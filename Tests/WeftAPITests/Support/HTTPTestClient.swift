@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -10,6 +11,7 @@ struct HTTPTestClient: Sendable {
     struct Response: Sendable {
         var status: Int
         var body: Data
+        var headers: HTTPFields = [:]
         var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
@@ -25,7 +27,7 @@ struct HTTPTestClient: Sendable {
         return URLSession(configuration: configuration)
     }()
 
-    func send(_ method: String, _ path: String, body: Data? = nil) async throws -> Response {
+    func send(_ method: String, _ path: String, body: Data?) async throws -> Response {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let body {
@@ -34,10 +36,6 @@ struct HTTPTestClient: Sendable {
         }
         let (data, response) = try await Self.session.data(for: request)
         return Response(status: (response as! HTTPURLResponse).statusCode, body: data)
-    }
-
-    func send(_ method: String, _ path: String, json: Any) async throws -> Response {
-        try await send(method, path, body: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))
     }
 
     func send(_ method: String, _ path: String, raw: String) async throws -> Response {

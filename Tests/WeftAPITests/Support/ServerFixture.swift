@@ -14,7 +14,7 @@ func withServer<T>(
     return try await body(server, HTTPTestClient(baseURL: server.baseURL))
 }
 
-extension HTTPTestClient {
+extension HTTPSending {
     /// Creates a collection and checks the answer.
     @discardableResult
     func createCollection(_ json: [String: Any]) async throws -> [String: Any] {
