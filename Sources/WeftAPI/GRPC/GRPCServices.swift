@@ -107,7 +107,7 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
 struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
         guard request.service.isEmpty || request.service == "weaviate.v1.Weaviate" else {
-            throw RPCError(code: .notFound, message: "unknown service '\(request.service)'")
+            throw ErrorMapping.rpcError(.notFound("unknown service '\(request.service)'"))
         }
         var response = Grpc_Health_V1_HealthCheckResponse()
         response.status = .serving
