@@ -72,4 +72,28 @@ import WeftCore
         #expect(configured.admitted[.query] == 3 && configured.admitted[.write] == 1)
         #expect(configured.nice[.point] == 0 && configured.nice[.query]! > 0, "request-facing lanes below the request threads")
     }
+
+    /// Parallel work within a request: every index exactly once, on the caller and the lane's
+    /// threads; and no deadlock when the caller holds the lane's only thread.
+    @Test func forEachConcurrentlyVisitsEveryIndexOnceAndNeverWaitsForQueuedHelpers() async throws {
+        let wide = Self.executor(threads: 3, admitted: 16)
+        let visits = Locked([Int](repeating: 0, count: 1_000))
+        let threads = Locked(Set<String>())
+        wide.forEachConcurrently(1_000, lane: .write, width: 4) { index in
+            visits.withLock { $0[index] += 1 }
+            threads.withLock { _ = $0.insert(Self.currentThreadName()) }
+            usleep(100)
+        }
+        #expect(visits.withLock { $0 }.allSatisfy { $0 == 1 })
+        #expect(threads.withLock { $0.count } > 1, "helpers took part")
+
+        let narrow = Self.executor(threads: 1, admitted: 16)
+        let count = try await narrow.run(.write) { () throws(WeftError) -> Int in
+            let done = Locked(0)
+            // The helpers queue behind this job on the lane's only thread: the caller does it all.
+            narrow.forEachConcurrently(100, lane: .write, width: 4) { _ in done.withLock { $0 += 1 } }
+            return done.withLock { $0 }
+        }
+        #expect(count == 100)
+    }
 }

@@ -1,4 +1,5 @@
 import CWeftKernels
+import Dispatch
 import Glibc
 import WeftCore
 
@@ -88,6 +89,24 @@ public final class EngineExecutor: Sendable {
     @discardableResult
     public func submit(_ lane: Lane, _ work: @escaping @Sendable () -> Void) -> Bool {
         lanes[lane.rawValue].enqueue(work)
+    }
+
+    /// Runs `body(0)` … `body(count - 1)` on the calling thread and on up to `width - 1` helper
+    /// jobs of `lane`, all taking the next index from one counter, and returns when every index is
+    /// done. The caller never waits for a helper that has not started (a helper that starts late
+    /// finds nothing left), so this cannot deadlock even when the lane's threads are all callers;
+    /// a refused helper only means the caller does more. It keeps a request's parallel work (a
+    /// batch's vector indexing) on engine threads at engine priority, where
+    /// `DispatchQueue.concurrentPerform` would run it on threads of normal priority that compete
+    /// with the request threads.
+    public func forEachConcurrently(_ count: Int, lane: Lane, width: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count > 0 else { return }
+        let shared = ForkJoin(count: count, body: body)
+        for _ in 0..<max(0, min(width, count) - 1) {
+            guard submit(lane, { shared.help() }) else { break }
+        }
+        shared.work()
+        shared.waitForHelpers()
     }
 
     /// Work held by a lane: running and waiting.
@@ -202,6 +221,52 @@ private final class LaneQueue: @unchecked Sendable {
         }
         running += 1
         return job
+    }
+}
+
+/// The shared state of one `forEachConcurrently`: the next index, and the helpers still working.
+private final class ForkJoin: @unchecked Sendable {
+    private let count: Int
+    private let body: @Sendable (Int) -> Void
+    private let state = Locked((next: 0, helpersWorking: 0))
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(count: Int, body: @escaping @Sendable (Int) -> Void) {
+        self.count = count
+        self.body = body
+    }
+
+    func work() {
+        while true {
+            let index = state.withLock { state -> Int? in
+                guard state.next < count else { return nil }
+                state.next += 1
+                return state.next - 1
+            }
+            guard let index else { return }
+            body(index)
+        }
+    }
+
+    func help() {
+        let started = state.withLock { state -> Bool in
+            guard state.next < count else { return false }
+            state.helpersWorking += 1
+            return true
+        }
+        guard started else { return }
+        work()
+        let last = state.withLock { state -> Bool in
+            state.helpersWorking -= 1
+            return state.helpersWorking == 0 && state.next >= count
+        }
+        if last { finished.signal() }
+    }
+
+    /// After the caller's own `work`: waits for the helpers that started.
+    func waitForHelpers() {
+        let waiting = state.withLock { $0.helpersWorking > 0 }
+        if waiting { finished.wait() }
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import WeftCore
 import WeftStorage
@@ -192,13 +191,10 @@ extension Database {
             if let only = written.first { updateVectorIndexes(collection, shard: only.shard, written: only.written, replaced: only.replaced) }
             return
         }
-        let workers = max(1, min(written.count, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < written.count {
-                updateVectorIndexes(collection, shard: written[index].shard, written: written[index].written, replaced: written[index].replaced)
-                index += workers
-            }
+        // Helpers on the write lane: the batch's indexing stays on engine threads (see
+        // `EngineExecutor.forEachConcurrently`).
+        executor.forEachConcurrently(written.count, lane: .write, width: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) { index in
+            self.updateVectorIndexes(collection, shard: written[index].shard, written: written[index].written, replaced: written[index].replaced)
         }
     }
 
