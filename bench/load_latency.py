@@ -153,8 +153,8 @@ def client_loop(kind, http_port, grpc_port, stop_at, seed, results):
     results.put((kind, done, refused, failed, first_error))
 
 
-def prober(http_port, object_ids, stop_at, results):
-    """Times the readiness probe and single-object GETs, one every 20 ms, alternating."""
+def prober(http_port, object_ids, stop_at, results, interval=0.02):
+    """Times the readiness probe and single-object GETs, one every `interval` seconds, alternating."""
     connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
     ready, get, errors = [], [], 0
     turn = 0
@@ -174,8 +174,15 @@ def prober(http_port, object_ids, stop_at, results):
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
         turn += 1
-        time.sleep(0.02)
+        time.sleep(interval)
     results.put(("probe", ready, get, errors))
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, share):
@@ -185,19 +192,22 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_load(http_port, grpc_port, object_ids, seconds, clients, warmup=3.0):
+def run_load(http_port, grpc_port, object_ids, seconds, clients, warmup=3.0, kinds=CLIENT_KINDS, server_pid=None, probe_interval=0.02):
     """Starts the clients, waits `warmup` seconds, probes for `seconds`; returns the report."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     client_stop = time.time() + warmup + seconds + 1
-    kinds = [CLIENT_KINDS[i % len(CLIENT_KINDS)] for i in range(clients)]
+    kinds = [kinds[i % len(kinds)] for i in range(clients)]
     workers = [context.Process(target=client_loop, args=(kind, http_port, grpc_port, client_stop, 100 + i, results))
                for i, kind in enumerate(kinds)]
     for worker in workers:
         worker.start()
     time.sleep(warmup)
-    probe = context.Process(target=prober, args=(http_port, object_ids, time.time() + seconds, results))
+    cpu_before = process_cpu_seconds(server_pid) if server_pid else None
+    probe = context.Process(target=prober, args=(http_port, object_ids, time.time() + seconds, results, probe_interval))
     probe.start()
+    time.sleep(seconds)
+    server_cpu = process_cpu_seconds(server_pid) - cpu_before if server_pid else None
     reports = [results.get(timeout=seconds + warmup + 600) for _ in range(len(workers) + 1)]
     for process in workers + [probe]:
         process.join(timeout=60)
@@ -210,7 +220,8 @@ def run_load(http_port, grpc_port, object_ids, seconds, clients, warmup=3.0):
         entry[2] += refused
         entry[3] += failed
         entry[4] = entry[4] or first_error
-    return {"ready": probe_report[1], "get": probe_report[2], "probe_errors": probe_report[3], "clients": by_kind, "seconds": seconds}
+    return {"ready": probe_report[1], "get": probe_report[2], "probe_errors": probe_report[3], "clients": by_kind, "seconds": seconds,
+            "server_cpu": server_cpu}
 
 
 def print_report(report):
@@ -220,7 +231,11 @@ def print_report(report):
         values = report[key]
         print(f"| {name} | {len(values)} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} | "
               f"{percentile(values, 0.99):.1f} | {max(values) if values else float('nan'):.1f} |")
-    print(f"\nprobe errors: {report['probe_errors']}\n")
+    print(f"\nprobe errors: {report['probe_errors']}")
+    if report.get("server_cpu") is not None:
+        print(f"server CPU while probing: {report['server_cpu']:.1f} s of {report['seconds']:.0f} s "
+              f"({report['server_cpu'] / report['seconds'] * 100:.0f} % of one core)")
+    print()
     print("| client kind | clients | requests/s | refused (503 / RESOURCE_EXHAUSTED) | other errors |")
     print("|---|---:|---:|---:|---:|")
     for kind, (count, done, refused, failed, first_error) in sorted(report["clients"].items()):
@@ -235,14 +250,19 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--objects", type=int, default=20000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--probe-interval", type=float, default=0.02, help="seconds between probes")
+    parser.add_argument("--kinds", help="comma-separated client kinds to run instead of the mix (e.g. import, or aggregate,hybrid,near_vector,bm25): "
+                                        "--clients of them, in turn")
     args = parser.parse_args()
+    kinds = args.kinds.split(",") if args.kinds else CLIENT_KINDS
     server = Server(args.binary)
     try:
         started = time.time()
         ids = load(server.http_port, server.grpc_port, args.objects)
         print(f"loaded {args.objects} objects ({DIMENSION}-d) in {time.time() - started:.1f} s; "
-              f"{args.clients} clients ({', '.join(CLIENT_KINDS[i % len(CLIENT_KINDS)] for i in range(args.clients))}) for {args.seconds:.0f} s\n")
-        print_report(run_load(server.http_port, server.grpc_port, ids, args.seconds, args.clients))
+              f"{args.clients} clients ({', '.join(kinds[i % len(kinds)] for i in range(args.clients))}) for {args.seconds:.0f} s\n")
+        print_report(run_load(server.http_port, server.grpc_port, ids, args.seconds, args.clients, kinds=kinds, server_pid=server.process.pid,
+                              probe_interval=args.probe_interval))
     finally:
         server.stop()
 
