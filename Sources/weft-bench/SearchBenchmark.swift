@@ -11,7 +11,8 @@ import WeftVectorIndex
 /// dataset folder of ../shared/bench. Imports every base vector as an object with a `bucket`
 /// property (a pseudo-random 0...99) and, when the folder has `base_texts.jsonl`, its text; then
 /// measures filtered vector search with a real property filter (`bucket < share·100`) against
-/// exact filtered ground truth, and BM25 and hybrid queries per second on the texts.
+/// exact filtered ground truth, and BM25 and hybrid queries per second on the texts (WordNet's
+/// lemmas and gloss, or Jeopardy's category, question and answer).
 struct SearchBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Filtered vector search, BM25 and hybrid through the query engine.")
 
@@ -155,8 +156,14 @@ struct SearchBenchmark: ParsableCommand {
         var texts: [String] = []
         for line in data.split(separator: UInt8(ascii: "\n")).prefix(count) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
-            let words = (object["words"] as? [String] ?? []).joined(separator: " ")
-            texts.append(words + " " + (object["gloss"] as? String ?? ""))
+            if object["gloss"] != nil || object["words"] != nil {
+                // wordnet-minilm-384: the lemmas and the gloss.
+                let words = (object["words"] as? [String] ?? []).joined(separator: " ")
+                texts.append(words + " " + (object["gloss"] as? String ?? ""))
+            } else {
+                // jeopardy-ada002-1536: category, question and answer.
+                texts.append(["Category", "Question", "Answer"].compactMap { object[$0] as? String }.joined(separator: " "))
+            }
         }
         return texts
     }
