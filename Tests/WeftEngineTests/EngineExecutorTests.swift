@@ -37,7 +37,7 @@ import WeftCore
         }
     }
 
-    @Test func aFullLaneRefusesAtOnceAndServesAgainWhenItsWorkEnds() async throws {
+    @Test func concurrentWorkOverALaneLimitIsRefusedAtOnceAndServedAgainAfter() async throws {
         let executor = Self.executor(threads: 1, admitted: 2)
         let gate = DispatchSemaphore(value: 0)
         // The lane's only thread waits at the gate; a second job waits in the queue: the lane is full.

@@ -116,7 +116,7 @@ import WeftTestSupport
     /// Replaces and deletes of objects with and without vectors, from several threads at once: the
     /// pending adds drain to zero, and the index holds exactly the live objects' docIDs.
     @Test(arguments: [false, true])
-    func pendingIndexAddsReturnToZero(asyncIndexing: Bool) async throws {
+    func concurrentReplacesAndDeletesLeaveNoPendingIndexAdds(asyncIndexing: Bool) async throws {
         let dir = TemporaryDirectory()
         let database = try openDatabase(dir) { $0.asyncIndexing = asyncIndexing }
         _ = try database.createCollection(Self.definition)
