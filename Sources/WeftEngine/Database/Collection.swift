@@ -13,7 +13,8 @@ public final class Collection: Sendable {
     /// The definition and the inverted schema derived from it (every write needs the latter, so it
     /// is derived once per schema change rather than per object).
     private let state: Locked<(definition: CollectionDefinition, invertedSchema: InvertedSchema)>
-    private let dimensionsByName: Locked<[String: Int]>
+    /// Each vector space's dimension (fixed by its first vector).
+    let vectorDimensions: VectorDimensions
     private let tenantsByName: Locked<[String: Tenant]>
 
     /// One tenant: its record entry (name, shard id, status) and, while active, its open shard.
@@ -27,7 +28,7 @@ public final class Collection: Sendable {
         self.fixedShards = shards
         self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Locked((definition, definition.invertedSchema))
-        self.dimensionsByName = Locked(dimensions)
+        self.vectorDimensions = VectorDimensions(persisted: dimensions)
         self.tenantsByName = Locked(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
     }
 
@@ -101,33 +102,7 @@ public final class Collection: Sendable {
 
     public var objectCount: Int { shards.reduce(0) { $0 + $1.objectCount } }
 
-    public func dimension(of vectorName: String) -> Int? { dimensionsByName.withLock { $0[vectorName] } }
+    public func dimension(of vectorName: String) -> Int? { vectorDimensions.dimension(of: vectorName) }
 
-    var dimensions: [String: Int] { dimensionsByName.withLock { $0 } }
-
-    /// Checks vector dimensions against those already fixed; returns the dimensions this write
-    /// fixes for the first time (to be persisted in the same batch as the object).
-    func checkDimensions(_ vectors: [String: [Float]]) throws(WeftError) -> [String: Int] {
-        try dimensionsByName.withLock { (known: inout [String: Int]) throws(WeftError) -> [String: Int] in
-            var fresh: [String: Int] = [:]
-            for (vectorName, vector) in vectors {
-                if let expected = known[vectorName] {
-                    guard expected == vector.count else {
-                        let label = vectorName.isEmpty ? "" : " '\(vectorName)'"
-                        throw .invalidInput("new node has a vector\(label) with length \(vector.count). Existing nodes have vectors with length \(expected)")
-                    }
-                } else {
-                    fresh[vectorName] = vector.count
-                }
-            }
-            // Claim the new dimensions now so a concurrent first write of another length is refused.
-            known.merge(fresh) { current, _ in current }
-            return fresh
-        }
-    }
-
-    /// Gives back dimensions claimed by a write that then failed.
-    func releaseDimensions(_ claimed: [String: Int]) {
-        dimensionsByName.withLock { known in for name in claimed.keys { known[name] = nil } }
-    }
+    var dimensions: [String: Int] { vectorDimensions.all }
 }

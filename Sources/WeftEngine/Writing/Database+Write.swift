@@ -66,7 +66,8 @@ extension Database {
         var position: Int
         var shard: Shard
         var change: Shard.ObjectChange
-        /// Vector spaces whose dimension this object fixes for the first time.
+        /// Vector spaces whose dimension is not persisted yet (`VectorDimensions.claim`): this
+        /// object's batch persists them.
         var claimed: [String: Int]
     }
 
@@ -86,14 +87,16 @@ extension Database {
 
         let now = clock()
         let schema = collection.invertedSchema
-        var persisted = Set<String>()
         var written: [(shard: Shard, written: StoredObject, replaced: StoredObject?)] = []
         for shard in shards {
             let entries = planned.filter { $0.shard === shard }
             do {
                 try shard.vectorIndexes.waitForQueueRoom(adding: entries.count, shardName: shard.name)
             } catch {
-                for entry in entries { results[entry.position] = .failure(error) }
+                for entry in entries {
+                    results[entry.position] = .failure(error)
+                    collection.vectorDimensions.finish(entry.claimed, stored: false)
+                }
                 continue
             }
             let outcomes = shard.apply(entries.map(\.change), now: now, schema: schema) { staged, batch in
@@ -106,16 +109,14 @@ extension Database {
             for (entry, outcome) in zip(entries, outcomes) {
                 switch outcome {
                 case .success(let change):
-                    persisted.formUnion(change.written.vectors.keys)
                     written.append((shard, change.written, change.replaced))
                     results[entry.position] = .success(ObjectView(className: collection.name, object: change.written))
                 case .failure(let error):
                     results[entry.position] = .failure(error)
                 }
+                collection.vectorDimensions.finish(entry.claimed, stored: (try? outcome.get()) != nil)
             }
         }
-        // Dimensions claimed by objects that were not stored are given back.
-        collection.releaseDimensions(claimed.filter { !persisted.contains($0.key) })
         indexVectors(written, of: collection)
         return results.map { $0! }
     }
@@ -132,12 +133,12 @@ extension Database {
         let id = input.id ?? ObjectID.random()
         let properties = try validatedProperties(input.properties, of: collection)
         let vectors = try resolveVectors(input, of: collection.definition)
-        let claimed = try collection.checkDimensions(vectors)
+        let claimed = try collection.vectorDimensions.claim(vectors)
         let shard: Shard
         do {
             shard = try shardForWrite(id, tenant: input.tenant, in: collection)
         } catch {
-            collection.releaseDimensions(claimed)
+            collection.vectorDimensions.finish(claimed, stored: false)
             throw error
         }
         let change: Shard.ObjectChange
