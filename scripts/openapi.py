@@ -134,6 +134,11 @@ paths = {
     "/v1/schema/{className}/properties": {
         "post": operation("addProperty", {**ok(ANY_OBJECT), **errors(400, 404, 413, 422)}, [CLASS], json_body({"$ref": "#/components/schemas/Property"})),
     },
+    "/v1/schema/{className}/properties/{propertyName}/index/{indexName}": {
+        "delete": operation("deletePropertyIndex", {**ok(), **errors(400, 422, 503)},
+                            [CLASS, REFERENCE_PROPERTY, {"name": "indexName", "in": "path", "required": True,
+                                                         "schema": {"type": "string", "enum": ["filterable", "searchable", "rangeFilters", "rangeable"]}}]),
+    },
     "/v1/schema/{className}/shards": {
         "get": operation("getShards", {**ok(RESULT_LIST), **errors(400, 404, 422)}, [CLASS, TENANT]),
     },

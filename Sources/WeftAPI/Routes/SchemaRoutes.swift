@@ -34,12 +34,22 @@ struct SchemaRoutes {
             let name = try context.parameters.require("className")
             return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.addProperty(to: name, json).rendered() })
         }
+        router.delete("/v1/schema/:className/properties/:propertyName/index/:indexName") { _, context in
+            let className = try context.parameters.require("className")
+            let propertyName = try context.parameters.require("propertyName")
+            let indexName = try context.parameters.require("indexName")
+            try await database.executor.run(.write) { () throws(WeftError) in
+                try database.deletePropertyIndex(className: className, propertyName: propertyName, index: indexName)
+            }
+            return Response(status: .ok)
+        }
+        // Open shards (a multi-tenant collection's active tenants); `tenant` picks the one of that
+        // name, as Weaviate filters shard names by it.
         router.get("/v1/schema/:className/shards") { request, context in
             let collection = try collection(context)
-            if let tenant = request.uri.queryParameters.get("tenant"), !tenant.isEmpty {
-                throw WeftError.invalidInput("class \(collection.name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
-            }
-            return JSONResponses.json(.array(collection.shards.map { shard in
+            let tenant: String = request.uri.queryParameters.get("tenant") ?? ""
+            let shards = collection.shards.filter { tenant.isEmpty || $0.name == tenant }
+            return JSONResponses.json(.array(shards.map { shard in
                 ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
             }))
         }

@@ -7,9 +7,10 @@ extension Database {
     /// vector, so the shard serves again with nothing lost. Returns the shard's status after.
     public func updateShardStatus(className: String, shardName: String, status: String) throws(WeftError) -> String {
         let collection = try requireCollection(className)
-        guard !collection.isMultiTenant else {
-            throw .invalidInput("class \(collection.name) has multi-tenancy enabled: set a tenant's activity status instead of its shard's")
+        if collection.isMultiTenant, collection.tenant(shardName) != nil, !collection.shards.contains(where: { $0.name == shardName }) {
+            throw .invalidInput("tenant not active: \"\(shardName)\" is INACTIVE; activate it before changing its shard's status")
         }
+        // A multi-tenant collection's shards are its active tenants, named after them.
         guard let shard = collection.shards.first(where: { $0.name == shardName }) else {
             throw .notFound("shard '\(shardName)' of class \(collection.name) not found")
         }

@@ -54,6 +54,9 @@ public struct IndexKeys: Sendable {
         return key + termBytes
     }
 
+    /// Every term posting of one property (what dropping its searchable index removes).
+    public func searchablePrefix(_ name: String) -> [UInt8] { nameComponent(shard.bytes, name) }
+
     public func termKey(_ name: String, _ term: String, docID: UInt64) -> [UInt8] {
         termPrefix(name, term) + SortableEncoding.bigEndian(docID)
     }
