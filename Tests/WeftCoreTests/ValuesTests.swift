@@ -36,6 +36,14 @@ import WeftCore
         #expect(!RFC3339.isValid(text))
     }
 
+    /// Printing is the inverse of parsing, with Go's RFC3339Nano trimming (no fraction for whole
+    /// seconds), before 1970 and across leap days too.
+    @Test(arguments: ["2024-01-03T00:00:00Z", "2024-02-29T23:59:59.5Z", "1969-12-31T23:59:59.999999Z", "1900-03-01T12:00:00.00001Z", "2000-02-29T00:00:00Z"])
+    func formatsWhatItParses(_ text: String) throws {
+        let micros = try #require(RFC3339.epochMicroseconds(text))
+        #expect(RFC3339.format(epochMicroseconds: micros) == text)
+    }
+
     @Test func byteReaderNeverOverruns() throws {
         var writer = ByteWriter()
         writer.writeUInt64LE(42)

@@ -79,7 +79,8 @@ struct GRPCAggregate {
         for wanted in requested {
             var encoded = Aggregation()
             encoded.property = wanted.property
-            switch (wanted.aggregation, group.properties[wanted.property]) {
+            let statistics = group.properties[wanted.property] ?? group.properties[NameRules.propertyName(wanted.property)]
+            switch (wanted.aggregation, statistics) {
             case (.int(let asked)?, .numeric(let stats)?):
                 var metrics = Aggregation.Integer()
                 if asked.count { metrics.count = Int64(stats.count) }
@@ -106,7 +107,9 @@ struct GRPCAggregate {
                 var metrics = Aggregation.Text()
                 if asked.count { metrics.count = Int64(count) }
                 if asked.type { metrics.type = "text" }
-                if asked.topOccurences {
+                // Always carried (up to the limit, 5 by default), even when only values were asked
+                    // for: Weaviate does, and the client reads them unconditionally.
+                do {
                     var occurrences = Aggregation.Text.TopOccurrences()
                     occurrences.items = top.map { item in
                         var occurrence = Aggregation.Text.TopOccurrences.TopOccurrence()

@@ -43,7 +43,7 @@ struct GRPCSearch {
         }
 
         let response = try database.search(request)
-        let selection = proto.hasProperties ? Self.selection(proto.properties) : nil
+        let selection = try PropertySelection.resolve(proto.hasProperties ? proto.properties : nil, in: definition)
         let encoder = ResultEncoder(
             definition: definition, metadata: metadata, selection: selection,
             references: proto.hasProperties ? proto.properties.refProperties : [], resolver: ReferenceResolver(database: database),
@@ -79,11 +79,6 @@ struct GRPCSearch {
         }
         if proto.hasHybridSearch { return .hybrid(try Self.hybrid(proto.hybridSearch)) }
         return nil
-    }
-
-    /// The non-reference properties a request selects; nil = all of them.
-    static func selection(_ properties: Weaviate_V1_PropertiesRequest) -> Set<String>? {
-        properties.returnAllNonrefProperties ? nil : Set(properties.nonRefProperties + properties.objectProperties.map(\.propName))
     }
 
     // MARK: Searches (shared with Aggregate)
@@ -197,7 +192,7 @@ struct GRPCSearch {
 private struct ResultEncoder {
     let definition: CollectionDefinition
     let metadata: Weaviate_V1_MetadataRequest
-    let selection: Set<String>?
+    let selection: PropertySelection
     let references: [Weaviate_V1_RefPropertiesRequest]
     let resolver: ReferenceResolver
     let tenant: String?
@@ -224,12 +219,14 @@ private struct ResultEncoder {
             meta.certainty = certainty
             meta.certaintyPresent = true
         }
-        if metadata.score, let score = result.score {
-            meta.score = score
+        // Score and its explanation are present whenever asked for (0 and "" when nothing was
+        // scored), as Weaviate answers; the client reads the flags, not the values.
+        if metadata.score {
+            meta.score = result.score ?? 0
             meta.scorePresent = true
         }
-        if metadata.explainScore, let explain = result.explainScore {
-            meta.explainScore = explain
+        if metadata.explainScore {
+            meta.explainScore = result.explainScore ?? ""
             meta.explainScorePresent = true
         }
         if metadata.isConsistent {
@@ -253,6 +250,15 @@ private struct ResultEncoder {
         return encoded
     }
 
+    /// The vectors a referenced object carries: all with `vector`, else only the named ones asked for.
+    static func vectorNames(_ metadata: Weaviate_V1_MetadataRequest, of target: CollectionDefinition) -> [String] {
+        if metadata.vector { return target.vectorNames }
+        return metadata.vectors.compactMap { name in
+            if name == "default", target.namedVectors["default"] == nil, target.legacyVector != nil { return CollectionDefinition.legacyVectorName }
+            return target.namedVectors[name] == nil ? nil : name
+        }
+    }
+
     private func properties(of object: StoredObject) -> Weaviate_V1_PropertiesResult {
         var properties = Weaviate_V1_PropertiesResult()
         properties.targetCollection = definition.name
@@ -261,23 +267,26 @@ private struct ResultEncoder {
         properties.refPropsRequested = true
         for reference in references {
             var result = Weaviate_V1_RefPropertiesResult()
-            result.propName = reference.referenceProperty
-            let wantsVectors = reference.metadata.vector || !reference.metadata.vectors.isEmpty
+            result.propName = definition.property(named: reference.referenceProperty)?.name ?? reference.referenceProperty
             for target in resolver.targets(of: object, property: reference.referenceProperty, in: definition, tenant: tenant,
-                                           vectorNames: { wantsVectors ? $0.vectorNames : [] }) {
+                                           vectorNames: { Self.vectorNames(reference.metadata, of: $0) }) {
                 if !reference.targetCollection.isEmpty, reference.targetCollection != target.className { continue }
                 guard let targetDefinition = resolver.database.collection(named: target.className)?.definition else { continue }
                 let nested = reference.properties
+                // Unset properties select every non-reference property of the target, as Weaviate.
+                // An unknown name selects nothing here (the target is known only per object).
+                let selection = (try? PropertySelection.resolve(reference.hasProperties ? nested : nil, in: targetDefinition))
+                    ?? PropertySelection(fields: [:])
                 let encoder = ResultEncoder(
-                    definition: targetDefinition, metadata: reference.metadata,
-                    selection: GRPCSearch.selection(nested),
+                    definition: targetDefinition, metadata: reference.metadata, selection: selection,
                     references: nested.refProperties, resolver: resolver, tenant: tenant, depth: depth + 1)
                 let encodedTarget = encoder.encode(SearchResult(view: ObjectView(className: target.className, object: target.object)))
                 var targetProperties = encodedTarget.properties
                 targetProperties.metadata = encodedTarget.metadata
                 result.properties.append(targetProperties)
             }
-            properties.refProps.append(result)
+            // A reference property without targets is left out, not returned empty (as Weaviate).
+            if !result.properties.isEmpty { properties.refProps.append(result) }
         }
         return properties
     }

@@ -9,21 +9,17 @@ import WeftGRPCProtos
 enum GRPCValues {
     // MARK: Out
 
-    static func properties(_ values: [String: JSONValue], definitions: [PropertyDefinition], selection: Set<String>?) -> Weaviate_V1_Properties {
+    static func properties(_ values: [String: JSONValue], definitions: [PropertyDefinition], selection: PropertySelection) -> Weaviate_V1_Properties {
         var result = Weaviate_V1_Properties()
         for (name, value) in values {
             let definition = definitions.first { $0.name == name }
-            if let selection {
-                guard selection.contains(name) else { continue }
-            } else if definition?.dataType == .blob || definition?.dataType.isReference == true {
-                continue  // blobs are returned only when asked for, as Weaviate does
-            }
-            result.fields[name] = Self.value(value, definition: definition)
+            guard let inner = selection.select(name, definition) else { continue }
+            result.fields[name] = Self.value(value, definition: definition, selection: inner)
         }
         return result
     }
 
-    static func value(_ json: JSONValue, definition: PropertyDefinition?) -> Weaviate_V1_Value {
+    static func value(_ json: JSONValue, definition: PropertyDefinition?, selection: PropertySelection = .all) -> Weaviate_V1_Value {
         var value = Weaviate_V1_Value()
         guard !json.isNull else {
             value.nullValue = .nullValue
@@ -49,9 +45,9 @@ enum GRPCValues {
             phone.national = UInt64(members["national"]?.integerValue ?? 0)
             value.phoneValue = phone
         case (_, .array(let items)):
-            value.listValue = list(items, definition: definition)
+            value.listValue = list(items, definition: definition, selection: selection)
         case (_, .object(let members)):
-            value.objectValue = properties(members, definitions: definition?.nestedProperties ?? [], selection: nil)
+            value.objectValue = properties(members, definitions: definition?.nestedProperties ?? [], selection: selection)
         case (_, .string(let text)): value.textValue = text
         case (_, .bool(let bool)): value.boolValue = bool
         case (_, .int(let number)): value.intValue = number
@@ -61,7 +57,7 @@ enum GRPCValues {
         return value
     }
 
-    private static func list(_ items: [JSONValue], definition: PropertyDefinition?) -> Weaviate_V1_ListValue {
+    private static func list(_ items: [JSONValue], definition: PropertyDefinition?, selection: PropertySelection) -> Weaviate_V1_ListValue {
         var list = Weaviate_V1_ListValue()
         switch definition?.dataType {
         case .intArray?:
@@ -86,7 +82,7 @@ enum GRPCValues {
             list.uuidValues = values
         case .objectArray?:
             var values = Weaviate_V1_ObjectValues()
-            values.values = items.map { properties($0.objectValue ?? [:], definitions: definition?.nestedProperties ?? [], selection: nil) }
+            values.values = items.map { properties($0.objectValue ?? [:], definitions: definition?.nestedProperties ?? [], selection: selection) }
             list.objectValues = values
         default:
             var values = Weaviate_V1_TextValues()

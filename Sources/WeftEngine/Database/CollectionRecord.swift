@@ -41,6 +41,7 @@ struct CollectionRecord {
         var lenient = options
         lenient.enabledModules.formUnion(Self.vectorizers(in: classJSON))
         lenient.nodeCount = Int.max
+        lenient.storedDefinition = true
         let definition = try CollectionDefinition.parse(classJSON, options: lenient)
         var shards: [ShardEntry] = []
         for entry in shardList {

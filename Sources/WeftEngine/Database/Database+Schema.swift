@@ -69,7 +69,8 @@ extension Database {
     }
 
     public func addProperty(to name: String, _ json: JSONValue) throws(WeftError) -> PropertyDefinition {
-        let property = try PropertyDefinition.parse(json, context: "property", options: parseOptions)
+        var property = try PropertyDefinition.parse(json, context: "property", options: parseOptions)
+        property.name = NameRules.propertyName(property.name)
         return try schemaWriter.withLock { _ throws(WeftError) -> PropertyDefinition in
             let collection = try requireCollection(name)
             var definition = collection.definition

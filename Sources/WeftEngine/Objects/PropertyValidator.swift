@@ -20,17 +20,16 @@ struct PropertyValidator {
         for name in properties.keys.sorted() {
             let value = properties[name]!
             if value.isNull { continue }
-            var definition = known.first(where: { $0.name == name })
-            if definition == nil {
-                // Weaviate matches property names case-insensitively when the exact name is unknown.
-                definition = known.first(where: { $0.name.lowercased() == name.lowercased() })
-            }
+            // Weaviate resolves a key with its first letter lower-cased (`Name` is `name`); an
+            // exact match first keeps definitions stored before names were normalised reachable.
+            let normalised = NameRules.propertyName(name)
+            var definition = known.first(where: { $0.name == name }) ?? known.first(where: { $0.name == normalised })
             if definition == nil {
                 guard let autoSchema else {
-                    throw .invalidInput("invalid object: no such prop with name '\(name)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
+                    throw .invalidInput("invalid object: no such prop with name '\(normalised)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")
                 }
-                try NameRules.validatePropertyName(name)
-                guard let inferred = try autoSchema.infer(name: name, value: value) else { continue }
+                try NameRules.validatePropertyName(normalised)
+                guard let inferred = try autoSchema.infer(name: normalised, value: value) else { continue }
                 result.newProperties.append(inferred)
                 known.append(inferred)
                 definition = inferred

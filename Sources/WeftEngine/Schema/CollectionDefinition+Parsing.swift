@@ -13,6 +13,9 @@ extension CollectionDefinition {
         public var enabledModules: Set<String> = []
         public var defaultShardingCount: Int = 1
         public var nodeCount: Int = 1
+        /// A definition read back from disk keeps its property names as stored; one from a
+        /// request has them normalised (`NameRules.propertyName`).
+        public var storedDefinition = false
         public init() {}
     }
 
@@ -26,7 +29,9 @@ extension CollectionDefinition {
 
         var properties: [PropertyDefinition] = []
         for (position, element) in (try fields.array("properties") ?? []).enumerated() {
-            properties.append(try PropertyDefinition.parse(element, context: "class \(name) property \(position)", options: options))
+            var property = try PropertyDefinition.parse(element, context: "class \(name) property \(position)", options: options)
+            if !options.storedDefinition { property.name = NameRules.propertyName(property.name) }
+            properties.append(property)
         }
         try checkUniqueNames(properties.map(\.name), context: "class \(name)")
 

@@ -17,8 +17,11 @@ public struct CollectionDefinition: Sendable, Equatable {
     public var multiTenancy: MultiTenancySettings
     public var moduleConfig: JSONValue?
 
+    /// The property a request names: by its exact name, or (as Weaviate resolves names) with its
+    /// first letter lower-cased. The exact match comes first so that definitions stored before
+    /// names were normalised still resolve.
     public func property(named name: String) -> PropertyDefinition? {
-        properties.first { $0.name == name }
+        properties.first { $0.name == name } ?? properties.first { $0.name == NameRules.propertyName(name) }
     }
 
     /// Name under which a vector is stored: "" for the legacy unnamed vector.

@@ -8,6 +8,13 @@ public enum NameRules {
         return first.uppercased() + name.dropFirst()
     }
 
+    /// Lower-cases the first letter, as Weaviate does with every top-level property name it is
+    /// given, in a schema and in a request (`Name` and `name` are the same property).
+    public static func propertyName(_ name: String) -> String {
+        guard let first = name.first, first.isUppercase else { return name }
+        return first.lowercased() + name.dropFirst()
+    }
+
     /// `^[A-Z][_0-9A-Za-z]{0,254}$` after capitalising.
     public static func validateClassName(_ name: String) throws(WeftError) {
         let bytes = Array(name.utf8)

@@ -149,10 +149,19 @@ extension Database {
             }
         case .merge:
             let allVectorNames = collection.definition.vectorNames
+            let referenceNames = Set(collection.definition.properties.filter(\.dataType.isReference).map(\.name))
             change = Shard.ObjectChange(id: id, mode: .replace) { (existing: StoredObject?) throws(WeftError) -> StoredObject in
                 var object = existing!
                 try shard.loadVectors(into: &object, names: allVectorNames)
-                object.properties.merge(properties) { _, new in new }
+                // A merge adds the references it carries to those the object has (Weaviate's PATCH
+                // adds references); every other property it carries replaces the stored value.
+                for (name, value) in properties {
+                    if referenceNames.contains(name), case .array(let added) = value, case .array(let current)? = object.properties[name] {
+                        object.properties[name] = .array(current + added)
+                    } else {
+                        object.properties[name] = value
+                    }
+                }
                 object.vectors.merge(vectors) { _, new in new }
                 return object
             }
@@ -162,10 +171,10 @@ extension Database {
 
     /// A reference property rewritten from its current beacons; the object keeps its vectors.
     private func referenceChange(_ id: ObjectID, _ references: ObjectWrite.ReferenceChange, shard: Shard, collection: Collection) throws(WeftError) -> Shard.ObjectChange {
-        let property = references.property
-        guard let definition = collection.definition.property(named: property), case .reference = definition.dataType else {
-            throw .invalidInput("property '\(property)' of class \(collection.name) is not a cross-reference property")
+        guard let definition = collection.definition.property(named: references.property), case .reference = definition.dataType else {
+            throw .invalidInput("property '\(references.property)' of class \(collection.name) is not a cross-reference property")
         }
+        let property = definition.name
         let allVectorNames = collection.definition.vectorNames
         return Shard.ObjectChange(id: id, mode: .replace) { (existing: StoredObject?) throws(WeftError) -> StoredObject in
             var object = existing!

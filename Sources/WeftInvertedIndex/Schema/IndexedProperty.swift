@@ -66,5 +66,11 @@ public struct InvertedSchema: Sendable, Equatable {
         byName = Dictionary(properties.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public func property(_ name: String) -> IndexedProperty? { byName[name].map { properties[$0] } }
+    /// The property a request names: exactly, or with its first letter lower-cased (Weaviate
+    /// stores `Name` as `name` and resolves request names the same way).
+    public func property(_ name: String) -> IndexedProperty? {
+        if let index = byName[name] { return properties[index] }
+        guard let first = name.first, first.isUppercase else { return nil }
+        return byName[first.lowercased() + name.dropFirst()].map { properties[$0] }
+    }
 }

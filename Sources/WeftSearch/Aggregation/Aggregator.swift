@@ -74,8 +74,13 @@ struct Aggregator {
             .sorted { $0.instant != $1.instant ? $0.instant < $1.instant : $0.text < $1.text }
         guard !dated.isEmpty else { return DateAggregation(count: 0) }
         let modeInstant = Self.mode(dated.map(\.instant))
+        // An even count's median lies halfway between the two middle instants (as Weaviate
+        // computes it); when they are the same instant, it is that value as stored.
+        let lower = dated[(dated.count - 1) / 2], upper = dated[dated.count / 2]
+        let median = lower.instant == upper.instant
+            ? lower.text : RFC3339.format(epochMicroseconds: lower.instant + (upper.instant - lower.instant) / 2)
         return DateAggregation(
             count: dated.count, minimum: dated.first?.text, maximum: dated.last?.text,
-            median: dated[(dated.count - 1) / 2].text, mode: dated.first { $0.instant == modeInstant }?.text)
+            median: median, mode: dated.first { $0.instant == modeInstant }?.text)
     }
 }

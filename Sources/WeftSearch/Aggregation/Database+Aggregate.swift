@@ -19,10 +19,10 @@ extension Database {
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
-        guard schema.property(groupPath) != nil else { throw .invalidInput("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
+        guard let groupProperty = schema.property(groupPath)?.name else { throw .invalidInput("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
         var members: [String: (value: JSONValue, objects: [StoredObject])] = [:]
         for object in objects {
-            for value in ValueEncoding.elements(object.properties[groupPath]) {
+            for value in ValueEncoding.elements(object.properties[groupProperty]) {
                 members[JSONWriter.string(value), default: (value, [])].objects.append(object)
             }
         }
@@ -66,7 +66,8 @@ extension Database {
         switch search {
         case .nearVector(let near): near.threshold != VectorThreshold()
         case .nearObject(let near): near.threshold != VectorThreshold()
-        case .hybrid, .bm25: false
+        case .hybrid(let hybrid): hybrid.maxVectorDistance != nil
+        case .bm25: false
         }
     }
 }

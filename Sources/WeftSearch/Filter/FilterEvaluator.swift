@@ -61,19 +61,21 @@ struct FilterEvaluator {
             }
             let name = path == .creationTime ? MetaPath.creationTime : MetaPath.updateTime
             return try onValues(op, value, target: Target(namespace: .meta, name: name, kind: .timestamp, path: path))
-        case .length(let name):
-            _ = try property(name)
+        case .length(let requested):
+            let name = try property(requested).name
             guard schema.options.indexPropertyLength else {
                 throw .invalidInput("Property length must be indexed to be filterable! add `indexPropertyLength: true` to the invertedIndexConfig in \(className)")
             }
             return try onValues(op, value, target: Target(namespace: .length, name: name, kind: .length, path: path))
-        case .referenceCount(let name):
+        case .referenceCount(let requested):
+            let name = try property(requested).name
             guard try property(name).kind == .reference else {
                 throw .invalidInput("invalid where filter: '\(name)' is not a cross-reference property of class \(className): only references have a count")
             }
             return try onValues(op, value, target: Target(namespace: .referenceCount, name: name, kind: .length, path: path))
-        case .property(let name):
-            let property = try property(name)
+        case .property(let requested):
+            let property = try property(requested)
+            let name = property.name
             if property.kind == .reference, op != .isNull {
                 // A number compared with a reference property counts its references (Weaviate).
                 return try compare(op, .referenceCount(name), value)
@@ -131,7 +133,7 @@ struct FilterEvaluator {
                                             database: database, tenant: tenant, definition: collection.definition)
             for docID in try evaluator.evaluate(inner).sortedDocIDs {
                 guard let object = try shard.object(docID: docID, vectorNames: []) else { continue }
-                result.formUnion(try reader.value(.value, property, object.id.bytes))
+                result.formUnion(try reader.value(.value, reference.name, object.id.bytes))
             }
         }
         return result

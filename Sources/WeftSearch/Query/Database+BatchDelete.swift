@@ -49,6 +49,7 @@ extension Database {
             }
         }
         let failed = items.filter { $0.status == .failed }.count
-        return BatchDeleteResult(matches: matches, limit: limit, successful: dryRun ? 0 : items.count - failed, failed: failed, objects: items)
+        // A dry run counts what it would delete as successful, as Weaviate reports it.
+        return BatchDeleteResult(matches: matches, limit: limit, successful: items.count - failed, failed: failed, objects: items)
     }
 }

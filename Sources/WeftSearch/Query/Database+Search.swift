@@ -8,6 +8,7 @@ import WeftVectorIndex
 /// shard with it, the shards' hits are merged, then paged, cut, grouped and resolved to objects.
 extension Database {
     public func search(_ request: SearchRequest) throws(WeftError) -> SearchResponse {
+        var request = request
         let collection = try requireCollection(request.collection)
         let definition = collection.definition
         // The shards the request addresses (one tenant's, or all); refuses a tenant that does not fit.
@@ -39,6 +40,10 @@ extension Database {
         let wanted = request.offset + limit
         var fetch = wanted
         if let groupBy = request.groupBy {
+            guard let property = definition.property(named: groupBy.property) else {
+                throw .invalidInput("groupBy: no property '\(groupBy.property)' in class \(collection.name)")
+            }
+            request.groupBy?.property = property.name
             guard groupBy.groups > 0, groupBy.objectsPerGroup > 0 else { throw .invalidInput("groupBy needs groups and objectsPerGroup of at least 1") }
             fetch = min(configuration.queryMaximumResults, max(wanted, groupBy.groups * groupBy.objectsPerGroup * 3, 100))
         }

@@ -42,7 +42,7 @@ struct BM25Scorer {
             }
             let tokens = schema.options.stopwords.queryTerms(property.tokenization.tokens(query.query), tokenization: property.tokenization)
             var seen = Set<String>()
-            fields.append(Field(name: name, boost: boost, terms: tokens.filter { seen.insert($0).inserted }))
+            fields.append(Field(name: property.name, boost: boost, terms: tokens.filter { seen.insert($0).inserted }))
         }
         self.fields = fields
         k1 = definition.invertedIndex.bm25K1
