@@ -59,6 +59,14 @@ import WeftCore
         #expect(definition.properties.count == 1)
     }
 
+    /// Clients send absent settings as null (the Python client's `to_dict()` has
+    /// `"tokenization": null` on every non-text property): null is the same as leaving it out.
+    @Test func nullSettingsAreAbsent() throws {
+        let json = try JSONParser.parse(Array(#"{"class": "A", "description": null, "properties": [{"name": "n", "dataType": ["int"], "tokenization": null, "description": null, "nestedProperties": null}], "invertedIndexConfig": {"stopwords": {"preset": "en", "additions": null, "removals": null}}}"#.utf8))
+        let definition = try parse(json)
+        #expect(definition.properties.first?.tokenization == nil)
+    }
+
     @Test func everyDataTypeParsesAndRoundTrips() throws {
         let types = ["text", "int", "number", "boolean", "date", "uuid", "blob", "geoCoordinates", "phoneNumber",
                      "text[]", "int[]", "number[]", "boolean[]", "date[]", "uuid[]"]

@@ -64,3 +64,22 @@ import WeftInvertedIndex
         #expect(unique == words.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
     }
 }
+
+/// `textAnalyzer.asciiFold`: accents dropped by canonical decomposition, the letters it leaves
+/// whole spelled out, ignored characters kept in either case, ASCII untouched.
+@Suite struct ASCIIFoldingTests {
+    @Test(arguments: [
+        ("Crème Brûlée", "Creme Brulee"), ("Straße", "Strasse"), ("Łódź", "Lodz"), ("Æsir œuvre", "AEsir oeuvre"),
+        ("naïve café", "naive cafe"), ("e\u{301}cole", "ecole"), ("plain ascii", "plain ascii"), ("日本", "日本"),
+    ])
+    func folds(_ input: String, _ expected: String) {
+        #expect(ASCIIFolding().fold(input) == expected)
+    }
+
+    @Test func ignoredCharactersAreKeptInEitherCase() {
+        let folding = ASCIIFolding(ignoring: ["é"])
+        #expect(folding.fold("Café ÉCOLE àla") == "Café ÉCOLE ala")
+        let property = IndexedProperty(name: "p", kind: .text, tokenization: .word, folding: folding)
+        #expect(property.tokens("Café Straße") == ["café", "strasse"])
+    }
+}

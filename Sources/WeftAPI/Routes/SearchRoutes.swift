@@ -17,13 +17,7 @@ struct SearchRoutes {
             try await batchDelete(try await JSONResponses.body(request, limit: bodyLimit), request: request)
         }
         router.post("/v1/tokenize") { request, _ in
-            let body = try await JSONResponses.body(request, limit: bodyLimit)
-            guard let text = body.objectValue?["text"]?.stringValue else { throw WeftError.invalidInput("tokenize: 'text' (a string) is required") }
-            let name = body.objectValue?["tokenization"]?.stringValue ?? "word"
-            guard let tokenization = Tokenization(rawValue: name) else {
-                throw WeftError.invalidInput("tokenize: unknown tokenization '\(name)' (word, lowercase, whitespace, field, trigram)")
-            }
-            return JSONResponses.json(preview(text, tokenization, Stopwords(words: Stopwords.english)))
+            JSONResponses.json(try TokenizePreview.generic(try await JSONResponses.body(request, limit: bodyLimit)).rendered)
         }
         router.post("/v1/schema/:className/properties/:propertyName/tokenize") { request, context in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
@@ -34,17 +28,8 @@ struct SearchRoutes {
             guard let property = schema.property(propertyName), property.kind == .text else {
                 throw WeftError.notFound("tokenize: no text property '\(propertyName)' in class \(collection.name)")
             }
-            return JSONResponses.json(preview(text, property.tokenization, schema.options.stopwords))
+            return JSONResponses.json(TokenizePreview.of(text, property: property, in: schema).rendered)
         }
-    }
-
-    private func preview(_ text: String, _ tokenization: Tokenization, _ stopwords: Stopwords) -> JSONValue {
-        let indexed = tokenization.tokens(text)
-        return [
-            "tokenization": .string(tokenization.rawValue),
-            "indexed": .array(indexed.map(JSONValue.string)),
-            "query": .array(stopwords.queryTerms(indexed, tokenization: tokenization).map(JSONValue.string)),
-        ]
     }
 
     /// `{"objects": [object, ...]}` -> one entry per object, in order, each the object as stored

@@ -60,7 +60,9 @@ extension Database {
                 let canonical = merged.keys.first { $0.lowercased() == key.lowercased() } ?? key
                 merged[canonical] = value
             }
-            let proposed = try CollectionDefinition.parse(.object(merged), options: parseOptions)
+            var options = parseOptions
+            options.checksStopwordPresets = false
+            let proposed = try CollectionDefinition.parse(.object(merged), options: options)
             let updated = try collection.definition.applyingUpdate(proposed)
             try persist(updated, of: collection)
             applyMutableIndexSettings(updated, to: collection)
@@ -78,6 +80,7 @@ extension Database {
                 throw .invalidInput("property '\(property.name)' already exists in class \(definition.name)")
             }
             try checkReferenceTargets([property], owner: definition.name)
+            try CollectionDefinition.checkStopwordPresets([property], presets: definition.invertedIndex.stopwordPresets)
             definition.properties.append(property)
             try persist(definition, of: collection)
             return property

@@ -4,13 +4,18 @@ extension CollectionDefinition {
     /// The collection as its inverted index sees it.
     public var invertedSchema: InvertedSchema {
         InvertedSchema(
-            properties: properties.map(\.indexed),
+            properties: properties.map { property in
+                var indexed = property.indexed
+                indexed.folding = property.textAnalyzer?.folding
+                indexed.stopwords = property.textAnalyzer?.stopwordPreset.map(stopwords(forPreset:))
+                return indexed
+            },
             options: InvertedIndexOptions(
                 indexTimestamps: invertedIndex.indexTimestamps,
                 indexNullState: invertedIndex.indexNullState,
                 indexPropertyLength: invertedIndex.indexPropertyLength,
-                stopwords: Stopwords(preset: invertedIndex.stopwordsPreset, additions: invertedIndex.stopwordsAdditions,
-                                     removals: invertedIndex.stopwordsRemovals)))
+                stopwords: Stopwords(preset: invertedIndex.stopwordsPreset, additions: invertedIndex.stopwordsAdditions ?? [],
+                                     removals: invertedIndex.stopwordsRemovals ?? [])))
     }
 }
 

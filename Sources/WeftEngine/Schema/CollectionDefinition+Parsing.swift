@@ -16,6 +16,8 @@ extension CollectionDefinition {
         /// A definition read back from disk keeps its property names as stored; one from a
         /// request has them normalised (`NameRules.propertyName`).
         public var storedDefinition = false
+        /// Off for a class update, whose preset check (`applyingUpdate`) names the removal.
+        public var checksStopwordPresets = true
         public init() {}
     }
 
@@ -34,6 +36,8 @@ extension CollectionDefinition {
             properties.append(property)
         }
         try checkUniqueNames(properties.map(\.name), context: "class \(name)")
+        let invertedIndex = try InvertedIndexSettings.parse(try fields.object("invertedIndexConfig"))
+        if options.checksStopwordPresets { try checkStopwordPresets(properties, presets: invertedIndex.stopwordPresets) }
 
         let vectorConfig = try fields.object("vectorConfig")
         let legacyVectorizer = try fields.string("vectorizer")
@@ -62,7 +66,7 @@ extension CollectionDefinition {
             properties: properties,
             legacyVector: legacyVector,
             namedVectors: namedVectors,
-            invertedIndex: try InvertedIndexSettings.parse(try fields.object("invertedIndexConfig")),
+            invertedIndex: invertedIndex,
             sharding: try ShardingSettings.parse(try fields.object("shardingConfig"), options: options),
             replication: try ReplicationSettings.parse(try fields.object("replicationConfig"), options: options),
             multiTenancy: multiTenancy,
@@ -123,10 +127,14 @@ extension PropertyDefinition {
         } else if fields.value("nestedProperties") != nil {
             throw .invalidInput("\(context): nestedProperties are allowed only for object and object[] properties")
         }
-        return PropertyDefinition(
+        var property = PropertyDefinition(
             name: name, dataType: dataType, description: try fields.string("description"), tokenization: tokenization,
             indexFilterable: try fields.bool("indexFilterable"), indexSearchable: indexSearchable,
             indexRangeFilters: indexRangeFilters, nestedProperties: nestedProperties, moduleConfig: fields.value("moduleConfig"))
+        property.textAnalyzer = try TextAnalyzerSettings.parse(
+            try fields.object("textAnalyzer"), context: context, dataType: dataType, tokenization: property.tokenization,
+            filterable: property.indexFilterable, searchable: property.indexSearchable)
+        return property
     }
 }
 
@@ -178,8 +186,29 @@ extension InvertedIndexSettings {
             guard settings.stopwordsPreset == "en" || settings.stopwordsPreset == "none" else {
                 throw .invalidInput("invertedIndexConfig.stopwords.preset must be 'en' or 'none'")
             }
-            settings.stopwordsAdditions = try stopwords.strings("additions") ?? []
-            settings.stopwordsRemovals = try stopwords.strings("removals") ?? []
+            settings.stopwordsAdditions = try stopwords.strings("additions")
+            settings.stopwordsRemovals = try stopwords.strings("removals")
+            for word in (settings.stopwordsAdditions ?? []) + (settings.stopwordsRemovals ?? []) where word.trimmingWhitespace().isEmpty {
+                throw .invalidInput("invertedIndexConfig.stopwords: additions and removals must not contain empty words")
+            }
+            if let removed = settings.stopwordsRemovals?.first(where: { settings.stopwordsAdditions?.contains($0) == true }) {
+                throw .invalidInput("found '\(removed)' in both stopwords.additions and stopwords.removals")
+            }
+        }
+        if let presets = try fields.object("stopwordPresets") {
+            for (name, words) in presets.members {
+                guard !name.trimmingWhitespace().isEmpty else {
+                    throw .invalidInput("stopwordPresets: preset name must not be empty or whitespace-only")
+                }
+                guard let list = try presets.strings(name), !list.isEmpty else {
+                    throw .invalidInput("stopwordPresets: preset \"\(name)\" must have at least one word")
+                }
+                guard list.allSatisfy({ !$0.trimmingWhitespace().isEmpty }) else {
+                    throw .invalidInput("stopwordPresets: preset \"\(name)\" contains empty or whitespace-only word")
+                }
+                _ = words
+                settings.stopwordPresets[name] = list
+            }
         }
         settings.cleanupIntervalSeconds = try fields.int("cleanupIntervalSeconds", minimum: 0) ?? settings.cleanupIntervalSeconds
         settings.indexTimestamps = try fields.bool("indexTimestamps") ?? settings.indexTimestamps
@@ -218,6 +247,11 @@ extension ReplicationSettings {
         }
         settings.asyncEnabled = try fields.bool("asyncEnabled") ?? settings.asyncEnabled
         settings.deletionStrategy = try fields.string("deletionStrategy") ?? settings.deletionStrategy
+        if let async = try fields.object("asyncConfig") {
+            for key in async.members.keys.sorted() where ReplicationSettings.asyncConfigKeys.contains(key) {
+                if let value = try async.int(key, minimum: 0) { settings.asyncConfig[key] = value }
+            }
+        }
         let strategies = ["NoAutomatedResolution", "DeleteOnConflict", "TimeBasedResolution"]
         guard strategies.contains(settings.deletionStrategy) else {
             throw .invalidInput("replicationConfig.deletionStrategy must be one of \(strategies.joined(separator: ", "))")

@@ -49,25 +49,28 @@ extension PropertyDefinition {
         if let description { json["description"] = .string(description) }
         if let moduleConfig { json["moduleConfig"] = moduleConfig }
         if !nestedProperties.isEmpty { json["nestedProperties"] = .array(nestedProperties.map { $0.rendered() }) }
+        if let textAnalyzer { json["textAnalyzer"] = textAnalyzer.rendered() }
         return .object(json)
     }
 }
 
 extension InvertedIndexSettings {
     func rendered() -> JSONValue {
-        [
+        var json: [String: JSONValue] = [
             "bm25": ["b": .double(bm25B), "k1": .double(bm25K1)],
             "cleanupIntervalSeconds": .int(Int64(cleanupIntervalSeconds)),
             "stopwords": [
                 "preset": .string(stopwordsPreset),
-                "additions": .array(stopwordsAdditions.map { .string($0) }),
-                "removals": .array(stopwordsRemovals.map { .string($0) }),
+                "additions": stopwordsAdditions.map { .array($0.map(JSONValue.string)) } ?? .null,
+                "removals": stopwordsRemovals.map { .array($0.map(JSONValue.string)) } ?? .null,
             ],
             "indexTimestamps": .bool(indexTimestamps),
             "indexNullState": .bool(indexNullState),
             "indexPropertyLength": .bool(indexPropertyLength),
             "usingBlockMaxWAND": .bool(usingBlockMaxWAND),
         ]
+        if !stopwordPresets.isEmpty { json["stopwordPresets"] = .object(stopwordPresets.mapValues { .array($0.map(JSONValue.string)) }) }
+        return .object(json)
     }
 }
 
@@ -89,6 +92,8 @@ extension ShardingSettings {
 
 extension ReplicationSettings {
     func rendered() -> JSONValue {
-        ["factor": .int(Int64(factor)), "asyncEnabled": .bool(asyncEnabled), "deletionStrategy": .string(deletionStrategy)]
+        var json: [String: JSONValue] = ["factor": .int(Int64(factor)), "asyncEnabled": .bool(asyncEnabled), "deletionStrategy": .string(deletionStrategy)]
+        if !asyncConfig.isEmpty { json["asyncConfig"] = .object(asyncConfig.mapValues { .int(Int64($0)) }) }
+        return .object(json)
     }
 }

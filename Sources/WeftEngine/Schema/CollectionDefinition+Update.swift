@@ -25,6 +25,7 @@ extension CollectionDefinition {
                 }
                 try immutable("property '\(property.name)'", existing.dataType, property.dataType)
                 try immutable("property '\(property.name)' tokenization", existing.tokenization, property.tokenization)
+                try immutable("property '\(property.name)' textAnalyzer.asciiFold", existing.textAnalyzer?.asciiFold ?? false, property.textAnalyzer?.asciiFold ?? false)
                 try immutable("property '\(property.name)' index flags",
                               [existing.indexFilterable, existing.indexSearchable, existing.indexRangeFilters],
                               [property.indexFilterable, property.indexSearchable, property.indexRangeFilters])
@@ -38,11 +39,22 @@ extension CollectionDefinition {
             try Self.checkVectorUpdate("vectorConfig.\(vectorName)", settings, proposed.namedVectors[vectorName] ?? settings)
         }
 
+        try Self.checkStopwordPresets(properties, presets: proposed.invertedIndex.stopwordPresets, removing: true)
+
         var updated = self
+        // Property descriptions and text analysis at query time (asciiFoldIgnore, stopwordPreset)
+        // may change; everything else about a property was checked unchanged above.
+        for property in proposed.properties {
+            guard let index = updated.properties.firstIndex(where: { $0.name == self.property(named: property.name)?.name }) else { continue }
+            updated.properties[index].description = property.description
+            updated.properties[index].textAnalyzer = property.textAnalyzer
+        }
         updated.description = proposed.description
         updated.invertedIndex = proposed.invertedIndex
         updated.replication.asyncEnabled = proposed.replication.asyncEnabled
         updated.replication.deletionStrategy = proposed.replication.deletionStrategy
+        // An update names the async settings it changes; the others keep their values.
+        updated.replication.asyncConfig.merge(proposed.replication.asyncConfig) { _, new in new }
         updated.multiTenancy.autoTenantCreation = proposed.multiTenancy.autoTenantCreation
         updated.multiTenancy.autoTenantActivation = proposed.multiTenancy.autoTenantActivation
         updated.moduleConfig = proposed.moduleConfig ?? moduleConfig

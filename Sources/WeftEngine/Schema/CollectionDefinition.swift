@@ -86,8 +86,12 @@ public struct InvertedIndexSettings: Sendable, Equatable {
     public var bm25K1: Double = 1.2
     public var cleanupIntervalSeconds: Int = 60
     public var stopwordsPreset: String = "en"
-    public var stopwordsAdditions: [String] = []
-    public var stopwordsRemovals: [String] = []
+    /// nil when never set (Weaviate returns null then, not []).
+    public var stopwordsAdditions: [String]?
+    public var stopwordsRemovals: [String]?
+    /// `stopwordPresets`: named word lists a property's `textAnalyzer.stopwordPreset` may pick
+    /// (one named `en` overrides the built-in list for this collection's properties).
+    public var stopwordPresets: [String: [String]] = [:]
     public var indexTimestamps: Bool = false
     public var indexNullState: Bool = false
     public var indexPropertyLength: Bool = false
@@ -106,6 +110,17 @@ public struct ReplicationSettings: Sendable, Equatable {
     public var factor: Int = 1
     public var asyncEnabled: Bool = false
     public var deletionStrategy: String = "NoAutomatedResolution"
+    /// `asyncConfig`: async replication's tuning, kept as given (only the keys Weaviate knows);
+    /// Weft's replication reads it once it replicates asynchronously.
+    public var asyncConfig: [String: Int] = [:]
+
+    /// Weaviate's `ReplicationAsyncConfig` keys (1.37.3 dropped maxWorkers and
+    /// aliveNodesCheckingFrequency: they are ignored, as the server ignores them).
+    static let asyncConfigKeys: Set<String> = [
+        "diffBatchSize", "diffPerNodeTimeout", "frequency", "frequencyWhilePropagating", "hashtreeHeight", "loggingFrequency",
+        "prePropagationTimeout", "propagationBatchSize", "propagationConcurrency", "propagationDelay", "propagationLimit",
+        "propagationTimeout",
+    ]
 }
 
 public struct MultiTenancySettings: Sendable, Equatable {

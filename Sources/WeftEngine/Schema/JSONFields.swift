@@ -21,10 +21,20 @@ struct JSONFields {
         }
     }
 
+    /// The member, nil when it is absent or JSON null (clients send unset settings as null).
     func value(_ key: String) -> JSONValue? {
-        if let exact = members[key] { return exact.isNull ? nil : exact }
-        guard let lowered, let actual = lowered[key.lowercased()], let value = members[actual] else { return nil }
-        return value.isNull ? nil : value
+        // Not a `?:` expression: JSONValue is ExpressibleByNilLiteral, so `nil` there would become
+        // `.null` and a null member would read as present.
+        let found: JSONValue?
+        if let exact = members[key] {
+            found = exact
+        } else if let lowered, let actual = lowered[key.lowercased()] {
+            found = members[actual]
+        } else {
+            found = nil
+        }
+        guard let found, !found.isNull else { return nil }
+        return found
     }
 
     func string(_ key: String) throws(WeftError) -> String? {

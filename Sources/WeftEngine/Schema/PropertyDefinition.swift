@@ -16,12 +16,14 @@ public struct PropertyDefinition: Sendable, Equatable {
     public var indexRangeFilters: Bool
     public var nestedProperties: [PropertyDefinition]
     public var moduleConfig: JSONValue?
+    public var textAnalyzer: TextAnalyzerSettings?
 
     public init(
         name: String, dataType: DataType, description: String? = nil, tokenization: Tokenization? = nil,
         indexFilterable: Bool? = nil, indexSearchable: Bool? = nil, indexRangeFilters: Bool = false,
-        nestedProperties: [PropertyDefinition] = [], moduleConfig: JSONValue? = nil
+        nestedProperties: [PropertyDefinition] = [], moduleConfig: JSONValue? = nil, textAnalyzer: TextAnalyzerSettings? = nil
     ) {
+        self.textAnalyzer = textAnalyzer
         self.name = name
         self.dataType = dataType
         self.description = description

@@ -9,7 +9,7 @@ public enum ValueEncoding {
         switch property.kind {
         case .text:
             guard let text = value.stringValue else { return [] }
-            return property.tokenization.tokens(text).map { Array($0.utf8) }
+            return property.tokens(text).map { Array($0.utf8) }
         case .reference:
             // `{"beacon": "weaviate://localhost/<Class>/<uuid>"}`: the target's UUID.
             guard let beacon = value["beacon"]?.stringValue, let last = beacon.split(separator: "/").last, let id = ObjectID(String(last)) else { return [] }

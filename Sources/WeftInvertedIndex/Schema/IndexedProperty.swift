@@ -16,9 +16,17 @@ public struct IndexedProperty: Sendable, Equatable {
     public var filterable: Bool
     public var searchable: Bool
     public var rangeFilters: Bool
+    /// `textAnalyzer.asciiFold`: values and queries are folded before they are tokenized.
+    public var folding: ASCIIFolding?
+    /// `textAnalyzer.stopwordPreset`: the stopwords this property's queries drop, in place of the
+    /// collection's (nil: the collection's).
+    public var stopwords: Stopwords?
 
     public init(name: String, kind: Kind, isArray: Bool = false, tokenization: Tokenization = .word,
-                filterable: Bool = true, searchable: Bool = false, rangeFilters: Bool = false) {
+                filterable: Bool = true, searchable: Bool = false, rangeFilters: Bool = false,
+                folding: ASCIIFolding? = nil, stopwords: Stopwords? = nil) {
+        self.folding = folding
+        self.stopwords = stopwords
         self.name = name
         self.kind = kind
         self.isArray = isArray
@@ -26,6 +34,12 @@ public struct IndexedProperty: Sendable, Equatable {
         self.filterable = filterable && kind != .unindexed
         self.searchable = searchable && kind == .text
         self.rangeFilters = rangeFilters
+    }
+
+    /// The terms a text value is indexed and queried by: folded (when the property folds), then
+    /// tokenized.
+    public func tokens(_ text: String) -> [String] {
+        tokenization.tokens(folding.map { $0.fold(text) } ?? text)
     }
 
     /// Whether the property gets ordered sort entries (scalar values that have an order).
@@ -65,6 +79,9 @@ public struct InvertedSchema: Sendable, Equatable {
         self.options = options
         byName = Dictionary(properties.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The stopwords queries on `property` drop: its own preset's, else the collection's.
+    public func stopwords(for property: IndexedProperty) -> Stopwords { property.stopwords ?? options.stopwords }
 
     /// The property a request names: exactly, or with its first letter lower-cased (Weaviate
     /// stores `Name` as `name` and resolves request names the same way).

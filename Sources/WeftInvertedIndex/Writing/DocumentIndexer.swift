@@ -72,7 +72,7 @@ public enum DocumentIndexer {
                     SortableEncoding.bigEndian(point.longitude.bitPattern)))
             }
             if property.searchable {
-                let tokens = elements.flatMap { $0.stringValue.map(property.tokenization.tokens) ?? [] }
+                let tokens = elements.flatMap { $0.stringValue.map(property.tokens) ?? [] }
                 var frequencies: [String: UInt32] = [:]
                 for token in tokens { frequencies[token, default: 0] += 1 }
                 for (term, frequency) in frequencies {

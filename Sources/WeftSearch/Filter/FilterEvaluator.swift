@@ -102,7 +102,7 @@ struct FilterEvaluator {
                 throw .invalidInput("Filtering by property '\(name)' requires inverted index. Is `indexFilterable` option of property '\(name)' enabled? Set it to `true` or leave empty")
             }
             let kind: Target.Kind = switch property.kind {
-            case .text: .text(property.tokenization)
+            case .text: .text(property)
             case .int: .int
             case .number: .number
             case .boolean: .boolean
@@ -149,7 +149,7 @@ struct FilterEvaluator {
     /// Where the values of a comparison live and how they are encoded.
     struct Target {
         enum Kind {
-            case text(Tokenization), int, number, boolean, date, uuid, timestamp, length
+            case text(IndexedProperty), int, number, boolean, date, uuid, timestamp, length
         }
         var namespace: IndexKeys.FilterNamespace
         var name: String
@@ -188,14 +188,15 @@ struct FilterEvaluator {
     }
 
     private func equal(_ value: FilterValue, _ target: Target) throws(WeftError) -> DocIDBitmap {
-        guard case .text(let tokenization) = target.kind else {
+        guard case .text(let property) = target.kind else {
             return try reader.value(target.namespace, target.name, encode(value, target))
         }
         guard case .text(let text) = value else { throw wrongValue(value, target.path, expected: "valueText") }
-        let tokens = tokenization.tokens(text)
+        let tokens = property.tokens(text)
         var terms = tokens
-        if tokenization == .word {
-            let kept = tokens.filter { !schema.options.stopwords.contains($0) }
+        if property.tokenization == .word {
+            let stopwords = schema.stopwords(for: property)
+            let kept = tokens.filter { !stopwords.contains($0) }
             if !kept.isEmpty { terms = kept }
         }
         guard let first = terms.first else { return DocIDBitmap() }
@@ -206,11 +207,15 @@ struct FilterEvaluator {
         return result
     }
 
+    /// A range bound or Like pattern as the index holds text: folded when the property folds,
+    /// lower-cased when its tokenization lower-cases.
     private func lowercasedIfNeeded(_ text: String, _ target: Target) -> String {
-        if case .text(let tokenization) = target.kind, tokenization == .word || tokenization == .lowercase || tokenization == .trigram {
-            return text.lowercased()
+        guard case .text(let property) = target.kind else { return text }
+        let folded = property.folding.map { $0.fold(text) } ?? text
+        switch property.tokenization {
+        case .word, .lowercase, .trigram: return folded.lowercased()
+        case .whitespace, .field: return folded
         }
-        return text
     }
 
     private func range(_ op: FilterOperator, _ bound: [UInt8], _ target: Target) throws(WeftError) -> DocIDBitmap {

@@ -40,7 +40,7 @@ struct BM25Scorer {
             guard property.searchable else {
                 throw .invalidInput("bm25: property '\(name)' of \(definition.name) is not searchable (text with indexSearchable)")
             }
-            let tokens = schema.options.stopwords.queryTerms(property.tokenization.tokens(query.query), tokenization: property.tokenization)
+            let tokens = schema.stopwords(for: property).queryTerms(property.tokens(query.query), tokenization: property.tokenization)
             var seen = Set<String>()
             fields.append(Field(name: property.name, boost: boost, terms: tokens.filter { seen.insert($0).inserted }))
         }

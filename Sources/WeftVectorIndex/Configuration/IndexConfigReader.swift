@@ -54,7 +54,10 @@ public struct IndexConfigReader: Sendable {
     }
 
     public func distance(default fallback: DistanceMetric = .cosine) throws(WeftError) -> DistanceMetric {
-        guard let value = present("distance") else { return fallback }
+        // `distanceMetric` is how the Python client's `config.get().to_dict()` spells it; Weaviate
+        // ignores that key (a round trip through the dict falls back to cosine there), Weft reads
+        // it so that the round trip keeps the metric.
+        guard let value = present("distance") ?? present("distanceMetric") else { return fallback }
         guard let name = value.stringValue, let metric = DistanceMetric(rawValue: name) else {
             throw .invalidInput("\(path): unsupported distance \(JSONWriter.string(value)): use one of \(DistanceMetric.allCases.map(\.rawValue).joined(separator: ", "))")
         }

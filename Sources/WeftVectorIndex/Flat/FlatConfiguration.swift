@@ -23,9 +23,21 @@ public struct FlatConfiguration: Sendable, Equatable {
         return json
     }
 
-    /// `proposed`, unless it changes the distance (immutable).
+    /// `proposed`, unless it changes what Weaviate fixes at creation for a flat index: the
+    /// distance, and whether PQ, BQ or RQ (and its bits) compress it (a flat index stores its
+    /// vectors in the form it was created with).
     public func updated(to proposed: FlatConfiguration, field: String) throws(WeftError) -> FlatConfiguration {
-        guard proposed.distance == distance else { throw .invalidInput("\(field).distance is immutable: it cannot be changed after the collection is created") }
+        let immutables: [(String, Bool)] = [
+            ("distance", proposed.distance == distance),
+            ("pq.cache", proposed.compression.pq.cache == compression.pq.cache),
+            ("pq", proposed.compression.pq.enabled == compression.pq.enabled),
+            ("bq", proposed.compression.bq.enabled == compression.bq.enabled),
+            ("rq", proposed.compression.rq.enabled == compression.rq.enabled),
+            ("rq.bits", proposed.compression.rq.bits == compression.rq.bits),
+        ]
+        for (name, unchanged) in immutables where !unchanged {
+            throw .invalidInput("\(field).\(name) is immutable: it cannot be changed after the collection is created")
+        }
         return proposed
     }
 }
