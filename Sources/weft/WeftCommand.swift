@@ -62,6 +62,7 @@ struct WeftCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: application), .init(service: GRPCService(server: WeftGRPCServer.make(database: database))),
             .init(service: VectorMaintenanceService(database: database)),
+            .init(service: ObjectTTLService(database: database, logger: logger)),
         ]
         if configuration.fsync == .background {
             services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))

@@ -55,3 +55,25 @@ import WeftCore
         #expect(throws: WeftError.self) { try config.validate() }
     }
 }
+
+/// `OBJECTS_TTL_DELETE_SCHEDULE` and `OBJECTS_TTL_MINIMUM_DEFAULT_TTL`: the interval forms Weft
+/// reads, and a clear refusal of the cron expressions it does not.
+@Suite struct TTLScheduleTests {
+    @Test func readsIntervals() throws {
+        #expect(try TTLSchedule.interval("") == .seconds(60))
+        #expect(try TTLSchedule.interval("@every 90s") == .seconds(90))
+        #expect(try TTLSchedule.interval("@every 1h30m") == .seconds(5400))
+        #expect(try TTLSchedule.interval("@hourly") == .seconds(3600))
+        #expect(try TTLSchedule.interval("*/5 * * * *") == .seconds(300))
+        #expect(TTLSchedule.goDurationSeconds("500ms") == 0.5)
+        #expect(TTLSchedule.goDurationSeconds("soon") == nil)
+    }
+
+    @Test func refusesWhatItCannotRead() throws {
+        #expect(throws: WeftError.self) { try TTLSchedule.interval("0 3 * * 1") }
+        #expect(throws: WeftError.self) { try Configuration.fromEnvironment(["OBJECTS_TTL_DELETE_SCHEDULE": "@every never"]) }
+        let configured = try Configuration.fromEnvironment(["OBJECTS_TTL_DELETE_SCHEDULE": "@every 2s", "OBJECTS_TTL_MINIMUM_DEFAULT_TTL": "5s"])
+        #expect(configured.objectsTTLDeleteInterval == .seconds(2))
+        #expect(configured.objectsTTLMinimumSeconds == 5)
+    }
+}

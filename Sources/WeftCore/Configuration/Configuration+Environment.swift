@@ -31,6 +31,11 @@ extension Configuration {
         }
         config.defaultVectorizerModule = reader.string("DEFAULT_VECTORIZER_MODULE") ?? config.defaultVectorizerModule
         config.nodeName = reader.string("CLUSTER_HOSTNAME") ?? config.nodeName
+        if let schedule = reader.string("OBJECTS_TTL_DELETE_SCHEDULE") { config.objectsTTLDeleteInterval = try TTLSchedule.interval(schedule) }
+        if let minimum = reader.string("OBJECTS_TTL_MINIMUM_DEFAULT_TTL") {
+            // Weaviate ignores a value it cannot parse; so does Weft (the default stays).
+            if let seconds = TTLSchedule.goDurationSeconds(minimum) { config.objectsTTLMinimumSeconds = Int(seconds) }
+        }
         config.logLevel = try reader.oneOf("LOG_LEVEL", ["trace", "debug", "info", "warning", "error", "panic", "fatal"]) ?? config.logLevel
         return config
     }

@@ -57,6 +57,13 @@ public struct Configuration: Sendable, Equatable {
     /// nil: 8 per core, at least 16.
     public var maximumConcurrentWrites: Int?
 
+    // Object TTL
+    /// How often expired objects are deleted (`OBJECTS_TTL_DELETE_SCHEDULE`, see `TTLSchedule`).
+    public var objectsTTLDeleteInterval: Duration = TTLSchedule.defaultInterval
+    /// The shortest `defaultTtl`, in seconds, for TTLs on the object timestamps
+    /// (`OBJECTS_TTL_MINIMUM_DEFAULT_TTL`, a Go duration; Weaviate's one minute by default).
+    public var objectsTTLMinimumSeconds: Int = TTLSchedule.defaultMinimumTTL
+
     // Cluster identity
     public var nodeName: String = "node1"
 

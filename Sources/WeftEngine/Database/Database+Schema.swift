@@ -61,7 +61,7 @@ extension Database {
                 merged[canonical] = value
             }
             var options = parseOptions
-            options.checksStopwordPresets = false
+            options.isUpdate = true
             let proposed = try CollectionDefinition.parse(.object(merged), options: options)
             let updated = try collection.definition.applyingUpdate(proposed)
             try persist(updated, of: collection)

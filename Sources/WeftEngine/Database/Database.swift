@@ -96,6 +96,7 @@ public final class Database: Sendable {
         options.defaultVectorizer = configuration.defaultVectorizerModule
         options.enabledModules = Set(configuration.enabledModules)
         options.defaultShardingCount = configuration.defaultShardingCount
+        options.minimumObjectTTLSeconds = configuration.objectsTTLMinimumSeconds
         return options
     }
 

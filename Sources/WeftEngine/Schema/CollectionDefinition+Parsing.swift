@@ -16,8 +16,11 @@ extension CollectionDefinition {
         /// A definition read back from disk keeps its property names as stored; one from a
         /// request has them normalised (`NameRules.propertyName`).
         public var storedDefinition = false
-        /// Off for a class update, whose preset check (`applyingUpdate`) names the removal.
-        public var checksStopwordPresets = true
+        /// A class update: its stopword-preset check (in `applyingUpdate`) names the removal, and
+        /// a TTL on unindexed timestamps is refused instead of turning them on.
+        public var isUpdate = false
+        /// `OBJECTS_TTL_MINIMUM_DEFAULT_TTL` in seconds.
+        public var minimumObjectTTLSeconds = TTLSchedule.defaultMinimumTTL
         public init() {}
     }
 
@@ -36,8 +39,16 @@ extension CollectionDefinition {
             properties.append(property)
         }
         try checkUniqueNames(properties.map(\.name), context: "class \(name)")
-        let invertedIndex = try InvertedIndexSettings.parse(try fields.object("invertedIndexConfig"))
-        if options.checksStopwordPresets { try checkStopwordPresets(properties, presets: invertedIndex.stopwordPresets) }
+        var invertedIndex = try InvertedIndexSettings.parse(try fields.object("invertedIndexConfig"))
+        if !options.isUpdate, !options.storedDefinition { try checkStopwordPresets(properties, presets: invertedIndex.stopwordPresets) }
+        let objectTTL = try ObjectTTLSettings.parse(try fields.object("objectTtlConfig"))
+        if let objectTTL, !options.storedDefinition,
+            try objectTTL.validate(properties: properties, timestampsIndexed: invertedIndex.indexTimestamps, minimumSeconds: options.minimumObjectTTLSeconds) {
+            guard !options.isUpdate else {
+                throw .invalidInput("\"deleteOn\"=\"\(objectTTL.deleteOn)\" requires indexed timestamps. Enable \"invertedIndexConfig.indexTimestamps\"")
+            }
+            invertedIndex.indexTimestamps = true  // as Weaviate does for a new collection
+        }
 
         let vectorConfig = try fields.object("vectorConfig")
         let legacyVectorizer = try fields.string("vectorizer")
@@ -70,7 +81,8 @@ extension CollectionDefinition {
             sharding: try ShardingSettings.parse(try fields.object("shardingConfig"), options: options),
             replication: try ReplicationSettings.parse(try fields.object("replicationConfig"), options: options),
             multiTenancy: multiTenancy,
-            moduleConfig: fields.value("moduleConfig")
+            moduleConfig: fields.value("moduleConfig"),
+            objectTTL: objectTTL
         )
     }
 

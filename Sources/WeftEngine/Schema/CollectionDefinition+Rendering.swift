@@ -18,6 +18,7 @@ extension CollectionDefinition {
         if !multiTenancy.enabled { json["shardingConfig"] = sharding.rendered() }
         if let description { json["description"] = .string(description) }
         if let moduleConfig { json["moduleConfig"] = moduleConfig }
+        if let objectTTL { json["objectTtlConfig"] = objectTTL.rendered() }
         if let legacyVector {
             json["vectorizer"] = .string(legacyVector.vectorizer)
             json["vectorIndexType"] = .string(legacyVector.index.typeName)

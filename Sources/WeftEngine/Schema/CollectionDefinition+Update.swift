@@ -50,6 +50,7 @@ extension CollectionDefinition {
             updated.properties[index].textAnalyzer = property.textAnalyzer
         }
         updated.description = proposed.description
+        updated.objectTTL = proposed.objectTTL ?? objectTTL
         updated.invertedIndex = proposed.invertedIndex
         updated.replication.asyncEnabled = proposed.replication.asyncEnabled
         updated.replication.deletionStrategy = proposed.replication.deletionStrategy

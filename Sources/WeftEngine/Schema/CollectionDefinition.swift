@@ -16,6 +16,8 @@ public struct CollectionDefinition: Sendable, Equatable {
     public var replication: ReplicationSettings
     public var multiTenancy: MultiTenancySettings
     public var moduleConfig: JSONValue?
+    /// `objectTtlConfig`, as given (nil when the collection never had one).
+    public var objectTTL: ObjectTTLSettings?
 
     /// The property a request names: by its exact name, or (as Weaviate resolves names) with its
     /// first letter lower-cased. The exact match comes first so that definitions stored before

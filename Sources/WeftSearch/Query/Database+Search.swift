@@ -97,8 +97,13 @@ extension Database {
         let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try definition.vectorTarget(searchTarget(request.search)) }
         if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
         var results: [SearchResult] = []
+        // Objects past their TTL that the sweep has not deleted yet, left out when asked (Weaviate
+        // filters the page it found the same way, so a page may come back short).
+        let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
+        let searchStart = Database.currentTimeMillis()
         for hit in hits {
             guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) else { continue }
+            if let ttl, let expiry = ttl.expiry(of: object), expiry <= searchStart { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
             if metric == .cosine, let distance = hit.distance { result.certainty = 1 - distance / 2 }
             results.append(result)

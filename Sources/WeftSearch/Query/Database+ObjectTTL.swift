@@ -1,0 +1,43 @@
+import WeftCore
+import WeftEngine
+
+extension Database {
+    /// The TTL sweep: deletes, in every collection with an enabled `objectTtlConfig`, the objects
+    /// whose `deleteOn` instant is at least `defaultTtl` in the past. Runs through the batch
+    /// delete (one filter on the indexed timestamp or date property, `QUERY_MAXIMUM_RESULTS` per
+    /// round), in every shard, inactive tenants excepted (they are swept once active again).
+    /// Returns how many objects it deleted and what failed (a failure stops only its collection).
+    @discardableResult
+    public func deleteExpiredObjects(now: Int64 = Database.currentTimeMillis()) -> (deleted: Int, failures: [String]) {
+        var deleted = 0
+        var failures: [String] = []
+        for collection in collections {
+            guard let ttl = collection.definition.objectTTL, ttl.enabled else { continue }
+            let threshold = now - ttl.defaultTtl * 1000
+            let path: FilterPath = switch ttl.deleteOn {
+            case "_creationTimeUnix": .creationTime
+            case "_lastUpdateTimeUnix": .updateTime
+            default: .property(ttl.deleteOn)
+            }
+            let value: FilterValue = path == .property(ttl.deleteOn)
+                ? .date(RFC3339.format(epochMicroseconds: threshold * 1000)) : .int(threshold)
+            let filter = WhereFilter.compare(.lessThanEqual, path, value)
+            let tenants: [String?] = collection.isMultiTenant ? collection.shards.map(\.name) : [nil]
+            for tenant in tenants {
+                // Repeated while a round reaches the per-call limit (bounded, so a sweep ends).
+                for _ in 0..<100 {
+                    let result: BatchDeleteResult
+                    do {
+                        result = try batchDelete(collection: collection.name, filter: filter, dryRun: false, tenant: tenant)
+                    } catch {
+                        failures.append("\(collection.name)\(tenant.map { " (tenant \($0))" } ?? ""): \(error.message)")
+                        break
+                    }
+                    deleted += result.successful
+                    if result.matches <= result.limit { break }
+                }
+            }
+        }
+        return (deleted, failures)
+    }
+}
