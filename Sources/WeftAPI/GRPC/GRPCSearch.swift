@@ -85,10 +85,21 @@ struct GRPCSearch {
 
     static func nearVector(_ near: Weaviate_V1_NearVector) throws(WeftError) -> NearVector {
         let multi = try multiTarget(near)
+        let hasOwnVector = !near.vectors.isEmpty || !near.vectorBytes.isEmpty || !near.vector.isEmpty
+        var targetVector = target(near.targets, near.targetVectors)
+        var queryVector: [Float] = []
+        if hasOwnVector {
+            queryVector = try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector)
+        } else if multi == nil, let only = near.vectorForTargets.first {
+            // One target with one vector of its own (`near_vector={"name": [...]}`).
+            queryVector = try vector(vectors: only.vectors, bytes: only.vectorBytes, floats: [])
+            targetVector = only.name
+        } else if multi == nil {
+            throw WeftError.invalidInput("the search has no vector")
+        }
         var search = NearVector(
-            vector: multi != nil && near.vectors.isEmpty && near.vectorBytes.isEmpty && near.vector.isEmpty
-                ? [] : try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector),
-            targetVector: target(near.targets, near.targetVectors),
+            vector: queryVector,
+            targetVector: targetVector,
             threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
         search.multiTarget = multi
         return search
@@ -118,28 +129,65 @@ struct GRPCSearch {
         query.properties = hybrid.properties
         query.fusion = hybrid.fusionType == .ranked ? .rankedFusion : .relativeScoreFusion
         query.targetVector = target(hybrid.targets, hybrid.targetVectors)
+        // Several targets, or vectors per target (`near_vector={"a": [...], "b": [...]}`).
+        let targets = hybrid.hasTargets ? hybrid.targets : hybrid.nearVector.targets
+        query.multiTarget = try multiTarget(targets, hybrid.hasNearVector ? hybrid.nearVector.vectorForTargets : [])
+        let near = hybrid.nearVector
         if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty || !hybrid.vector.isEmpty {
             query.vector = try vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
-        } else if hybrid.hasNearVector {
-            query.vector = try vector(vectors: hybrid.nearVector.vectors, bytes: hybrid.nearVector.vectorBytes, floats: hybrid.nearVector.vector)
+        } else if hybrid.hasNearVector, !near.vectors.isEmpty || !near.vectorBytes.isEmpty || !near.vector.isEmpty {
+            query.vector = try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector)
+        } else if hybrid.hasNearVector, query.multiTarget == nil, let only = near.vectorForTargets.first {
+            // One target with one vector of its own.
+            query.vector = try vector(vectors: only.vectors, bytes: only.vectorBytes, floats: [])
+            query.targetVector = only.name
         }
         if case .vectorDistance(let distance)? = hybrid.threshold { query.maxVectorDistance = distance }
         query.searchOperator = try searchOperator(hybrid.hasBm25SearchOperator ? hybrid.bm25SearchOperator : nil)
         // An empty query is a pure vector search (as Weaviate treats it).
-        if hybrid.query.isEmpty, query.vector != nil { query.alpha = 1 }
+        if hybrid.query.isEmpty, query.vector != nil || query.multiTarget != nil { query.alpha = 1 }
         return query
     }
 
     /// Several target vectors (or a vector per target): a multi-target query with its combination.
     static func multiTarget(_ near: Weaviate_V1_NearVector) throws(WeftError) -> MultiTarget? {
-        let names = near.targets.targetVectors
-        guard names.count > 1 || near.vectorForTargets.count > 1 else { return nil }
-        var vectors: [String: [Float]] = [:]
-        for entry in near.vectorForTargets {
-            vectors[entry.name] = try vector(vectors: entry.vectors, bytes: entry.vectorBytes, floats: [])
+        try multiTarget(near.targets, near.vectorForTargets)
+    }
+
+    /// The targets and their query vectors as one combined query, or nil for a single target with
+    /// a single vector. Several vectors for one target (a `MULTI_FP32` entry, or several entries)
+    /// are one leg each; weights named for a target apply to its vectors in order.
+    static func multiTarget(_ targets: Weaviate_V1_Targets, _ vectorForTargets: [Weaviate_V1_VectorForTarget]) throws(WeftError) -> MultiTarget? {
+        var vectorsByTarget: [String: [[Float]]] = [:]
+        var order: [String] = []
+        for entry in vectorForTargets {
+            var vectors: [[Float]] = []
+            for encoded in entry.vectors {
+                if encoded.type == .multiFp32 {
+                    vectors += try GRPCValues.multiFloats(encoded.vectorBytes)
+                } else {
+                    vectors.append(try GRPCValues.floats(encoded.vectorBytes))
+                }
+            }
+            if entry.vectors.isEmpty { vectors.append(try GRPCValues.floats(entry.vectorBytes)) }
+            if vectorsByTarget[entry.name] == nil { order.append(entry.name) }
+            vectorsByTarget[entry.name, default: []] += vectors
         }
-        let targets = names.isEmpty ? near.vectorForTargets.map(\.name) : names
-        return MultiTarget(targets: Array(TargetNames.unique(targets)), combination: try combination(near.targets), weights: weights(near.targets), vectors: vectors)
+        let names = TargetNames.unique(targets.targetVectors.isEmpty ? order : targets.targetVectors)
+        guard names.count > 1 || vectorsByTarget.values.contains(where: { $0.count > 1 }) else { return nil }
+        var weightsByTarget: [String: [Float]] = [:]
+        for weight in targets.weightsForTargets { weightsByTarget[weight.target, default: []].append(weight.weight) }
+        var multi = MultiTarget(targets: names, combination: try combination(targets))
+        for name in names {
+            let vectors = vectorsByTarget[name] ?? []
+            let weights = weightsByTarget[name] ?? []
+            multi.weights[name] = weights.first
+            multi.vectors[name] = vectors.first
+            for (index, vector) in vectors.enumerated().dropFirst() {
+                multi.additionalLegs.append(.init(target: name, vector: vector, weight: index < weights.count ? weights[index] : (weights.last ?? 1)))
+            }
+        }
+        return multi
     }
 
     private static func combination(_ targets: Weaviate_V1_Targets) throws(WeftError) -> MultiTarget.Combination {

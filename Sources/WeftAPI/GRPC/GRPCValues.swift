@@ -110,6 +110,17 @@ enum GRPCValues {
         return data.withUnsafeBytes { raw in (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
     }
 
+    /// `MULTI_FP32` bytes: a little-endian u16 dimension, then that many float32 per vector.
+    static func multiFloats(_ data: Data) throws(WeftError) -> [[Float]] {
+        guard data.count >= 2 else { throw .invalidInput("multi-vector bytes must start with a 2-byte dimension") }
+        let dimension = Int(data[data.startIndex]) | Int(data[data.startIndex + 1]) << 8
+        let floats = try Self.floats(data.dropFirst(2))
+        guard dimension > 0, floats.count % dimension == 0, !floats.isEmpty else {
+            throw .invalidInput("multi-vector bytes hold \(floats.count) floats, not vectors of dimension \(dimension)")
+        }
+        return stride(from: 0, to: floats.count, by: dimension).map { Array(floats[$0..<($0 + dimension)]) }
+    }
+
     static func doubles(_ data: Data) throws(WeftError) -> [Double] {
         guard data.count % 8 == 0 else { throw .invalidInput("number array bytes must be packed float64 (a multiple of 8 bytes, got \(data.count))") }
         return data.withUnsafeBytes { raw in (0..<(data.count / 8)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) } }

@@ -203,51 +203,50 @@ extension Database {
     private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
         let multi = near.multiTarget!
         let definition = collection.definition
-        guard !multi.targets.isEmpty else { throw .invalidInput("a multi-target query needs target vectors") }
+        let legs = multi.legs
+        guard !legs.isEmpty else { throw .invalidInput("a multi-target query needs target vectors") }
         var settingsByTarget: [String: VectorSettings] = [:]
-        for target in multi.targets {
+        for target in Set(legs.map(\.target)) {
             guard let settings = definition.namedVectors[target] else { throw .invalidInput("collection \(definition.name) has no vector named '\(target)'") }
             settingsByTarget[target] = settings
         }
         var candidates: [HitKey: ShardHit] = [:]
-        for target in multi.targets {
-            let query = multi.vectors[target] ?? near.vector
-            for hit in try vectorHits(collection, shards, vector: query, targetVector: target, threshold: VectorThreshold(), allowLists: allowLists, k: max(k * 2, 100)) {
+        for leg in legs {
+            for hit in try vectorHits(collection, shards, vector: leg.vector ?? near.vector, targetVector: leg.target, threshold: VectorThreshold(), allowLists: allowLists, k: max(k * 2, 100)) {
                 candidates[hit.key] = hit
             }
         }
-        // Exact distances per target for every candidate.
-        var distances: [HitKey: [String: Float]] = [:]
+        // Exact distances per leg for every candidate.
+        let targets = Array(settingsByTarget.keys)
+        var distances: [HitKey: [Float]] = [:]
         for (key, _) in candidates {
-            guard let object = try shards[key.shard].object(docID: key.docID, vectorNames: multi.targets) else { continue }
-            var perTarget: [String: Float] = [:]
-            for target in multi.targets {
-                guard let stored = object.vectors[target] else { continue }
-                let metric = settingsByTarget[target]!.distance
-                let query = metric.prepared(multi.vectors[target] ?? near.vector)
-                guard query.count == stored.count else { throw .invalidInput("the query vector for '\(target)' has length \(query.count), the target's vectors \(stored.count)") }
-                perTarget[target] = metric.distance(query, metric.prepared(stored))
+            guard let object = try shards[key.shard].object(docID: key.docID, vectorNames: targets) else { continue }
+            var perLeg: [Float] = []
+            for leg in legs {
+                guard let stored = object.vectors[leg.target] else { break }
+                let metric = settingsByTarget[leg.target]!.distance
+                let query = metric.prepared(leg.vector ?? near.vector)
+                guard query.count == stored.count else { throw .invalidInput("the query vector for '\(leg.target)' has length \(query.count), the target's vectors \(stored.count)") }
+                perLeg.append(metric.distance(query, metric.prepared(stored)))
             }
-            if perTarget.count == multi.targets.count { distances[key] = perTarget }
+            if perLeg.count == legs.count { distances[key] = perLeg }
         }
-        var ranges: [String: (low: Float, high: Float)] = [:]
-        for target in multi.targets {
-            let values = distances.values.compactMap { $0[target] }
-            ranges[target] = (values.min() ?? 0, values.max() ?? 0)
+        let ranges: [(low: Float, high: Float)] = legs.indices.map { index in
+            let values = distances.values.map { $0[index] }
+            return (values.min() ?? 0, values.max() ?? 0)
         }
-        var hits: [ShardHit] = distances.map { key, perTarget in
-            let weight = { (target: String) -> Float in multi.weights[target] ?? 1 }
+        var hits: [ShardHit] = distances.map { key, perLeg in
             let combined: Float
             switch multi.combination {
-            case .sum: combined = perTarget.values.reduce(0, +)
-            case .minimum: combined = perTarget.values.min() ?? 0
-            case .average: combined = perTarget.values.reduce(0, +) / Float(perTarget.count)
-            case .manualWeights: combined = multi.targets.reduce(0) { $0 + weight($1) * perTarget[$1]! }
+            case .sum: combined = perLeg.reduce(0, +)
+            case .minimum: combined = perLeg.min() ?? 0
+            case .average: combined = perLeg.reduce(0, +) / Float(perLeg.count)
+            case .manualWeights: combined = zip(legs, perLeg).reduce(0) { $0 + $1.0.weight * $1.1 }
             case .relativeScore:
-                combined = multi.targets.reduce(0) { total, target in
-                    let range = ranges[target]!
-                    let normalised = range.high > range.low ? (perTarget[target]! - range.low) / (range.high - range.low) : 0
-                    return total + weight(target) * normalised
+                combined = legs.indices.reduce(0) { total, index in
+                    let range = ranges[index]
+                    let normalised = range.high > range.low ? (perLeg[index] - range.low) / (range.high - range.low) : 0
+                    return total + legs[index].weight * normalised
                 }
             }
             return ShardHit(shard: key.shard, docID: key.docID, distance: combined)
@@ -280,7 +279,14 @@ extension Database {
         // Each side contributes at least 100 candidates so that fusion sees more than the page.
         let depth = max(k, 100)
         var vectorSide: [ShardHit] = []
-        if query.alpha > 0 {
+        if query.alpha > 0, let multi = query.multiTarget {
+            if query.vector == nil, let missing = multi.legs.first(where: { $0.vector == nil }) {
+                throw .invalidInput("hybrid: no vector given for target '\(missing.target)'")
+            }
+            var near = NearVector(vector: query.vector ?? [], threshold: VectorThreshold(distance: query.maxVectorDistance))
+            near.multiTarget = multi
+            vectorSide = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: depth)
+        } else if query.alpha > 0 {
             guard let vector = query.vector else {
                 throw .invalidInput("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
             }

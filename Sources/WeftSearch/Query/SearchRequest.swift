@@ -77,6 +77,28 @@ public struct MultiTarget: Sendable {
     public var weights: [String: Float]
     /// A query vector per target; targets without one use the main vector.
     public var vectors: [String: [Float]]
+    /// Further query vectors for targets that already have one (several vectors for one
+    /// single-vector target, as the client sends `{"target": [[...], [...]]}`): each is searched
+    /// and its distance combined like a target of its own.
+    public var additionalLegs: [Leg] = []
+
+    /// One query vector in one target, with its weight.
+    public struct Leg: Sendable, Equatable {
+        public var target: String
+        /// nil: the query's main vector.
+        public var vector: [Float]?
+        public var weight: Float
+        public init(target: String, vector: [Float]?, weight: Float = 1) {
+            self.target = target
+            self.vector = vector
+            self.weight = weight
+        }
+    }
+
+    /// Every (target, vector) the query combines: one per target, then the additional ones.
+    public var legs: [Leg] {
+        targets.map { Leg(target: $0, vector: vectors[$0], weight: weights[$0] ?? 1) } + additionalLegs
+    }
 
     public init(targets: [String], combination: Combination, weights: [String: Float] = [:], vectors: [String: [Float]] = [:]) {
         self.targets = targets
@@ -125,6 +147,8 @@ public struct HybridQuery: Sendable {
     /// Required unless alpha is 0 (Weft has no vectorizer modules yet).
     public var vector: [Float]?
     public var targetVector: String?
+    /// The vector side searched over several targets (or several vectors), combined.
+    public var multiTarget: MultiTarget?
     public var properties: [String] = []
     public var fusion: Fusion = .relativeScoreFusion
     public var maxVectorDistance: Float?
