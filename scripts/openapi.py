@@ -134,6 +134,19 @@ paths = {
     "/v1/schema/{className}/properties": {
         "post": operation("addProperty", {**ok(ANY_OBJECT), **errors(400, 404, 413, 422)}, [CLASS], json_body({"$ref": "#/components/schemas/Property"})),
     },
+    "/v1/aliases": {
+        "get": operation("getAliases", {**ok(ANY_OBJECT), **errors(400, 422)}, [query("class")]),
+        "post": operation("createAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422, 503)},
+                          body=json_body({"type": "object", "required": ["alias", "class"],
+                                          "properties": {"alias": {"type": "string"}, "class": {"type": "string"}}})),
+    },
+    "/v1/aliases/{aliasName}": {
+        "get": operation("getAlias", {**ok(ANY_OBJECT), **errors(400, 422), **errors(empty=[404])}, [path_parameter("aliasName")]),
+        "put": operation("updateAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422, 503), **errors(empty=[404])}, [path_parameter("aliasName")],
+                         json_body({"type": "object", "required": ["class"], "properties": {"class": {"type": "string"}}})),
+        "delete": operation("deleteAlias", {**ok(status="204", description="deleted"), **errors(400, 422, 503), **errors(empty=[404])},
+                            [path_parameter("aliasName")]),
+    },
     "/v1/schema/{className}/properties/{propertyName}/index/{indexName}": {
         "delete": operation("deletePropertyIndex", {**ok(), **errors(400, 422, 503)},
                             [CLASS, REFERENCE_PROPERTY, {"name": "indexName", "in": "path", "required": True,

@@ -26,6 +26,7 @@ public enum HTTPServer {
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return router
     }
 }

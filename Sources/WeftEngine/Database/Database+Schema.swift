@@ -11,6 +11,9 @@ extension Database {
 
     func createCollection(_ definition: CollectionDefinition) throws(WeftError) -> CollectionDefinition {
         try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
+            if let alias = aliasTargets.withLock({ $0.keys.first { $0.lowercased() == definition.name.lowercased() } }) {
+                throw .invalidInput("class name \(definition.name) already exists as an alias (of \(aliasTargets.withLock { $0[alias] ?? "" }))")
+            }
             if let existing = collections.first(where: { $0.name.lowercased() == definition.name.lowercased() }) {
                 throw .invalidInput("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
             }
@@ -35,14 +38,20 @@ extension Database {
 
     public func deleteCollection(_ name: String) throws(WeftError) {
         try schemaWriter.withLock { _ throws(WeftError) in
-            // Deleting a collection that does not exist succeeds, as in Weaviate.
+            // Deleting a collection that does not exist succeeds, as in Weaviate. An alias names
+            // the collection for queries and writes, not for deleting it.
+            if alias(name) != nil {
+                throw .invalidInput("\(NameRules.capitalized(name)) is an alias: delete the alias, or the collection by its own name")
+            }
             guard let collection = collection(named: name) else { return }
             let batch = WriteBatch(store: store)
+            let droppedAliases = dropAliases(of: collection.name, in: batch)
             batch.delete(.meta, MetaKeys.collection(collection.name))
             batch.deleteRange(.meta, .prefix(MetaKeys.vectorDimensions(collection.name)))
             for entry in collection.recordEntries { batch.deleteAllOfShard(entry.id) }
             try store.write(batch)
             unpublish(collection.name)
+            aliasTargets.withLock { for alias in droppedAliases { $0[alias] = nil } }
             for shard in collection.shards { shard.vectorIndexes.removeFiles() }
             for entry in collection.recordEntries { removeIndexFiles(shardID: entry.id) }
             logger.info("deleted collection \(collection.name)")

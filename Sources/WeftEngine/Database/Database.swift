@@ -13,6 +13,8 @@ public final class Database: Sendable {
 
     /// Collections by name. Readers take a snapshot; schema writers replace entries.
     private let collectionsByName: Locked<[String: Collection]>
+    /// Alias -> collection name (`Database+Aliases`).
+    let aliasTargets: Locked<[String: String]>
     /// Held by every schema change for its whole duration (read, validate, persist, publish).
     let schemaWriter = Locked<Void>(())
 
@@ -41,6 +43,7 @@ public final class Database: Sendable {
             path: configuration.dataPath + "/rocksdb",
             options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard, memtableBudget: configuration.memtablesMaxSizeMB << 20))
         collectionsByName = Locked([:])
+        aliasTargets = Locked(try Self.loadAliases(from: store))
         try loadCollections()
     }
 
@@ -106,10 +109,13 @@ public final class Database: Sendable {
         collectionsByName.withLock { Array($0.values) }.sorted { $0.name < $1.name }
     }
 
-    /// The collection called `name` (first letter capitalised, as Weaviate does), or nil.
+    /// The collection called `name` (first letter capitalised, as Weaviate does), or the one an
+    /// alias of that name points at, or nil.
     public func collection(named name: String) -> Collection? {
         let wanted = NameRules.capitalized(name)
-        return collectionsByName.withLock { $0[wanted] }
+        if let found = collectionsByName.withLock({ $0[wanted] }) { return found }
+        guard let target = aliasTargets.withLock({ $0[wanted] }) else { return nil }
+        return collectionsByName.withLock { $0[target] }
     }
 
     public func requireCollection(_ name: String) throws(WeftError) -> Collection {

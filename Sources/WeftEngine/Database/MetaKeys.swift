@@ -8,6 +8,9 @@ enum MetaKeys {
     /// -> the collection's stored record (class JSON and its shards).
     static func collection(_ name: String) -> [UInt8] { node.key(Array("class/\(name)".utf8)) }
     static let collections = node.key(Array("class/".utf8))
+    /// -> the UTF-8 name of the collection the alias points at.
+    static func alias(_ name: String) -> [UInt8] { node.key(Array("alias/\(name)".utf8)) }
+    static let aliases = node.key(Array("alias/".utf8))
     /// -> u32 LE, the next shard id to hand out (ids are never reused).
     static let nextShardID = node.key(Array("nextShardID".utf8))
     /// -> u32 LE, the dimension of a vector space of a collection, fixed by its first vector.
