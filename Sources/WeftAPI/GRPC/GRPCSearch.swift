@@ -32,6 +32,13 @@ struct GRPCSearch {
             request.groupBy = GroupBy(property: path, groups: Int(proto.groupBy.numberOfGroups), objectsPerGroup: Int(proto.groupBy.objectsPerGroup))
         }
         request.search = try searchKind(proto)
+        let diversity: Weaviate_V1_Selection? = proto.hasNearVector && proto.nearVector.hasSelection ? proto.nearVector.selection
+            : proto.hasNearObject && proto.nearObject.hasSelection ? proto.nearObject.selection
+            : proto.hasHybridSearch && proto.hybridSearch.hasSelection ? proto.hybridSearch.selection : nil
+        if case .mmr(let mmr)? = diversity?.selection {
+            guard !proto.hasHybridSearch else { throw WeftError.invalidInput("diversity selection (MMR) on hybrid searches is not supported yet: use it on near_vector or near_object") }
+            request.diversity = DiversitySelection(limit: Int(mmr.limit), balance: mmr.balance)
+        }
         let metadata = proto.metadata
         if metadata.vector {
             request.vectorNames = definition.vectorNames

@@ -30,6 +30,16 @@ extension Database {
         if let autocut = request.autocut, autocut < 0 { throw .invalidInput("autocut must not be negative") }
         if request.similarityGroup != nil, request.groupBy != nil { throw .invalidInput("group and groupBy cannot be combined") }
         if let force = request.similarityGroup?.force, !(0...1).contains(force) { throw .invalidInput("group force must be between 0 and 1") }
+        if let diversity = request.diversity {
+            guard diversity.limit >= 1 else { throw .invalidInput("MMR limit must be at least 1") }
+            guard diversity.limit <= limit else { throw .invalidInput("MMR limit (\(diversity.limit)) cannot be larger than the query limit (\(limit))") }
+            guard (0...1).contains(diversity.balance) else { throw .invalidInput("MMR balance must be between 0 and 1") }
+            switch request.search {
+            case .nearVector?, .nearObject?: break
+            default: throw .invalidInput("diversity selection (MMR) needs a nearVector or nearObject search")
+            }
+            guard request.groupBy == nil, request.similarityGroup == nil else { throw .invalidInput("diversity selection cannot be combined with groupBy") }
+        }
 
         let schema = collection.invertedSchema
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
@@ -96,6 +106,12 @@ extension Database {
         var vectorNames = request.vectorNames
         let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try definition.vectorTarget(searchTarget(request.search)) }
         if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
+        // MMR compares the results' vectors in the searched space (the first target of a
+        // multi-target search, as Weaviate).
+        let diversityVector = try request.diversity.map { _ throws(WeftError) in
+            try definition.vectorTarget(searchTarget(request.search) ?? multiTargetFirst(request.search))
+        }
+        if let diversityVector, !vectorNames.contains(diversityVector) { vectorNames.append(diversityVector) }
         var results: [SearchResult] = []
         // Objects past their TTL that the sweep has not deleted yet, left out when asked (Weaviate
         // filters the page it found the same way, so a page may come back short).
@@ -107,6 +123,14 @@ extension Database {
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
             if metric == .cosine, let distance = hit.distance { result.certainty = 1 - distance / 2 }
             results.append(result)
+        }
+        if let diversity = request.diversity, let diversityVector, let metric = definition.vectorSettings(diversityVector)?.distance {
+            let picked = diversity.select(distances: results.map { $0.distance ?? .infinity },
+                                          vectors: results.map { $0.object.vectors[diversityVector] }, metric: metric)
+            results = picked.map { results[$0] }
+            if !request.vectorNames.contains(diversityVector) {
+                for index in results.indices { results[index].view.object.vectors[diversityVector] = nil }
+            }
         }
         if let group = request.similarityGroup, let groupVector {
             results = SimilarityGrouper.group(results, group, vectorName: groupVector, definition: definition)
@@ -124,6 +148,14 @@ extension Database {
         }
         guard let name = try? definition.vectorTarget(searchTarget(search)) else { return nil }
         return definition.vectorSettings(name)?.distance
+    }
+
+    private func multiTargetFirst(_ search: SearchKind?) -> String? {
+        switch search {
+        case .nearVector(let near)?: near.multiTarget?.targets.first
+        case .nearObject(let near)?: near.multiTarget?.targets.first
+        default: nil
+        }
     }
 
     /// The target vector a search names, if it names one.

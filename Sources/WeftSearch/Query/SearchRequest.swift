@@ -21,6 +21,8 @@ public struct SearchRequest: Sendable {
     public var similarityGroup: SimilarityGroup?
     /// Vectors to load into the results (storage names; "" = the unnamed vector).
     public var vectorNames: [String] = []
+    /// MMR over the page a vector search found (nearVector, nearObject).
+    public var diversity: DiversitySelection?
 
     public init(collection: String, search: SearchKind? = nil, filter: WhereFilter? = nil, limit: Int? = nil) {
         self.collection = collection
