@@ -49,6 +49,7 @@ struct GRPCSearch {
             throw WeftError.invalidInput("generative search and rerank need modules, which Weft does not have yet")
         }
 
+        if metadata.queryProfile { request.profiler = QueryProfiler() }
         let response = try database.search(request)
         let selection = try PropertySelection.resolve(proto.hasProperties ? proto.properties : nil, in: definition)
         let encoder = ResultEncoder(
@@ -68,6 +69,21 @@ struct GRPCSearch {
             }
         } else {
             reply.results = response.results.map(encoder.encode)
+        }
+        if let profiler = request.profiler {
+            var profile = Weaviate_V1_QueryProfile()
+            profile.shards = profiler.shards.map { shard in
+                var encoded = Weaviate_V1_QueryProfile.ShardProfile()
+                encoded.name = shard.shard
+                encoded.node = database.configuration.nodeName
+                encoded.searches = shard.searches.mapValues { details in
+                    var search = Weaviate_V1_QueryProfile.SearchProfile()
+                    search.details = details
+                    return search
+                }
+                return encoded
+            }
+            reply.queryProfile = profile
         }
         reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
         return reply

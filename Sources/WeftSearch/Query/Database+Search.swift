@@ -42,10 +42,16 @@ extension Database {
         }
 
         let schema = collection.invertedSchema
+        let profiler = request.profiler
+        let searchKinds = Self.profiledKinds(request.search)
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
             guard let filter = request.filter else { return nil }
-            return try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
-                                       database: self, tenant: request.tenant, definition: definition).evaluate(filter)
+            let evaluate = { () throws(WeftError) in
+                try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
+                                    database: self, tenant: request.tenant, definition: definition).evaluate(filter)
+            }
+            guard let profiler else { return try evaluate() }
+            return try profiler.measure(shard: shard.name, search: searchKinds[0], step: "filters_build_allow_list_took", evaluate)
         }
         let wanted = request.offset + limit
         var fetch = wanted
@@ -69,9 +75,10 @@ extension Database {
                 pagedAlready = request.after != nil
             }
         case .nearVector(let near) where near.multiTarget != nil:
-            hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch)
+            hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch, profiler: profiler)
         case .nearVector(let near):
-            hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+            hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold,
+                                  allowLists: allowLists, k: fetch, profiler: profiler)
         case .nearObject(let near) where near.multiTarget != nil:
             var multi = near.multiTarget!
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: multi.targets) else {
@@ -83,7 +90,7 @@ extension Database {
             }
             var nearVector = NearVector(vector: [], threshold: near.threshold)
             nearVector.multiTarget = multi
-            hits = try multiTargetHits(collection, shards, nearVector, allowLists: allowLists, k: fetch)
+            hits = try multiTargetHits(collection, shards, nearVector, allowLists: allowLists, k: fetch, profiler: profiler)
         case .nearObject(let near):
             let name = try definition.vectorTarget(near.targetVector)
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: [name]) else {
@@ -92,9 +99,9 @@ extension Database {
             guard let vector = object.vectors[name] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(name)'") }
             hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
         case .bm25(let query):
-            hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch)
+            hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch, profiler: profiler)
         case .hybrid(let query):
-            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch)
+            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch, profiler: profiler)
         }
 
         if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
@@ -118,7 +125,13 @@ extension Database {
         let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
         let searchStart = Database.currentTimeMillis()
         for hit in hits {
-            guard let object = try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) else { continue }
+            let load = { () throws(WeftError) in try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) }
+            let loaded = if let profiler {
+                try profiler.measure(shard: shards[hit.shard].name, search: searchKinds[0], step: "objects_took", load)
+            } else {
+                try load()
+            }
+            guard let object = loaded else { continue }
             if let ttl, let expiry = ttl.expiry(of: object), expiry <= searchStart { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
             if metric == .cosine, let distance = hit.distance { result.certainty = 1 - distance / 2 }
@@ -148,6 +161,16 @@ extension Database {
         }
         guard let name = try? definition.vectorTarget(searchTarget(search)) else { return nil }
         return definition.vectorSettings(name)?.distance
+    }
+
+    /// The kinds of search a profile reports a request under (Weaviate's names).
+    static func profiledKinds(_ search: SearchKind?) -> [String] {
+        switch search {
+        case .nearVector?, .nearObject?: ["vector"]
+        case .bm25?: ["keyword"]
+        case .hybrid?: ["vector", "keyword"]
+        case nil: ["object"]
+        }
     }
 
     private func multiTargetFirst(_ search: SearchKind?) -> String? {
@@ -198,7 +221,8 @@ extension Database {
     // MARK: Vector
 
     func vectorHits(
-        _ collection: Collection, _ shards: [Shard], vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int
+        _ collection: Collection, _ shards: [Shard], vector: [Float], targetVector: String?, threshold: VectorThreshold, allowLists: [DocIDBitmap?], k: Int,
+        profiler: QueryProfiler? = nil
     ) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
         let name = try definition.vectorTarget(targetVector)
@@ -222,7 +246,14 @@ extension Database {
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
-            let found = try shard.vectorIndexes.search(name, settings: settings, dimension: dimension, query: vector, k: k, allowList: allowLists[index])
+            let search = { () throws(WeftError) in
+                try shard.vectorIndexes.search(name, settings: settings, dimension: dimension, query: vector, k: k, allowList: allowLists[index])
+            }
+            let found = if let profiler {
+                try profiler.measure(shard: shard.name, search: "vector", step: "vector_search_took", search)
+            } else {
+                try search()
+            }
             hits.append(contentsOf: found.map { ShardHit(shard: index, docID: $0.docID, distance: $0.distance) })
         }
         hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
@@ -232,7 +263,8 @@ extension Database {
 
     /// Each target's own search finds candidates; every candidate's distance in every target is
     /// then computed from its stored vectors, and the distances are combined.
-    private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+    private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int,
+                                 profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
         let multi = near.multiTarget!
         let definition = collection.definition
         let legs = multi.legs
@@ -244,7 +276,8 @@ extension Database {
         }
         var candidates: [HitKey: ShardHit] = [:]
         for leg in legs {
-            for hit in try vectorHits(collection, shards, vector: leg.vector ?? near.vector, targetVector: leg.target, threshold: VectorThreshold(), allowLists: allowLists, k: max(k * 2, 100)) {
+            for hit in try vectorHits(collection, shards, vector: leg.vector ?? near.vector, targetVector: leg.target, threshold: VectorThreshold(),
+                                      allowLists: allowLists, k: max(k * 2, 100), profiler: profiler) {
                 candidates[hit.key] = hit
             }
         }
@@ -290,13 +323,20 @@ extension Database {
 
     // MARK: Keyword
 
-    func keywordHits(_ collection: Collection, _ shards: [Shard], query: BM25Query, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+    func keywordHits(_ collection: Collection, _ shards: [Shard], query: BM25Query, allowLists: [DocIDBitmap?], k: Int,
+                     profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
         let scorer = try BM25Scorer(definition: definition, schema: collection.invertedSchema, query: query)
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
-            for scored in try scorer.score(shard, allowList: allowLists[index], limit: k) {
+            let score = { () throws(WeftError) in try scorer.score(shard, allowList: allowLists[index], limit: k) }
+            let scoredHits = if let profiler {
+                try profiler.measure(shard: shard.name, search: "keyword", step: "bm25_search_took", score)
+            } else {
+                try score()
+            }
+            for scored in scoredHits {
                 hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
             }
         }
@@ -306,7 +346,8 @@ extension Database {
 
     // MARK: Hybrid
 
-    private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int) throws(WeftError) -> [ShardHit] {
+    private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int,
+                            profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
         guard (0...1).contains(query.alpha) else { throw .invalidInput("hybrid: alpha must be between 0 and 1") }
         // Each side contributes at least 100 candidates so that fusion sees more than the page.
         let depth = max(k, 100)
@@ -317,18 +358,18 @@ extension Database {
             }
             var near = NearVector(vector: query.vector ?? [], threshold: VectorThreshold(distance: query.maxVectorDistance))
             near.multiTarget = multi
-            vectorSide = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: depth)
+            vectorSide = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: depth, profiler: profiler)
         } else if query.alpha > 0 {
             guard let vector = query.vector else {
                 throw .invalidInput("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
             }
             vectorSide = try vectorHits(collection, shards, vector: vector, targetVector: query.targetVector,
-                                        threshold: VectorThreshold(distance: query.maxVectorDistance), allowLists: allowLists, k: depth)
+                                        threshold: VectorThreshold(distance: query.maxVectorDistance), allowLists: allowLists, k: depth, profiler: profiler)
         }
         var keywordSide: [ShardHit] = []
         if query.alpha < 1 {
             let keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
-            keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth)
+            keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth, profiler: profiler)
         }
         return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))
     }

@@ -23,6 +23,8 @@ public struct SearchRequest: Sendable {
     public var vectorNames: [String] = []
     /// MMR over the page a vector search found (nearVector, nearObject).
     public var diversity: DiversitySelection?
+    /// Set to collect a query profile (per shard, per kind of search, how long each step took).
+    public var profiler: QueryProfiler?
 
     public init(collection: String, search: SearchKind? = nil, filter: WhereFilter? = nil, limit: Int? = nil) {
         self.collection = collection
