@@ -43,6 +43,8 @@ enum GRPCValues {
             phone.internationalFormatted = members["internationalFormatted"]?.stringValue ?? ""
             phone.countryCode = UInt64(members["countryCode"]?.integerValue ?? 0)
             phone.national = UInt64(members["national"]?.integerValue ?? 0)
+            phone.nationalFormatted = members["nationalFormatted"]?.stringValue ?? ""
+            phone.valid = members["valid"]?.boolValue ?? false
             value.phoneValue = phone
         case (_, .array(let items)):
             value.listValue = list(items, definition: definition, selection: selection)

@@ -121,12 +121,30 @@ struct PropertyValidator {
             guard case .object(let members) = value, let input = members["input"]?.stringValue, !input.isEmpty else {
                 throw typeError("phoneNumber", path, "requires an object with a non-empty 'input' string", value)
             }
-            var result: [String: JSONValue] = ["input": .string(input)]
-            if let country = members["defaultCountry"] {
+            var defaultCountry: String? = nil
+            if let country = members["defaultCountry"], !country.isNull {
                 guard let text = country.stringValue else { throw typeError("phoneNumber", path, "defaultCountry must be a string", value) }
-                result["defaultCountry"] = .string(text)
+                defaultCountry = text.uppercased()
             }
-            return .object(result)
+            // Parsed as Weaviate parses it (libphonenumber's rules), with the fields it stores.
+            let phone: PhoneNumber
+            do {
+                phone = try PhoneNumber.parse(input, defaultCountry: defaultCountry)
+            } catch {
+                let reason = switch error {
+                case .invalidCountryCode: "invalid or missing defaultCountry - this field is optional if the specified number is in the international format, but required if the number is in national format, use ISO 3166-1 alpha-2"
+                case .notANumber: "the phone number supplied is not a number"
+                case .tooShort: "the string supplied is too short to be a phone number"
+                case .tooLong: "the string supplied is too long to be a phone number"
+                }
+                throw .invalidInput("invalid object: invalid phoneNumber property '\(path)' on class '\(className)': invalid phone number: \(reason)")
+            }
+            return .object([
+                "input": .string(input), "defaultCountry": .string(defaultCountry ?? ""),
+                "countryCode": .int(Int64(phone.countryCode)), "national": .int(Int64(phone.national)),
+                "nationalFormatted": .string(phone.formatted(international: false)),
+                "internationalFormatted": .string(phone.formatted(international: true)), "valid": .bool(phone.isValid),
+            ])
         case .object:
             guard case .object(let members) = value else { throw typeError("object", path, "not an object", value) }
             var result: [String: JSONValue] = [:]
