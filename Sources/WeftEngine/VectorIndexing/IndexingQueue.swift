@@ -24,7 +24,11 @@ final class IndexingQueue: Sendable {
         var draining = false
         /// Set when the shard closes: nothing more is indexed from here.
         var stopped = false
-        var count: Int { items.count - head }
+        /// Taken from the queue and being indexed (still "not yet in an index").
+        var indexing = 0
+        var waiting: Int { items.count - head }
+        /// Acknowledged vectors not yet in an index: waiting, or being added right now.
+        var count: Int { waiting + indexing }
     }
 
     let capacity: Int
@@ -78,7 +82,7 @@ final class IndexingQueue: Sendable {
     private func drain(_ index: @escaping @Sendable (Item) -> Void) {
         for _ in 0..<Self.itemsPerJob {
             let next = state.withLock { state -> Item? in
-                guard !state.stopped, state.count > 0 else { return nil }
+                guard !state.stopped, state.waiting > 0 else { return nil }
                 let item = state.items[state.head]
                 state.items[state.head] = nil
                 state.head += 1
@@ -86,13 +90,15 @@ final class IndexingQueue: Sendable {
                     state.items.removeFirst(state.head)
                     state.head = 0
                 }
+                state.indexing += 1
                 return item
             }
             guard let next else { break }
             index(next)
+            state.withLock { $0.indexing -= 1 }
         }
         let more = state.withLock { state -> Bool in
-            guard !state.stopped, state.count > 0 else {
+            guard !state.stopped, state.waiting > 0 else {
                 state.draining = false
                 return false
             }
