@@ -136,19 +136,19 @@ paths = {
     },
     "/v1/aliases": {
         "get": operation("getAliases", {**ok(ANY_OBJECT), **errors(400, 422)}, [query("class")]),
-        "post": operation("createAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422, 503)},
+        "post": operation("createAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422)},
                           body=json_body({"type": "object", "required": ["alias", "class"],
                                           "properties": {"alias": {"type": "string"}, "class": {"type": "string"}}})),
     },
     "/v1/aliases/{aliasName}": {
         "get": operation("getAlias", {**ok(ANY_OBJECT), **errors(400, 422), **errors(empty=[404])}, [path_parameter("aliasName")]),
-        "put": operation("updateAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422, 503), **errors(empty=[404])}, [path_parameter("aliasName")],
+        "put": operation("updateAlias", {**ok(ANY_OBJECT), **errors(400, 413, 422), **errors(empty=[404])}, [path_parameter("aliasName")],
                          json_body({"type": "object", "required": ["class"], "properties": {"class": {"type": "string"}}})),
-        "delete": operation("deleteAlias", {**ok(status="204", description="deleted"), **errors(400, 422, 503), **errors(empty=[404])},
+        "delete": operation("deleteAlias", {**ok(status="204", description="deleted"), **errors(400, 422), **errors(empty=[404])},
                             [path_parameter("aliasName")]),
     },
     "/v1/schema/{className}/properties/{propertyName}/index/{indexName}": {
-        "delete": operation("deletePropertyIndex", {**ok(), **errors(400, 422, 503)},
+        "delete": operation("deletePropertyIndex", {**ok(), **errors(400, 422)},
                             [CLASS, REFERENCE_PROPERTY, {"name": "indexName", "in": "path", "required": True,
                                                          "schema": {"type": "string", "enum": ["filterable", "searchable", "rangeFilters", "rangeable"]}}]),
     },
@@ -238,7 +238,7 @@ paths = {
 # limits) or hit a CORRUPTED shard: 503. The others answer from memory, and GraphQL reports
 # refusals in its `errors` (status 200), as Weaviate reports its rate limit.
 NEVER_503 = {"getMeta", "live", "ready", "openidConfiguration", "getNodes", "getNodesOfClass", "getSchema", "getClass",
-             "getShards", "getTenants", "getTenant", "tenantExists", "tokenize", "tokenizeProperty", "graphql", "graphqlBatch"}
+             "getShards", "getTenants", "getTenant", "tenantExists", "getAliases", "getAlias", "graphql", "graphqlBatch"}
 for operations in paths.values():
     for entry in operations.values():
         if entry["operationId"] not in NEVER_503:

@@ -38,7 +38,7 @@ def region(m, name):
     entry = {"id": name, "cc": m.country_code, "ip": m.international_prefix, "np": m.national_prefix,
              "npp": m.national_prefix_for_parsing, "npt": backrefs(m.national_prefix_transform_rule),
              "g": desc(m.general_desc), "main": bool(m.main_country_for_code), "ld": m.leading_digits,
-             "same": bool(m.same_mobile_and_fixed_line_pattern), "x": m.preferred_extn_prefix,
+             "x": m.preferred_extn_prefix,
              "t": {t: desc(getattr(m, t)) for t in TYPES if desc(getattr(m, t)) is not None},
              "f": formats(m.number_format), "i": formats(m.intl_number_format)}
     return {k: v for k, v in entry.items() if v not in (None, [], {}, False)}

@@ -1,7 +1,8 @@
 """Object TTL as Weaviate runs it (issue 15, item 6): objectTtlConfig stored and returned,
 expired objects left out of results when filterExpiredObjects is on, and deleted by the sweep
 (OBJECTS_TTL_DELETE_SCHEDULE); Weaviate's checks of the settings. This module starts its own
-server with a one-second sweep and a one-second minimum TTL."""
+servers with a one-second minimum TTL: one sweeping every second, one every hour (to see the
+filter apart from the deletion)."""
 import datetime
 import time
 import uuid
@@ -15,13 +16,37 @@ import weaviate
 from weft_server import Server
 
 
+def connected(schedule):
+    server = Server({"OBJECTS_TTL_DELETE_SCHEDULE": schedule, "OBJECTS_TTL_MINIMUM_DEFAULT_TTL": "1s"})
+    client = weaviate.connect_to_local(host="127.0.0.1", port=server.http_port, grpc_port=server.grpc_port)
+    return server, client
+
+
 @pytest.fixture(scope="module")
 def ttl_client():
-    server = Server({"OBJECTS_TTL_DELETE_SCHEDULE": "@every 1s", "OBJECTS_TTL_MINIMUM_DEFAULT_TTL": "1s"})
-    client = weaviate.connect_to_local(host="127.0.0.1", port=server.http_port, grpc_port=server.grpc_port)
+    server, client = connected("@every 1s")
     yield client
     client.close()
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def unswept_client():
+    server, client = connected("@hourly")
+    yield client
+    client.close()
+    server.stop()
+
+
+def test_expired_objects_are_filtered_before_the_sweep(unswept_client):
+    name = "Ttl" + uuid.uuid4().hex[:8]
+    collection = unswept_client.collections.create(
+        name, properties=[Property(name="text", data_type=DataType.TEXT)], vector_config=Configure.Vectors.self_provided(),
+        object_ttl_config=Configure.ObjectTTL.delete_by_creation_time(time_to_live=1, filter_expired_objects=True))
+    collection.data.insert({"text": "short-lived"}, vector=[1.0])
+    assert len(collection.query.fetch_objects().objects) == 1
+    assert wait_until(lambda: len(collection.query.fetch_objects().objects) == 0)
+    assert len(collection) == 1  # still stored: the filter hid it, no sweep ran
 
 
 def wait_until(condition, seconds=15):

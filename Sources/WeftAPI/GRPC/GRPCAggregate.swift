@@ -79,8 +79,7 @@ struct GRPCAggregate {
         for wanted in requested {
             var encoded = Aggregation()
             encoded.property = wanted.property
-            let statistics = group.properties[wanted.property] ?? group.properties[NameRules.propertyName(wanted.property)]
-            switch (wanted.aggregation, statistics) {
+            switch (wanted.aggregation, group.properties[wanted.property]) {
             case (.int(let asked)?, .numeric(let stats)?):
                 var metrics = Aggregation.Integer()
                 if asked.count { metrics.count = Int64(stats.count) }
@@ -108,17 +107,15 @@ struct GRPCAggregate {
                 if asked.count { metrics.count = Int64(count) }
                 if asked.type { metrics.type = "text" }
                 // Always carried (up to the limit, 5 by default), even when only values were asked
-                    // for: Weaviate does, and the client reads them unconditionally.
-                do {
-                    var occurrences = Aggregation.Text.TopOccurrences()
-                    occurrences.items = top.map { item in
-                        var occurrence = Aggregation.Text.TopOccurrences.TopOccurrence()
-                        occurrence.value = item.value
-                        occurrence.occurs = Int64(item.occurs)
-                        return occurrence
-                    }
-                    metrics.topOccurences = occurrences
+                // for: Weaviate does, and the client reads them unconditionally.
+                var occurrences = Aggregation.Text.TopOccurrences()
+                occurrences.items = top.map { item in
+                    var occurrence = Aggregation.Text.TopOccurrences.TopOccurrence()
+                    occurrence.value = item.value
+                    occurrence.occurs = Int64(item.occurs)
+                    return occurrence
                 }
+                metrics.topOccurences = occurrences
                 encoded.text = metrics
             case (.boolean(let asked)?, .boolean(let stats)?):
                 var metrics = Aggregation.Boolean()

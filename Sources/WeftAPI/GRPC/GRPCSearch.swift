@@ -40,11 +40,7 @@ struct GRPCSearch {
             request.diversity = DiversitySelection(limit: Int(mmr.limit), balance: mmr.balance)
         }
         let metadata = proto.metadata
-        if metadata.vector {
-            request.vectorNames = definition.vectorNames
-        } else if !metadata.vectors.isEmpty {
-            request.vectorNames = metadata.vectors.map { $0 == "default" && definition.namedVectors["default"] == nil ? CollectionDefinition.legacyVectorName : $0 }
-        }
+        request.vectorNames = Self.vectorNames(metadata, of: definition)
         if proto.hasGenerative || proto.hasRerank {
             throw WeftError.invalidInput("generative search and rerank need modules, which Weft does not have yet")
         }
@@ -104,24 +100,32 @@ struct GRPCSearch {
         return nil
     }
 
+    /// The vectors a result (or a referenced object) carries: all with `vector`, else the named
+    /// ones asked for that the collection has (`default` is the unnamed vector when no named
+    /// vector has that name).
+    static func vectorNames(_ metadata: Weaviate_V1_MetadataRequest, of definition: CollectionDefinition) -> [String] {
+        if metadata.vector { return definition.vectorNames }
+        return metadata.vectors.compactMap { name in
+            if name == "default", definition.namedVectors["default"] == nil, definition.legacyVector != nil { return CollectionDefinition.legacyVectorName }
+            return definition.namedVectors[name] == nil ? nil : name
+        }
+    }
+
     // MARK: Searches (shared with Aggregate)
 
     static func nearVector(_ near: Weaviate_V1_NearVector) throws(WeftError) -> NearVector {
         let multi = try multiTarget(near)
-        let hasOwnVector = !near.vectors.isEmpty || !near.vectorBytes.isEmpty || !near.vector.isEmpty
         var targetVector = target(near.targets, near.targetVectors)
-        var queryVector: [Float] = []
-        if hasOwnVector {
-            queryVector = try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector)
-        } else if multi == nil, let only = near.vectorForTargets.first {
+        var queryVector = try ownVector(near)
+        if queryVector == nil, multi == nil, let only = near.vectorForTargets.first {
             // One target with one vector of its own (`near_vector={"name": [...]}`).
             queryVector = try vector(vectors: only.vectors, bytes: only.vectorBytes, floats: [])
             targetVector = only.name
-        } else if multi == nil {
-            throw WeftError.invalidInput("the search has no vector")
         }
+        // A multi-target search may carry its vectors per target only.
+        guard queryVector != nil || multi != nil else { throw WeftError.invalidInput("the search has no vector") }
         var search = NearVector(
-            vector: queryVector,
+            vector: queryVector ?? [],
             targetVector: targetVector,
             threshold: try threshold(certainty: near.hasCertainty ? near.certainty : nil, distance: near.hasDistance ? near.distance : nil))
         search.multiTarget = multi
@@ -158,8 +162,8 @@ struct GRPCSearch {
         let near = hybrid.nearVector
         if !hybrid.vectors.isEmpty || !hybrid.vectorBytes.isEmpty || !hybrid.vector.isEmpty {
             query.vector = try vector(vectors: hybrid.vectors, bytes: hybrid.vectorBytes, floats: hybrid.vector)
-        } else if hybrid.hasNearVector, !near.vectors.isEmpty || !near.vectorBytes.isEmpty || !near.vector.isEmpty {
-            query.vector = try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector)
+        } else if hybrid.hasNearVector, let own = try ownVector(near) {
+            query.vector = own
         } else if hybrid.hasNearVector, query.multiTarget == nil, let only = near.vectorForTargets.first {
             // One target with one vector of its own.
             query.vector = try vector(vectors: only.vectors, bytes: only.vectorBytes, floats: [])
@@ -228,6 +232,12 @@ struct GRPCSearch {
         var weights: [String: Float] = [:]
         for weight in targets.weightsForTargets { weights[weight.target] = weight.weight }
         return weights
+    }
+
+    /// A near_vector's own query vector (not one per target); nil when it carries none.
+    private static func ownVector(_ near: Weaviate_V1_NearVector) throws(WeftError) -> [Float]? {
+        guard !near.vectors.isEmpty || !near.vectorBytes.isEmpty || !near.vector.isEmpty else { return nil }
+        return try vector(vectors: near.vectors, bytes: near.vectorBytes, floats: near.vector)
     }
 
     static func vector(vectors: [Weaviate_V1_Vectors], bytes: Data, floats: [Float]) throws(WeftError) -> [Float] {
@@ -321,15 +331,6 @@ private struct ResultEncoder {
         return encoded
     }
 
-    /// The vectors a referenced object carries: all with `vector`, else only the named ones asked for.
-    static func vectorNames(_ metadata: Weaviate_V1_MetadataRequest, of target: CollectionDefinition) -> [String] {
-        if metadata.vector { return target.vectorNames }
-        return metadata.vectors.compactMap { name in
-            if name == "default", target.namedVectors["default"] == nil, target.legacyVector != nil { return CollectionDefinition.legacyVectorName }
-            return target.namedVectors[name] == nil ? nil : name
-        }
-    }
-
     private func properties(of object: StoredObject) -> Weaviate_V1_PropertiesResult {
         var properties = Weaviate_V1_PropertiesResult()
         properties.targetCollection = definition.name
@@ -337,17 +338,21 @@ private struct ResultEncoder {
         guard !references.isEmpty, depth < ReferenceResolver.maximumDepth else { return properties }
         properties.refPropsRequested = true
         for reference in references {
+            // Unset properties select every non-reference property of the target, as Weaviate.
+            // An unknown name selects nothing here (the target is known only per object).
+            var selections: [String: PropertySelection] = [:]
             var result = Weaviate_V1_RefPropertiesResult()
             result.propName = definition.property(named: reference.referenceProperty)?.name ?? reference.referenceProperty
             for target in resolver.targets(of: object, property: reference.referenceProperty, in: definition, tenant: tenant,
-                                           vectorNames: { Self.vectorNames(reference.metadata, of: $0) }) {
+                                           vectorNames: { GRPCSearch.vectorNames(reference.metadata, of: $0) }) {
                 if !reference.targetCollection.isEmpty, reference.targetCollection != target.className { continue }
                 guard let targetDefinition = resolver.database.collection(named: target.className)?.definition else { continue }
                 let nested = reference.properties
-                // Unset properties select every non-reference property of the target, as Weaviate.
-                // An unknown name selects nothing here (the target is known only per object).
-                let selection = (try? PropertySelection.resolve(reference.hasProperties ? nested : nil, in: targetDefinition))
-                    ?? PropertySelection(fields: [:])
+                let selection = selections[target.className] ?? {
+                    let resolved = (try? PropertySelection.resolve(reference.hasProperties ? nested : nil, in: targetDefinition)) ?? PropertySelection(fields: [:])
+                    selections[target.className] = resolved
+                    return resolved
+                }()
                 let encoder = ResultEncoder(
                     definition: targetDefinition, metadata: reference.metadata, selection: selection,
                     references: nested.refProperties, resolver: resolver, tenant: tenant, depth: depth + 1)

@@ -18,16 +18,15 @@ struct PropertySelection: Sendable, Equatable {
     static func resolve(_ request: Weaviate_V1_PropertiesRequest?, in definition: CollectionDefinition) throws(WeftError) -> PropertySelection {
         guard let request, !request.returnAllNonrefProperties else { return .all }
         var fields: [String: PropertySelection] = [:]
-        for name in request.nonRefProperties {
+        func property(_ name: String) throws(WeftError) -> PropertyDefinition {
             guard let property = definition.property(named: name) else {
                 throw .invalidInput("no such prop with name '\(NameRules.propertyName(name))' found in class '\(definition.name)' in the schema. Check your schema files for which properties in this class are available")
             }
-            fields[property.name] = .all
+            return property
         }
+        for name in request.nonRefProperties { fields[try property(name).name] = .all }
         for nested in request.objectProperties {
-            guard let property = definition.property(named: nested.propName) else {
-                throw .invalidInput("no such prop with name '\(NameRules.propertyName(nested.propName))' found in class '\(definition.name)' in the schema. Check your schema files for which properties in this class are available")
-            }
+            let property = try property(nested.propName)
             fields[property.name] = nestedSelection(nested, in: property.nestedProperties)
         }
         return PropertySelection(fields: fields)
@@ -36,9 +35,7 @@ struct PropertySelection: Sendable, Equatable {
     /// Sub-properties are matched as top-level names are; names the object property does not
     /// define select nothing (Weaviate does not check them either).
     private static func nestedSelection(_ request: Weaviate_V1_ObjectPropertiesRequest, in definitions: [PropertyDefinition]) -> PropertySelection {
-        func stored(_ name: String) -> String {
-            definitions.first { $0.name == name }?.name ?? definitions.first { $0.name == NameRules.propertyName(name) }?.name ?? name
-        }
+        func stored(_ name: String) -> String { definitions.resolving(name)?.name ?? name }
         var fields: [String: PropertySelection] = [:]
         for name in request.primitiveProperties { fields[stored(name)] = .all }
         for deeper in request.objectProperties {

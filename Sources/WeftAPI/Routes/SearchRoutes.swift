@@ -16,8 +16,10 @@ struct SearchRoutes {
         router.delete("/v1/batch/objects") { request, _ in
             try await batchDelete(try await JSONResponses.body(request, limit: bodyLimit), request: request)
         }
+        // Tokenizing (and folding) a text is engine work: off the request threads, on the point lane.
         router.post("/v1/tokenize") { request, _ in
-            JSONResponses.json(try TokenizePreview.generic(try await JSONResponses.body(request, limit: bodyLimit)).rendered)
+            let body = try await JSONResponses.body(request, limit: bodyLimit)
+            return JSONResponses.json(try await database.executor.run(.point) { () throws(WeftError) in try TokenizePreview.generic(body).rendered })
         }
         router.post("/v1/schema/:className/properties/:propertyName/tokenize") { request, context in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
@@ -28,7 +30,7 @@ struct SearchRoutes {
             guard let property = schema.property(propertyName), property.kind == .text else {
                 throw WeftError.notFound("tokenize: no text property '\(propertyName)' in class \(collection.name)")
             }
-            return JSONResponses.json(TokenizePreview.of(text, property: property, in: schema).rendered)
+            return JSONResponses.json(try await database.executor.run(.point) { TokenizePreview.of(text, property: property, in: schema).rendered })
         }
     }
 

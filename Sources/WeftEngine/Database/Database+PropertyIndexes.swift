@@ -6,6 +6,15 @@ extension Database {
     /// One of a property's inverted indexes, as `DELETE /v1/schema/{class}/properties/{prop}/index/{name}` names it.
     public enum PropertyIndex: String, Sendable, CaseIterable {
         case filterable, searchable, rangeFilters
+
+        /// The definition's flag for this index.
+        var flag: WritableKeyPath<PropertyDefinition, Bool> {
+            switch self {
+            case .filterable: \.indexFilterable
+            case .searchable: \.indexSearchable
+            case .rangeFilters: \.indexRangeFilters
+            }
+        }
     }
 
     /// Turns a property's index off and removes its entries from every shard, as Weaviate's
@@ -23,23 +32,14 @@ extension Database {
                 throw .invalidInput("class \(NameRules.capitalized(className)) not found")
             }
             var definition = collection.definition
-            guard let position = definition.properties.firstIndex(where: { $0.name == (definition.property(named: propertyName)?.name ?? propertyName) })
+            guard let property = definition.property(named: propertyName)?.name,
+                let position = definition.properties.firstIndex(where: { $0.name == property })
             else { throw .invalidInput("property name \(propertyName): not found in class \(collection.name)") }
-            switch index {
-            case .filterable:
-                guard definition.properties[position].indexFilterable else { return }
-                definition.properties[position].indexFilterable = false
-            case .searchable:
-                guard definition.properties[position].indexSearchable else { return }
-                definition.properties[position].indexSearchable = false
-            case .rangeFilters:
-                guard definition.properties[position].indexRangeFilters else { return }
-                definition.properties[position].indexRangeFilters = false
-            }
+            guard definition.properties[position][keyPath: index.flag] else { return }
+            definition.properties[position][keyPath: index.flag] = false
             try persist(definition, of: collection)
             // Range filters read the ordered entries that sorting also uses: nothing to remove.
             guard index != .rangeFilters else { return }
-            let property = definition.properties[position].name
             let batch = WriteBatch(store: store)
             // Every shard, inactive tenants' too (their entries are in the same store).
             for entry in collection.recordEntries {

@@ -92,17 +92,17 @@ public final class EngineExecutor: Sendable {
     }
 
     /// Runs `body(0)` … `body(count - 1)` on the calling thread and on up to `width - 1` helper
-    /// jobs of `lane`, all taking the next index from one counter, and returns when every index is
+    /// jobs of `lane` (`width` defaults to the lane's thread count), all taking the next index from one counter, and returns when every index is
     /// done. The caller never waits for a helper that has not started (a helper that starts late
     /// finds nothing left), so this cannot deadlock even when the lane's threads are all callers;
     /// a refused helper only means the caller does more. It keeps a request's parallel work (a
     /// batch's vector indexing) on engine threads at engine priority, where
     /// `DispatchQueue.concurrentPerform` would run it on threads of normal priority that compete
     /// with the request threads.
-    public func forEachConcurrently(_ count: Int, lane: Lane, width: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    public func forEachConcurrently(_ count: Int, lane: Lane, width: Int? = nil, _ body: @escaping @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let shared = ForkJoin(count: count, body: body)
-        for _ in 0..<max(0, min(width, count) - 1) {
+        for _ in 0..<max(0, min(width ?? limits.threads[lane] ?? 1, count) - 1) {
             guard submit(lane, { shared.help() }) else { break }
         }
         shared.work()

@@ -25,7 +25,6 @@ struct PhoneNumberMetadata: Sendable {
         var nationalPrefixTransformRule: String?
         var general: Description?
         var leadingDigits: String?
-        var sameMobileAndFixedLine: Bool
         /// In libphonenumber's order of checking (premium rate first, fixed line and mobile last).
         var types: [(name: String, description: Description)]
         var formats: [Format]
@@ -71,7 +70,7 @@ struct PhoneNumberMetadata: Sendable {
                 id: id, countryCode: Int(code), internationalPrefix: entry["ip"]?.stringValue,
                 nationalPrefixForParsing: entry["npp"]?.stringValue, nationalPrefixTransformRule: entry["npt"]?.stringValue,
                 general: description(entry["g"]), leadingDigits: entry["ld"]?.stringValue,
-                sameMobileAndFixedLine: entry["same"]?.boolValue ?? false, types: types,
+                types: types,
                 formats: formats(entry["f"]), internationalFormats: formats(entry["i"]), extensionPrefix: entry["x"]?.stringValue)
             if id == "001" { nonGeographic[Int(code)] = region } else { regions[id] = region }
         }
@@ -172,7 +171,7 @@ struct PhoneNumber: Sendable, Equatable {
             var rule = format.format
             // The national prefix rule wraps the format's first group (its `$1` stands for that
             // group's reference, e.g. "0$1" on "$2 15-$3-$4" gives "0$2 15-$3-$4").
-            if !international, let nationalRule = format.nationalPrefixRule, let first = try? Regex(#"\$\d"#), let match = rule.firstMatch(of: first) {
+            if !international, let nationalRule = format.nationalPrefixRule, let first = Self.regex(#"\$\d"#), let match = rule.firstMatch(of: first) {
                 rule.replaceSubrange(match.range, with: nationalRule.replacingAll("$1", with: String(rule[match.range])))
             }
             text = Self.substitute(format.pattern, in: nationalSignificant, with: rule) ?? nationalSignificant
@@ -184,11 +183,7 @@ struct PhoneNumber: Sendable, Equatable {
     /// The number's type name in libphonenumber's order, nil when it matches none (not valid).
     static func type(of number: String, in region: PhoneNumberMetadata.Region) -> String? {
         guard let general = region.general, matches(number, general) else { return nil }
-        for (name, description) in region.types where matches(number, description) {
-            if name == "fixed_line" || name == "mobile" { return name }
-            return name
-        }
-        return nil
+        return region.types.first { matches(number, $0.description) }?.name
     }
 
     private static func matches(_ number: String, _ description: PhoneNumberMetadata.Description) -> Bool {
@@ -202,13 +197,13 @@ struct PhoneNumber: Sendable, Equatable {
         guard let start = input.firstIndex(where: { $0 == "+" || $0 == "＋" || $0.isASCIIDigitOrFullWidth }) else { return "" }
         var number = String(input[start...])
         while let last = number.last, !(last.isLetter || last.isASCIIDigitOrFullWidth || last == "#") { number.removeLast() }
-        if let second = try? Regex(#"[\\/] *x"#), let match = number.firstMatch(of: second) { number = String(number[..<match.range.lowerBound]) }
+        if let second = regex(#"[\\/] *x"#), let match = number.firstMatch(of: second) { number = String(number[..<match.range.lowerBound]) }
         return number
     }
 
     private static func stripExtension(_ number: String) -> (String, String) {
         let pattern = #"(?i)(?:;ext=(\d{1,20})|[ \t,]*(?:e?xt(?:ensi(?:o|ó))?n?|ｘ|[x#~])[:\.．]?[ \t,-]*(\d{1,20})#?)$"#
-        guard let regex = try? Regex(pattern), let match = number.firstMatch(of: regex) else { return (number, "") }
+        guard let regex = regex(pattern), let match = number.firstMatch(of: regex) else { return (number, "") }
         let rest = String(number[..<match.range.lowerBound])
         let digits = (1..<match.output.count).lazy.compactMap { match.output[$0].substring }.first.map(String.init) ?? ""
         return isViable(rest) ? (rest, digits) : (number, "")
@@ -248,7 +243,7 @@ struct PhoneNumber: Sendable, Equatable {
             fromNumber = true
         } else {
             full = normalize(full)
-            if let idd = region?.internationalPrefix, let regex = try? Regex(idd), let match = full.prefixMatch(of: regex) {
+            if let idd = region?.internationalPrefix, let regex = regex(idd), let match = full.prefixMatch(of: regex) {
                 let rest = String(full[match.range.upperBound...])
                 if rest.first != "0" {
                     full = rest
@@ -283,7 +278,7 @@ struct PhoneNumber: Sendable, Equatable {
     /// The number without its national prefix (`0`, `1`, ...), transformed where the region says
     /// so; unchanged when stripping would turn a number that fits the region into one that does not.
     private static func stripNationalPrefix(_ number: String, _ region: PhoneNumberMetadata.Region) -> (String, Bool) {
-        guard !number.isEmpty, let prefix = region.nationalPrefixForParsing, !prefix.isEmpty, let regex = try? Regex(prefix),
+        guard !number.isEmpty, let prefix = region.nationalPrefixForParsing, !prefix.isEmpty, let regex = regex(prefix),
             let match = number.prefixMatch(of: regex), let general = region.general
         else { return (number, false) }
         let viableOriginal = wholeMatches(general.pattern, number)

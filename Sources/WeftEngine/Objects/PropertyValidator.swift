@@ -20,10 +20,9 @@ struct PropertyValidator {
         for name in properties.keys.sorted() {
             let value = properties[name]!
             if value.isNull { continue }
-            // Weaviate resolves a key with its first letter lower-cased (`Name` is `name`); an
-            // exact match first keeps definitions stored before names were normalised reachable.
+            // Weaviate resolves a key with its first letter lower-cased (`Name` is `name`).
             let normalised = NameRules.propertyName(name)
-            var definition = known.first(where: { $0.name == name }) ?? known.first(where: { $0.name == normalised })
+            var definition = known.resolving(name)
             if definition == nil {
                 guard let autoSchema else {
                     throw .invalidInput("invalid object: no such prop with name '\(normalised)' found in class '\(className)' in the schema. Check your schema files for which properties in this class are available")

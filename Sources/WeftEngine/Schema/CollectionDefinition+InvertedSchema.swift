@@ -7,15 +7,14 @@ extension CollectionDefinition {
             properties: properties.map { property in
                 var indexed = property.indexed
                 indexed.folding = property.textAnalyzer?.folding
-                indexed.stopwords = property.textAnalyzer?.stopwordPreset.map(stopwords(forPreset:))
+                indexed.stopwords = property.textAnalyzer?.stopwordPreset.flatMap(invertedIndex.stopwords(forPreset:))
                 return indexed
             },
             options: InvertedIndexOptions(
                 indexTimestamps: invertedIndex.indexTimestamps,
                 indexNullState: invertedIndex.indexNullState,
                 indexPropertyLength: invertedIndex.indexPropertyLength,
-                stopwords: Stopwords(preset: invertedIndex.stopwordsPreset, additions: invertedIndex.stopwordsAdditions ?? [],
-                                     removals: invertedIndex.stopwordsRemovals ?? [])))
+                stopwords: invertedIndex.stopwords))
     }
 }
 

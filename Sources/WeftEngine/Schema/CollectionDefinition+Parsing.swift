@@ -208,7 +208,7 @@ extension InvertedIndexSettings {
             }
         }
         if let presets = try fields.object("stopwordPresets") {
-            for (name, words) in presets.members {
+            for name in presets.members.keys {
                 guard !name.trimmingWhitespace().isEmpty else {
                     throw .invalidInput("stopwordPresets: preset name must not be empty or whitespace-only")
                 }
@@ -218,7 +218,6 @@ extension InvertedIndexSettings {
                 guard list.allSatisfy({ !$0.trimmingWhitespace().isEmpty }) else {
                     throw .invalidInput("stopwordPresets: preset \"\(name)\" contains empty or whitespace-only word")
                 }
-                _ = words
                 settings.stopwordPresets[name] = list
             }
         }

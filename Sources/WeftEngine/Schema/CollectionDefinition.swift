@@ -19,12 +19,8 @@ public struct CollectionDefinition: Sendable, Equatable {
     /// `objectTtlConfig`, as given (nil when the collection never had one).
     public var objectTTL: ObjectTTLSettings?
 
-    /// The property a request names: by its exact name, or (as Weaviate resolves names) with its
-    /// first letter lower-cased. The exact match comes first so that definitions stored before
-    /// names were normalised still resolve.
-    public func property(named name: String) -> PropertyDefinition? {
-        properties.first { $0.name == name } ?? properties.first { $0.name == NameRules.propertyName(name) }
-    }
+    /// The property a request names (`[PropertyDefinition].resolving`: `Name` finds `name`).
+    public func property(named name: String) -> PropertyDefinition? { properties.resolving(name) }
 
     /// Name under which a vector is stored: "" for the legacy unnamed vector.
     public static let legacyVectorName = ""

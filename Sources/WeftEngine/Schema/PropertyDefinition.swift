@@ -39,3 +39,12 @@ public struct PropertyDefinition: Sendable, Equatable {
         nestedProperties.first { $0.name == name }
     }
 }
+
+extension Array where Element == PropertyDefinition {
+    /// The property a request names: by its exact name, or (as Weaviate resolves names) with its
+    /// first letter lower-cased. The exact match comes first so that definitions stored before
+    /// names were normalised still resolve.
+    public func resolving(_ name: String) -> PropertyDefinition? {
+        first { $0.name == name } ?? first { $0.name == NameRules.propertyName(name) }
+    }
+}

@@ -72,10 +72,19 @@ extension CollectionDefinition {
         try walk(properties, prefix: "")
     }
 
-    /// The stopwords a property's queries drop when it names a preset: the collection's own list
-    /// of that name first (it may override a built-in one), else the built-in one.
-    func stopwords(forPreset preset: String) -> Stopwords {
-        if let words = invertedIndex.stopwordPresets[preset] { return Stopwords(words: Set(words.map { $0.lowercased() })) }
-        return Stopwords(preset: preset, additions: [], removals: [])
+}
+
+extension InvertedIndexSettings {
+    /// The `stopwords` block: its preset with its additions and removals.
+    var stopwords: Stopwords {
+        Stopwords(preset: stopwordsPreset, additions: stopwordsAdditions ?? [], removals: stopwordsRemovals ?? [])
+    }
+
+    /// The stopwords a preset name stands for: the collection's (or a tokenize request's) own list
+    /// of that name first (it may override a built-in one), else the built-in `en` / `none`; nil
+    /// for a name neither knows.
+    func stopwords(forPreset preset: String) -> Stopwords? {
+        if let words = stopwordPresets[preset] { return Stopwords(words: Set(words.map { $0.lowercased() })) }
+        return TextAnalyzerSettings.builtInPresets.contains(preset) ? Stopwords(preset: preset, additions: [], removals: []) : nil
     }
 }

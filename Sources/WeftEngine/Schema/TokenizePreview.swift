@@ -48,19 +48,15 @@ public struct TokenizePreview: Sendable, Equatable {
 
         let stopwords: Stopwords?
         if let preset = analyzer?.stopwordPreset {
-            if let words = settings.stopwordPresets[preset] {
-                stopwords = Stopwords(words: Set(words.map { $0.lowercased() }))
-            } else if TextAnalyzerSettings.builtInPresets.contains(preset) {
-                stopwords = Stopwords(preset: preset, additions: [], removals: [])
-            } else {
+            guard let named = settings.stopwords(forPreset: preset) else {
                 throw .invalidInput("unknown stopword preset \"\(preset)\"; define it in stopwordPresets or use a built-in preset ('en', 'none')")
             }
+            stopwords = named
         } else if fields.value("stopwords") != nil {
-            stopwords = Stopwords(preset: settings.stopwordsPreset, additions: settings.stopwordsAdditions ?? [], removals: settings.stopwordsRemovals ?? [])
-        } else if tokenization == .word {
-            stopwords = settings.stopwordPresets["en"].map { Stopwords(words: Set($0.map { $0.lowercased() })) } ?? Stopwords(words: Stopwords.english)
+            stopwords = settings.stopwords
         } else {
-            stopwords = nil
+            // `word` drops English stopwords by default (the request's own `en` list, if it has one).
+            stopwords = tokenization == .word ? settings.stopwords(forPreset: "en") : nil
         }
         let property = IndexedProperty(name: "", kind: .text, tokenization: tokenization, searchable: true, folding: analyzer?.folding)
         let indexed = property.tokens(text)

@@ -203,7 +203,7 @@ extension Database {
         }
         // Helpers on the write lane: the batch's indexing stays on engine threads (see
         // `EngineExecutor.forEachConcurrently`).
-        executor.forEachConcurrently(written.count, lane: .write, width: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) { index in
+        executor.forEachConcurrently(written.count, lane: .write) { index in
             self.updateVectorIndexes(collection, shard: written[index].shard, written: written[index].written, replaced: written[index].replaced)
         }
     }

@@ -6,21 +6,22 @@ import WeftInvertedIndex
 struct Aggregator {
     let topOccurrencesLimit: Int
 
-    func aggregate(_ objects: [StoredObject], properties: [IndexedProperty]) -> [String: PropertyAggregation] {
+    /// Statistics per property, keyed by the name each was asked for.
+    func aggregate(_ objects: [StoredObject], properties: [(name: String, property: IndexedProperty)]) -> [String: PropertyAggregation] {
         var result: [String: PropertyAggregation] = [:]
-        for property in properties {
+        for (name, property) in properties {
             let values = objects.flatMap { ValueEncoding.elements($0.properties[property.name]) }
             switch property.kind {
             case .text:
-                result[property.name] = text(values.compactMap(\.stringValue))
+                result[name] = text(values.compactMap(\.stringValue))
             case .int:
-                result[property.name] = .numeric(numeric(values.compactMap(\.numberValue), isInteger: true))
+                result[name] = .numeric(numeric(values.compactMap(\.numberValue), isInteger: true))
             case .number:
-                result[property.name] = .numeric(numeric(values.compactMap(\.numberValue), isInteger: false))
+                result[name] = .numeric(numeric(values.compactMap(\.numberValue), isInteger: false))
             case .boolean:
-                result[property.name] = .boolean(boolean(values.compactMap(\.boolValue)))
+                result[name] = .boolean(boolean(values.compactMap(\.boolValue)))
             case .date:
-                result[property.name] = .date(date(values.compactMap(\.stringValue)))
+                result[name] = .date(date(values.compactMap(\.stringValue)))
             case .uuid, .geoCoordinates, .reference, .unindexed:
                 continue
             }

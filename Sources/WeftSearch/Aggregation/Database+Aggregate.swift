@@ -10,9 +10,11 @@ extension Database {
         let collection = try requireCollection(request.collection)
         let shards = try collection.shards(tenant: request.tenant)
         let schema = collection.invertedSchema
-        let properties = try (request.properties ?? schema.properties.map(\.name)).map { (name: String) throws(WeftError) -> IndexedProperty in
+        // Each property's statistics come back under the name the request used (`Name` or `name`).
+        let properties = try (request.properties ?? schema.properties.map(\.name)).map {
+            (name: String) throws(WeftError) -> (name: String, property: IndexedProperty) in
             guard let property = schema.property(name) else { throw .invalidInput("aggregate: no property '\(name)' in class \(collection.name)") }
-            return property
+            return (name, property)
         }
         let objects = try aggregatedObjects(collection, shards, request)
         let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)

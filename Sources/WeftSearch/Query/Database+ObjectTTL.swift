@@ -8,20 +8,20 @@ extension Database {
     /// round), in every shard, inactive tenants excepted (they are swept once active again).
     /// Returns how many objects it deleted and what failed (a failure stops only its collection).
     @discardableResult
-    public func deleteExpiredObjects(now: Int64 = Database.currentTimeMillis()) -> (deleted: Int, failures: [String]) {
+    public func deleteExpiredObjects(now: Int64? = nil) -> (deleted: Int, failures: [String]) {
+        // The clock that stamps objects' creation and update times.
+        let now = now ?? clock()
         var deleted = 0
         var failures: [String] = []
         for collection in collections {
             guard let ttl = collection.definition.objectTTL, ttl.enabled else { continue }
             let threshold = now - ttl.defaultTtl * 1000
-            let path: FilterPath = switch ttl.deleteOn {
-            case "_creationTimeUnix": .creationTime
-            case "_lastUpdateTimeUnix": .updateTime
-            default: .property(ttl.deleteOn)
+            // The timestamps are filtered by milliseconds, a date property by its date.
+            let filter: WhereFilter = switch ttl.deleteOn {
+            case "_creationTimeUnix": .compare(.lessThanEqual, .creationTime, .int(threshold))
+            case "_lastUpdateTimeUnix": .compare(.lessThanEqual, .updateTime, .int(threshold))
+            default: .compare(.lessThanEqual, .property(ttl.deleteOn), .date(RFC3339.format(epochMicroseconds: threshold * 1000)))
             }
-            let value: FilterValue = path == .property(ttl.deleteOn)
-                ? .date(RFC3339.format(epochMicroseconds: threshold * 1000)) : .int(threshold)
-            let filter = WhereFilter.compare(.lessThanEqual, path, value)
             let tenants: [String?] = collection.isMultiTenant ? collection.shards.map(\.name) : [nil]
             for tenant in tenants {
                 // Repeated while a round reaches the per-call limit (bounded, so a sweep ends).

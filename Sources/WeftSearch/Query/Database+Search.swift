@@ -43,15 +43,13 @@ extension Database {
 
         let schema = collection.invertedSchema
         let profiler = request.profiler
-        let searchKinds = Self.profiledKinds(request.search)
+        let searchKind = Self.profiledKind(request.search)
         let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
             guard let filter = request.filter else { return nil }
-            let evaluate = { () throws(WeftError) in
+            return try QueryProfiler.measure(profiler, shard: shard.name, search: searchKind, step: "filters_build_allow_list_took") { () throws(WeftError) in
                 try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
                                     database: self, tenant: request.tenant, definition: definition).evaluate(filter)
             }
-            guard let profiler else { return try evaluate() }
-            return try profiler.measure(shard: shard.name, search: searchKinds[0], step: "filters_build_allow_list_took", evaluate)
         }
         let wanted = request.offset + limit
         var fetch = wanted
@@ -97,7 +95,8 @@ extension Database {
                 throw .invalidInput("nearObject: no object with id '\(near.id)' in \(collection.name)")
             }
             guard let vector = object.vectors[name] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(name)'") }
-            hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold, allowLists: allowLists, k: fetch)
+            hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold,
+                                  allowLists: allowLists, k: fetch, profiler: profiler)
         case .bm25(let query):
             hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch, profiler: profiler)
         case .hybrid(let query):
@@ -123,13 +122,10 @@ extension Database {
         // Objects past their TTL that the sweep has not deleted yet, left out when asked (Weaviate
         // filters the page it found the same way, so a page may come back short).
         let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
-        let searchStart = Database.currentTimeMillis()
+        let searchStart = clock()
         for hit in hits {
-            let load = { () throws(WeftError) in try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames) }
-            let loaded = if let profiler {
-                try profiler.measure(shard: shards[hit.shard].name, search: searchKinds[0], step: "objects_took", load)
-            } else {
-                try load()
+            let loaded = try QueryProfiler.measure(profiler, shard: shards[hit.shard].name, search: searchKind, step: "objects_took") { () throws(WeftError) in
+                try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames)
             }
             guard let object = loaded else { continue }
             if let ttl, let expiry = ttl.expiry(of: object), expiry <= searchStart { continue }
@@ -163,13 +159,13 @@ extension Database {
         return definition.vectorSettings(name)?.distance
     }
 
-    /// The kinds of search a profile reports a request under (Weaviate's names).
-    static func profiledKinds(_ search: SearchKind?) -> [String] {
+    /// The kind of search a profile reports a request's filter and object loads under (Weaviate's
+    /// names; a hybrid's two searches report their own steps as `vector` and `keyword`).
+    static func profiledKind(_ search: SearchKind?) -> String {
         switch search {
-        case .nearVector?, .nearObject?: ["vector"]
-        case .bm25?: ["keyword"]
-        case .hybrid?: ["vector", "keyword"]
-        case nil: ["object"]
+        case .nearVector?, .nearObject?, .hybrid?: "vector"
+        case .bm25?: "keyword"
+        case nil: "object"
         }
     }
 
@@ -246,13 +242,8 @@ extension Database {
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
-            let search = { () throws(WeftError) in
+            let found = try QueryProfiler.measure(profiler, shard: shard.name, search: "vector", step: "vector_search_took") { () throws(WeftError) in
                 try shard.vectorIndexes.search(name, settings: settings, dimension: dimension, query: vector, k: k, allowList: allowLists[index])
-            }
-            let found = if let profiler {
-                try profiler.measure(shard: shard.name, search: "vector", step: "vector_search_took", search)
-            } else {
-                try search()
             }
             hits.append(contentsOf: found.map { ShardHit(shard: index, docID: $0.docID, distance: $0.distance) })
         }
@@ -330,11 +321,8 @@ extension Database {
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
-            let score = { () throws(WeftError) in try scorer.score(shard, allowList: allowLists[index], limit: k) }
-            let scoredHits = if let profiler {
-                try profiler.measure(shard: shard.name, search: "keyword", step: "bm25_search_took", score)
-            } else {
-                try score()
+            let scoredHits = try QueryProfiler.measure(profiler, shard: shard.name, search: "keyword", step: "bm25_search_took") { () throws(WeftError) in
+                try scorer.score(shard, allowList: allowLists[index], limit: k)
             }
             for scored in scoredHits {
                 hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))

@@ -22,19 +22,18 @@ public struct DiversitySelection: Sendable, Equatable {
         let prepared = vectors.map { $0.map(metric.prepared) }
         var picked = [first]
         var closest = [Float](repeating: .infinity, count: distances.count)
-        var remaining = Set(eligible)
-        remaining.remove(first)
+        // Candidates not picked yet, in the search's order (ties go to the earlier one).
+        var remaining = eligible.filter { $0 != first }
         while picked.count < min(limit, eligible.count) {
             let last = prepared[picked.last!]!
-            var best: (index: Int, score: Float)? = nil
-            for index in remaining.sorted() {
+            var best: (position: Int, score: Float)? = nil
+            for (position, index) in remaining.enumerated() {
                 closest[index] = min(closest[index], metric.distance(last, prepared[index]!))
                 let score = -balance * distances[index] + (1 - balance) * closest[index]
-                if best == nil || score > best!.score { best = (index, score) }
+                if best == nil || score > best!.score { best = (position, score) }
             }
             guard let best else { break }
-            picked.append(best.index)
-            remaining.remove(best.index)
+            picked.append(remaining.remove(at: best.position))
         }
         return picked
     }

@@ -15,13 +15,16 @@ public final class QueryProfiler: Sendable {
 
     public init() {}
 
-    /// Adds `work`'s duration to a step of a shard's search of one kind, and to its `total_took`.
-    func measure<T>(shard: String, search: String, step: String? = nil, _ work: () throws(WeftError) -> T) throws(WeftError) -> T {
-        let started = Self.now()
+    /// Runs `work`; with a profiler, adds its duration to a step of a shard's search of one kind
+    /// and to that search's `total_took` (without one, nothing is measured).
+    static func measure<T>(_ profiler: QueryProfiler?, shard: String, search: String, step: String,
+                           _ work: () throws(WeftError) -> T) throws(WeftError) -> T {
+        guard let profiler else { return try work() }
+        let started = now()
         let result = try work()
-        let took = Self.now() &- started
-        nanoseconds.withLock { profiles in
-            if let step { profiles[shard, default: [:]][search, default: [:]][step, default: 0] += took }
+        let took = now() &- started
+        profiler.nanoseconds.withLock { profiles in
+            profiles[shard, default: [:]][search, default: [:]][step, default: 0] += took
             profiles[shard, default: [:]][search, default: [:]]["total_took", default: 0] += took
         }
         return result

@@ -13,9 +13,9 @@ public struct ReferenceResolver: Sendable {
 
     public func targets(of object: StoredObject, property: String, in definition: CollectionDefinition, tenant: String?,
                         vectorNames: (CollectionDefinition) -> [String] = { _ in [] }) -> [(className: String, object: StoredObject)] {
-        guard let reference = definition.property(named: property), case .reference(let targetClasses) = reference.dataType else { return [] }
+        guard let referenceProperty = definition.property(named: property), case .reference(let targetClasses) = referenceProperty.dataType else { return [] }
         var found: [(className: String, object: StoredObject)] = []
-        for reference in object.properties[reference.name]?.arrayValue ?? [] {
+        for reference in object.properties[referenceProperty.name]?.arrayValue ?? [] {
             guard let beacon = reference["beacon"]?.stringValue.flatMap(Beacon.init) else { continue }
             let classes = beacon.className.map { [NameRules.capitalized($0)] } ?? targetClasses
             for className in classes {
