@@ -1,11 +1,9 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2
 import ServiceLifecycle
 import WeftAPI
 
 /// Runs the gRPC server in the service group; graceful shutdown lets in-flight calls finish.
 struct GRPCService: Service {
-    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let server: WeftGRPCServer
 
     func run() async throws {
         try await withGracefulShutdownHandler {

@@ -60,7 +60,7 @@ struct WeftCommand: AsyncParsableCommand {
 
         let application = HTTPServer.makeApplication(database: database, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: application), .init(service: GRPCService(server: WeftGRPCServer.make(database: database))),
+            .init(service: application), .init(service: GRPCService(server: WeftGRPCServer(database: database))),
             .init(service: VectorMaintenanceService(database: database)),
             .init(service: ObjectTTLService(database: database, logger: logger)),
         ]

@@ -1,47 +1,61 @@
-import GRPCCore
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
 
-/// `weaviate.v1.Weaviate`: each method hands its whole engine work (decoding the message into an
-/// engine request, running it, encoding the reply) to one lane of the engine executor, so the
-/// cooperative pool only awaits; errors become statuses through `ErrorMapping`, once, here.
-struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
-    let database: Database
-
-    func search(request: Weaviate_V1_SearchRequest, context: ServerContext) async throws -> Weaviate_V1_SearchReply {
-        try await engine(.query) { () throws(WeftError) in try GRPCSearch(database: database).search(request) }
-    }
-
-    func batchObjects(request: Weaviate_V1_BatchObjectsRequest, context: ServerContext) async throws -> Weaviate_V1_BatchObjectsReply {
-        // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
-        try await engine(.write) { () throws(WeftError) in try GRPCBatch(database: database).batchObjects(request) }
+/// The methods the gRPC server answers, by path: `weaviate.v1.Weaviate` and `grpc.health.v1.Health`.
+/// Each method decodes its request, runs its engine work and encodes its reply on one lane of the
+/// engine executor, so the event loop only frames bytes; errors become statuses in the transport,
+/// through `ErrorMapping`, once.
+enum GRPCServices {
+    static func methods(database: Database) -> [String: GRPCMethod] {
+        [
+            "/weaviate.v1.Weaviate/Search": .unary(.query) { (request: Weaviate_V1_SearchRequest) throws(WeftError) in
+                try GRPCSearch(database: database).search(request)
+            },
+            "/weaviate.v1.Weaviate/Aggregate": .unary(.query) { (request: Weaviate_V1_AggregateRequest) throws(WeftError) in
+                try GRPCAggregate(database: database).aggregate(request)
+            },
+            // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
+            "/weaviate.v1.Weaviate/BatchObjects": .unary(.write) { (request: Weaviate_V1_BatchObjectsRequest) throws(WeftError) in
+                try GRPCBatch(database: database).batchObjects(request)
+            },
+            "/weaviate.v1.Weaviate/BatchReferences": .unary(.write) { (request: Weaviate_V1_BatchReferencesRequest) throws(WeftError) in
+                batchReferences(request, database: database)
+            },
+            "/weaviate.v1.Weaviate/BatchDelete": .unary(.write) { (request: Weaviate_V1_BatchDeleteRequest) throws(WeftError) in
+                try GRPCBatch(database: database).batchDelete(request)
+            },
+            // Answered from memory (the tenant list), on the event loop.
+            "/weaviate.v1.Weaviate/TenantsGet": .unary(nil) { (request: Weaviate_V1_TenantsGetRequest) throws(WeftError) in
+                try tenantsGet(request, database: database)
+            },
+            "/weaviate.v1.Weaviate/BatchStream": batchStream(database: database),
+            "/grpc.health.v1.Health/Check": .unary(nil) { (request: Grpc_Health_V1_HealthCheckRequest) throws(WeftError) in
+                try healthCheck(request)
+            },
+            // The status never changes while the server runs: one reply, then the stream stays open.
+            "/grpc.health.v1.Health/Watch": .watch { bytes throws(WeftError) in
+                try GRPCMethod.encode(healthCheck(GRPCMethod.decode(bytes)))
+            },
+        ]
     }
 
     /// Each reference is added on its own; failures are reported by request index.
-    func batchReferences(request: Weaviate_V1_BatchReferencesRequest, context: ServerContext) async throws -> Weaviate_V1_BatchReferencesReply {
-        try await engine(.write) { () throws(WeftError) in
-            var reply = Weaviate_V1_BatchReferencesReply()
-            for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
-                if case .failure(let error) = outcome {
-                    var failure = Weaviate_V1_BatchReferencesReply.BatchError()
-                    failure.index = Int32(index)
-                    failure.error = error.message
-                    reply.errors.append(failure)
-                }
+    private static func batchReferences(_ request: Weaviate_V1_BatchReferencesRequest, database: Database) -> Weaviate_V1_BatchReferencesReply {
+        var reply = Weaviate_V1_BatchReferencesReply()
+        for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
+            if case .failure(let error) = outcome {
+                var failure = Weaviate_V1_BatchReferencesReply.BatchError()
+                failure.index = Int32(index)
+                failure.error = error.message
+                reply.errors.append(failure)
             }
-            return reply
         }
+        return reply
     }
 
-    func batchDelete(request: Weaviate_V1_BatchDeleteRequest, context: ServerContext) async throws -> Weaviate_V1_BatchDeleteReply {
-        try await engine(.write) { () throws(WeftError) in try GRPCBatch(database: database).batchDelete(request) }
-    }
-
-    /// Answered from memory (the tenant list), without the executor.
-    func tenantsGet(request: Weaviate_V1_TenantsGetRequest, context: ServerContext) async throws -> Weaviate_V1_TenantsGetReply {
-        let tenants: [Database.TenantInfo]
-        do { tenants = try database.tenants(of: request.collection) } catch { throw ErrorMapping.rpcError(error) }
+    private static func tenantsGet(_ request: Weaviate_V1_TenantsGetRequest, database: Database) throws(WeftError) -> Weaviate_V1_TenantsGetReply {
+        let tenants = try database.tenants(of: request.collection)
         let wanted: Set<String>? = request.names.values.isEmpty ? nil : Set(request.names.values)
         var reply = Weaviate_V1_TenantsGetReply()
         reply.tenants = tenants.filter { wanted?.contains($0.name) ?? true }.map { tenant in
@@ -53,70 +67,55 @@ struct WeaviateService: Weaviate_V1_Weaviate.SimpleServiceProtocol {
         return reply
     }
 
-    func aggregate(request: Weaviate_V1_AggregateRequest, context: ServerContext) async throws -> Weaviate_V1_AggregateReply {
-        try await engine(.query) { () throws(WeftError) in try GRPCAggregate(database: database).aggregate(request) }
-    }
-
     /// The client's streaming import (`batch.stream()`, `data.ingest()`): Started on Start; for each
     /// Data message an Ack of what arrived, then the Results (successes and errors by uuid, and by
-    /// `weaviate://localhost/<Class>/<uuid>/<property>` for references); the reply stream ends on Stop.
-    func batchStream(
-        request: RPCAsyncSequence<Weaviate_V1_BatchStreamRequest, any Error>, response: RPCWriter<Weaviate_V1_BatchStreamReply>, context: ServerContext
-    ) async throws {
-        for try await message in request {
+    /// `weaviate://localhost/<Class>/<uuid>/<property>` for references); the call ends on Stop.
+    /// A refusal (the write lane full) fails that message's objects, not the stream: the client
+    /// reports them and carries on.
+    private static func batchStream(database: Database) -> GRPCMethod {
+        .bidirectional(lane: .write, handle: { bytes, send throws(WeftError) in
+            let message: Weaviate_V1_BatchStreamRequest = try GRPCMethod.decode(bytes)
             switch message.message {
             case .start?:
                 var reply = Weaviate_V1_BatchStreamReply()
                 reply.started = Weaviate_V1_BatchStreamReply.Started()
-                try await response.write(reply)
+                send(try GRPCMethod.encode(reply))
+                return false
             case .data(let data)?:
                 let objects = data.objects.values
                 let references = data.references.values
-                var acks = Weaviate_V1_BatchStreamReply()
-                acks.acks.uuids = objects.map(\.uuid)
-                acks.acks.beacons = references.map(GRPCBatch.streamKey)
-                try await response.write(acks)
-                // A refusal (the write lane full) fails this message's objects, not the stream:
-                // the client reports them and carries on.
-                let results: Weaviate_V1_BatchStreamReply.Results
-                do {
-                    results = try await database.executor.run(.write) { () throws(WeftError) in
-                        GRPCBatch(database: database).streamResults(objects: objects, references: references)
-                    }
-                } catch {
-                    results = GRPCBatch.streamFailure(error, objects: objects, references: references)
-                }
+                send(try GRPCMethod.encode(acks(objects: objects, references: references)))
                 var reply = Weaviate_V1_BatchStreamReply()
-                reply.results = results
-                try await response.write(reply)
+                reply.results = GRPCBatch(database: database).streamResults(objects: objects, references: references)
+                send(try GRPCMethod.encode(reply))
+                return false
             case .stop?:
-                return
+                return true
             case nil:
-                continue
+                return false
             }
-        }
+        }, refused: { bytes, error in
+            guard let message: Weaviate_V1_BatchStreamRequest = try? GRPCMethod.decode(bytes), case .data(let data)? = message.message else { return [] }
+            var reply = Weaviate_V1_BatchStreamReply()
+            reply.results = GRPCBatch.streamFailure(error, objects: data.objects.values, references: data.references.values)
+            return [acks(objects: data.objects.values, references: data.references.values), reply].compactMap { try? GRPCMethod.encode($0) }
+        })
     }
 
-    /// Runs a method's engine work on `lane`, its typed error turned into the method's status.
-    private func engine<T: Sendable>(_ lane: EngineExecutor.Lane, _ work: @escaping @Sendable () throws(WeftError) -> T) async throws(RPCError) -> T {
-        do { return try await database.executor.run(lane, work) } catch { throw ErrorMapping.rpcError(error) }
+    private static func acks(objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> Weaviate_V1_BatchStreamReply {
+        var reply = Weaviate_V1_BatchStreamReply()
+        reply.acks.uuids = objects.map(\.uuid)
+        reply.acks.beacons = references.map(GRPCBatch.streamKey)
+        return reply
     }
-}
 
-/// `grpc.health.v1.Health`: SERVING for the server as a whole ("") and for Weaviate's service.
-struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
-    func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Grpc_Health_V1_HealthCheckResponse {
+    /// SERVING for the server as a whole ("") and for Weaviate's service.
+    private static func healthCheck(_ request: Grpc_Health_V1_HealthCheckRequest) throws(WeftError) -> Grpc_Health_V1_HealthCheckResponse {
         guard request.service.isEmpty || request.service == "weaviate.v1.Weaviate" else {
-            throw ErrorMapping.rpcError(.notFound("unknown service '\(request.service)'"))
+            throw .notFound("unknown service '\(request.service)'")
         }
         var response = Grpc_Health_V1_HealthCheckResponse()
         response.status = .serving
         return response
-    }
-
-    func watch(request: Grpc_Health_V1_HealthCheckRequest, response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>, context: ServerContext) async throws {
-        try await response.write(try await check(request: request, context: context))
-        // The status never changes while the server runs: hold the stream open until cancelled.
-        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 }

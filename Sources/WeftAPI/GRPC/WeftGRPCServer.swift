@@ -1,21 +1,95 @@
-import GRPCCore
-import GRPCNIOTransportHTTP2
-import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP2
+import NIOPosix
 import WeftCore
 import WeftEngine
 
 /// The gRPC server on `GRPC_PORT`: Weaviate's service and the health service over HTTP/2
-/// (plaintext), with Weaviate's message size limit.
-public enum WeftGRPCServer {
+/// (plaintext), with Weaviate's message size limit. A transport of our own on SwiftNIO's HTTP/2
+/// (`GRPCCallHandler` per stream) rather than grpc-swift's server: grpc-swift runs every call as a
+/// task on the cooperative pool, with async sequences between it and the event loop, which cost
+/// more CPU per nearVector query than the search itself (docs/ARCHITECTURE.md, "The gRPC transport").
+public final class WeftGRPCServer: Sendable {
     /// Weaviate's `GRPC_MAX_MESSAGE_SIZE` (the value `/v1/meta` reports as grpcMaxMessageSize).
     public static let maximumMessageBytes = 104_858_000
+    /// HTTP/2 flow-control window per stream and for the connection: large enough that a batch
+    /// import of a few MB is not paced by window updates.
+    static let windowBytes = 8 * 1024 * 1024
 
-    public static func make(database: Database) -> GRPCServer<HTTP2ServerTransport.Posix> {
-        let configuration = database.configuration
-        let transport = HTTP2ServerTransport.Posix(
-            address: .ipv4(host: configuration.host, port: configuration.grpcPort),
-            transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = maximumMessageBytes })
-        return GRPCServer(transport: transport, services: [WeaviateService(database: database), HealthService()])
+    private let host: String
+    private let port: Int
+    private let methods: [String: GRPCMethod]
+    private let executor: EngineExecutor
+    private let calls = GRPCCallTracker()
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var listener: (any Channel)?
+        var connections: [ObjectIdentifier: any Channel] = [:]
+        var shuttingDown = false
+    }
+
+    public init(database: Database) {
+        host = database.configuration.host
+        port = database.configuration.grpcPort
+        methods = GRPCServices.methods(database: database)
+        executor = database.executor
+    }
+
+    /// Listens until `beginGracefulShutdown`, then lets the calls in flight finish (up to 30 s)
+    /// and closes the connections.
+    public func serve() async throws {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try self.configure(channel) }
+            }
+            .bind(host: host, port: port).get()
+        let closeNow = state.withLockedValue { state in
+            state.listener = listener
+            return state.shuttingDown
+        }
+        if closeNow { try? await listener.close() }
+        try await listener.closeFuture.get()
+        await calls.waitUntilIdle(timeout: .seconds(30))
+        let connections = state.withLockedValue { Array($0.connections.values) }
+        for connection in connections { try? await connection.close() }
+    }
+
+    public func beginGracefulShutdown() {
+        let listener = state.withLockedValue { state in
+            state.shuttingDown = true
+            return state.listener
+        }
+        listener?.close(promise: nil)
+    }
+
+    private func configure(_ channel: any Channel) throws {
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: 1000),
+            HTTP2Setting(parameter: .initialWindowSize, value: Self.windowBytes),
+            HTTP2Setting(parameter: .maxFrameSize, value: 1 << 20),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: 16 * 1024),
+        ]
+        var stream = NIOHTTP2Handler.StreamConfiguration()
+        stream.targetWindowSize = Self.windowBytes
+        let methods = methods, executor = executor, calls = calls
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: connection, streamConfiguration: stream
+        ) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(
+                    GRPCCallHandler(methods: methods, executor: executor, calls: calls, maximumMessageBytes: Self.maximumMessageBytes))
+            }
+        }
+        let key = ObjectIdentifier(channel)
+        state.withLockedValue { $0.connections[key] = channel }
+        channel.closeFuture.whenComplete { [state] _ in
+            state.withLockedValue { _ = $0.connections.removeValue(forKey: key) }
+        }
     }
 }

@@ -84,6 +84,14 @@ public final class EngineExecutor: Sendable {
         return try result.get()
     }
 
+    /// Queues `work` on `lane` and returns at once, refused with the same error as `run` when the
+    /// lane holds its limit: the callback form of `run`, for callers that are not async (the gRPC
+    /// transport's event loops, which hand a call to a lane and write its reply when `work` says so).
+    public func start(_ lane: Lane, _ work: @escaping @Sendable () -> Void) throws(WeftError) {
+        let queue = lanes[lane.rawValue]
+        guard queue.enqueue(work) else { throw Self.overloaded(lane, limit: queue.admitted) }
+    }
+
     /// Queues `work` on `lane` without waiting for it (background upkeep); false when the lane
     /// holds its limit.
     @discardableResult

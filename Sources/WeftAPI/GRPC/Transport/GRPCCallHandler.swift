@@ -1,0 +1,249 @@
+import DequeModule
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+import WeftCore
+import WeftEngine
+
+/// One gRPC call on one HTTP/2 stream, driven by the stream's event loop: it reads the request
+/// headers and messages, hands each message to the method's lane of the engine executor and writes
+/// the reply when the lane says so. That is the whole request path: the event loop hands work to an
+/// engine thread once and gets the reply back once, with no task, no async sequence and no
+/// cooperative-pool thread in between (see docs/ARCHITECTURE.md, "The gRPC transport").
+///
+/// The wire format is gRPC over HTTP/2: response headers (`:status 200`, `content-type
+/// application/grpc`), length-prefixed messages in DATA frames, trailers with `grpc-status` and a
+/// percent-encoded `grpc-message`; a call that fails before replying gets one trailers-only HEADERS.
+final class GRPCCallHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private enum State { case awaitingHeaders, receiving, finished }
+
+    private let methods: [String: GRPCMethod]
+    private let executor: EngineExecutor
+    private let calls: GRPCCallTracker
+    private var framer: GRPCMessageFramer
+    private var state = State.awaitingHeaders
+    private var method: GRPCMethod?
+    private var requestEnded = false
+    private var sentHeaders = false
+    private var messagesReceived = 0
+    /// Streaming calls: messages waiting for the one on a lane to finish.
+    private var pending = Deque<[UInt8]>()
+    /// A message (or the unary call) is on a lane.
+    private var handling = false
+    private var readingPaused = false
+    /// The call counts as in flight for graceful shutdown (a health watch never does).
+    private var counted = false
+
+    /// Streaming calls stop reading (and so stop granting the client HTTP/2 flow-control window)
+    /// while this many messages wait, so a fast client cannot fill the server's memory.
+    private static let pendingMessageLimit = 2
+
+    init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int) {
+        self.methods = methods
+        self.executor = executor
+        self.calls = calls
+        framer = GRPCMessageFramer(maximumMessageBytes: maximumMessageBytes)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .headers(let headers):
+            if state == .awaitingHeaders { begin(headers.headers, context: context) }
+            if headers.endStream { endOfRequest(context: context) }
+        case .data(let data):
+            guard state == .receiving, case .byteBuffer(var bytes) = data.data else { return }
+            framer.append(&bytes)
+            do {
+                while state == .receiving, let message = try framer.next() { received(message, context: context) }
+            } catch {
+                finish(error, context: context)
+                return
+            }
+            if data.endStream { endOfRequest(context: context) }
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client reset the stream or left: a lane job still running finds the call finished.
+        uncount()
+        state = .finished
+        pending.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    // MARK: - Request
+
+    private func begin(_ headers: HPACKHeaders, context: ChannelHandlerContext) {
+        state = .receiving
+        let path = headers.first(name: ":path") ?? ""
+        guard headers.first(name: "content-type")?.hasPrefix("application/grpc") == true else {
+            finish(GRPCStatus(code: .internalError, message: "content-type must be application/grpc"), context: context)
+            return
+        }
+        guard let method = methods[path] else {
+            finish(GRPCStatus(code: .unimplemented, message: "unknown method \(path)"), context: context)
+            return
+        }
+        self.method = method
+        if case .watch = method { return }
+        counted = true
+        calls.begin()
+    }
+
+    private func uncount() {
+        if counted { calls.end() }
+        counted = false
+    }
+
+    private func received(_ message: [UInt8], context: ChannelHandlerContext) {
+        messagesReceived += 1
+        switch method {
+        case .unary(let lane, let handle)?:
+            guard messagesReceived == 1 else {
+                finish(GRPCStatus(code: .internalError, message: "a unary call carries one request message"), context: context)
+                return
+            }
+            guard let lane else {
+                complete(Result { () throws(WeftError) in try handle(message) }, context: context)
+                return
+            }
+            handling = true
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            do {
+                try executor.start(lane) {
+                    let result = Result { () throws(WeftError) in try handle(message) }
+                    eventLoop.execute { bound.value.0.complete(result, context: bound.value.1) }
+                }
+            } catch {
+                complete(.failure(error), context: context)
+            }
+        case .bidirectional?:
+            pending.append(message)
+            if pending.count >= Self.pendingMessageLimit, !readingPaused {
+                readingPaused = true
+                context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            }
+            handleNextMessage(context: context)
+        case .watch(let reply)?:
+            do {
+                send(try reply(message), context: context)
+                context.flush()
+            } catch {
+                finish(GRPCStatus(error), context: context)
+            }
+        case nil:
+            break
+        }
+    }
+
+    private func endOfRequest(context: ChannelHandlerContext) {
+        requestEnded = true
+        guard state == .receiving else { return }
+        if framer.hasPartialMessage {
+            finish(GRPCStatus(code: .internalError, message: "the request ended inside a message"), context: context)
+            return
+        }
+        switch method {
+        case .unary?:
+            if messagesReceived == 0 { finish(GRPCStatus(code: .internalError, message: "no request message"), context: context) }
+        case .bidirectional?:
+            if !handling, pending.isEmpty { finish(.ok, context: context) }
+        case .watch?, nil:
+            break
+        }
+    }
+
+    // MARK: - Streaming
+
+    private func handleNextMessage(context: ChannelHandlerContext) {
+        guard state == .receiving, !handling, case .bidirectional(let lane, let handle, let refused)? = method else { return }
+        guard let message = pending.popFirst() else {
+            if requestEnded { finish(.ok, context: context) }
+            return
+        }
+        if readingPaused, pending.count < Self.pendingMessageLimit {
+            readingPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+            context.read()
+        }
+        handling = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        // Replies are written in the order they are sent: the event loop runs what `execute` gets in order.
+        let sendReply: @Sendable ([UInt8]) -> Void = { reply in
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                guard handler.state == .receiving else { return }
+                handler.send(reply, context: context)
+                context.flush()
+            }
+        }
+        do {
+            try executor.start(lane) {
+                let result = Result { () throws(WeftError) in try handle(message, sendReply) }
+                eventLoop.execute { bound.value.0.messageHandled(result, context: bound.value.1) }
+            }
+        } catch {
+            for reply in refused(message, error) { send(reply, context: context) }
+            context.flush()
+            handling = false
+            handleNextMessage(context: context)
+        }
+    }
+
+    private func messageHandled(_ result: Result<Bool, WeftError>, context: ChannelHandlerContext) {
+        handling = false
+        switch result {
+        case .success(true): finish(.ok, context: context)
+        case .success(false): handleNextMessage(context: context)
+        case .failure(let error): finish(GRPCStatus(error), context: context)
+        }
+    }
+
+    // MARK: - Reply
+
+    private func complete(_ result: Result<[UInt8], WeftError>, context: ChannelHandlerContext) {
+        handling = false
+        guard state == .receiving else { return }
+        switch result {
+        case .success(let reply):
+            send(reply, context: context)
+            finish(.ok, context: context)
+        case .failure(let error):
+            finish(GRPCStatus(error), context: context)
+        }
+    }
+
+    private func send(_ message: [UInt8], context: ChannelHandlerContext) {
+        if !sentHeaders {
+            sentHeaders = true
+            context.write(wrapOutboundOut(.headers(.init(headers: Self.responseHeaders))), promise: nil)
+        }
+        let framed = GRPCMessageFramer.frame(message, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
+    }
+
+    /// Ends the call with `status`: trailers after a reply, or a trailers-only response.
+    private func finish(_ status: GRPCStatus, context: ChannelHandlerContext) {
+        guard state != .finished else { return }
+        uncount()
+        state = .finished
+        pending.removeAll()
+        var trailers = sentHeaders ? HPACKHeaders() : Self.responseHeaders
+        trailers.add(name: "grpc-status", value: String(status.code))
+        if !status.message.isEmpty { trailers.add(name: "grpc-message", value: GRPCStatus.percentEncoded(status.message)) }
+        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+    }
+
+    private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+}

@@ -1,0 +1,18 @@
+import Synchronization
+
+/// Calls in flight, so a graceful shutdown can let them finish before it closes the connections.
+final class GRPCCallTracker: Sendable {
+    private let active = Atomic<Int>(0)
+
+    func begin() { active.add(1, ordering: .relaxed) }
+    func end() { active.subtract(1, ordering: .relaxed) }
+    var count: Int { active.load(ordering: .relaxed) }
+
+    /// Returns once no call is in flight, or after `timeout`.
+    func waitUntilIdle(timeout: Duration) async {
+        let deadline = ContinuousClock.now + timeout
+        while count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
