@@ -85,8 +85,9 @@ public protocol VectorIndex: AnyObject, Sendable {
     /// lacks are added, nodes whose vector is gone are deleted — so a crash between an object
     /// write and its index update loses nothing.
     func reconcile(with stored: StoredVectors) throws(WeftError) -> ReconcileReport
-    /// Periodic upkeep: removes deleted nodes when due, writes a snapshot once the log holds more
-    /// than `snapshotLogBytes`, so a restart replays little.
+    /// Periodic upkeep: removes deleted nodes when due, writes a snapshot once the log has grown
+    /// past the newest snapshot's size (at least 4 MiB, at most `snapshotLogBytes`), so a restart
+    /// replays little and the log's disk use stays bounded.
     func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int) throws(WeftError) -> MaintenanceReport
     /// Before the owner lets go of the index (shutdown, a tenant deactivated): leaves its files so
     /// the next open is fast.

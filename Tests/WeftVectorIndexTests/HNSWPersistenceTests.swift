@@ -181,4 +181,47 @@ import WeftCore
         #expect(hit?.docID == UInt64(orphan))
         #expect(reopened.count == 400)
     }
+
+    /// Upkeep condenses the commit log into a snapshot once the log outgrows the newest snapshot
+    /// (and 4 MiB), not only at the hard limit: under steady updates the files stay within about
+    /// twice the graph, and the condensed index answers as before.
+    @Test func commitLogIsCondensedOnceItOutgrowsTheSnapshot() throws {
+        let directory = TemporaryDirectory("weft-hnsw")
+        let data = HNSWIndexTests.clusteredData(count: 600, queries: 10, dimension: 8, seed: 5)
+        let hardLimit = 64 << 20
+        let (index, _) = try HNSWIndex.open(directory: directory.path, configuration: HNSWPersistenceTests.configuration(), dimension: nil)
+        for (id, vector) in data.base.enumerated() { try index.add(UInt64(id), vector: vector) }
+        // Below the 4 MiB floor nothing is written, whatever the snapshot's size.
+        #expect(try index.maintain(now: ContinuousClock.now, snapshotLogBytes: hardLimit).wroteSnapshot == false)
+        try index.writeSnapshot()
+        let snapshotBytes = index.snapshotBytes
+        #expect(snapshotBytes > 0)
+        #expect(index.snapshotThreshold(limit: hardLimit) == max(HNSWIndex.minimumSnapshotLogBytes, snapshotBytes))
+
+        // Updates, as the engine makes them (the old docID deleted, the vector added under a new
+        // one), until the log passes the threshold.
+        var live = Dictionary(uniqueKeysWithValues: data.base.enumerated().map { ($0.offset, $0.element) })
+        var rounds = 0
+        while index.commitLogBytes <= index.snapshotThreshold(limit: hardLimit), rounds < 400_000 {
+            let old = rounds, new = data.base.count + rounds
+            index.delete(UInt64(old))
+            let vector = live.removeValue(forKey: old)!
+            try index.add(UInt64(new), vector: vector)
+            live[new] = vector
+            if rounds % 500 == 499 { _ = index.cleanUpTombstones() }
+            rounds += 1
+        }
+        #expect(index.commitLogBytes > index.snapshotThreshold(limit: hardLimit))
+        #expect(index.commitLogBytes < hardLimit)
+        _ = index.cleanUpTombstones()
+        let before = try HNSWPersistenceTests.answers(index, data.queries)
+        #expect(try index.maintain(now: ContinuousClock.now, snapshotLogBytes: hardLimit).wroteSnapshot)
+        #expect(index.commitLogBytes == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(files.sorted() == ["commit-2.log", "snapshot-2.bin"])
+        try index.flushLog()
+        let (reopened, report) = try HNSWPersistenceTests.reopen(directory.path, vectors: live)
+        #expect(report.replayedRecords == 0)
+        #expect(try HNSWPersistenceTests.answers(reopened, data.queries) == before)
+    }
 }

@@ -3,8 +3,8 @@ import WeftVectorIndex
 
 /// Background upkeep of the vector indexes, run periodically on the executor's background lane
 /// by the executable's maintenance service: tombstone cleanup every `cleanupIntervalSeconds`, and
-/// a snapshot when a commit log has grown past `snapshotLogBytes`, so start-up never replays a
-/// long log.
+/// a snapshot when a commit log has grown past the newest snapshot (at most `snapshotLogBytes`),
+/// so start-up never replays a long log and the logs do not outgrow the graph on disk.
 extension Database {
     public static let snapshotLogBytes = 64 << 20
 

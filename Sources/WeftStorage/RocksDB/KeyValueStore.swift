@@ -27,6 +27,9 @@ public final class KeyValueStore: @unchecked Sendable {
         }
     }
 
+    /// The write-ahead log's size bound (all column families together).
+    static let walBytes = 24 << 20
+
     /// The one block cache's capacity.
     static let blockCacheBytes = 32 << 20
 
@@ -49,6 +52,11 @@ public final class KeyValueStore: @unchecked Sendable {
         rocksdb_options_increase_parallelism(dbOptions, 2)
         rocksdb_options_set_keep_log_file_num(dbOptions, 3)
         rocksdb_options_set_db_write_buffer_size(dbOptions, options.memtableBudget)
+        // The write-ahead log holds every write not yet flushed from any column family; a family
+        // written rarely (meta) would otherwise keep every older log file alive. Past this size
+        // RocksDB flushes the families that pin the oldest log: the data folder of a 100,000-vector
+        // import held 47 MB of logs without it (docs/ARCHITECTURE.md, "Disk footprint").
+        rocksdb_options_set_max_total_wal_size(dbOptions, UInt64(Self.walBytes))
         // One block cache for all column families, holding index and filter blocks too: RocksDB's
         // default gives each family a cache of its own and keeps every open file's index outside
         // any cache, so read memory grew with the number of files.
@@ -56,6 +64,15 @@ public final class KeyValueStore: @unchecked Sendable {
         let tableOptions = rocksdb_block_based_options_create()!
         rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
         rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
+        // Point reads (an object, a docID, a term's postings) dominate: a whole-key Bloom filter
+        // per file lets a read skip the files that do not hold its key instead of seeking each
+        // file's index and data block, and a hash index inside each data block replaces the
+        // binary search there. Measured on nearVector queries that load their 10 results: the
+        // two reads per result cost more than the HNSW search without them (docs/ARCHITECTURE.md).
+        rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom_full(10))
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
+        rocksdb_block_based_options_set_data_block_index_type(tableOptions, 1)  // binary search and hash
+        rocksdb_block_based_options_set_data_block_hash_ratio(tableOptions, 0.75)
         rocksdb_options_set_block_based_table_factory(dbOptions, tableOptions)
 
         let buckets = Bucket.allCases

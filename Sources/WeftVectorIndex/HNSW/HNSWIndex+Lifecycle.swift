@@ -32,7 +32,7 @@ extension HNSWIndex {
 
     public func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int) throws(WeftError) -> MaintenanceReport {
         var report = MaintenanceReport(removedTombstones: cleanUpIfDue(now: now))
-        if commitLogBytes > snapshotLogBytes {
+        if commitLogBytes > snapshotThreshold(limit: snapshotLogBytes) {
             try writeSnapshot()
             report.wroteSnapshot = true
         }

@@ -29,6 +29,7 @@ extension HNSWIndex {
             guard let bytes = FileBytes.read(path) else { throw .internalError("cannot read \(path)") }
             let snapshot = try HNSWSnapshot.decode(bytes, path: path)
             index.restore(snapshot)
+            index.snapshotBytes = bytes.count
             generation = newest
             report.snapshotGeneration = newest
         }
@@ -86,8 +87,9 @@ extension HNSWIndex {
             guard let directory else { return }
             try commitLog?.sync()
             let next = generation + 1
-            let snapshot = makeSnapshot(generation: next)
-            try FileBytes.writeAtomically(snapshot.encoded(), to: "\(directory)/snapshot-\(next).bin")
+            let snapshot = makeSnapshot(generation: next).encoded()
+            try FileBytes.writeAtomically(snapshot, to: "\(directory)/snapshot-\(next).bin")
+            snapshotBytes = snapshot.count
             commitLog = try CommitLog(path: "\(directory)/commit-\(next).log", generation: next)
             generation = next
             for file in FileSystem.listFiles(directory) {

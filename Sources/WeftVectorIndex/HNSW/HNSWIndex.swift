@@ -22,6 +22,9 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     /// The folder of the commit logs and snapshots, when persistent.
     nonisolated(unsafe) var directory: String?
     nonisolated(unsafe) var generation: UInt32 = 0
+    /// Size of the newest snapshot: the commit log is condensed into a new snapshot once it has
+    /// grown past it (see `maintain`). Written under the exclusive lock, read under the shared one.
+    nonisolated(unsafe) var snapshotBytes = 0
     /// The dimension to create the graph with when a commit log (which does not record it) is
     /// replayed without a snapshot.
     nonisolated(unsafe) var pendingDimension: Int?
