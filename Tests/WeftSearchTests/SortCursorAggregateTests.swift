@@ -101,6 +101,22 @@ import WeftTestSupport
         #expect(throws: WeftError.self) { try database.search(bad) }
     }
 
+    /// A count alone is answered from the object counters and the filter's allow-lists, without
+    /// reading objects: it must still match the objects written, updated and deleted.
+    @Test func countsAloneMatchThePlainComputation() throws {
+        let dir = TemporaryDirectory()
+        var (database, model, corpus) = try populated(dir, seed: 37)
+        let oracle = FilterOracle()
+        for round in 0..<25 {
+            let filter: WhereFilter? = round == 0 ? nil : corpus.filter(depth: 2, ids: model.ids, times: model.times)
+            let expected = model.objects.values.filter { filter == nil || oracle.matches(filter!, $0) }.count
+            let request = AggregateRequest(collection: RandomCorpus.className, filter: filter, properties: [])
+            let groups = try database.aggregate(request)
+            #expect(groups.count == 1 && groups.first?.count == expected, "round \(round)")
+            #expect(groups.first?.properties.isEmpty == true)
+        }
+    }
+
     @Test func aggregationsMatchAPlainComputation() throws {
         let dir = TemporaryDirectory()
         var (database, model, corpus) = try populated(dir, seed: 31)

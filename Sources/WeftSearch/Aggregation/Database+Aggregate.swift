@@ -16,6 +16,9 @@ extension Database {
             guard let property = schema.property(name) else { throw .invalidInput("aggregate: no property '\(name)' in class \(collection.name)") }
             return (name, property)
         }
+        if request.search == nil, request.groupBy == nil, properties.isEmpty {
+            return [AggregateGroup(groupedBy: nil, count: try count(collection, shards, filter: request.filter, tenant: request.tenant), properties: [:])]
+        }
         let objects = try aggregatedObjects(collection, shards, request)
         let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
         guard let groupPath = request.groupBy else {
@@ -36,6 +39,20 @@ extension Database {
             AggregateGroup(groupedBy: (groupPath, group.value), count: group.objects.count,
                            properties: aggregator.aggregate(group.objects, properties: properties))
         }
+    }
+
+    /// A count alone reads no object: the shards' object counters, or the sizes of the filter's
+    /// allow-lists (the inverted index changes in the same atomic batch as the objects, so both
+    /// are exact). `over_all(total_count=True)` on a million objects took seconds when every
+    /// object was decoded to be counted.
+    private func count(_ collection: Collection, _ shards: [Shard], filter: WhereFilter?, tenant: String?) throws(WeftError) -> Int {
+        guard let filter else { return shards.reduce(0) { $0 + $1.objectCount } }
+        var total = 0
+        for shard in shards {
+            total += try FilterEvaluator(reader: shard.inverted, schema: collection.invertedSchema, className: collection.name,
+                                         database: self, tenant: tenant, definition: collection.definition).evaluate(filter).count
+        }
+        return total
     }
 
     private func aggregatedObjects(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
