@@ -64,6 +64,28 @@ import WeftCore
         }
     }
 
+    /// Reads by docID remember the docID's UUID; a docID superseded by an update, or gone with a
+    /// delete, must read as nothing afterwards even though its UUID is remembered, and the nil UUID
+    /// is an object like any other.
+    @Test func docIDReadsStayRightAfterUpdatesAndDeletes() throws {
+        let dir = TemporaryDirectory()
+        let database = try open(dir)
+        let nilID = ObjectID(bytes: [UInt8](repeating: 0, count: 16))!
+        let first = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 1]), kind: .create).object
+        let shard = try database.requireCollection("Note").shard(for: nilID, tenant: nil)
+        for _ in 0..<2 { #expect(try shard.object(docID: first.docID)?.id == nilID) }
+        let updated = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 2]), kind: .replace).object
+        #expect(try shard.object(docID: first.docID) == nil)
+        #expect(try shard.object(docID: updated.docID)?.properties["a"] == .double(2))
+        #expect(try database.deleteObject(className: "Note", id: nilID))
+        #expect(try shard.object(docID: updated.docID) == nil)
+        let again = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 3]), kind: .create).object
+        #expect(try shard.object(docID: updated.docID) == nil)
+        #expect(try shard.object(docID: again.docID)?.properties["a"] == .double(3))
+        // A docID far past the others (the lookup table grows to it).
+        #expect(try shard.object(docID: 1_000_000) == nil)
+    }
+
     @Test func autoSchemaInfersTypes() throws {
         let dir = TemporaryDirectory()
         let database = try open(dir)

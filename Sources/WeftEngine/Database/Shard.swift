@@ -48,6 +48,9 @@ public final class Shard: Sendable {
     /// Reads this shard's inverted index.
     package let inverted: InvertedIndexReader
 
+    /// The UUIDs behind docIDs that reads have looked up (a docID's UUID never changes).
+    private let docIDLookups = Locked(DocIDLookupCache())
+
     /// Total tokens and objects of a searchable property in this shard.
     package func lengthTotals(_ property: String) -> PropertyLengthTotals {
         counters.withLock { $0.lengths[property] } ?? PropertyLengthTotals()
@@ -101,9 +104,15 @@ public final class Shard: Sendable {
     /// The live object behind `docID` (the docID lookup, then the record); nil when the docID was
     /// superseded or deleted meanwhile, which a search racing a write can see.
     public func object(docID: UInt64, vectorNames: [String] = []) throws(WeftError) -> StoredObject? {
-        guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let id = ObjectID(bytes: uuidBytes),
-            let object = try get(id, withVectors: vectorNames), object.docID == docID
-        else { return nil }
+        let id: ObjectID
+        if let remembered = docIDLookups.withLock({ $0.uuid(of: docID) }) {
+            id = remembered
+        } else {
+            guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let found = ObjectID(bytes: uuidBytes) else { return nil }
+            docIDLookups.withLock { $0.remember(found, for: docID) }
+            id = found
+        }
+        guard let object = try get(id, withVectors: vectorNames), object.docID == docID else { return nil }
         return object
     }
 

@@ -55,7 +55,9 @@ public final class KeyValueStore: @unchecked Sendable {
         // The write-ahead log holds every write not yet flushed from any column family; a family
         // written rarely (meta) would otherwise keep every older log file alive. Past this size
         // RocksDB flushes the families that pin the oldest log: the data folder of a 100,000-vector
-        // import held 47 MB of logs without it (docs/ARCHITECTURE.md, "Disk footprint").
+        // import held 47 MB of logs without it (docs/ARCHITECTURE.md, "Disk footprint"). RocksDB
+        // also allocates each log file up front to this size (it was 64 MiB, the memtable budget):
+        // that space counts as used for the disk guard.
         rocksdb_options_set_max_total_wal_size(dbOptions, UInt64(Self.walBytes))
         // One block cache for all column families, holding index and filter blocks too: RocksDB's
         // default gives each family a cache of its own and keeps every open file's index outside
