@@ -32,7 +32,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -140,7 +139,6 @@ class Weft:
         from weaviate.classes.config import Configure, DataType, Property, VectorDistances
         self.client = self.connect()
         distance = {"l2": VectorDistances.L2_SQUARED, "cosine": VectorDistances.COSINE, "dot": VectorDistances.DOT}[metric]
-        self.client.collections.delete("Bench")
         self.collection = self.client.collections.create(
             "Bench", properties=[Property(name="tag", data_type=DataType.INT)],
             vector_config=Configure.Vectors.self_provided(vector_index_config=Configure.VectorIndex.hnsw(
@@ -472,7 +470,6 @@ def main():
     parser.add_argument("--ef", default="16,32,64,128")
     parser.add_argument("--threads", default="1,4")
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--limit-base", type=int, default=0, help="only the first N base vectors (0: all)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/weft"))
     parser.add_argument("--weft-bench", action="store_true", help="also time weft-bench's raw build of the same vectors")
     parser.add_argument("--work", default=None, help="folder for the systems' data (default: the temporary folder)")
@@ -483,11 +480,7 @@ def main():
     args.load = os.getloadavg()[0]
 
     base = np.load(os.path.join(args.dataset, "base.npy"))
-    if args.limit_base:
-        base = base[:args.limit_base]
     gt = np.load(os.path.join(args.dataset, f"gt_{args.metric}.npy"))
-    if args.limit_base and args.limit_base < len(np.load(os.path.join(args.dataset, "base.npy"), mmap_mode="r")):
-        raise SystemExit("--limit-base needs ground truth for the prefix; use a dataset of that size instead")
     queries = np.load(os.path.join(args.dataset, "query.npy"))
     repeats = -(-args.queries // len(queries))
     queries, gt = np.tile(queries, (repeats, 1))[:args.queries], np.tile(gt, (repeats, 1))[:args.queries]

@@ -74,12 +74,12 @@ public final class EngineExecutor: Sendable {
     /// Runs `work` on a thread of `lane` and returns its result; refused at once with
     /// `resourceExhausted` when the lane already holds its limit.
     public func run<T: Sendable>(_ lane: Lane, _ work: @escaping @Sendable () throws(WeftError) -> T) async throws(WeftError) -> T {
-        let queue = lanes[lane.rawValue]
         let result: Result<T, WeftError> = await withUnsafeContinuation { continuation in
-            let accepted = queue.enqueue {
-                continuation.resume(returning: Result { () throws(WeftError) -> T in try work() })
+            do throws(WeftError) {
+                try start(lane) { continuation.resume(returning: Result { () throws(WeftError) -> T in try work() }) }
+            } catch {
+                continuation.resume(returning: .failure(error))
             }
-            if !accepted { continuation.resume(returning: .failure(Self.overloaded(lane, limit: queue.admitted))) }
         }
         return try result.get()
     }

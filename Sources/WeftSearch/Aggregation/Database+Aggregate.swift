@@ -48,11 +48,13 @@ extension Database {
     private func count(_ collection: Collection, _ shards: [Shard], filter: WhereFilter?, tenant: String?) throws(WeftError) -> Int {
         guard let filter else { return shards.reduce(0) { $0 + $1.objectCount } }
         var total = 0
-        for shard in shards {
-            total += try FilterEvaluator(reader: shard.inverted, schema: collection.invertedSchema, className: collection.name,
-                                         database: self, tenant: tenant, definition: collection.definition).evaluate(filter).count
-        }
+        for shard in shards { total += try allowList(filter, in: shard, of: collection, tenant: tenant).count }
         return total
+    }
+
+    private func allowList(_ filter: WhereFilter, in shard: Shard, of collection: Collection, tenant: String?) throws(WeftError) -> DocIDBitmap {
+        try FilterEvaluator(reader: shard.inverted, schema: collection.invertedSchema, className: collection.name,
+                            database: self, tenant: tenant, definition: collection.definition).evaluate(filter)
     }
 
     private func aggregatedObjects(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
@@ -67,11 +69,8 @@ extension Database {
         }
         var objects: [StoredObject] = []
         if let filter = request.filter {
-            let schema = collection.invertedSchema
             for shard in shards {
-                let allowed = try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
-                                                  database: self, tenant: request.tenant, definition: collection.definition).evaluate(filter)
-                for docID in allowed.sortedDocIDs {
+                for docID in try allowList(filter, in: shard, of: collection, tenant: request.tenant).sortedDocIDs {
                     if let object = try shard.object(docID: docID, vectorNames: []) { objects.append(object) }
                 }
             }

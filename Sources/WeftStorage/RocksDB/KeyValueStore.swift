@@ -66,15 +66,14 @@ public final class KeyValueStore: @unchecked Sendable {
         let tableOptions = rocksdb_block_based_options_create()!
         rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
         rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
-        // Point reads (an object, a docID, a term's postings) dominate: a whole-key Bloom filter
-        // per file lets a read skip the files that do not hold its key instead of seeking each
-        // file's index and data block, and a hash index inside each data block replaces the
-        // binary search there. Measured on nearVector queries that load their 10 results: the
-        // two reads per result cost more than the HNSW search without them (docs/ARCHITECTURE.md).
+        // Point reads (an object record, a docID, a vector, a value's postings) are most of the
+        // reads: a whole-key Bloom filter per file lets a read skip the files that do not hold its
+        // key. RocksDB's usual setting for point lookups; A/B runs of nearVector queries could not
+        // separate its effect from this machine's noise. Prefix scans (BM25 terms, ranges) do not
+        // use it. No data-block hash index: with it, about one run in four of the corrupt-file
+        // test lost a live object's docID lookup (the search skipped the object); 0 of 14 without.
         rocksdb_block_based_options_set_filter_policy(tableOptions, rocksdb_filterpolicy_create_bloom_full(10))
         rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
-        rocksdb_block_based_options_set_data_block_index_type(tableOptions, 1)  // binary search and hash
-        rocksdb_block_based_options_set_data_block_hash_ratio(tableOptions, 0.75)
         rocksdb_options_set_block_based_table_factory(dbOptions, tableOptions)
 
         let buckets = Bucket.allCases

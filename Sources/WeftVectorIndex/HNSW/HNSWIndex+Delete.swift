@@ -38,16 +38,6 @@ extension HNSWIndex {
     /// Bytes in the current commit log since the last snapshot (0 when not persistent).
     public var commitLogBytes: Int { memory.withReadLock { commitLog?.appendedBytes ?? 0 } }
 
-    /// The log size that calls for a new snapshot: the newest snapshot's size (a log larger than
-    /// the graph it changes is mostly superseded records: Weaviate condenses its commit logs for
-    /// the same reason), at least `minimumSnapshotLogBytes` so a small index is not rewritten for
-    /// every few changes, at most `limit`. The files on disk stay within about twice the graph.
-    func snapshotThreshold(limit: Int) -> Int {
-        min(limit, max(Self.minimumSnapshotLogBytes, memory.withReadLock { snapshotBytes }))
-    }
-
-    static let minimumSnapshotLogBytes = 4 << 20
-
     /// Removes tombstoned nodes from the graph: every live node that links to one gets new links
     /// chosen with the heuristic from its remaining neighbours and the deleted nodes' neighbours;
     /// then the deleted nodes are freed and the entry point moved if it was one of them.

@@ -39,6 +39,16 @@ extension HNSWIndex {
         return report
     }
 
+    /// The log size that calls for a new snapshot: the newest snapshot's size (a log larger than
+    /// the graph it changes is mostly superseded records: Weaviate condenses its commit logs for
+    /// the same reason), at least `minimumSnapshotLogBytes` so a small index is not rewritten for
+    /// every few changes, at most `limit`. The files on disk stay within about twice the graph.
+    func snapshotThreshold(limit: Int) -> Int {
+        min(limit, max(Self.minimumSnapshotLogBytes, memory.withReadLock { snapshotBytes }))
+    }
+
+    static let minimumSnapshotLogBytes = 4 << 20
+
     /// Cleans up tombstones and writes a snapshot so the next start replays little.
     public func close() throws(WeftError) {
         _ = cleanUpTombstones()

@@ -34,8 +34,6 @@ final class GRPCCallHandler: ChannelInboundHandler {
     /// A message (or the unary call) is on a lane.
     private var handling = false
     private var readingPaused = false
-    /// The call counts as in flight for graceful shutdown (a health watch never does).
-    private var counted = false
 
     /// Streaming calls stop reading (and so stop granting the client HTTP/2 flow-control window)
     /// while this many messages wait, so a fast client cannot fill the server's memory.
@@ -70,7 +68,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // The client reset the stream or left: a lane job still running finds the call finished.
-        uncount()
+        endCounting()
         state = .finished
         pending.removeAll()
         context.fireChannelInactive()
@@ -94,14 +92,21 @@ final class GRPCCallHandler: ChannelInboundHandler {
             return
         }
         self.method = method
-        if case .watch = method { return }
-        counted = true
-        calls.begin()
+        if isCounted { calls.begin() }
     }
 
-    private func uncount() {
-        if counted { calls.end() }
-        counted = false
+    /// Whether the call counts as in flight for graceful shutdown: from its method's lookup until
+    /// it finishes; a health watch, held open until the client leaves, never does.
+    private var isCounted: Bool {
+        switch method {
+        case .unary?, .bidirectional?: state == .receiving
+        case .watch?, nil: false
+        }
+    }
+
+    /// Before the call leaves the receiving state.
+    private func endCounting() {
+        if isCounted { calls.end() }
     }
 
     private func received(_ message: [UInt8], context: ChannelHandlerContext) {
@@ -117,12 +122,9 @@ final class GRPCCallHandler: ChannelInboundHandler {
                 return
             }
             handling = true
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
             do {
-                try executor.start(lane) {
-                    let result = Result { () throws(WeftError) in try handle(message) }
-                    eventLoop.execute { bound.value.0.complete(result, context: bound.value.1) }
+                try onLane(lane, context: context) { () in Result { () throws(WeftError) in try handle(message) } } then: { handler, context, result in
+                    handler.complete(result, context: context)
                 }
             } catch {
                 complete(.failure(error), context: context)
@@ -181,24 +183,31 @@ final class GRPCCallHandler: ChannelInboundHandler {
         let eventLoop = context.eventLoop
         // Replies are written in the order they are sent: the event loop runs what `execute` gets in order.
         let sendReply: @Sendable ([UInt8]) -> Void = { reply in
-            eventLoop.execute {
-                let (handler, context) = bound.value
-                guard handler.state == .receiving else { return }
-                handler.send(reply, context: context)
-                context.flush()
-            }
+            eventLoop.execute { bound.value.0.sendStreamed([reply], context: bound.value.1) }
         }
         do {
-            try executor.start(lane) {
-                let result = Result { () throws(WeftError) in try handle(message, sendReply) }
-                eventLoop.execute { bound.value.0.messageHandled(result, context: bound.value.1) }
+            try onLane(lane, context: context) { () in Result { () throws(WeftError) in try handle(message, sendReply) } } then: { handler, context, result in
+                handler.messageHandled(result, context: context)
             }
         } catch {
-            for reply in refused(message, error) { send(reply, context: context) }
-            context.flush()
-            handling = false
-            handleNextMessage(context: context)
+            // The lane is full: the method answers the message with its refusal instead. That
+            // answer decodes the message (up to GRPC_MAX_MESSAGE_SIZE), so it is made on the
+            // background lane, not here on the event loop.
+            do {
+                try onLane(.background, context: context) { () in refused(message, error) } then: { handler, context, replies in
+                    handler.sendStreamed(replies, context: context)
+                    handler.messageHandled(.success(false), context: context)
+                }
+            } catch {
+                finish(GRPCStatus(error), context: context)
+            }
         }
+    }
+
+    private func sendStreamed(_ replies: [[UInt8]], context: ChannelHandlerContext) {
+        guard state == .receiving else { return }
+        for reply in replies { send(reply, context: context) }
+        context.flush()
     }
 
     private func messageHandled(_ result: Result<Bool, WeftError>, context: ChannelHandlerContext) {
@@ -207,6 +216,20 @@ final class GRPCCallHandler: ChannelInboundHandler {
         case .success(true): finish(.ok, context: context)
         case .success(false): handleNextMessage(context: context)
         case .failure(let error): finish(GRPCStatus(error), context: context)
+        }
+    }
+
+    /// Runs `work` on `lane`, then `then` with its result back on this stream's event loop (the
+    /// one hand-off of the request path); throws the lane's refusal.
+    private func onLane<Output: Sendable>(
+        _ lane: EngineExecutor.Lane, context: ChannelHandlerContext, _ work: @escaping @Sendable () -> Output,
+        then: @escaping @Sendable (GRPCCallHandler, ChannelHandlerContext, Output) -> Void
+    ) throws(WeftError) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        try executor.start(lane) {
+            let output = work()
+            eventLoop.execute { then(bound.value.0, bound.value.1, output) }
         }
     }
 
@@ -236,7 +259,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
     /// Ends the call with `status`: trailers after a reply, or a trailers-only response.
     private func finish(_ status: GRPCStatus, context: ChannelHandlerContext) {
         guard state != .finished else { return }
-        uncount()
+        endCounting()
         state = .finished
         pending.removeAll()
         var trailers = sentHeaders ? HPACKHeaders() : Self.responseHeaders

@@ -34,14 +34,15 @@ struct GRPCMessageFramer {
             throw GRPCStatus(code: .resourceExhausted, message: "gRPC message of \(length) bytes is larger than the maximum of \(maximumMessageBytes) (GRPC_MAX_MESSAGE_SIZE)")
         }
         guard buffer.readableBytes >= 5 + Int(length) else { return nil }
+        // `buffer` becomes the only reference, so what follows changes it in place (a copy still
+        // held by `buffered` would make the compaction below copy the whole rest).
+        buffered = nil
         buffer.moveReaderIndex(forwardBy: 5)
         let message = buffer.readBytes(length: Int(length))!
-        if buffer.readableBytes == 0 {
-            buffered = nil
-        } else {
-            buffer.discardReadBytes()
-            buffered = buffer
-        }
+        guard buffer.readableBytes > 0 else { return message }
+        // Read bytes are dropped once they outweigh the rest: linear in the bytes received overall.
+        if buffer.readerIndex > buffer.readableBytes { buffer.discardReadBytes() }
+        buffered = buffer
         return message
     }
 
