@@ -46,12 +46,14 @@ import WeftTestSupport
     }
 
     /// BM25F as documented (BM25Scorer): per-property length normalisation, boosts on term
-    /// frequency, one saturation per term, idf over all objects.
+    /// frequency, one saturation per term, idf over all objects with Weaviate's holder count (the
+    /// mean over the properties holding the term, rounded down) and duplicate boost.
     func referenceScores(_ documents: [Document], query: String, fields: [(String, Double)], k1: Double = 1.3, b: Double = 0.7,
                          requireAll: Bool = false, minimumMatch: Int = 1) -> [ObjectID: Double] {
         let oracle = FilterOracle()
         func tokens(_ document: Document, _ field: String) -> [String] { oracle.words(field == "title" ? document.title : document.body) }
-        let terms = Array(Set(oracle.words(query).filter { !["the", "of"].contains($0) }))
+        let queryWords = oracle.words(query).filter { !["the", "of"].contains($0) }
+        let terms = Array(Set(queryWords))
         var averages: [String: Double] = [:]
         for (field, _) in fields { averages[field] = Double(documents.map { tokens($0, field).count }.reduce(0, +)) / Double(documents.count) }
         var scores: [ObjectID: Double] = [:]
@@ -67,8 +69,10 @@ import WeftTestSupport
                 }
                 if x > 0 { weights[document.id] = x }
             }
-            let holders = Double(weights.count)
-            let idf = log(1 + (Double(documents.count) - holders + 0.5) / (holders + 0.5))
+            let perField = fields.map { field in documents.filter { tokens($0, field.0).contains(term) }.count }.filter { $0 > 0 }
+            let holders = perField.isEmpty ? 0 : Double(perField.reduce(0, +) / perField.count)
+            let repeats = Double(queryWords.filter { $0 == term }.count)
+            let idf = log(1 + (Double(documents.count) - holders + 0.5) / (holders + 0.5)) * repeats
             for (id, x) in weights {
                 scores[id, default: 0] += idf * x * (k1 + 1) / (x + k1)
                 matched[id, default: 0] += 1

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import WeftCore
+import WeftInvertedIndex
 import WeftStorage
 
 /// The node's data: one key-value store, the collections in it, and the operations the API
@@ -42,9 +43,21 @@ public final class Database: Sendable {
         store = try KeyValueStore(
             path: configuration.dataPath + "/rocksdb",
             options: .init(syncWrites: configuration.fsync == .always, diskGuard: diskGuard, memtableBudget: configuration.memtablesMaxSizeMB << 20))
+        try Self.migrateSearchableFormat(store, logger: logger)
         collectionsByName = Locked([:])
         aliasTargets = Locked(try Self.loadAliases(from: store))
         try loadCollections()
+    }
+
+    /// Converts BM25 postings written before format 2 into packed term postings, once.
+    private static func migrateSearchableFormat(_ store: KeyValueStore, logger: Logger) throws(WeftError) {
+        let current = SearchableFormatMigration.currentFormat
+        if let stored = try store.get(.meta, MetaKeys.searchableFormat)?.uint32LE, stored >= current { return }
+        let converted = try SearchableFormatMigration.run(store: store)
+        if converted > 0 { logger.info("converted the postings of \(converted) term(s) to packed term postings") }
+        let batch = WriteBatch(store: store)
+        batch.put(.meta, MetaKeys.searchableFormat, .uint32LE(current))
+        try store.write(batch)
     }
 
     /// Loads every stored collection and its shards.

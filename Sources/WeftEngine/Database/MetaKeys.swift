@@ -11,6 +11,9 @@ enum MetaKeys {
     /// -> the UTF-8 name of the collection the alias points at.
     static func alias(_ name: String) -> [UInt8] { node.key(Array("alias/\(name)".utf8)) }
     static let aliases = node.key(Array("alias/".utf8))
+    /// -> u32 LE, the layout of the searchable bucket (`SearchableFormatMigration`); absent in
+    /// data folders written before packed term postings.
+    static let searchableFormat = node.key(Array("searchableFormat".utf8))
     /// -> u32 LE, the next shard id to hand out (ids are never reused).
     static let nextShardID = node.key(Array("nextShardID".utf8))
     /// -> u32 LE, the dimension of a vector space of a collection, fixed by its first vector.

@@ -14,8 +14,10 @@ import WeftStorage
 /// | 5 all | (nothing) | every object of the shard |
 /// | 6 reference count | name, sortable int | objects whose reference property holds that many references (0 too) |
 ///
-/// `searchable`: shard, name, u16 term length, term, docID (BE) -> term frequency u32 LE, property
-/// length in tokens u32 LE. A term's postings are one prefix, in docID order.
+/// `searchable`: shard, name, u16 term length, term -> the term's postings (`PackedTermPostings`:
+/// docIDs, term frequencies and property lengths in tokens), changed by merge operands. Until
+/// format 2 (`SearchableFormatMigration`) each posting was a key of its own: the term key, the
+/// docID (BE) -> frequency u32 LE, length u32 LE.
 ///
 /// `rangeable`: ordered entries, value empty unless stated
 /// | namespace | rest |
@@ -46,7 +48,7 @@ public struct IndexKeys: Sendable {
 
     public var allKey: [UInt8] { shard.bytes + [FilterNamespace.all.rawValue] }
 
-    public func termPrefix(_ name: String, _ term: String) -> [UInt8] {
+    public func termKey(_ name: String, _ term: String) -> [UInt8] {
         let termBytes = Array(term.utf8.prefix(Int(UInt16.max)))
         var key = nameComponent(shard.bytes, name)
         key.append(UInt8(termBytes.count >> 8))
@@ -57,9 +59,6 @@ public struct IndexKeys: Sendable {
     /// Every term posting of one property (what dropping its searchable index removes).
     public func searchablePrefix(_ name: String) -> [UInt8] { nameComponent(shard.bytes, name) }
 
-    public func termKey(_ name: String, _ term: String, docID: UInt64) -> [UInt8] {
-        termPrefix(name, term) + SortableEncoding.bigEndian(docID)
-    }
 
     public func rangePrefix(_ namespace: RangeNamespace, _ name: String) -> [UInt8] {
         named(namespace.rawValue, name)
@@ -69,7 +68,7 @@ public struct IndexKeys: Sendable {
         named(namespace.rawValue, name) + value + SortableEncoding.bigEndian(docID)
     }
 
-    /// The docID at the end of a searchable or rangeable key.
+    /// The docID at the end of a rangeable key.
     public static func trailingDocID(_ key: [UInt8]) -> UInt64 {
         SortableEncoding.readBigEndian(key.suffix(8))
     }

@@ -66,24 +66,10 @@ public struct InvertedIndexReader: Sendable {
         return result
     }
 
-    /// One posting of a term: the document, the term's frequency in the property, and the
-    /// property's length in tokens.
-    public struct TermPosting: Sendable {
-        public var docID: UInt64
-        public var frequency: UInt32
-        public var propertyLength: UInt32
-    }
-
-    public func postings(_ property: String, _ term: String) throws(WeftError) -> [TermPosting] {
-        var result: [TermPosting] = []
-        try store.scan(.searchable, range: .prefix(keys.termPrefix(property, term))) { (key: [UInt8], value: [UInt8]) throws(WeftError) -> Bool in
-            var reader = ByteReader(value, context: "postings of \(property)")
-            let frequency = try reader.readUInt32LE()
-            let length = try reader.readUInt32LE()
-            result.append(TermPosting(docID: IndexKeys.trailingDocID(key), frequency: frequency, propertyLength: length))
-            return true
-        }
-        return result
+    /// The postings of `term` in `property` (empty when no object holds it).
+    public func postings(_ property: String, _ term: String) throws(WeftError) -> PackedTermPostings {
+        guard let bytes = try store.get(.searchable, keys.termKey(property, term)) else { return .empty }
+        return try PackedTermPostings(bytes)
     }
 
     /// Ordered entries of `name` in `namespace`: calls `body` with the value bytes (without the

@@ -24,8 +24,8 @@ public struct IndexedDocument: Sendable {
 public struct DocumentEntries: Sendable {
     /// Filterable keys whose bitmap holds the docID.
     public var postings: [[UInt8]] = []
-    /// Searchable keys (with docID) and their values (term frequency, property length).
-    public var terms: [([UInt8], [UInt8])] = []
+    /// Searchable term keys and the object's posting in each (term frequency, property length).
+    public var terms: [(key: [UInt8], frequency: UInt32, propertyLength: UInt32)] = []
     /// Rangeable keys (with docID) and their values.
     public var ordered: [([UInt8], [UInt8])] = []
     /// Token count per searchable property, for the BM25 length averages.
@@ -76,10 +76,7 @@ public enum DocumentIndexer {
                 var frequencies: [String: UInt32] = [:]
                 for token in tokens { frequencies[token, default: 0] += 1 }
                 for (term, frequency) in frequencies {
-                    var value = ByteWriter(capacity: 8)
-                    value.writeUInt32LE(frequency)
-                    value.writeUInt32LE(UInt32(clamping: tokens.count))
-                    entries.terms.append((keys.termKey(property.name, term, docID: docID), value.bytes))
+                    entries.terms.append((keys.termKey(property.name, term), frequency, UInt32(clamping: tokens.count)))
                 }
                 entries.searchableLengths[property.name] = tokens.count
             }
@@ -90,14 +87,16 @@ public enum DocumentIndexer {
     /// Adds the entries of a new object to `batch`.
     public static func add(_ entries: DocumentEntries, docID: UInt64, to batch: WriteBatch) {
         for key in entries.postings { batch.addPosting(.filterable, key, docID: docID) }
-        for (key, value) in entries.terms { batch.put(.searchable, key, value) }
+        for term in entries.terms {
+            batch.changeTermPosting(term.key, .set(TermPosting(docID: docID, frequency: term.frequency, propertyLength: term.propertyLength)))
+        }
         for (key, value) in entries.ordered { batch.put(.rangeable, key, value) }
     }
 
     /// Removes the entries of a replaced or deleted object.
     public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch) {
         for key in entries.postings { batch.removePosting(.filterable, key, docID: docID) }
-        for (key, _) in entries.terms { batch.delete(.searchable, key) }
+        for term in entries.terms { batch.changeTermPosting(term.key, .remove(docID)) }
         for (key, _) in entries.ordered { batch.delete(.rangeable, key) }
     }
 }

@@ -8,16 +8,20 @@ import WeftStorage
 /// length normalisation, boosts on term frequencies, one saturation per term):
 ///
 ///     x(t, d)  = Σ_p boost_p · tf(t, d, p) / (1 − b + b · len(d, p) / avglen_p)
-///     score(d) = Σ_t idf(t) · x(t, d) · (k1 + 1) / (x(t, d) + k1)
+///     score(d) = Σ_t r_t · idf(t) · x(t, d) · (k1 + 1) / (x(t, d) + k1)
 ///     idf(t)   = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))
 ///
-/// with N the shard's object count and n_t the objects holding t in any searched property
-/// (filters do not change statistics). With one property this is exactly Weaviate's BM25.
-/// Query terms are tokenised per property; stopwords are dropped for `word` properties.
+/// with N the shard's object count, n_t the number of objects holding t in a searched property
+/// (with several properties, as Weaviate counts it: the mean over the properties that hold t,
+/// rounded down) and r_t how often the query repeats t (Weaviate's duplicate boost). Filters do
+/// not change statistics. With one property this is exactly Weaviate's BM25. Query terms are
+/// tokenised per property; stopwords are dropped for `word` properties. The top documents are
+/// found by `BlockMaxWAND` over the packed postings.
 struct BM25Scorer {
     struct Field {
         var name: String
         var boost: Double
+        /// Distinct terms, in query order.
         var terms: [String]
     }
 
@@ -26,10 +30,14 @@ struct BM25Scorer {
     let b: Double
     let searchOperator: BM25Query.Operator
     /// Distinct terms over all fields (what `And` requires and `minimumOrTokensMatch` counts).
-    let distinctTerms: Int
+    let distinctTerms: [String]
+    /// How often each distinct term appears in the query (in the field that repeats it most).
+    let repeats: [String: Int]
 
     init(definition: CollectionDefinition, schema: InvertedSchema, query: BM25Query) throws(WeftError) {
         var fields: [Field] = []
+        var repeats: [String: Int] = [:]
+        var distinctTerms: [String] = []
         let requested = query.properties.isEmpty
             ? schema.properties.filter(\.searchable).map { ($0.name, 1.0) }
             : try query.properties.map { (text: String) throws(WeftError) -> (String, Double) in try Self.parseBoost(text) }
@@ -41,14 +49,20 @@ struct BM25Scorer {
                 throw .invalidInput("bm25: property '\(name)' of \(definition.name) is not searchable (text with indexSearchable)")
             }
             let tokens = schema.stopwords(for: property).queryTerms(property.tokens(query.query), tokenization: property.tokenization)
+            var counts: [String: Int] = [:]
+            for token in tokens { counts[token, default: 0] += 1 }
+            for (term, count) in counts { repeats[term] = max(repeats[term] ?? 0, count) }
             var seen = Set<String>()
-            fields.append(Field(name: property.name, boost: boost, terms: tokens.filter { seen.insert($0).inserted }))
+            let terms = tokens.filter { seen.insert($0).inserted }
+            for term in terms where !distinctTerms.contains(term) { distinctTerms.append(term) }
+            fields.append(Field(name: property.name, boost: boost, terms: terms))
         }
         self.fields = fields
+        self.repeats = repeats
+        self.distinctTerms = distinctTerms
         k1 = definition.invertedIndex.bm25K1
         b = definition.invertedIndex.bm25B
         searchOperator = query.searchOperator
-        distinctTerms = Set(fields.flatMap(\.terms)).count
     }
 
     /// `title^2` -> ("title", 2).
@@ -66,49 +80,75 @@ struct BM25Scorer {
         var explain: String
     }
 
-    func score(_ shard: Shard, allowList: DocIDBitmap?, limit: Int) throws(WeftError) -> [Scored] {
-        guard distinctTerms > 0, limit > 0 else { return [] }
-        let objectCount = Double(shard.objectCount)
-        // term -> docID -> x(t, d)
-        var weights: [String: [UInt64: Double]] = [:]
-        for field in fields {
-            let average = shard.lengthTotals(field.name).average
+    /// One shard's statistics and posting lists for this query.
+    struct Prepared {
+        /// In field order, then term order: the slot order of `BlockMaxWAND`.
+        var cursors: [PostingCursor]
+        var idfs: [Double]
+    }
+
+    func prepare(_ shard: Shard) throws(WeftError) -> Prepared {
+        // Every (field, term) list, then the statistics, then the cursors (which need the idf).
+        var lists: [(field: Int, term: Int, postings: PackedTermPostings)] = []
+        var holders = [Int](repeating: 0, count: distinctTerms.count)
+        var holdingFields = [Int](repeating: 0, count: distinctTerms.count)
+        for (fieldIndex, field) in fields.enumerated() {
             for term in field.terms {
-                var perDoc = weights[term] ?? [:]
-                for posting in try shard.inverted.postings(field.name, term) {
-                    let normalisation = average > 0 ? 1 - b + b * Double(posting.propertyLength) / average : 1
-                    perDoc[posting.docID, default: 0] += field.boost * Double(posting.frequency) / normalisation
-                }
-                weights[term] = perDoc
+                let postings = try shard.inverted.postings(field.name, term)
+                guard postings.count > 0 else { continue }
+                let termIndex = distinctTerms.firstIndex(of: term)!
+                holders[termIndex] += postings.count
+                holdingFields[termIndex] += 1
+                lists.append((fieldIndex, termIndex, postings))
             }
         }
-        var scores: [UInt64: Double] = [:]
-        var matched: [UInt64: Int] = [:]
-        var idfs: [String: Double] = [:]
-        for (term, perDoc) in weights {
-            let holders = Double(perDoc.count)
-            let idf = log(1 + (objectCount - holders + 0.5) / (holders + 0.5))
-            idfs[term] = idf
-            for (docID, x) in perDoc {
-                if let allowList, !allowList.contains(docID) { continue }
-                scores[docID, default: 0] += idf * x * (k1 + 1) / (x + k1)
-                matched[docID, default: 0] += 1
+        let objectCount = Double(shard.objectCount)
+        let idfs = distinctTerms.indices.map { index -> Double in
+            guard holdingFields[index] > 0 else { return 0 }
+            let n = Double(holders[index] / holdingFields[index])
+            return log(1 + (objectCount - n + 0.5) / (n + 0.5)) * Double(repeats[distinctTerms[index]] ?? 1)
+        }
+        var cursors: [PostingCursor] = []
+        var averages: [Int: Double] = [:]
+        for list in lists {
+            let field = fields[list.field]
+            let average = averages[list.field] ?? shard.lengthTotals(field.name).average
+            averages[list.field] = average
+            let weights = PostingCursor.Weights(boost: field.boost, averageLength: average, k1: k1, b: b, idf: idfs[list.term])
+            if let cursor = PostingCursor(postings: list.postings, term: list.term, slot: cursors.count, weights: weights) {
+                cursors.append(cursor)
             }
         }
-        let required: Int
+        return Prepared(cursors: cursors, idfs: idfs)
+    }
+
+    var requiredTerms: Int {
         switch searchOperator {
-        case .and: required = distinctTerms
-        case .or(let minimum): required = max(1, min(minimum, distinctTerms))
+        case .and: distinctTerms.count
+        case .or(let minimum): max(1, min(minimum, distinctTerms.count))
         }
-        // Keep the best `limit` with a bounded heap (worst on top) rather than sorting every match.
-        var best = TopScores(capacity: limit)
-        for (docID, score) in scores where matched[docID, default: 0] >= required { best.offer(docID: docID, score: score) }
-        // Explanations only for what is returned.
-        return best.sortedBestFirst().map { entry in
+    }
+
+    func score(_ shard: Shard, allowList: DocIDBitmap?, limit: Int) throws(WeftError) -> [Scored] {
+        guard !distinctTerms.isEmpty, limit > 0 else { return [] }
+        let prepared = try prepare(shard)
+        var wand = BlockMaxWAND(cursors: prepared.cursors, idfs: prepared.idfs, k1: k1, requiredTerms: requiredTerms, allowList: allowList)
+        let best = wand.top(limit).sortedBestFirst()
+        // Explanations only for what is returned: each term's x in each returned document.
+        let returned = best.map(\.docID).sorted()
+        var xs = [[Double]](repeating: [Double](repeating: 0, count: distinctTerms.count), count: returned.count)
+        for var cursor in prepared.cursors {
+            for (row, docID) in returned.enumerated() {
+                cursor.seek(docID)
+                if cursor.docID == docID { xs[row][cursor.term] += cursor.x }
+            }
+        }
+        let termOrder = distinctTerms.indices.sorted { distinctTerms[$0] < distinctTerms[$1] }
+        return best.map { entry in
+            let row = returned.firstIndex(of: entry.docID)!
             var explain = "BM25F score: \(entry.score)"
-            for term in weights.keys.sorted() {
-                guard let x = weights[term]?[entry.docID] else { continue }
-                explain += ", BM25F_\(term)_frequency:\(x), BM25F_\(term)_idf:\(idfs[term]!)"
+            for term in termOrder where xs[row][term] > 0 {
+                explain += ", BM25F_\(distinctTerms[term])_frequency:\(xs[row][term]), BM25F_\(distinctTerms[term])_idf:\(prepared.idfs[term])"
             }
             return Scored(docID: entry.docID, score: entry.score, explain: explain)
         }
@@ -122,6 +162,10 @@ struct TopScores {
     private var heap: [(docID: UInt64, score: Double)] = []
 
     init(capacity: Int) { self.capacity = capacity }
+
+    /// The score a new document must beat to enter (−∞ until full). A document met later with an
+    /// equal score has a larger docID and ranks below the one it ties with.
+    var threshold: Double { heap.count < capacity || capacity == 0 ? -.infinity : heap[0].score }
 
     private static func ranksBelow(_ a: (docID: UInt64, score: Double), _ b: (docID: UInt64, score: Double)) -> Bool {
         a.score != b.score ? a.score < b.score : a.docID > b.docID

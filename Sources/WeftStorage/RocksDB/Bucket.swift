@@ -12,11 +12,20 @@ public enum Bucket: String, CaseIterable, Sendable {
     case vectors
     /// shard ++ property ++ value -> roaring postings of docIDs (merge operator).
     case filterable
-    /// shard ++ property ++ term -> postings with term frequencies (BM25).
+    /// shard ++ property ++ term -> the term's postings with frequencies and property lengths,
+    /// packed in blocks (`PackedTermPostings`, merge operator).
     case searchable
     /// shard ++ property ++ order-preserving value ++ docID -> empty (range filters).
     case rangeable
 
-    /// Buckets whose values are docID bitmaps updated through the postings merge operator.
-    var usesPostingsMerge: Bool { self == .filterable }
+    enum MergeKind { case docIDBitmaps, termPostings }
+
+    /// How the bucket's values are changed by merge operands, if they are.
+    var mergeKind: MergeKind? {
+        switch self {
+        case .filterable: .docIDBitmaps
+        case .searchable: .termPostings
+        default: nil
+        }
+    }
 }

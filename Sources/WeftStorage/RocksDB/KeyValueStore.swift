@@ -82,8 +82,8 @@ public final class KeyValueStore: @unchecked Sendable {
         var familyOptions: [OpaquePointer] = []
         for name in names {
             let cfOptions = rocksdb_options_create_copy(dbOptions)!
-            if Bucket(rawValue: name)?.usesPostingsMerge == true {
-                rocksdb_options_set_merge_operator(cfOptions, PostingsMergeOperator.make())
+            if let kind = Bucket(rawValue: name)?.mergeKind {
+                rocksdb_options_set_merge_operator(cfOptions, kind == .docIDBitmaps ? PostingsMergeOperator.make() : TermPostingsMergeOperator.make())
                 // Every object write merges into hot keys (every value's postings, the all-objects
                 // set). Without a bound a read merges every operand since the last flush; with it,
                 // the write that makes the 32nd successive operand folds them into one value.

@@ -1,5 +1,3 @@
-import CRocksDB
-import Glibc
 import WeftCore
 
 /// RocksDB merge operator for filterable postings: the stored value is a serialized `DocIDBitmap`
@@ -27,39 +25,16 @@ enum PostingsMergeOperator {
     }
 
     static func make() -> OpaquePointer {
-        rocksdb_mergeoperator_create(nil, destructor, fullMerge, partialMerge, deleteValue, name)!
+        MergeOperatorBridge.make(name: "weft.postings.v1", merge: merge)
     }
 
-    private static let destructor: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in }
-
-    private static let name: @convention(c) (UnsafeMutableRawPointer?) -> UnsafePointer<CChar>? = { _ in
-        UnsafePointer(operatorName)
-    }
-
-    private static let deleteValue: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int) -> Void = { _, value, _ in
-        free(UnsafeMutableRawPointer(mutating: value))
-    }
-
-    private static let fullMerge: @convention(c) (
-        UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int, UnsafePointer<CChar>?, Int,
-        UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?, Int32,
-        UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?
-    ) -> UnsafeMutablePointer<CChar>? = { _, _, _, existing, existingLength, operands, operandLengths, count, success, newLength in
+    private static func merge(_ existing: UnsafeRawBufferPointer?, _ operands: [UnsafeRawBufferPointer]) -> [UInt8]? {
         do {
-            let result: DocIDBitmap
-            if let existing {
-                result = try DocIDBitmap.deserialize(Array(UnsafeRawBufferPointer(start: existing, count: existingLength)))
-            } else {
-                result = DocIDBitmap()
-            }
-            for index in 0..<Int(count) {
-                guard let operand = operands?[index], let length = operandLengths?[index], length >= 1 else {
-                    return failure(success, newLength)
-                }
-                let raw = UnsafeRawBufferPointer(start: operand, count: length)
-                switch Operation(rawValue: raw[0]) {
+            let result = try existing.map { (raw) throws(WeftError) in try DocIDBitmap.deserialize(Array(raw)) } ?? DocIDBitmap()
+            for raw in operands {
+                switch raw.first.flatMap(Operation.init(rawValue:)) {
                 case .addOne?, .removeOne?:
-                    guard length == 9 else { return failure(success, newLength) }
+                    guard raw.count == 9 else { return nil }
                     let docID = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt64.self))
                     if raw[0] == Operation.addOne.rawValue { result.add(docID) } else { result.remove(docID) }
                 case .add?:
@@ -67,44 +42,13 @@ enum PostingsMergeOperator {
                 case .remove?:
                     result.subtract(try DocIDBitmap.deserialize(Array(raw.dropFirst())))
                 case nil:
-                    return failure(success, newLength)
+                    return nil
                 }
             }
-            return mallocCopy(result.serialized(), success: success, length: newLength)
+            return result.serialized()
         } catch {
             // A corrupted operand or value: RocksDB reports the merge as a corruption error on read.
-            return failure(success, newLength)
+            return nil
         }
     }
-
-    private static func failure(_ success: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<CChar>? {
-        success?.pointee = 0
-        length?.pointee = 0
-        return nil
-    }
-
-    /// Combining operands without the base value is not needed for correctness; RocksDB then keeps
-    /// the operands and applies them in a full merge. RocksDB's C wrapper copies the returned bytes
-    /// even on failure, so the length must be set to 0.
-    private static let partialMerge: @convention(c) (
-        UnsafeMutableRawPointer?, UnsafePointer<CChar>?, Int,
-        UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?, Int32,
-        UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int>?
-    ) -> UnsafeMutablePointer<CChar>? = { _, _, _, _, _, _, success, newLength in
-        success?.pointee = 0
-        newLength?.pointee = 0
-        return nil
-    }
-
-    private static func mallocCopy(_ bytes: [UInt8], success: UnsafeMutablePointer<UInt8>?, length: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<CChar>? {
-        guard let memory = malloc(max(bytes.count, 1)) else { return failure(success, length) }
-        bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
-        success?.pointee = 1
-        length?.pointee = bytes.count
-        return memory.assumingMemoryBound(to: CChar.self)
-    }
 }
-
-/// Static C string for the operator's name; RocksDB checks it against the name stored in the
-/// database's options, so it must never change.
-private nonisolated(unsafe) let operatorName: UnsafeMutablePointer<CChar> = strdup("weft.postings.v1")!

@@ -65,8 +65,13 @@ public final class WriteBatch {
         merge(bucket, key, PostingsMergeOperator.operand(.removeOne, docID: docID))
     }
 
-    private func merge(_ bucket: Bucket, _ key: [UInt8], _ operand: [UInt8]) {
-        precondition(bucket.usesPostingsMerge, "bucket \(bucket) has no merge operator")
+    /// Sets or removes one document's posting of the term at `key` (the searchable bucket).
+    public func changeTermPosting(_ key: [UInt8], _ change: TermPostingsMerge.Change) {
+        merge(.searchable, key, TermPostingsMerge.operand(change))
+    }
+
+    func merge(_ bucket: Bucket, _ key: [UInt8], _ operand: [UInt8]) {
+        precondition(bucket.mergeKind != nil, "bucket \(bucket) has no merge operator")
         key.withUnsafeBytes { k in
             operand.withUnsafeBytes { v in
                 rocksdb_writebatch_merge_cf(

@@ -1,0 +1,124 @@
+import WeftStorage
+
+/// The best `limit` documents of a BM25F query without scoring every posting: block-max WAND
+/// (Ding & Suel, "Faster top-k document retrieval using block-max indexes", 2011), the algorithm
+/// Weaviate's BM25 uses by default. The cursors advance together in docID order; a document is
+/// scored only when the bounds of the lists (then of the blocks) that could hold it add up to more
+/// than the current k-th best score, and whole blocks whose bounds cannot are skipped unread.
+///
+/// The result is exactly the exhaustive top `limit` (ties: lower docID first): documents are met
+/// in ascending docID order and only a score above the threshold can displace an entry.
+struct BlockMaxWAND {
+    private var cursors: [PostingCursor]
+    /// Per distinct query term: its idf, for the saturation of the term's summed x.
+    private let idfs: [Double]
+    private let k1: Double
+    /// How many distinct terms a document must hold (`And`: all; `Or`: minimumOrTokensMatch).
+    private let requiredTerms: Int
+    private let allowList: DocIDBitmap?
+    /// Per cursor (by `slot`), its x in the document being scored (reused); per term, its slots in
+    /// slot order, so that a term's x is always summed in the same order (the same score to the
+    /// last bit as `BM25Scorer.exhaustive` gives, whatever order the cursors are in).
+    private var slotX: [Double]
+    private let slotsByTerm: [[Int]]
+
+    /// `cursors[i].slot == i` on entry.
+    init(cursors: [PostingCursor], idfs: [Double], k1: Double, requiredTerms: Int, allowList: DocIDBitmap?) {
+        self.cursors = cursors
+        self.idfs = idfs
+        self.k1 = k1
+        self.requiredTerms = requiredTerms
+        self.allowList = allowList
+        slotX = Array(repeating: 0, count: cursors.count)
+        var slotsByTerm = [[Int]](repeating: [], count: idfs.count)
+        for cursor in cursors { slotsByTerm[cursor.term].append(cursor.slot) }
+        self.slotsByTerm = slotsByTerm
+    }
+
+    mutating func top(_ limit: Int) -> TopScores {
+        var best = TopScores(capacity: limit)
+        guard limit > 0, !cursors.isEmpty else { return best }
+        // A filter much smaller than the postings: visit its documents instead.
+        if let allowList {
+            let postings = cursors.reduce(0) { $0 + $1.postings.count }
+            if allowList.count * 8 < postings {
+                for docID in allowList.sortedDocIDs {
+                    for index in cursors.indices { cursors[index].seek(docID) }
+                    score(docID, among: cursors.indices.filter { cursors[$0].docID == docID }, into: &best)
+                }
+                return best
+            }
+        }
+        sortCursors()
+        while true {
+            let threshold = best.threshold
+            // The pivot: the first cursor at which the lists' bounds add up past the threshold.
+            var upper = 0.0
+            var pivot = -1
+            for index in cursors.indices {
+                guard !cursors[index].isExhausted else { break }
+                upper += cursors[index].maxScore
+                if upper > threshold {
+                    pivot = index
+                    break
+                }
+            }
+            guard pivot >= 0 else { break }
+            let pivotDoc = cursors[pivot].docID
+            while pivot + 1 < cursors.count, cursors[pivot + 1].docID == pivotDoc { pivot += 1 }
+
+            // The same test with the bounds of the blocks that would hold the pivot document.
+            var blockUpper = 0.0
+            var skipTo = UInt64.max
+            for index in 0...pivot {
+                guard let block = cursors[index].blockBound(at: pivotDoc) else { continue }
+                blockUpper += block.bound
+                skipTo = min(skipTo, block.lastDocID &+ 1)
+            }
+            if blockUpper > threshold {
+                if cursors[0].docID == pivotDoc {
+                    score(pivotDoc, among: 0...pivot, into: &best)
+                    for index in 0...pivot { cursors[index].next() }
+                } else {
+                    // Documents before the pivot cannot pass: the lists before it do not add up.
+                    for index in 0..<pivot where cursors[index].docID < pivotDoc { cursors[index].seek(pivotDoc) }
+                }
+            } else {
+                // No document up to the end of the first of these blocks can pass either (nor one
+                // before the next list's current document, which only these lists can hold).
+                if pivot + 1 < cursors.count { skipTo = min(skipTo, cursors[pivot + 1].docID) }
+                for index in 0...pivot where cursors[index].docID < skipTo { cursors[index].seek(skipTo) }
+            }
+            sortCursors()
+        }
+        return best
+    }
+
+    /// Scores `docID` from the cursors at `positions` (every cursor on it) and offers it.
+    private mutating func score(_ docID: UInt64, among positions: some Collection<Int>, into best: inout TopScores) {
+        guard !positions.isEmpty, allowList?.contains(docID) ?? true else { return }
+        for index in positions { slotX[cursors[index].slot] = cursors[index].x }
+        var matched = 0
+        var total = 0.0
+        for (term, slots) in slotsByTerm.enumerated() {
+            var x = 0.0
+            for slot in slots { x += slotX[slot] }
+            guard x > 0 else { continue }
+            matched += 1
+            total += idfs[term] * x * (k1 + 1) / (x + k1)
+        }
+        for index in positions { slotX[cursors[index].slot] = 0 }
+        if matched >= requiredTerms { best.offer(docID: docID, score: total) }
+    }
+
+    /// Insertion sort by current docID: the order changes little between steps.
+    private mutating func sortCursors() {
+        for index in 1..<max(cursors.count, 1) {
+            var position = index
+            while position > 0, cursors[position - 1].docID > cursors[position].docID {
+                cursors.swapAt(position - 1, position)
+                position -= 1
+            }
+        }
+    }
+}
