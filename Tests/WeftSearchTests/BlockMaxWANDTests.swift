@@ -37,15 +37,16 @@ import WeftStorage
         return result
     }
 
-    func cursors(_ test: Case, terms: Set<Int>) throws -> [PostingCursor] {
+    func cursors(_ test: Case, terms: Set<Int>) throws -> ([PostingCursor], PostingCursorMemory) {
+        let slots = test.postings.indices.filter { terms.contains(test.slotTerms[$0]) }
+        let memory = PostingCursorMemory(lists: try slots.map { try PackedTermPostings(PackedTermPostings.encode(test.postings[$0])) })
         var cursors: [PostingCursor] = []
-        for slot in test.postings.indices where terms.contains(test.slotTerms[slot]) {
-            let packed = try PackedTermPostings(PackedTermPostings.encode(test.postings[slot]))
-            if let cursor = PostingCursor(postings: packed, term: test.slotTerms[slot], slot: cursors.count, weights: test.weights[slot]) {
+        for (list, slot) in slots.enumerated() {
+            if let cursor = memory.cursor(list: list, term: test.slotTerms[slot], slot: cursors.count, weights: test.weights[slot]) {
                 cursors.append(cursor)
             }
         }
-        return cursors
+        return (cursors, memory)
     }
 
     /// Every document scored, slot by slot in slot order (as BlockMaxWAND sums).
@@ -81,7 +82,8 @@ import WeftStorage
                         // Scores as BlockMaxWAND sums them: per term in slot order; the reference
                         // sums per term in term order, which is the same here (one slot per field).
                         let expected = exhaustive(test, terms: terms, required: required, allowList: allowList, limit: limit)
-                        var wand = BlockMaxWAND(cursors: try cursors(test, terms: terms), idfs: test.idfs, k1: 1.2, requiredTerms: required,
+                        let (cursors, memory) = try cursors(test, terms: terms)
+                        var wand = BlockMaxWAND(cursors: cursors, memory: memory, idfs: test.idfs, k1: 1.2, requiredTerms: required,
                                                 allowList: allowList.map { DocIDBitmap($0) })
                         let found = wand.top(limit).sortedBestFirst()
                         let context = "terms \(terms.sorted()) required \(required) filter \(name) limit \(limit)"

@@ -46,6 +46,7 @@ struct GRPCSearch {
         }
 
         if metadata.queryProfile { request.profiler = QueryProfiler() }
+        request.explainScores = metadata.explainScore
         let response = try database.search(request)
         let selection = try PropertySelection.resolve(proto.hasProperties ? proto.properties : nil, in: definition)
         let encoder = ResultEncoder(

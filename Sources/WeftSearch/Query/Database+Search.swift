@@ -98,9 +98,9 @@ extension Database {
             hits = try vectorHits(collection, shards, vector: vector, targetVector: near.targetVector, threshold: near.threshold,
                                   allowLists: allowLists, k: fetch, profiler: profiler)
         case .bm25(let query):
-            hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch, profiler: profiler)
+            hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
         case .hybrid(let query):
-            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch, profiler: profiler)
+            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
         }
 
         if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
@@ -315,17 +315,17 @@ extension Database {
     // MARK: Keyword
 
     func keywordHits(_ collection: Collection, _ shards: [Shard], query: BM25Query, allowLists: [DocIDBitmap?], k: Int,
-                     profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
+                     explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
         let definition = collection.definition
         let scorer = try BM25Scorer(definition: definition, schema: collection.invertedSchema, query: query)
         var hits: [ShardHit] = []
         for (index, shard) in shards.enumerated() {
             if let allowList = allowLists[index], allowList.isEmpty { continue }
             let scoredHits = try QueryProfiler.measure(profiler, shard: shard.name, search: "keyword", step: "bm25_search_took") { () throws(WeftError) in
-                try scorer.score(shard, allowList: allowLists[index], limit: k)
+                try scorer.score(shard, allowList: allowLists[index], limit: k, explain: explain)
             }
             for scored in scoredHits {
-                hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
+                hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: explain ? scored.explain : nil))
             }
         }
         hits.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
@@ -335,7 +335,7 @@ extension Database {
     // MARK: Hybrid
 
     private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int,
-                            profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
+                            explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
         guard (0...1).contains(query.alpha) else { throw .invalidInput("hybrid: alpha must be between 0 and 1") }
         // Each side contributes at least 100 candidates so that fusion sees more than the page.
         let depth = max(k, 100)
@@ -357,7 +357,7 @@ extension Database {
         var keywordSide: [ShardHit] = []
         if query.alpha < 1 {
             let keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
-            keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth, profiler: profiler)
+            keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth, explain: explain, profiler: profiler)
         }
         return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))
     }

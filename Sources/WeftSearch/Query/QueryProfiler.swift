@@ -30,6 +30,11 @@ public final class QueryProfiler: Sendable {
         return result
     }
 
+    /// The nanoseconds one step of one kind of search took, over every shard (benchmarks).
+    public func nanoseconds(search: String, step: String) -> UInt64 {
+        nanoseconds.withLock { profiles in profiles.values.reduce(0) { $0 + ($1[search]?[step] ?? 0) } }
+    }
+
     public var shards: [ShardProfile] {
         nanoseconds.withLock { $0 }.sorted { $0.key < $1.key }.map { shard, searches in
             ShardProfile(shard: shard, searches: searches.mapValues { $0.mapValues(Self.goDuration) })

@@ -25,6 +25,10 @@ public struct SearchRequest: Sendable {
     public var diversity: DiversitySelection?
     /// Set to collect a query profile (per shard, per kind of search, how long each step took).
     public var profiler: QueryProfiler?
+    /// Whether BM25 results carry `explainScore` (each term's frequency and idf). Building it
+    /// means reading every query term's postings again for the returned documents: the gRPC API
+    /// asks only when the client asked.
+    public var explainScores = true
 
     public init(collection: String, search: SearchKind? = nil, filter: WhereFilter? = nil, limit: Int? = nil) {
         self.collection = collection

@@ -84,6 +84,9 @@ struct BM25Scorer {
     struct Prepared {
         /// In field order, then term order: the slot order of `BlockMaxWAND`.
         var cursors: [PostingCursor]
+        var memory: PostingCursorMemory
+        /// Per cursor, its list in `memory`.
+        var lists: [Int]
         var idfs: [Double]
     }
 
@@ -108,18 +111,21 @@ struct BM25Scorer {
             let n = Double(holders[index] / holdingFields[index])
             return log(1 + (objectCount - n + 0.5) / (n + 0.5)) * Double(repeats[distinctTerms[index]] ?? 1)
         }
+        let memory = PostingCursorMemory(lists: lists.map(\.postings))
         var cursors: [PostingCursor] = []
+        var listOfCursor: [Int] = []
         var averages: [Int: Double] = [:]
-        for list in lists {
+        for (index, list) in lists.enumerated() {
             let field = fields[list.field]
             let average = averages[list.field] ?? shard.lengthTotals(field.name).average
             averages[list.field] = average
             let weights = PostingCursor.Weights(boost: field.boost, averageLength: average, k1: k1, b: b, idf: idfs[list.term])
-            if let cursor = PostingCursor(postings: list.postings, term: list.term, slot: cursors.count, weights: weights) {
+            if let cursor = memory.cursor(list: index, term: list.term, slot: cursors.count, weights: weights) {
                 cursors.append(cursor)
+                listOfCursor.append(index)
             }
         }
-        return Prepared(cursors: cursors, idfs: idfs)
+        return Prepared(cursors: cursors, memory: memory, lists: listOfCursor, idfs: idfs)
     }
 
     var requiredTerms: Int {
@@ -129,18 +135,24 @@ struct BM25Scorer {
         }
     }
 
-    func score(_ shard: Shard, allowList: DocIDBitmap?, limit: Int) throws(WeftError) -> [Scored] {
+    func score(_ shard: Shard, allowList: DocIDBitmap?, limit: Int, explain: Bool = true) throws(WeftError) -> [Scored] {
         guard !distinctTerms.isEmpty, limit > 0 else { return [] }
         let prepared = try prepare(shard)
-        var wand = BlockMaxWAND(cursors: prepared.cursors, idfs: prepared.idfs, k1: k1, requiredTerms: requiredTerms, allowList: allowList)
+        var wand = BlockMaxWAND(cursors: prepared.cursors, memory: prepared.memory, idfs: prepared.idfs, k1: k1,
+                                requiredTerms: requiredTerms, allowList: allowList)
         let best = wand.top(limit).sortedBestFirst()
+        guard explain else { return best.map { Scored(docID: $0.docID, score: $0.score, explain: "") } }
         // Explanations only for what is returned: each term's x in each returned document.
         let returned = best.map(\.docID).sorted()
         var xs = [[Double]](repeating: [Double](repeating: 0, count: distinctTerms.count), count: returned.count)
-        for var cursor in prepared.cursors {
-            for (row, docID) in returned.enumerated() {
-                cursor.seek(docID)
-                if cursor.docID == docID { xs[row][cursor.term] += cursor.x }
+        withExtendedLifetime(prepared.memory) {
+            for (used, list) in zip(prepared.cursors, prepared.lists) {
+                // The search moved its cursors to the end: fresh ones from the same lists.
+                guard var cursor = prepared.memory.cursor(list: list, term: used.term, slot: used.slot, weights: used.weights) else { continue }
+                for (row, docID) in returned.enumerated() {
+                    cursor.seek(docID)
+                    if cursor.docID == docID { xs[row][cursor.term] += cursor.x }
+                }
             }
         }
         let termOrder = distinctTerms.indices.sorted { distinctTerms[$0] < distinctTerms[$1] }

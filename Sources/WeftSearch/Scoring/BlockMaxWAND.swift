@@ -9,7 +9,10 @@ import WeftStorage
 /// The result is exactly the exhaustive top `limit` (ties: lower docID first): documents are met
 /// in ascending docID order and only a score above the threshold can displace an entry.
 struct BlockMaxWAND {
+    /// Ordered by current docID (exhausted last) at each step of the search.
     private var cursors: [PostingCursor]
+    /// What the cursors point into.
+    private let memory: PostingCursorMemory
     /// Per distinct query term: its idf, for the saturation of the term's summed x.
     private let idfs: [Double]
     private let k1: Double
@@ -23,8 +26,9 @@ struct BlockMaxWAND {
     private let slotsByTerm: [[Int]]
 
     /// `cursors[i].slot == i` on entry.
-    init(cursors: [PostingCursor], idfs: [Double], k1: Double, requiredTerms: Int, allowList: DocIDBitmap?) {
+    init(cursors: [PostingCursor], memory: PostingCursorMemory, idfs: [Double], k1: Double, requiredTerms: Int, allowList: DocIDBitmap?) {
         self.cursors = cursors
+        self.memory = memory
         self.idfs = idfs
         self.k1 = k1
         self.requiredTerms = requiredTerms
@@ -38,18 +42,26 @@ struct BlockMaxWAND {
     mutating func top(_ limit: Int) -> TopScores {
         var best = TopScores(capacity: limit)
         guard limit > 0, !cursors.isEmpty else { return best }
+        var cursors = self.cursors
+        withExtendedLifetime(memory) {
+            cursors.withUnsafeMutableBufferPointer { cursors in search(cursors, into: &best) }
+        }
+        return best
+    }
+
+    private mutating func search(_ cursors: UnsafeMutableBufferPointer<PostingCursor>, into best: inout TopScores) {
         // A filter much smaller than the postings: visit its documents instead.
         if let allowList {
-            let postings = cursors.reduce(0) { $0 + $1.postings.count }
+            let postings = cursors.reduce(0) { $0 + $1.count }
             if allowList.count * 8 < postings {
                 for docID in allowList.sortedDocIDs {
                     for index in cursors.indices { cursors[index].seek(docID) }
-                    score(docID, among: cursors.indices.filter { cursors[$0].docID == docID }, into: &best)
+                    score(docID, cursors, among: cursors.indices.filter { cursors[$0].docID == docID }, into: &best)
                 }
-                return best
+                return
             }
         }
-        sortCursors()
+        Self.sort(cursors)
         while true {
             let threshold = best.threshold
             // The pivot: the first cursor at which the lists' bounds add up past the threshold.
@@ -77,7 +89,7 @@ struct BlockMaxWAND {
             }
             if blockUpper > threshold {
                 if cursors[0].docID == pivotDoc {
-                    score(pivotDoc, among: 0...pivot, into: &best)
+                    score(pivotDoc, cursors, among: 0...pivot, into: &best)
                     for index in 0...pivot { cursors[index].next() }
                 } else {
                     // Documents before the pivot cannot pass: the lists before it do not add up.
@@ -89,13 +101,13 @@ struct BlockMaxWAND {
                 if pivot + 1 < cursors.count { skipTo = min(skipTo, cursors[pivot + 1].docID) }
                 for index in 0...pivot where cursors[index].docID < skipTo { cursors[index].seek(skipTo) }
             }
-            sortCursors()
+            Self.sort(cursors)
         }
-        return best
     }
 
     /// Scores `docID` from the cursors at `positions` (every cursor on it) and offers it.
-    private mutating func score(_ docID: UInt64, among positions: some Collection<Int>, into best: inout TopScores) {
+    private mutating func score(_ docID: UInt64, _ cursors: UnsafeMutableBufferPointer<PostingCursor>, among positions: some Collection<Int>,
+                                into best: inout TopScores) {
         guard !positions.isEmpty, allowList?.contains(docID) ?? true else { return }
         for index in positions { slotX[cursors[index].slot] = cursors[index].x }
         var matched = 0
@@ -112,13 +124,15 @@ struct BlockMaxWAND {
     }
 
     /// Insertion sort by current docID: the order changes little between steps.
-    private mutating func sortCursors() {
+    private static func sort(_ cursors: UnsafeMutableBufferPointer<PostingCursor>) {
         for index in 1..<max(cursors.count, 1) {
+            let moving = cursors[index]
             var position = index
-            while position > 0, cursors[position - 1].docID > cursors[position].docID {
-                cursors.swapAt(position - 1, position)
+            while position > 0, cursors[position - 1].docID > moving.docID {
+                cursors[position] = cursors[position - 1]
                 position -= 1
             }
+            if position != index { cursors[position] = moving }
         }
     }
 }

@@ -11,8 +11,11 @@ import WeftStorage
 /// the sum of what each of its postings would score alone. That sum of per-list bounds is what
 /// WAND compares with the threshold. A block's bound takes its largest frequency and smallest
 /// length together, which no posting of the block exceeds.
+///
+/// A plain value over memory a `PostingCursorMemory` owns (which must outlive it): the search
+/// moves and reorders cursors millions of times per second, and cursors holding arrays or class
+/// references spent a fifth of the query in reference counting.
 struct PostingCursor {
-    let postings: PackedTermPostings
     /// Index of the cursor's term among the query's distinct terms.
     let term: Int
     /// The cursor's place among the query's (property, term) lists.
@@ -20,14 +23,20 @@ struct PostingCursor {
     let weights: Weights
     /// No posting of the list scores more alone.
     let maxScore: Double
+    /// Postings in the list.
+    let count: Int
 
     /// The current posting's docID; `UInt64.max` once past the end.
     private(set) var docID: UInt64 = 0
     private var block = 0
     private var position = 0
-    private var docIDs: [UInt64] = []
-    private var frequencies: [UInt32] = []
-    private var lengths: [UInt32] = []
+    /// The decoded current block (`blockCount` postings).
+    private var blockCount = 0
+    private let blocks: UnsafeBufferPointer<PackedTermPostings.Block>
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let docIDs: UnsafeMutablePointer<UInt64>
+    private let frequencies: UnsafeMutablePointer<UInt32>
+    private let lengths: UnsafeMutablePointer<UInt32>
 
     /// What turns a posting into its share of a score.
     struct Weights {
@@ -52,21 +61,25 @@ struct PostingCursor {
         }
     }
 
-    init?(postings: PackedTermPostings, term: Int, slot: Int, weights: Weights) {
-        guard let first = postings.blocks.first else { return nil }
-        self.postings = postings
+    /// `blocks` non-empty; the three buffers with room for a block each.
+    fileprivate init(term: Int, slot: Int, weights: Weights, count: Int, blocks: UnsafeBufferPointer<PackedTermPostings.Block>,
+                     bytes: UnsafeBufferPointer<UInt8>, docIDs: UnsafeMutablePointer<UInt64>, frequencies: UnsafeMutablePointer<UInt32>,
+                     lengths: UnsafeMutablePointer<UInt32>) {
         self.term = term
         self.slot = slot
         self.weights = weights
-        var maxFrequency = first.maxFrequency, minLength = first.minPropertyLength
-        for block in postings.blocks {
+        self.count = count
+        self.blocks = blocks
+        self.bytes = bytes
+        self.docIDs = docIDs
+        self.frequencies = frequencies
+        self.lengths = lengths
+        var maxFrequency = blocks[0].maxFrequency, minLength = blocks[0].minPropertyLength
+        for block in blocks {
             maxFrequency = max(maxFrequency, block.maxFrequency)
             minLength = min(minLength, block.minPropertyLength)
         }
         maxScore = weights.bound(frequency: maxFrequency, length: minLength)
-        docIDs.reserveCapacity(PackedTermPostings.blockCapacity)
-        frequencies.reserveCapacity(PackedTermPostings.blockCapacity)
-        lengths.reserveCapacity(PackedTermPostings.blockCapacity)
         load(block: 0)
     }
 
@@ -79,9 +92,9 @@ struct PostingCursor {
     mutating func next() {
         guard !isExhausted else { return }
         position += 1
-        if position < docIDs.count {
+        if position < blockCount {
             docID = docIDs[position]
-        } else if block + 1 < postings.blocks.count {
+        } else if block + 1 < blocks.count {
             load(block: block + 1)
         } else {
             docID = .max
@@ -92,13 +105,13 @@ struct PostingCursor {
     mutating func seek(_ target: UInt64) {
         guard target > docID else { return }
         let index = blockIndex(holding: target)
-        guard index < postings.blocks.count else {
+        guard index < blocks.count else {
             docID = .max
             return
         }
         if index != block { load(block: index) }
         // Within the block: the first docID ≥ target (the block's last one is).
-        var low = position, high = docIDs.count - 1
+        var low = position, high = blockCount - 1
         while low < high {
             let middle = (low + high) / 2
             if docIDs[middle] < target { low = middle + 1 } else { high = middle }
@@ -111,14 +124,13 @@ struct PostingCursor {
     /// decoding it (nil: the list ends before `target`).
     func blockBound(at target: UInt64) -> (bound: Double, lastDocID: UInt64)? {
         let index = blockIndex(holding: target)
-        guard index < postings.blocks.count else { return nil }
-        let block = postings.blocks[index]
+        guard index < blocks.count else { return nil }
+        let block = blocks[index]
         return (weights.bound(frequency: block.maxFrequency, length: block.minPropertyLength), block.lastDocID)
     }
 
     /// The first block from the current one whose last docID is ≥ target.
     private func blockIndex(holding target: UInt64) -> Int {
-        let blocks = postings.blocks
         var low = block, high = blocks.count
         while low < high {
             let middle = (low + high) / 2
@@ -129,8 +141,62 @@ struct PostingCursor {
 
     private mutating func load(block index: Int) {
         block = index
-        postings.decode(block: index, docIDs: &docIDs, frequencies: &frequencies, lengths: &lengths)
+        PackedTermPostings.unpack(blocks[index], from: bytes, docIDs: docIDs, frequencies: frequencies, lengths: lengths)
+        blockCount = blocks[index].count
         position = 0
         docID = docIDs[0]
+    }
+}
+
+/// The memory behind one query's cursors on one shard: each list's bytes and block headers
+/// (copied from the stored values) and a decoded block per list. Freed with the object.
+final class PostingCursorMemory {
+    private let lists: [PackedTermPostings]
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let blocks: UnsafeMutableBufferPointer<PackedTermPostings.Block>
+    private let docIDs: UnsafeMutablePointer<UInt64>
+    private let frequencies: UnsafeMutablePointer<UInt32>
+    private let lengths: UnsafeMutablePointer<UInt32>
+    private var byteStarts: [Int] = []
+    private var blockStarts: [Int] = []
+
+    init(lists: [PackedTermPostings]) {
+        self.lists = lists
+        bytes = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.bytes.count }))
+        blocks = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.blocks.count }))
+        let room = max(1, lists.count) * PackedTermPostings.blockCapacity
+        docIDs = .allocate(capacity: room)
+        frequencies = .allocate(capacity: room)
+        lengths = .allocate(capacity: room)
+        var byteOffset = 0, blockOffset = 0
+        for list in lists {
+            byteStarts.append(byteOffset)
+            blockStarts.append(blockOffset)
+            _ = UnsafeMutableBufferPointer(rebasing: bytes[byteOffset..<(byteOffset + list.bytes.count)]).initialize(from: list.bytes)
+            _ = UnsafeMutableBufferPointer(rebasing: blocks[blockOffset..<(blockOffset + list.blocks.count)]).initialize(from: list.blocks)
+            byteOffset += list.bytes.count
+            blockOffset += list.blocks.count
+        }
+    }
+
+    deinit {
+        bytes.deallocate()
+        blocks.deallocate()
+        docIDs.deallocate()
+        frequencies.deallocate()
+        lengths.deallocate()
+    }
+
+    /// A cursor at the start of list `index` (nil when the list is empty). Cursors of the same
+    /// list share its decode buffer: one at a time.
+    func cursor(list index: Int, term: Int, slot: Int, weights: PostingCursor.Weights) -> PostingCursor? {
+        let list = lists[index]
+        guard !list.blocks.isEmpty else { return nil }
+        let room = index * PackedTermPostings.blockCapacity
+        return PostingCursor(
+            term: term, slot: slot, weights: weights, count: list.count,
+            blocks: UnsafeBufferPointer(rebasing: blocks[blockStarts[index]..<(blockStarts[index] + list.blocks.count)]),
+            bytes: UnsafeBufferPointer(rebasing: bytes[byteStarts[index]..<(byteStarts[index] + list.bytes.count)]),
+            docIDs: docIDs + room, frequencies: frequencies + room, lengths: lengths + room)
     }
 }

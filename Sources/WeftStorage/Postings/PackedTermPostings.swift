@@ -32,7 +32,7 @@ public struct PackedTermPostings: Sendable {
     public static let version: UInt8 = 1
     public static let blockCapacity = 128
     static let valueHeaderBytes = 5
-    static let blockHeaderBytes = 33
+    @usableFromInline static let blockHeaderBytes = 33
 
     public struct Block: Sendable {
         public var firstDocID: UInt64
@@ -41,11 +41,11 @@ public struct PackedTermPostings: Sendable {
         public var maxFrequency: UInt32
         public var minPropertyLength: UInt32
         /// Where the block's header starts in `bytes` and where its payload ends.
-        var start: Int
-        var end: Int
-        var deltaBits: Int
-        var frequencyBits: Int
-        var lengthBits: Int
+        @usableFromInline var start: Int
+        @usableFromInline var end: Int
+        @usableFromInline var deltaBits: Int
+        @usableFromInline var frequencyBits: Int
+        @usableFromInline var lengthBits: Int
     }
 
     public let bytes: [UInt8]
@@ -93,21 +93,49 @@ public struct PackedTermPostings: Sendable {
 
     /// Unpacks block `index` into the three arrays (replacing their contents).
     public func decode(block index: Int, docIDs: inout [UInt64], frequencies: inout [UInt32], lengths: inout [UInt32]) {
-        let block = blocks[index]
-        docIDs.removeAll(keepingCapacity: true)
-        frequencies.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
-        bytes.withUnsafeBufferPointer { buffer in
-            var unpacker = BitUnpacker(buffer, offset: block.start + Self.blockHeaderBytes)
-            var docID = block.firstDocID
-            docIDs.append(docID)
-            for _ in 1..<block.count {
-                docID &+= unpacker.read(block.deltaBits) &+ 1
-                docIDs.append(docID)
+        let count = blocks[index].count
+        docIDs = [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            frequencies = [UInt32](unsafeUninitializedCapacity: count) { frequencyBuffer, frequencyCount in
+                lengths = [UInt32](unsafeUninitializedCapacity: count) { lengthBuffer, lengthCount in
+                    unpack(block: index, docIDs: buffer.baseAddress!, frequencies: frequencyBuffer.baseAddress!, lengths: lengthBuffer.baseAddress!)
+                    lengthCount = count
+                }
+                frequencyCount = count
             }
-            for _ in 0..<block.count { frequencies.append(UInt32(truncatingIfNeeded: unpacker.read(block.frequencyBits)) &+ 1) }
-            for _ in 0..<block.count { lengths.append(UInt32(truncatingIfNeeded: unpacker.read(block.lengthBits))) }
+            initialized = count
         }
+    }
+
+    /// Unpacks block `index` into memory with room for `blockCapacity` postings each. Not an
+    /// overload of `decode`: `&array` arguments would silently convert to these pointers.
+    public func unpack(block index: Int, docIDs: UnsafeMutablePointer<UInt64>, frequencies: UnsafeMutablePointer<UInt32>,
+                       lengths: UnsafeMutablePointer<UInt32>) {
+        bytes.withUnsafeBufferPointer { buffer in
+            Self.unpack(blocks[index], from: buffer, docIDs: docIDs, frequencies: frequencies, lengths: lengths)
+        }
+    }
+
+    /// Unpacks `block` of the value in `bytes` (the search's path: cursors keep the value's bytes
+    /// and headers in memory of their own, and nothing here counts references).
+    @inlinable
+    public static func unpack(_ block: Block, from bytes: UnsafeBufferPointer<UInt8>, docIDs: UnsafeMutablePointer<UInt64>,
+                              frequencies: UnsafeMutablePointer<UInt32>, lengths: UnsafeMutablePointer<UInt32>) {
+        var unpacker = BitUnpacker(bytes, offset: block.start + blockHeaderBytes)
+        var docID = block.firstDocID
+        docIDs[0] = docID
+        if block.deltaBits <= 32 {
+            for position in 1..<max(block.count, 1) {
+                docID &+= unpacker.read(block.deltaBits) &+ 1
+                docIDs[position] = docID
+            }
+        } else {
+            for position in 1..<max(block.count, 1) {
+                docID &+= unpacker.readWide(block.deltaBits) &+ 1
+                docIDs[position] = docID
+            }
+        }
+        for position in 0..<block.count { frequencies[position] = UInt32(truncatingIfNeeded: unpacker.read(block.frequencyBits)) &+ 1 }
+        for position in 0..<block.count { lengths[position] = UInt32(truncatingIfNeeded: unpacker.read(block.lengthBits)) }
     }
 
     /// Every posting, in docID order.
@@ -231,24 +259,23 @@ private struct BitPacker {
 }
 
 /// Reads what `BitPacker` wrote. The caller has checked the payload's length against the widths.
-private struct BitUnpacker {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var offset: Int
-    private var buffer: UInt64 = 0
-    private var buffered = 0
+@usableFromInline
+struct BitUnpacker {
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+    @usableFromInline var offset: Int
+    @usableFromInline var buffer: UInt64 = 0
+    @usableFromInline var buffered = 0
 
+    @inlinable
     init(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int) {
         self.bytes = bytes
         self.offset = offset
     }
 
-    @inline(__always)
+    /// A value of at most 32 bits.
+    @inlinable @inline(__always)
     mutating func read(_ bits: Int) -> UInt64 {
         guard bits > 0 else { return 0 }
-        if bits > 32 {
-            let low = read(32)
-            return low | read(bits - 32) << 32
-        }
         while buffered < bits {
             buffer |= UInt64(bytes[offset]) << UInt64(buffered)
             offset += 1
@@ -258,5 +285,13 @@ private struct BitUnpacker {
         buffer >>= UInt64(bits)
         buffered -= bits
         return value
+    }
+
+    /// A value of up to 64 bits, in two parts.
+    @inlinable
+    mutating func readWide(_ bits: Int) -> UInt64 {
+        guard bits > 32 else { return read(bits) }
+        let low = read(32)
+        return low | read(bits - 32) << 32
     }
 }
