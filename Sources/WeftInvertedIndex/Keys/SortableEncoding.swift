@@ -6,6 +6,7 @@ public enum SortableEncoding {
         bigEndian(UInt64(bitPattern: value) ^ (1 << 63))
     }
 
+    @inlinable
     public static func decodeInt(_ bytes: some Collection<UInt8>) -> Int64 {
         Int64(bitPattern: readBigEndian(bytes) ^ (1 << 63))
     }
@@ -17,6 +18,7 @@ public enum SortableEncoding {
         return bigEndian(bits & (1 << 63) == 0 ? bits | (1 << 63) : ~bits)
     }
 
+    @inlinable
     public static func decodeNumber(_ bytes: some Collection<UInt8>) -> Double {
         let bits = readBigEndian(bytes)
         return Double(bitPattern: bits & (1 << 63) != 0 ? bits & ~(1 << 63) : ~bits)
@@ -41,7 +43,12 @@ public enum SortableEncoding {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }
 
+    /// Inlinable, so that callers in other modules get it specialized for their collection type
+    /// (unspecialized, it was most of the time an aggregation spent on a sort index).
+    @inlinable
     public static func readBigEndian(_ bytes: some Collection<UInt8>) -> UInt64 {
-        bytes.prefix(8).reduce(0) { ($0 << 8) | UInt64($1) }
+        var value: UInt64 = 0
+        for byte in bytes.prefix(8) { value = value << 8 | UInt64(byte) }
+        return value
     }
 }

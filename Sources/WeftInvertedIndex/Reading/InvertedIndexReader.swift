@@ -72,6 +72,24 @@ public struct InvertedIndexReader: Sendable {
         return try PackedTermPostings(bytes)
     }
 
+    /// Every entry of `name` in `namespace` in ascending order, as the value bytes (without the
+    /// docID; valid only during the call) and the docID; nothing is copied per entry.
+    public func forEachOrdered(
+        _ namespace: IndexKeys.RangeNamespace, _ name: String, _ body: (_ value: UnsafeRawBufferPointer, _ docID: UInt64) -> Void
+    ) throws(WeftError) {
+        let prefix = keys.rangePrefix(namespace, name)
+        let iterator = store.iterator(.rangeable, range: .prefix(prefix))
+        while try iterator.withKey({ (key: UnsafeRawBufferPointer) throws(WeftError) -> Void in
+            guard key.count >= prefix.count + 8 else { throw .dataLoss("corrupted sort entry of \(name): key too short") }
+            var docID: UInt64 = 0
+            for byte in key[(key.count - 8)...] { docID = docID << 8 | UInt64(byte) }
+            body(UnsafeRawBufferPointer(rebasing: key[prefix.count..<(key.count - 8)]), docID)
+        }) != nil {
+            iterator.advance()
+        }
+        try iterator.checkError()
+    }
+
     /// Ordered entries of `name` in `namespace`: calls `body` with the value bytes (without the
     /// docID) and the docID, ascending or descending, until it returns false.
     public func ordered(

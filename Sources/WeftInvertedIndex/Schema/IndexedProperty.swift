@@ -43,7 +43,7 @@ public struct IndexedProperty: Sendable, Equatable {
     }
 
     /// Whether the property gets ordered sort entries (scalar values that have an order).
-    var isSortable: Bool {
+    public var isSortable: Bool {
         guard !isArray else { return false }
         switch kind {
         case .text, .int, .number, .boolean, .date, .uuid: return true

@@ -61,7 +61,7 @@ struct Aggregator {
         return best?.value
     }
 
-    private func boolean(_ values: [Bool]) -> BooleanAggregation {
+    func boolean(_ values: [Bool]) -> BooleanAggregation {
         let trues = values.filter { $0 }.count
         let count = values.count
         return BooleanAggregation(

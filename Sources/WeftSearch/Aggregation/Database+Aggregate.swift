@@ -19,8 +19,12 @@ extension Database {
         if request.search == nil, request.groupBy == nil, properties.isEmpty {
             return [AggregateGroup(groupedBy: nil, count: try count(collection, shards, filter: request.filter, tenant: request.tenant), properties: [:])]
         }
-        let objects = try aggregatedObjects(collection, shards, request)
         let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
+        if request.search == nil, request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
+           let group = try aggregateFromIndex(collection, shards, request, properties: properties, aggregator: aggregator) {
+            return [group]
+        }
+        let objects = try aggregatedObjects(collection, shards, request)
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
@@ -39,6 +43,26 @@ extension Database {
             AggregateGroup(groupedBy: (groupPath, group.value), count: group.objects.count,
                            properties: aggregator.aggregate(group.objects, properties: properties))
         }
+    }
+
+    /// An aggregation over a filter (or everything) with no groups, of properties the index's sort
+    /// entries hold (`IndexedAggregation`): the count from the counters or the allow-lists, and no
+    /// object read. Nil when reading the objects is cheaper: a scan visits every entry of each
+    /// property (about 0.2 µs each here) while an object read gives all of them (about 6 µs), so a
+    /// filter passing fewer than 1/25 of the objects per property reads the objects.
+    private func aggregateFromIndex(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest,
+                                    properties: [(name: String, property: IndexedProperty)], aggregator: Aggregator) throws(WeftError) -> AggregateGroup? {
+        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
+            try request.filter.map { (filter: WhereFilter) throws(WeftError) in try allowList(filter, in: shard, of: collection, tenant: request.tenant) }
+        }
+        let total = shards.reduce(0) { $0 + $1.objectCount }
+        let count = request.filter == nil ? total : allowLists.reduce(0) { $0 + ($1?.count ?? 0) }
+        if request.filter != nil, count * 25 < total * properties.count { return nil }
+        var results: [String: PropertyAggregation] = [:]
+        for (name, property) in properties {
+            results[name] = try IndexedAggregation.aggregate(property, shards: shards, allowLists: allowLists, aggregator: aggregator)
+        }
+        return AggregateGroup(groupedBy: nil, count: count, properties: results)
     }
 
     /// A count alone reads no object: the shards' object counters, or the sizes of the filter's

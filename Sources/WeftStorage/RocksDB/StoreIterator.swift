@@ -58,6 +58,15 @@ public final class StoreIterator {
         return (key(), value())
     }
 
+    /// Calls `body` with the current key in RocksDB's memory (valid only during the call): for
+    /// scans over many keys that need a few bytes of each, without copying every key.
+    public func withKey<T>(_ body: (UnsafeRawBufferPointer) throws(WeftError) -> T) throws(WeftError) -> T? {
+        guard isValid else { return nil }
+        var length = 0
+        let pointer = rocksdb_iter_key(iterator, &length)!
+        return try body(UnsafeRawBufferPointer(start: pointer, count: length))
+    }
+
     public func key() -> [UInt8] {
         var length = 0
         let pointer = rocksdb_iter_key(iterator, &length)!

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import WeftCore
+import WeftEngine
+import WeftSearch
+
+/// `weft-bench aggregate`: aggregations over many objects in-process. Imports `--objects` objects
+/// (an int, a number, a boolean and a short text each; no vectors), then times a count alone,
+/// statistics of the scalar properties (read from the index's sort entries), the same with a 10 %
+/// filter, and a text property's top occurrences (which still reads every object).
+struct AggregateBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "aggregate", abstract: "Aggregation latency over many objects.")
+
+    @Option(help: "Objects to import.") var objects: Int = 1_000_000
+    @Option(help: "Import threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Timed runs per row; the best counts.") var runs: Int = 3
+
+    func run() throws {
+        let folder = NSTemporaryDirectory() + "weft-bench-aggregate-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var configuration = Configuration()
+        configuration.dataPath = folder
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let database = try Database(configuration: configuration, logger: logger)
+        _ = try database.createCollection([
+            "class": "Measure", "vectorizer": "none",
+            "properties": [
+                ["name": "bucket", "dataType": ["int"]], ["name": "price", "dataType": ["number"]],
+                ["name": "active", "dataType": ["boolean"]], ["name": "label", "dataType": ["text"], "tokenization": "field"],
+            ],
+        ])
+        let start = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for position in stride(from: worker, to: objects, by: threads) {
+                let hash = Murmur3.hash64("\(position)")
+                let properties: [String: JSONValue] = [
+                    "bucket": .int(Int64(hash % 100)), "price": .double(Double(hash % 100_000) / 100),
+                    "active": .bool(hash & 1 == 0), "label": .string("label \(hash % 50)"),
+                ]
+                _ = try! database.writeObject(ObjectInput(className: "Measure", id: SearchBenchmark.id(position), properties: properties), kind: .create)
+            }
+        }
+        print("imported \(objects) objects in \(String(format: "%.1f", BM25Benchmark.seconds(since: start))) s")
+        let tenth: WhereFilter = .compare(.lessThan, .property("bucket"), .int(10))
+        let rows: [(String, AggregateRequest)] = [
+            ("count alone (over_all total_count)", AggregateRequest(collection: "Measure", properties: [])),
+            ("count alone, 10 % filter", AggregateRequest(collection: "Measure", filter: tenth, properties: [])),
+            ("int + number + boolean statistics (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active"])),
+            ("the same, 10 % filter (objects: cheaper here)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active"])),
+            ("text top occurrences (objects read)", AggregateRequest(collection: "Measure", properties: ["label"])),
+            ("text top occurrences, 10 % filter (objects read)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["label"])),
+        ]
+        print("")
+        print("| aggregation (\(objects) objects) | ms |")
+        print("|---|---:|")
+        for (name, request) in rows {
+            var best = Double.infinity
+            for _ in 0..<max(runs, 1) {
+                let began = DispatchTime.now()
+                _ = try database.aggregate(request)
+                best = min(best, BM25Benchmark.seconds(since: began) * 1000)
+            }
+            print("| \(name) | \(String(format: best < 10 ? "%.2f" : "%.0f", best)) |")
+        }
+        try database.close()
+    }
+}
