@@ -11,7 +11,9 @@ approximate above), so a few scores differ slightly and ties at rank 10 may brea
 Rows, each single-threaded at top 10:
 - tantivy (PyPI `tantivy`), in-process through its Python bindings: `searcher.search` (top-10 doc
   addresses and scores; documents not loaded);
-- Weft in-process (`weft-bench bm25`): `Database.search`, which also loads the 10 objects;
+- Weft in-process (`weft-bench bm25`): the search step alone (postings read and block-max WAND, timed
+  by the query profile: the work tantivy's search does), and `Database.search`, which also loads the
+  10 objects;
 - Weft through the server with the official client (`collection.query.bm25`, `return_properties=[]`),
   with the server's CPU per query read from /proc;
 - hybrid (alpha 0.5, the dataset's query vectors) in-process and through the server.
@@ -186,7 +188,8 @@ def main():
         server = None if args.skip_server else weft_server(args, documents, queries, work)
         rows = [
             ("tantivy 0.27 (in-process, Python bindings)", tantivy["qps"], 1.0, None),
-            ("Weft in-process (weft-bench bm25)", weft["bm25_qps"], overlap(weft["top10"], tantivy["top10"]), None),
+            ("Weft in-process, search step alone (as tantivy's search: top-10 ids and scores)", weft["bm25_search_step_qps"], None, None),
+            ("Weft in-process, Database.search (also loads the objects)", weft["bm25_qps"], overlap(weft["top10"], tantivy["top10"]), None),
         ]
         if server:
             rows.append(("Weft server (weaviate-client, gRPC)", server["bm25"]["qps"], overlap(server["bm25"]["result"], tantivy["top10"]),

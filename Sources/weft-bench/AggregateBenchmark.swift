@@ -45,13 +45,16 @@ struct AggregateBenchmark: ParsableCommand {
         }
         print("imported \(objects) objects in \(String(format: "%.1f", BM25Benchmark.seconds(since: start))) s")
         let tenth: WhereFilter = .compare(.lessThan, .property("bucket"), .int(10))
+        let thousandth: WhereFilter = .and([.compare(.equal, .property("bucket"), .int(3)), .compare(.lessThan, .property("price"), .number(10))])
         let rows: [(String, AggregateRequest)] = [
             ("count alone (over_all total_count)", AggregateRequest(collection: "Measure", properties: [])),
             ("count alone, 10 % filter", AggregateRequest(collection: "Measure", filter: tenth, properties: [])),
             ("int + number + boolean statistics (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active"])),
-            ("the same, 10 % filter (objects: cheaper here)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active"])),
+            ("the same, 10 % filter (index)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active"])),
+            ("int + number + boolean + text (objects read)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label"])),
             ("text top occurrences (objects read)", AggregateRequest(collection: "Measure", properties: ["label"])),
             ("text top occurrences, 10 % filter (objects read)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["label"])),
+            ("int statistics, 0.01 % filter (objects read)", AggregateRequest(collection: "Measure", filter: thousandth, properties: ["bucket"])),
         ]
         print("")
         print("| aggregation (\(objects) objects) | ms |")
