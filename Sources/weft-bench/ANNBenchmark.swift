@@ -68,9 +68,6 @@ struct ANNBenchmark: ParsableCommand {
 
     static let metrics: [String: DistanceMetric] = ["l2": .l2Squared, "cosine": .cosine, "dot": .dot]
 
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
 
     private func measure(index: HNSWIndex, queries: [[Float]], truth: [[Int]], ef: Int, allowList: DocIDBitmap?) -> (Double, Double, Double) {
         var found = 0

@@ -18,13 +18,9 @@ struct AggregateBenchmark: ParsableCommand {
     @Option(help: "Timed runs per row; the best counts.") var runs: Int = 3
 
     func run() throws {
-        let folder = NSTemporaryDirectory() + "weft-bench-aggregate-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var configuration = Configuration()
-        configuration.dataPath = folder
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let database = try Database(configuration: configuration, logger: logger)
+        let scratch = try ScratchDatabase(name: "aggregate")
+        defer { scratch.remove() }
+        let database = scratch.database
         _ = try database.createCollection([
             "class": "Measure", "vectorizer": "none",
             "properties": [
@@ -43,7 +39,7 @@ struct AggregateBenchmark: ParsableCommand {
                 _ = try! database.writeObject(ObjectInput(className: "Measure", id: SearchBenchmark.id(position), properties: properties), kind: .create)
             }
         }
-        print("imported \(objects) objects in \(String(format: "%.1f", BM25Benchmark.seconds(since: start))) s")
+        print("imported \(objects) objects in \(String(format: "%.1f", seconds(since: start))) s")
         let tenth: WhereFilter = .compare(.lessThan, .property("bucket"), .int(10))
         let thousandth: WhereFilter = .and([.compare(.equal, .property("bucket"), .int(3)), .compare(.lessThan, .property("price"), .number(10))])
         let rows: [(String, AggregateRequest)] = [
@@ -64,7 +60,7 @@ struct AggregateBenchmark: ParsableCommand {
             for _ in 0..<max(runs, 1) {
                 let began = DispatchTime.now()
                 _ = try database.aggregate(request)
-                best = min(best, BM25Benchmark.seconds(since: began) * 1000)
+                best = min(best, seconds(since: began) * 1000)
             }
             print("| \(name) | \(String(format: best < 10 ? "%.2f" : "%.0f", best)) |")
         }

@@ -30,13 +30,9 @@ struct BM25Benchmark: ParsableCommand {
         let queryVectors = FileManager.default.fileExists(atPath: dataset + "/query.fvecs") ? try VectorFiles.readFloats(dataset + "/query.fvecs") : []
         let withVectors = hybrid && baseVectors.count >= documents.count && queryVectors.count >= queries.count
 
-        let folder = NSTemporaryDirectory() + "weft-bench-bm25-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var configuration = Configuration()
-        configuration.dataPath = folder
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let database = try Database(configuration: configuration, logger: logger)
+        let scratch = try ScratchDatabase(name: "bm25")
+        defer { scratch.remove() }
+        let database = scratch.database
         let distance = ["l2": "l2-squared", "cosine": "cosine", "dot": "dot"][metric] ?? "cosine"
         _ = try database.createCollection([
             "class": "Glosses", "vectorizer": "none",
@@ -52,7 +48,7 @@ struct BM25Benchmark: ParsableCommand {
                     vector: withVectors ? baseVectors[position] : nil), kind: .create)
             }
         }
-        let importSeconds = Self.seconds(since: importStart)
+        let importSeconds = seconds(since: importStart)
         print("corpus \(documents.count) documents, \(queries.count) queries, vectors \(withVectors ? "yes" : "no"); import \(String(format: "%.1f", importSeconds)) s")
 
         var tops: [[Int]] = []
@@ -117,12 +113,8 @@ struct BM25Benchmark: ParsableCommand {
         for _ in 0..<max(runs, 1) {
             let start = DispatchTime.now()
             try body()
-            result = max(result, Double(count) / Self.seconds(since: start))
+            result = max(result, Double(count) / seconds(since: start))
         }
         return result
-    }
-
-    static func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 }

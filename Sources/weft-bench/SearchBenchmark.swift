@@ -38,13 +38,9 @@ struct SearchBenchmark: ParsableCommand {
         let queryTexts = Self.readTexts(dataset + "/query_texts.jsonl", count: queryVectors.count)
         let buckets = (0..<base.count).map { Int(Murmur3.hash64("\($0)") % 100) }
 
-        let folder = NSTemporaryDirectory() + "weft-bench-search-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var configuration = Configuration()
-        configuration.dataPath = folder
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let database = try Database(configuration: configuration, logger: logger)
+        let scratch = try ScratchDatabase(name: "search")
+        defer { scratch.remove() }
+        let database = scratch.database
         let weaviateDistance = ["l2": "l2-squared", "cosine": "cosine", "dot": "dot"][metric]!
         _ = try database.createCollection([
             "class": "Bench", "vectorizer": "none",
@@ -146,9 +142,6 @@ struct SearchBenchmark: ParsableCommand {
         return result
     }
 
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-    }
 
     /// Each line's `words` and `gloss` as one text.
     static func readTexts(_ path: String, count: Int) -> [String] {

@@ -86,6 +86,21 @@ import WeftCore
         #expect(try shard.object(docID: 1_000_000) == nil)
     }
 
+    /// The docID lookup table stops growing at its maximum: docIDs past it share slots, and a
+    /// docID evicted from its slot is simply not remembered (read from the store again).
+    @Test func docIDLookupCacheIsBounded() {
+        var cache = DocIDLookupCache()
+        let a = ObjectID(bytes: [UInt8](repeating: 1, count: 16))!, b = ObjectID(bytes: [UInt8](repeating: 2, count: 16))!
+        cache.remember(a, for: 5)
+        #expect(cache.uuid(of: 5) == a)
+        let far = UInt64(5 + 4 * DocIDLookupCache.maximumSlots)
+        cache.remember(b, for: far)
+        #expect(cache.uuid(of: far) == b)
+        #expect(cache.uuid(of: 5) == nil)
+        cache.remember(a, for: 6)
+        #expect(cache.uuid(of: 6) == a && cache.uuid(of: far) == b)
+    }
+
     @Test func autoSchemaInfersTypes() throws {
         let dir = TemporaryDirectory()
         let database = try open(dir)

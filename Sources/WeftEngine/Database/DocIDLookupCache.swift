@@ -5,26 +5,44 @@ import WeftCore
 /// docID that was superseded or deleted since is still caught by the caller's check of the
 /// record's docID: remembering is always safe. It saves one of the two RocksDB reads per search
 /// result (the two were about a quarter of a nearVector query's server CPU, docs/ARCHITECTURE.md).
-/// 16 bytes and a bit per docID up to the largest one read, like the vector index's per-docID arrays.
+///
+/// A direct-mapped table (slot = docID mod capacity) that doubles until it covers the largest
+/// docID read or reaches `maximumSlots`: below that every docID has a slot of its own; above it a
+/// docID evicts the one sharing its slot. Every update takes a new docID, so a table sized by
+/// the largest docID alone grew with the number of writes, not of objects. 24 bytes per slot:
+/// at most 24 MiB per shard.
 struct DocIDLookupCache {
+    static let maximumSlots = 1 << 20
+
+    /// docID + 1 per slot (0: empty).
+    private var keys: [UInt64] = []
     private var uuids: [UInt8] = []
-    private var known: [UInt64] = []
 
     func uuid(of docID: UInt64) -> ObjectID? {
-        guard docID < UInt64(known.count) * 64, known[Int(docID / 64)] & (1 << (docID % 64)) != 0 else { return nil }
-        let start = Int(docID) * 16
-        return ObjectID(bytes: Array(uuids[start..<(start + 16)]))
+        guard !keys.isEmpty else { return nil }
+        let slot = Int(docID & UInt64(keys.count - 1))
+        guard keys[slot] == docID &+ 1 else { return nil }
+        return ObjectID(bytes: Array(uuids[(slot * 16)..<(slot * 16 + 16)]))
     }
 
     mutating func remember(_ id: ObjectID, for docID: UInt64) {
-        guard docID < UInt64(UInt32.max) else { return }
-        let index = Int(docID)
-        if index >= known.count * 64 {
-            let words = max(index / 64 + 1, known.count * 2, 16)
-            known += [UInt64](repeating: 0, count: words - known.count)
-            uuids += [UInt8](repeating: 0, count: words * 64 * 16 - uuids.count)
+        if docID >= UInt64(keys.count), keys.count < Self.maximumSlots { grow(toCover: docID) }
+        let slot = Int(docID & UInt64(keys.count - 1))
+        keys[slot] = docID &+ 1
+        uuids.replaceSubrange((slot * 16)..<(slot * 16 + 16), with: id.bytes)
+    }
+
+    /// A power of two above `docID` (at most `maximumSlots`), keeping what fits.
+    private mutating func grow(toCover docID: UInt64) {
+        var capacity = max(keys.count, 1024)
+        while UInt64(capacity) <= docID, capacity < Self.maximumSlots { capacity *= 2 }
+        let old = (keys, uuids)
+        keys = [UInt64](repeating: 0, count: capacity)
+        uuids = [UInt8](repeating: 0, count: capacity * 16)
+        for (oldSlot, key) in old.0.enumerated() where key != 0 {
+            let slot = Int((key - 1) & UInt64(capacity - 1))
+            keys[slot] = key
+            uuids.replaceSubrange((slot * 16)..<(slot * 16 + 16), with: old.1[(oldSlot * 16)..<(oldSlot * 16 + 16)])
         }
-        uuids.replaceSubrange((index * 16)..<(index * 16 + 16), with: id.bytes)
-        known[index / 64] |= 1 << (docID % 64)
     }
 }

@@ -59,7 +59,6 @@ public struct IndexKeys: Sendable {
     /// Every term posting of one property (what dropping its searchable index removes).
     public func searchablePrefix(_ name: String) -> [UInt8] { nameComponent(shard.bytes, name) }
 
-
     public func rangePrefix(_ namespace: RangeNamespace, _ name: String) -> [UInt8] {
         named(namespace.rawValue, name)
     }

@@ -81,9 +81,7 @@ public struct InvertedIndexReader: Sendable {
         let iterator = store.iterator(.rangeable, range: .prefix(prefix))
         while try iterator.withKey({ (key: UnsafeRawBufferPointer) throws(WeftError) -> Void in
             guard key.count >= prefix.count + 8 else { throw .dataLoss("corrupted sort entry of \(name): key too short") }
-            var docID: UInt64 = 0
-            for byte in key[(key.count - 8)...] { docID = docID << 8 | UInt64(byte) }
-            body(UnsafeRawBufferPointer(rebasing: key[prefix.count..<(key.count - 8)]), docID)
+            body(UnsafeRawBufferPointer(rebasing: key[prefix.count..<(key.count - 8)]), SortableEncoding.readBigEndian(key[(key.count - 8)...]))
         }) != nil {
             iterator.advance()
         }

@@ -325,7 +325,7 @@ extension Database {
                 try scorer.score(shard, allowList: allowLists[index], limit: k, explain: explain)
             }
             for scored in scoredHits {
-                hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: explain ? scored.explain : nil))
+                hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
             }
         }
         hits.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }

@@ -77,16 +77,16 @@ struct BM25Scorer {
     struct Scored {
         var docID: UInt64
         var score: Double
-        var explain: String
+        /// Nil unless asked for.
+        var explain: String?
     }
 
     /// One shard's statistics and posting lists for this query.
     struct Prepared {
-        /// In field order, then term order: the slot order of `BlockMaxWAND`.
+        /// In field order, then term order: the slot order of `BlockMaxWAND`, and each cursor's
+        /// list in `memory`.
         var cursors: [PostingCursor]
         var memory: PostingCursorMemory
-        /// Per cursor, its list in `memory`.
-        var lists: [Int]
         var idfs: [Double]
     }
 
@@ -113,19 +113,16 @@ struct BM25Scorer {
         }
         let memory = PostingCursorMemory(lists: lists.map(\.postings))
         var cursors: [PostingCursor] = []
-        var listOfCursor: [Int] = []
         var averages: [Int: Double] = [:]
         for (index, list) in lists.enumerated() {
             let field = fields[list.field]
             let average = averages[list.field] ?? shard.lengthTotals(field.name).average
             averages[list.field] = average
             let weights = PostingCursor.Weights(boost: field.boost, averageLength: average, k1: k1, b: b, idf: idfs[list.term])
-            if let cursor = memory.cursor(list: index, term: list.term, slot: cursors.count, weights: weights) {
-                cursors.append(cursor)
-                listOfCursor.append(index)
-            }
+            // Every list here holds postings, so every cursor exists and its slot is its list.
+            if let cursor = memory.cursor(list: index, term: list.term, slot: index, weights: weights) { cursors.append(cursor) }
         }
-        return Prepared(cursors: cursors, memory: memory, lists: listOfCursor, idfs: idfs)
+        return Prepared(cursors: cursors, memory: memory, idfs: idfs)
     }
 
     var requiredTerms: Int {
@@ -141,14 +138,14 @@ struct BM25Scorer {
         var wand = BlockMaxWAND(cursors: prepared.cursors, memory: prepared.memory, idfs: prepared.idfs, k1: k1,
                                 requiredTerms: requiredTerms, allowList: allowList)
         let best = wand.top(limit).sortedBestFirst()
-        guard explain else { return best.map { Scored(docID: $0.docID, score: $0.score, explain: "") } }
+        guard explain else { return best.map { Scored(docID: $0.docID, score: $0.score, explain: nil) } }
         // Explanations only for what is returned: each term's x in each returned document.
         let returned = best.map(\.docID).sorted()
         var xs = [[Double]](repeating: [Double](repeating: 0, count: distinctTerms.count), count: returned.count)
         withExtendedLifetime(prepared.memory) {
-            for (used, list) in zip(prepared.cursors, prepared.lists) {
+            for used in prepared.cursors {
                 // The search moved its cursors to the end: fresh ones from the same lists.
-                guard var cursor = prepared.memory.cursor(list: list, term: used.term, slot: used.slot, weights: used.weights) else { continue }
+                guard var cursor = prepared.memory.cursor(list: used.slot, term: used.term, slot: used.slot, weights: used.weights) else { continue }
                 for (row, docID) in returned.enumerated() {
                     cursor.seek(docID)
                     if cursor.docID == docID { xs[row][cursor.term] += cursor.x }

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+import Logging
+import WeftCore
+import WeftEngine
+
+/// A database in a fresh temporary folder for one benchmark run, logging warnings only; `remove()`
+/// deletes the folder.
+struct ScratchDatabase {
+    let database: Database
+    let folder: String
+
+    init(name: String) throws {
+        folder = NSTemporaryDirectory() + "weft-bench-\(name)-\(UUID().uuidString)"
+        var configuration = Configuration()
+        configuration.dataPath = folder
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        database = try Database(configuration: configuration, logger: logger)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: folder) }
+}
+
+/// Seconds elapsed since `start` (monotonic).
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
