@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point down only: weft -> WeftAPI -> WeftSearch -> WeftEngine -> WeftInvertedIndex /
-// WeftVectorIndex -> WeftStorage -> WeftCore.
+// Dependencies point down only: weft -> WeftAPI -> WeftSearch / WeftExport -> WeftEngine ->
+// WeftInvertedIndex / WeftVectorIndex -> WeftStorage -> WeftCore.
 // See docs/ARCHITECTURE.md for what each target owns.
 //
 // WEFT_STORAGE_AND_ENGINE_ONLY=1 leaves out the network layer (WeftAPI, the executables, their tests and
@@ -37,6 +37,8 @@ let package = Package(
         // System libraries, installed from Debian (librocksdb-dev, libroaring-dev).
         .systemLibrary(name: "CRocksDB", path: "Sources/CRocksDB", pkgConfig: "rocksdb"),
         .systemLibrary(name: "CRoaring", path: "Sources/CRoaring"),
+        // Zstandard (libzstd-dev): the codec of exported Parquet pages.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd"),
 
         // Distance kernels with run-time CPU dispatch; optimised even in debug builds because
         // tests run them millions of times.
@@ -54,6 +56,11 @@ let package = Package(
             ]
         ),
         .target(name: "WeftSearch", dependencies: ["WeftCore", "WeftStorage", "WeftVectorIndex", "WeftInvertedIndex", "WeftEngine"]),
+        // Collection exports to Parquet files (`/v1/export`).
+        .target(
+            name: "WeftExport",
+            dependencies: ["WeftCore", "WeftEngine", "CZstd", .product(name: "Logging", package: "swift-log")]
+        ),
         // Messages and service stubs generated from Protos/ by scripts/grpc/generate.sh (committed).
         .target(
             name: "WeftGRPCProtos",
@@ -66,7 +73,7 @@ let package = Package(
         .target(
             name: "WeftAPI",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftGRPCProtos",
+                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftGRPCProtos",
                 // GRPCCore for its status codes; the server's transport is our own on NIOHTTP2.
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -85,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "weft",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftAPI",
+                "WeftCore", "WeftEngine", "WeftExport", "WeftAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +119,7 @@ let package = Package(
             path: "Tests/WeftEngineTestSupport"),
         .testTarget(name: "WeftEngineTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftEngine", "WeftStorage", "WeftCore", "WeftVectorIndex", "CWeftKernels"]),
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftExportTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftExport", "WeftEngine", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(
             name: "WeftAPITests",

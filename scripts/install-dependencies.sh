@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system libraries Weft links against (RocksDB, CRoaring) when they are missing, and
+# Installs the system libraries Weft links against (RocksDB, CRoaring, zstd) when they are missing, and
 # python3-venv for the Python test suite.
 # Debian/Ubuntu only; needs root or sudo. Swift itself must already be installed.
 set -euo pipefail
 
 missing=()
-for package in librocksdb-dev libroaring-dev pkg-config python3-venv; do
+for package in librocksdb-dev libroaring-dev libzstd-dev pkg-config python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then

@@ -147,6 +147,18 @@ paths = {
         "delete": operation("deleteAlias", {**ok(status="204", description="deleted"), **errors(400, 422), **errors(empty=[404])},
                             [path_parameter("aliasName")]),
     },
+    "/v1/export/{backend}": {
+        "post": operation("exportCreate", {**ok(ANY_OBJECT), **errors(400, 409, 413, 422)}, [path_parameter("backend")],
+                          json_body({"type": "object", "required": ["id", "file_format"],
+                                     "properties": {"id": {"type": "string"}, "file_format": {"type": "string", "enum": ["parquet"]},
+                                                    "include": {"type": "array", "items": {"type": "string"}},
+                                                    "exclude": {"type": "array", "items": {"type": "string"}}}})),
+    },
+    "/v1/export/{backend}/{id}": {
+        "get": operation("exportStatus", {**ok(ANY_OBJECT), **errors(400, 404, 422)}, [path_parameter("backend"), path_parameter("id")]),
+        "delete": operation("exportCancel", {**ok(status="204", description="canceled"), **errors(400, 404, 409, 422)},
+                            [path_parameter("backend"), path_parameter("id")]),
+    },
     "/v1/schema/{className}/properties/{propertyName}/index/{indexName}": {
         "delete": operation("deletePropertyIndex", {**ok(), **errors(400, 422)},
                             [CLASS, REFERENCE_PROPERTY, {"name": "indexName", "in": "path", "required": True,

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import WeftAPI
 import WeftCore
 import WeftEngine
+import WeftExport
 
 /// The `weft` executable: reads the configuration (environment, then Weaviate's own flags), opens
 /// the database, runs the servers until SIGTERM/SIGINT, then shuts down gracefully.
@@ -58,7 +59,8 @@ struct WeftCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
-        let application = HTTPServer.makeApplication(database: database, logger: logger)
+        let exports = ExportScheduler(database: database, logger: logger)
+        let application = HTTPServer.makeApplication(database: database, exports: exports, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: application), .init(service: GRPCService(server: WeftGRPCServer(database: database))),
             .init(service: VectorMaintenanceService(database: database)),
@@ -70,6 +72,8 @@ struct WeftCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("weft \(WeftVersion.weft) serving REST on http://\(configuration.host):\(configuration.port), gRPC on \(configuration.host):\(configuration.grpcPort), data in \(configuration.dataPath)")
         try await group.run()
+        // A running export reads a snapshot of the store: it ends (FAILED) before the store closes.
+        exports.shutdown()
         try database.close()
         logger.info("weft stopped")
     }

@@ -2,20 +2,22 @@ import Hummingbird
 import Logging
 import WeftCore
 import WeftEngine
+import WeftExport
 
 /// Builds the REST application: routes, error middleware, address. The returned application is a
 /// `Service` for swift-service-lifecycle, which stops it gracefully on SIGTERM.
 public enum HTTPServer {
-    public static func makeApplication(database: Database, logger: Logger) -> some ApplicationProtocol {
+    public static func makeApplication(database: Database, exports: ExportScheduler, logger: Logger) -> some ApplicationProtocol {
         let configuration = database.configuration
         return Application(
-            router: makeRouter(database: database, logger: logger),
+            router: makeRouter(database: database, exports: exports, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),
             logger: logger)
     }
 
     /// Every REST route, behind the error middleware (what in-process tests drive).
-    public static func makeRouter(database: Database, logger: Logger) -> Router<BasicRequestContext> {
+    /// `exports` defaults to a scheduler of the router's own (tests that never shut it down).
+    public static func makeRouter(database: Database, exports: ExportScheduler? = nil, logger: Logger) -> Router<BasicRequestContext> {
         let configuration = database.configuration
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
@@ -27,6 +29,8 @@ public enum HTTPServer {
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        ExportRoutes(database: database, exports: exports ?? ExportScheduler(database: database, logger: logger),
+                     bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return router
     }
 }

@@ -30,6 +30,9 @@ extension Configuration {
             config.enabledModules = modules.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         config.defaultVectorizerModule = reader.string("DEFAULT_VECTORIZER_MODULE") ?? config.defaultVectorizerModule
+        config.exportEnabled = try reader.boolean("EXPORT_ENABLED") ?? config.exportEnabled
+        config.exportDefaultPath = reader.string("EXPORT_DEFAULT_PATH") ?? config.exportDefaultPath
+        config.exportDefaultBucket = reader.string("EXPORT_DEFAULT_BUCKET") ?? config.exportDefaultBucket
         config.nodeName = reader.string("CLUSTER_HOSTNAME") ?? config.nodeName
         if let schedule = reader.string("OBJECTS_TTL_DELETE_SCHEDULE") { config.objectsTTLDeleteInterval = try TTLSchedule.interval(schedule) }
         if let minimum = reader.string("OBJECTS_TTL_MINIMUM_DEFAULT_TTL") {

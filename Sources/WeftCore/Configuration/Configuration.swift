@@ -40,6 +40,12 @@ public struct Configuration: Sendable, Equatable {
     public var enabledModules: [String] = []
     public var defaultVectorizerModule: String = "none"
 
+    // Exports (`POST /v1/export/{backend}`), as Weaviate: off unless EXPORT_ENABLED; the folder
+    // (filesystem) or key prefix an export's files go under, and the bucket of bucket-backed stores.
+    public var exportEnabled: Bool = false
+    public var exportDefaultPath: String = ""
+    public var exportDefaultBucket: String = ""
+
     // Indexing
     public var asyncIndexing: Bool = false
     /// Vectors a shard's asynchronous indexing queue may hold (`WEFT_ASYNC_INDEXING_QUEUE_MAX`);

@@ -46,6 +46,15 @@ enum ObjectRecordCodec {
         return writer.bytes
     }
 
+    /// A record's fields with the properties left as the stored JSON bytes (an export copies them
+    /// as they are, without parsing).
+    static func decodeUnparsed(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> (docID: UInt64, created: Int64, updated: Int64, propertiesJSON: [UInt8]) {
+        var reader = ByteReader(bytes, context: "object record \(id)")
+        let recordVersion = try reader.readUInt8()
+        guard recordVersion == version else { throw .dataLoss("corrupted object record \(id): unknown version \(recordVersion)") }
+        return (try reader.readUInt64LE(), try reader.readInt64LE(), try reader.readInt64LE(), try reader.readLengthPrefixed())
+    }
+
     static func decode(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> StoredObject {
         var reader = ByteReader(bytes, context: "object record \(id)")
         let recordVersion = try reader.readUInt8()

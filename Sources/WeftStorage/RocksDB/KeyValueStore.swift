@@ -144,6 +144,10 @@ public final class KeyValueStore: @unchecked Sendable {
     // MARK: Reads
 
     public func get(_ bucket: Bucket, _ key: [UInt8]) throws(WeftError) -> [UInt8]? {
+        try get(bucket, key, readOptions: readOptions)
+    }
+
+    func get(_ bucket: Bucket, _ key: [UInt8], readOptions: OpaquePointer) throws(WeftError) -> [UInt8]? {
         var length = 0
         let value = try withRocksError("reading \(bucket.rawValue)") { error in
             key.withUnsafeBufferPointer { keyBuffer in
@@ -161,6 +165,9 @@ public final class KeyValueStore: @unchecked Sendable {
     public func iterator(_ bucket: Bucket, range: KeyRange = .all, reverse: Bool = false) -> StoreIterator {
         StoreIterator(store: self, db: db, family: family(bucket), range: range, reverse: reverse)
     }
+
+    /// A point-in-time view of every bucket (see `StoreSnapshot`).
+    public func snapshot() -> StoreSnapshot { StoreSnapshot(store: self, db: db) }
 
     /// Calls `body` for each key and value in `range` in key order until it returns false.
     public func scan(

@@ -13,10 +13,15 @@ public final class StoreIterator {
     // Keeps the store (and so the column family handle) alive while the iterator is.
     private let store: KeyValueStore
 
-    init(store: KeyValueStore, db: OpaquePointer, family: OpaquePointer, range: KeyRange, reverse: Bool) {
+    // Keeps the snapshot the iterator reads (if any) alive while the iterator is.
+    private let snapshot: StoreSnapshot?
+
+    init(store: KeyValueStore, db: OpaquePointer, family: OpaquePointer, range: KeyRange, reverse: Bool, snapshot: StoreSnapshot? = nil) {
         self.store = store
         self.reverse = reverse
+        self.snapshot = snapshot
         readOptions = rocksdb_readoptions_create()!
+        if let snapshot { rocksdb_readoptions_set_snapshot(readOptions, snapshot.handle) }
         lowerBound = Self.copy(range.lower)
         rocksdb_readoptions_set_iterate_lower_bound(readOptions, lowerBound.baseAddress, lowerBound.count)
         if let upper = range.upper {
