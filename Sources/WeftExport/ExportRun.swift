@@ -91,7 +91,6 @@ final class ExportRun: Sendable {
     private func advance(_ scan: inout Scan) throws(WeftError) -> Bool {
         guard scan.shardIndex < scan.source.shards.count else {
             scan.reader = nil
-            writeNodeStatus()
             end(.success, error: nil)
             return false
         }
@@ -138,9 +137,11 @@ final class ExportRun: Sendable {
 
     private func fail(_ message: String, shard: ExportSource.ShardEntry?) {
         logger.error("export \(id) failed: \(message)")
-        if let shard { progress.withLock { $0.shards[Self.name(shard), default: ShardProgress(state: .failed)].state = .failed
-            $0.shards[Self.name(shard)]?.error = message } }
-        writeNodeStatus()
+        if let shard {
+            progress.withLock { record in
+                record.shards[Self.name(shard)] = ShardProgress(state: .failed, objectsExported: record.shards[Self.name(shard)]?.objectsExported ?? 0, error: message)
+            }
+        }
         end(.failed, error: message)
     }
 
@@ -165,6 +166,7 @@ final class ExportRun: Sendable {
             return true
         }
         if ended {
+            writeNodeStatus()
             logger.info("export \(id) ended: \(state.rawValue)\(error.map { " (\($0))" } ?? "")")
             onEnd(self)
         }

@@ -42,6 +42,7 @@ struct ANNBenchmark: ParsableCommand {
         let index = HNSWIndex(configuration: configuration)
         index.reserveCapacity(base.count)
         let buildStart = DispatchTime.now()
+        let buildCPUStart = processCPUSeconds()
         let workers = threads
         let baseCopy = base
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -52,7 +53,11 @@ struct ANNBenchmark: ParsableCommand {
             }
         }
         let buildSeconds = seconds(since: buildStart)
+        let buildCPU = processCPUSeconds() - buildCPUStart
         print("build_seconds \(String(format: "%.2f", buildSeconds))  memory_bytes \(index.memoryBytes)  (\(Int(Double(base.count) / buildSeconds)) vectors/s)")
+        // CPU per inserted vector: the raw index build's cost, which the end-to-end import
+        // (bench/e2e.py, server CPU per imported object) is compared with.
+        print("build_cpu_seconds \(String(format: "%.2f", buildCPU))  (\(String(format: "%.1f", buildCPU / Double(base.count) * 1e6)) µs CPU per vector)")
         print("")
         print("| ef | recall@\(k) | qps | qps_all_cores |")
         print("|---:|---:|---:|---:|")
