@@ -74,7 +74,10 @@ final class ExportRun: Sendable {
                 return false
             }
             do throws(WeftError) {
-                return try advance(&scan!)
+                let more = try advance(&scan!)
+                // Done: the snapshot is released now, not when the last reference to the run goes.
+                if !more { scan = nil }
+                return more
             } catch {
                 fail(error.message, shard: scan?.source.shards[scan!.shardIndex])
                 scan = nil
