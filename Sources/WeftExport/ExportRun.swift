@@ -102,7 +102,7 @@ final class ExportRun: Sendable {
             scan.reader = scan.source.reader(for: shard)
             scan.fileIndex = 0
             scan.file = try openFile(shard, index: 0)
-            setShard(shard, ShardProgress(state: .transferring))
+            progress.withLock { $0.shards[Self.name(shard)] = ShardProgress(state: .transferring) }
         }
         let objects = try scan.reader!.next(limit: Self.objectsPerStep)
         for object in objects {
@@ -132,10 +132,6 @@ final class ExportRun: Sendable {
 
     private static func name(_ shard: ExportSource.ShardEntry) -> ExportRecord.ShardName {
         ExportRecord.ShardName(collection: shard.collection, shard: shard.name)
-    }
-
-    private func setShard(_ shard: ExportSource.ShardEntry, _ value: ShardProgress) {
-        progress.withLock { $0.shards[Self.name(shard)] = value }
     }
 
     private func fail(_ message: String, shard: ExportSource.ShardEntry?) {
@@ -179,11 +175,9 @@ final class ExportRun: Sendable {
     /// `node_{name}_status.json`: this node's part (Weaviate's per-node status file).
     private func writeNodeStatus() {
         let record = self.record
-        var byCollection: [String: [String: JSONValue]] = [:]
-        for (name, shard) in record.shards { byCollection[name.collection, default: [:]][name.shard] = shard.json }
         let json: JSONValue = .object([
             "nodeName": .string(nodeName), "status": .string(record.state.rawValue),
-            "shardProgress": .object(byCollection.mapValues(JSONValue.object)), "version": .string(WeftVersion.weaviateAPI),
+            "shardProgress": record.shardStatusJSON, "version": .string(WeftVersion.weaviateAPI),
         ])
         do { try backend.write(json, id: id, file: "node_\(nodeName)_status.json") } catch {
             logger.warning("export \(id): writing the node status failed: \(error.message)")

@@ -88,7 +88,9 @@ struct ExportRecord: Sendable, Equatable {
         return .object(members)
     }
 
-    private var shardStatusJSON: JSONValue {
+    /// collection -> shard -> progress (the status reply's `shardStatus`, the node file's
+    /// `shardProgress`).
+    var shardStatusJSON: JSONValue {
         var byCollection: [String: [String: JSONValue]] = [:]
         for (name, progress) in shards { byCollection[name.collection, default: [:]][name.shard] = progress.json }
         return .object(byCollection.mapValues(JSONValue.object))

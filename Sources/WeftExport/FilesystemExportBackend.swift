@@ -21,9 +21,9 @@ struct FilesystemExportBackend: Sendable {
         try OutputFile.writeAtomically(JSONWriter.bytes(json), to: path(id, file))
     }
 
-    /// The JSON in `file` of export `id`; nil when there is no such file.
+    /// The JSON in `file` of export `id`; nil when there is no such file (or it cannot be read).
     func read(id: String, file: String) throws(WeftError) -> JSONValue? {
-        guard let bytes = try OutputFile.read(path(id, file)) else { return nil }
+        guard let bytes = FileSystem.readFile(path(id, file)) else { return nil }
         do { return try JSONParser.parse(bytes, maximumDepth: 16) } catch {
             throw .internalError("export \(id): \(file) is not valid JSON: \(error.message)")
         }

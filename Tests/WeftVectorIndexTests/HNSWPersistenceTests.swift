@@ -87,7 +87,7 @@ import WeftCore
             try index.flushLog()
         }
         let path = directory.path + "/commit-0.log"
-        let full = try #require(FileBytes.read(path))
+        let full = try #require(FileSystem.readFile(path))
         let intact = try CommitLog.read(path: path)
         #expect(!intact.truncatedTail)
         // The last record is the tombstone: type, length (2), check, id (4), crc (4) = 12 bytes.
@@ -116,7 +116,7 @@ import WeftCore
             try index.flushLog()
         }
         let path = directory.path + "/commit-0.log"
-        var bytes = try #require(FileBytes.read(path))
+        var bytes = try #require(FileSystem.readFile(path))
         var generator = SplitMix64(seed: 3)
         for _ in 0..<40 {
             var damaged = bytes
@@ -138,7 +138,7 @@ import WeftCore
             try index.writeSnapshot()
         }
         let path = directory.path + "/snapshot-1.bin"
-        var bytes = try #require(FileBytes.read(path))
+        var bytes = try #require(FileSystem.readFile(path))
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         #expect(throws: WeftError.self) { try HNSWIndex.open(directory: directory.path, configuration: Self.configuration(), dimension: 3) }

@@ -59,6 +59,19 @@ def rows(folder, export_id, collection):
     return result
 
 
+def filled(client, prefix, property_name, data_type, count, make):
+    """A new collection with one property and the default self-provided vector, holding `count`
+    objects; `make(i)` gives the i-th object's (properties, vector)."""
+    collection = client.collections.create(unique(prefix), properties=[Property(name=property_name, data_type=data_type)],
+                                           vector_config=Configure.Vectors.self_provided())
+    with collection.batch.fixed_size(1_000) as batch:
+        for i in range(count):
+            properties, vector = make(i)
+            batch.add_object(properties, vector=vector)
+    assert not collection.batch.failed_objects
+    return collection.name, collection
+
+
 def floats(raw):
     return list(struct.unpack(f"<{len(raw) // 4}f", raw))
 
@@ -154,12 +167,7 @@ def test_export_holds_every_object_with_properties_times_and_vectors(exporting):
 
 def test_export_is_a_snapshot_of_the_moment_it_was_created(exporting):
     server, client, folder = exporting
-    name = unique("ExpSnapshot")
-    collection = client.collections.create(name, properties=[Property(name="n", data_type=DataType.INT)],
-                                           vector_config=Configure.Vectors.self_provided())
-    with collection.batch.fixed_size(500) as batch:
-        for i in range(6_000):
-            batch.add_object({"n": i}, vector=[float(i), 1.0])
+    name, collection = filled(client, "ExpSnapshot", "n", DataType.INT, 6_000, lambda i: ({"n": i}, [float(i), 1.0]))
     before = {str(o.uuid) for o in collection.iterator()}
     export_id = unique("snap-")
     client.export.create(export_id=export_id, backend=FS, file_format=PARQUET, include_collections=name)
@@ -220,12 +228,7 @@ def test_exports_are_refused_unless_enabled(client):
 
 def test_cancel_a_running_export_and_one_export_at_a_time(exporting):
     server, client, folder = exporting
-    name = unique("ExpCancel")
-    collection = client.collections.create(name, properties=[Property(name="text", data_type=DataType.TEXT)],
-                                           vector_config=Configure.Vectors.self_provided())
-    with collection.batch.fixed_size(1_000) as batch:
-        for i in range(8_000):
-            batch.add_object({"text": f"object {i} " * 5}, vector=[float(i), 2.0, 3.0, 4.0])
+    name, _ = filled(client, "ExpCancel", "text", DataType.TEXT, 8_000, lambda i: ({"text": f"object {i} " * 5}, [float(i), 2.0, 3.0, 4.0]))
     first, second = unique("run-"), unique("other-")
     client.export.create(export_id=first, backend=FS, file_format=PARQUET, include_collections=name)
     try:

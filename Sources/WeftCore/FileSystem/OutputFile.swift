@@ -30,14 +30,15 @@ public final class OutputFile {
             let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
             if result < 0 {
                 if errno == EINTR { continue }
-                throw .internalError("writing \(temporaryPath) failed: \(String(cString: strerror(errno)))")
+                let code = errno
+                throw WeftError(code == ENOSPC ? .diskFull : .internal, "writing \(temporaryPath) failed: \(String(cString: strerror(code)))")
             }
             written += result
         }
         offset += bytes.count
     }
 
-    /// Makes the file durable and gives it its final name.
+    /// Makes the file durable and gives it its final name (the rename made durable too).
     public func complete() throws(WeftError) {
         guard fsync(descriptor) == 0 else { throw .internalError("fsync of \(temporaryPath) failed: \(String(cString: strerror(errno)))") }
         close(descriptor)
@@ -46,6 +47,7 @@ public final class OutputFile {
             unlink(temporaryPath)
             throw .internalError("renaming \(temporaryPath) failed: \(String(cString: strerror(errno)))")
         }
+        FileSystem.syncDirectory(of: path)
     }
 
     /// Writes `bytes` as the whole file at `path`, atomically (temporary file, fsync, rename).
@@ -53,26 +55,5 @@ public final class OutputFile {
         let file = try OutputFile(path: path)
         try file.write(bytes)
         try file.complete()
-    }
-
-    /// The whole file at `path`, or nil when it does not exist.
-    public static func read(_ path: String) throws(WeftError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { return nil }
-            throw .internalError("cannot open \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var contents: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .internalError("reading \(path) failed: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { return contents }
-            contents.append(contentsOf: buffer[0..<count])
-        }
     }
 }

@@ -56,13 +56,7 @@ enum ObjectRecordCodec {
     }
 
     static func decode(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> StoredObject {
-        var reader = ByteReader(bytes, context: "object record \(id)")
-        let recordVersion = try reader.readUInt8()
-        guard recordVersion == version else { throw .dataLoss("corrupted object record \(id): unknown version \(recordVersion)") }
-        let docID = try reader.readUInt64LE()
-        let created = try reader.readInt64LE()
-        let updated = try reader.readInt64LE()
-        let json = try reader.readLengthPrefixed()
+        let (docID, created, updated, json) = try decodeUnparsed(bytes, id: id)
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(json, maximumDepth: 512) } catch {
             throw .dataLoss("corrupted object record \(id): \(error.message)")

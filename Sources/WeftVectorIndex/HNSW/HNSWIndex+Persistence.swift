@@ -26,7 +26,7 @@ extension HNSWIndex {
         var generation: UInt32 = 0
         if let newest = snapshots.last {
             let path = "\(directory)/snapshot-\(newest).bin"
-            guard let bytes = FileBytes.read(path) else { throw .internalError("cannot read \(path)") }
+            guard let bytes = FileSystem.readFile(path) else { throw .internalError("cannot read \(path)") }
             let snapshot = try HNSWSnapshot.decode(bytes, path: path)
             index.restore(snapshot)
             index.snapshotBytes = bytes.count
@@ -88,7 +88,7 @@ extension HNSWIndex {
             try commitLog?.sync()
             let next = generation + 1
             let snapshot = makeSnapshot(generation: next).encoded()
-            try FileBytes.writeAtomically(snapshot, to: "\(directory)/snapshot-\(next).bin")
+            try OutputFile.writeAtomically(snapshot, to: "\(directory)/snapshot-\(next).bin")
             snapshotBytes = snapshot.count
             commitLog = try CommitLog(path: "\(directory)/commit-\(next).log", generation: next)
             generation = next
@@ -96,7 +96,7 @@ extension HNSWIndex {
                 let old = Self.generationOf(file, prefix: "snapshot-", suffix: ".bin") ?? Self.generationOf(file, prefix: "commit-", suffix: ".log")
                 if let old, old < next { unlink("\(directory)/\(file)") }
             }
-            FileBytes.syncDirectory(of: "\(directory)/x")
+            FileSystem.syncDirectory(of: "\(directory)/x")
         }
     }
 

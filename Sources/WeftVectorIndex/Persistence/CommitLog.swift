@@ -92,7 +92,7 @@ final class CommitLog: Sendable {
     /// while writing) is dropped and reported through `truncatedTail`; a corrupt record followed by
     /// more data is an error, because something other than a crash damaged the file.
     static func read(path: String) throws(WeftError) -> (generation: UInt32, records: [CommitLogRecord], validLength: Int, truncatedTail: Bool) {
-        guard let bytes = FileBytes.read(path) else { throw .internalError("cannot read commit log \(path)") }
+        guard let bytes = FileSystem.readFile(path) else { throw .internalError("cannot read commit log \(path)") }
         guard bytes.count >= headerSize else {
             // A crash between creating the file and writing its header.
             return (0, [], 0, !bytes.isEmpty)
@@ -127,57 +127,5 @@ final class CommitLog: Sendable {
             offset = end + 4
         }
         return (generation, records, offset, false)
-    }
-}
-
-/// Whole-file reads and durable file replacement.
-enum FileBytes {
-    static func read(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
-        }
-        return result
-    }
-
-    /// Writes `bytes` to `path` atomically: temp file, fsync, rename, fsync of the directory.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(WeftError) {
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .internalError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(descriptor)
-                unlink(temporary)
-                throw WeftError(code == ENOSPC ? .diskFull : .internal, "writing \(temporary) failed: \(String(cString: strerror(code)))")
-            }
-            offset += written
-        }
-        guard fsync(descriptor) == 0 else {
-            close(descriptor)
-            throw .internalError("fsync of \(temporary) failed")
-        }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else { throw .internalError("renaming \(temporary) failed: \(String(cString: strerror(errno)))") }
-        syncDirectory(of: path)
-    }
-
-    static func syncDirectory(of path: String) {
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
     }
 }
