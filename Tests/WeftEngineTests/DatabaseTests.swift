@@ -74,16 +74,39 @@ import WeftCore
         let first = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 1]), kind: .create).object
         let shard = try database.requireCollection("Note").shard(for: nilID, tenant: nil)
         for _ in 0..<2 { #expect(try shard.object(docID: first.docID)?.id == nilID) }
+        // The identity alone (no record read) comes from the remembered lookup.
+        #expect(try shard.objectIdentity(docID: first.docID)?.id == nilID)
         let updated = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 2]), kind: .replace).object
+        // The superseded docID is forgotten by the write: neither path returns it.
+        #expect(try shard.objectIdentity(docID: first.docID) == nil)
         #expect(try shard.object(docID: first.docID) == nil)
         #expect(try shard.object(docID: updated.docID)?.properties["a"] == .double(2))
+        #expect(try shard.objectIdentity(docID: updated.docID)?.id == nilID)
         #expect(try database.deleteObject(className: "Note", id: nilID))
+        #expect(try shard.objectIdentity(docID: updated.docID) == nil)
         #expect(try shard.object(docID: updated.docID) == nil)
         let again = try database.writeObject(ObjectInput(className: "Note", id: nilID, properties: ["a": 3]), kind: .create).object
         #expect(try shard.object(docID: updated.docID) == nil)
+        #expect(try shard.objectIdentity(docID: updated.docID) == nil)
         #expect(try shard.object(docID: again.docID)?.properties["a"] == .double(3))
         // A docID far past the others (the lookup table grows to it).
         #expect(try shard.object(docID: 1_000_000) == nil)
+        #expect(try shard.objectIdentity(docID: 1_000_000) == nil)
+    }
+
+    /// A read that found a docID live before a write superseded it must not remember it after the
+    /// writer forgot it: remembering is refused once anything was forgotten since the read began.
+    @Test func docIDLookupCacheRefusesAReadOlderThanAForget() {
+        var cache = DocIDLookupCache()
+        let a = ObjectID(bytes: [UInt8](repeating: 1, count: 16))!
+        let readStart = cache.generation
+        cache.forget(7)
+        cache.remember(a, for: 7, readAt: readStart)
+        #expect(cache.uuid(of: 7) == nil)
+        cache.remember(a, for: 7, readAt: cache.generation)
+        #expect(cache.uuid(of: 7) == a)
+        cache.forget(7)
+        #expect(cache.uuid(of: 7) == nil)
     }
 
     /// The docID lookup table stops growing at its maximum: docIDs past it share slots, and a
@@ -91,13 +114,13 @@ import WeftCore
     @Test func docIDLookupCacheIsBounded() {
         var cache = DocIDLookupCache()
         let a = ObjectID(bytes: [UInt8](repeating: 1, count: 16))!, b = ObjectID(bytes: [UInt8](repeating: 2, count: 16))!
-        cache.remember(a, for: 5)
+        cache.remember(a, for: 5, readAt: 0)
         #expect(cache.uuid(of: 5) == a)
         let far = UInt64(5 + 4 * DocIDLookupCache.maximumSlots)
-        cache.remember(b, for: far)
+        cache.remember(b, for: far, readAt: 0)
         #expect(cache.uuid(of: far) == b)
         #expect(cache.uuid(of: 5) == nil)
-        cache.remember(a, for: 6)
+        cache.remember(a, for: 6, readAt: 0)
         #expect(cache.uuid(of: 6) == a && cache.uuid(of: far) == b)
     }
 

@@ -23,13 +23,17 @@ import WeftTestSupport
                     vector: [Float(index), Float(version), 1])
     }
 
-    /// Every key and value of the store, except the collection records (they hold random shard names).
+    /// Every key and value of the store, except the collection records (they hold random shard
+    /// names). Filterable postings are compared by the docIDs they hold: a batch writes one bitmap
+    /// operand per key where single writes add one docID each, and CRoaring may keep the same set
+    /// in a run container instead of an array.
     static func contents(_ database: Database) throws -> [String] {
         var lines: [String] = []
         for bucket in Bucket.allCases {
             try database.store.scan(bucket) { key, value in
                 if bucket == .meta, key.starts(with: MetaKeys.collections) { return true }
-                lines.append("\(bucket) \(key) \(value)")
+                let shown = bucket == .filterable ? "\((try? DocIDBitmap.deserialize(value))?.sortedDocIDs ?? [])" : "\(value)"
+                lines.append("\(bucket) \(key) \(shown)")
                 return true
             }
         }

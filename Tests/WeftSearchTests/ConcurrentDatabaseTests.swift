@@ -123,8 +123,13 @@ import WeftTestSupport
         for index in survivors {
             let version = Self.isUpdated(index) ? 1 : 0
             let nearest = try database.search(SearchRequest(collection: "Note", search: .nearVector(NearVector(vector: Self.vector(index, version: version))), limit: 1)).results
+            // The same search answered from the docID lookup alone (no record read).
+            var identityOnly = SearchRequest(collection: "Note", search: .nearVector(NearVector(vector: Self.vector(index, version: version))), limit: 1)
+            identityOnly.needsObjects = false
+            let nearestIdentity = try database.search(identityOnly).results
             let keyword = try database.search(SearchRequest(collection: "Note", search: .bm25(BM25Query(query: "token\(index)")), limit: 1)).results
-            if nearest.first?.object.id != Self.id(index) || keyword.first?.object.id != Self.id(index)
+            if nearest.first?.object.id != Self.id(index) || nearestIdentity.first?.object.id != Self.id(index)
+                || nearestIdentity.first?.distance != nearest.first?.distance || keyword.first?.object.id != Self.id(index)
                 || keyword.first?.object.properties["body"] != .string("token\(index) common v\(version)") {
                 misses.append(index)
             }
@@ -132,6 +137,11 @@ import WeftTestSupport
         #expect(misses.isEmpty, "objects not found by their own vector or token: \(misses.prefix(10))")
         for index in (0..<Self.objectCount).filter(Self.isDeleted) {
             #expect(try database.getObject(className: "Note", id: Self.id(index), includeVector: false) == nil)
+            // Deleted objects (their docIDs forgotten) are not found through the docID lookup either.
+            var identityOnly = SearchRequest(collection: "Note", search: .nearVector(NearVector(vector: Self.vector(index, version: 0))), limit: 5)
+            identityOnly.needsObjects = false
+            let ids = try database.search(identityOnly).results.map(\.object.id)
+            #expect(!ids.contains(Self.id(index)) && Set(ids).count == ids.count)
         }
     }
 }

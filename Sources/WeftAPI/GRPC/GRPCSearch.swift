@@ -47,11 +47,14 @@ struct GRPCSearch {
 
         if metadata.queryProfile { request.profiler = QueryProfiler() }
         request.explainScores = metadata.explainScore
-        let response = try database.search(request)
         let selection = try PropertySelection.resolve(proto.hasProperties ? proto.properties : nil, in: definition)
+        let references = proto.hasProperties ? proto.properties.refProperties : []
+        // `return_properties=[]` with no timestamps: the reply carries UUIDs (and scores, vectors) only.
+        request.needsObjects = selection.fields != [:] || !references.isEmpty || metadata.creationTimeUnix || metadata.lastUpdateTimeUnix
+        let response = try database.search(request)
         let encoder = ResultEncoder(
             definition: definition, metadata: metadata, selection: selection,
-            references: proto.hasProperties ? proto.properties.refProperties : [], resolver: ReferenceResolver(database: database),
+            references: references, resolver: ReferenceResolver(database: database),
             tenant: request.tenant, depth: 0)
         var reply = Weaviate_V1_SearchReply()
         if let groups = response.groups {

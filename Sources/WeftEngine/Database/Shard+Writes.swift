@@ -63,6 +63,8 @@ extension Shard {
                 var objectCount = counters.objectCount
                 var results: [ChangeResult] = []
                 var staged: [StoredObject] = []
+                var superseded: [UInt64] = []
+                var postings = FilterablePostingChanges()
                 for change in changes {
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?) in
                         let existing = try get(change.id)
@@ -87,14 +89,17 @@ extension Shard {
                     }
                     nextDocID += 1
                     if existing == nil { objectCount += 1 }
-                    stage(object, replacing: existing, schema: schema, lengths: &lengths, in: batch)
+                    stage(object, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
+                    if let existing { superseded.append(existing.docID) }
                     staged.append(object)
                     results.append(.success((object, existing)))
                 }
                 guard !staged.isEmpty else { return results }
+                postings.write(to: batch)
                 putCounters(nextDocID: nextDocID, objectCount: objectCount, lengths: lengths, previous: counters.lengths, in: batch)
                 extra(staged, batch)
                 try store.write(batch)
+                forgetDocIDs(superseded)
                 counters.nextDocID = nextDocID
                 counters.objectCount = objectCount
                 counters.lengths = lengths
@@ -119,9 +124,12 @@ extension Shard {
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))
             var lengths = counters.lengths
-            removeEntries(of: existing, schema: schema, lengths: &lengths, in: batch)
+            var postings = FilterablePostingChanges()
+            removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
+            postings.write(to: batch)
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
+            forgetDocIDs([existing.docID])
             counters.objectCount -= 1
             counters.lengths = lengths
             return existing.docID
@@ -145,9 +153,9 @@ extension Shard {
 
     /// Every entry of writing `object` (under its fresh docID), replacing `existing` if any.
     private func stage(_ object: StoredObject, replacing existing: StoredObject?, schema: InvertedSchema,
-                       lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
-        if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, in: batch) }
-        index(object, schema: schema, lengths: &lengths, in: batch)
+                       lengths: inout [String: PropertyLengthTotals], postings: inout FilterablePostingChanges, in batch: WriteBatch) {
+        if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch) }
+        index(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
         batch.put(.objects, objectKey(object.id), ObjectRecordCodec.encode(object))
         batch.put(.docIDs, prefix.key(docID: object.docID), object.id.bytes)
         for (vectorName, vector) in object.vectors {
@@ -158,9 +166,10 @@ extension Shard {
     }
 
     /// Everything a superseded docID left: lookup, vectors, inverted entries.
-    private func removeEntries(of object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+    private func removeEntries(of object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
+                               postings: inout FilterablePostingChanges, in batch: WriteBatch) {
         removeIndexEntries(of: object, in: batch)
-        unindex(object, schema: schema, lengths: &lengths, in: batch)
+        unindex(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
     }
 
     /// The docID lookup and vectors of a superseded docID. Every vector name is removed by range, so
@@ -190,9 +199,10 @@ extension Shard {
                         lastUpdateTimeUnix: object.lastUpdateTimeUnix, properties: object.properties)
     }
 
-    private func index(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+    private func index(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
+                       postings: inout FilterablePostingChanges, in batch: WriteBatch) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
-        DocumentIndexer.add(entries, docID: object.docID, to: batch)
+        DocumentIndexer.add(entries, docID: object.docID, to: batch, postings: &postings)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: 1)
         }
@@ -200,9 +210,10 @@ extension Shard {
 
     /// Removes the entries `object` was indexed with. The schema is the current one: a property
     /// can only be added, never changed, so its entries are computed exactly as they were written.
-    private func unindex(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals], in batch: WriteBatch) {
+    private func unindex(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
+                         postings: inout FilterablePostingChanges, in batch: WriteBatch) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
-        DocumentIndexer.remove(entries, docID: object.docID, from: batch)
+        DocumentIndexer.remove(entries, docID: object.docID, from: batch, postings: &postings)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: -1)
         }

@@ -104,16 +104,37 @@ public final class Shard: Sendable {
     /// The live object behind `docID` (the docID lookup, then the record); nil when the docID was
     /// superseded or deleted meanwhile, which a search racing a write can see.
     public func object(docID: UInt64, vectorNames: [String] = []) throws(WeftError) -> StoredObject? {
-        let id: ObjectID
-        if let remembered = docIDLookups.withLock({ $0.uuid(of: docID) }) {
-            id = remembered
-        } else {
-            guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let found = ObjectID(bytes: uuidBytes) else { return nil }
-            docIDLookups.withLock { $0.remember(found, for: docID) }
-            id = found
-        }
-        guard let object = try get(id, withVectors: vectorNames), object.docID == docID else { return nil }
+        guard let id = try liveObjectID(docID: docID),
+              let object = try get(id, withVectors: vectorNames), object.docID == docID else { return nil }
         return object
+    }
+
+    /// The UUID of the live object behind `docID`, nil when the docID was superseded or deleted:
+    /// from memory once a read has found it (`DocIDLookupCache`), else from the docID lookup.
+    public func liveObjectID(docID: UInt64) throws(WeftError) -> ObjectID? {
+        let (remembered, generation) = docIDLookups.withLock { ($0.uuid(of: docID), $0.generation) }
+        if let remembered { return remembered }
+        guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let found = ObjectID(bytes: uuidBytes) else { return nil }
+        docIDLookups.withLock { $0.remember(found, for: docID, readAt: generation) }
+        return found
+    }
+
+    /// A search result that needs no record: the live object's UUID and docID, and the vectors
+    /// asked for; no properties, no timestamps. nil when the docID is no longer live.
+    public func objectIdentity(docID: UInt64, vectorNames: [String] = []) throws(WeftError) -> StoredObject? {
+        guard let id = try liveObjectID(docID: docID) else { return nil }
+        var object = StoredObject(id: id, docID: docID, creationTimeUnix: 0, lastUpdateTimeUnix: 0, properties: [:])
+        try loadVectors(into: &object, names: vectorNames)
+        return object
+    }
+
+    /// Called by the writer (under its lock) after a batch that superseded or deleted `docIDs`
+    /// is stored.
+    func forgetDocIDs(_ docIDs: [UInt64]) {
+        guard !docIDs.isEmpty else { return }
+        docIDLookups.withLock { cache in
+            for docID in docIDs { cache.forget(docID) }
+        }
     }
 
     public func exists(_ id: ObjectID) throws(WeftError) -> Bool {

@@ -84,18 +84,20 @@ public enum DocumentIndexer {
         return entries
     }
 
-    /// Adds the entries of a new object to `batch`.
-    public static func add(_ entries: DocumentEntries, docID: UInt64, to batch: WriteBatch) {
-        for key in entries.postings { batch.addPosting(.filterable, key, docID: docID) }
+    /// Adds the entries of a new object to `batch`; its filterable postings go to `postings`,
+    /// which the caller writes once for the whole batch.
+    public static func add(_ entries: DocumentEntries, docID: UInt64, to batch: WriteBatch, postings: inout FilterablePostingChanges) {
+        for key in entries.postings { postings.add(key, docID: docID) }
         for term in entries.terms {
             batch.changeTermPosting(term.key, .set(TermPosting(docID: docID, frequency: term.frequency, propertyLength: term.propertyLength)))
         }
         for (key, value) in entries.ordered { batch.put(.rangeable, key, value) }
     }
 
-    /// Removes the entries of a replaced or deleted object.
-    public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch) {
-        for key in entries.postings { batch.removePosting(.filterable, key, docID: docID) }
+    /// Removes the entries of a replaced or deleted object (its filterable postings through
+    /// `postings`, as `add`).
+    public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch, postings: inout FilterablePostingChanges) {
+        for key in entries.postings { postings.remove(key, docID: docID) }
         for term in entries.terms { batch.changeTermPosting(term.key, .remove(docID)) }
         for (key, _) in entries.ordered { batch.delete(.rangeable, key) }
     }

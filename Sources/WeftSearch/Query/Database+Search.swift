@@ -123,9 +123,11 @@ extension Database {
         // filters the page it found the same way, so a page may come back short).
         let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
         let searchStart = clock()
+        let readsRecords = request.needsObjects || ttl != nil || request.groupBy != nil || request.similarityGroup != nil
         for hit in hits {
             let loaded = try QueryProfiler.measure(profiler, shard: shards[hit.shard].name, search: searchKind, step: "objects_took") { () throws(WeftError) in
-                try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames)
+                readsRecords ? try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames)
+                    : try shards[hit.shard].objectIdentity(docID: hit.docID, vectorNames: vectorNames)
             }
             guard let object = loaded else { continue }
             if let ttl, let expiry = ttl.expiry(of: object), expiry <= searchStart { continue }
