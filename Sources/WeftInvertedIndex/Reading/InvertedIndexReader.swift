@@ -12,10 +12,15 @@ public struct InvertedIndexReader: Sendable {
         self.keys = IndexKeys(shard: shard)
     }
 
-    /// The bitmap stored at `key` (empty when absent).
+    /// The bitmap stored at `key` (empty when absent); the caller owns it. Served from the store's
+    /// `FilterBitmapCache` while no write happened since it was read.
     public func bitmap(_ key: [UInt8]) throws(WeftError) -> DocIDBitmap {
+        let generation = store.writeGeneration
+        if let cached = store.filterBitmaps.value(key, generation: generation) { return cached.copy() }
         guard let bytes = try store.get(.filterable, key) else { return DocIDBitmap() }
-        return try DocIDBitmap.deserialize(bytes)
+        let bitmap = try DocIDBitmap.deserialize(bytes)
+        store.filterBitmaps.remember(key, bitmap.copy(), bytes: bytes.count, generation: generation)
+        return bitmap
     }
 
     /// Every object of the shard.
@@ -66,10 +71,16 @@ public struct InvertedIndexReader: Sendable {
         return result
     }
 
-    /// The postings of `term` in `property` (empty when no object holds it).
+    /// The postings of `term` in `property` (empty when no object holds it). Served from the
+    /// store's decoded-value cache while no write happened since they were read.
     public func postings(_ property: String, _ term: String) throws(WeftError) -> PackedTermPostings {
-        guard let bytes = try store.get(.searchable, keys.termKey(property, term)) else { return .empty }
-        return try PackedTermPostings(bytes)
+        let key = keys.termKey(property, term)
+        let generation = store.writeGeneration
+        if let cached = store.termPostings.value(key, generation: generation) { return cached }
+        guard let bytes = try store.get(.searchable, key) else { return .empty }
+        let postings = try PackedTermPostings(bytes)
+        store.termPostings.remember(key, postings, bytes: bytes.count, generation: generation)
+        return postings
     }
 
     /// Every entry of `name` in `namespace` in ascending order, as the value bytes (without the

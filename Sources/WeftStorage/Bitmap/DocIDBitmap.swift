@@ -58,6 +58,13 @@ public final class DocIDBitmap: @unchecked Sendable {
         }
     }
 
+    /// An independent copy.
+    public func copy() -> DocIDBitmap {
+        let copy = DocIDBitmap()
+        for (high, mine) in chunks { copy.chunks[high] = OpaquePointer(roaring_bitmap_copy(UnsafePointer(mine))) }
+        return copy
+    }
+
     /// Removes every docID of `other`.
     public func subtract(_ other: DocIDBitmap) {
         for (high, theirs) in other.chunks {

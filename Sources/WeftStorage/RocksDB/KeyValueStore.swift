@@ -1,5 +1,6 @@
 import CRocksDB
 import Glibc
+import Synchronization
 import WeftCore
 
 /// The node's one RocksDB instance: a column family per `Bucket`, atomic write batches across
@@ -35,6 +36,12 @@ public final class KeyValueStore: @unchecked Sendable {
 
     public let path: String
     public let diskGuard: DiskGuard?
+    /// Counts the writes applied (`write`): a value decoded when it had a given count is current
+    /// as long as the count has not moved (`FilterBitmapCache`).
+    private let writes = Atomic<UInt64>(0)
+    /// Decoded filter bitmaps and term postings, valid until the next write.
+    public let filterBitmaps = DecodedValueCache<DocIDBitmap>(budgetBytes: 32 << 20)
+    public let termPostings = DecodedValueCache<PackedTermPostings>(budgetBytes: 32 << 20)
     private let blockCache: OpaquePointer
     private let tableOptions: OpaquePointer
     private let db: OpaquePointer
@@ -198,8 +205,14 @@ public final class KeyValueStore: @unchecked Sendable {
     /// Refused with `diskFull` while the disk guard says the disk is too full.
     public func write(_ batch: WriteBatch) throws(WeftError) {
         try diskGuard?.permitWrite()
+        // Counted after the write is applied: a reader that read the count before it and the value
+        // after it caches the new value under the old count, which this increment makes stale.
+        defer { writes.add(1, ordering: .releasing) }
         try withRocksError("writing batch") { error in rocksdb_write(db, writeOptions, batch.handle, error) }
     }
+
+    /// The number of writes applied so far; read it before reading a value to be cached.
+    public var writeGeneration: UInt64 { writes.load(ordering: .acquiring) }
 
     /// Writes the WAL to disk (fsync). Used by the background durability timer.
     public func syncWAL() throws(WeftError) {

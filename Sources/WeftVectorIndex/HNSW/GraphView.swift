@@ -57,6 +57,23 @@ struct GraphView {
         }
     }
 
+    /// Every cache line of node `id`'s vector (`bytes` long), for scans that read whole vectors
+    /// out of order.
+    @inline(__always) func prefetchVector(_ id: UInt32, bytes: Int) {
+        let start: UnsafeMutableRawPointer
+        if let cache {
+            guard let cached = cache.cached(id) else { return }
+            start = cached
+        } else {
+            start = nodes + Int(id) &* nodeStride
+        }
+        var offset = 0
+        while offset < bytes {
+            weft_prefetch(start + offset)
+            offset &+= 64
+        }
+    }
+
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
         if level == 0 { return (nodes + (Int(id) &* nodeStride &+ linksOffset)).assumingMemoryBound(to: UInt32.self) }
         return upper[Int(id)]! + (level - 1) &* upperStride
