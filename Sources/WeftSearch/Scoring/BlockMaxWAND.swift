@@ -61,6 +61,10 @@ struct BlockMaxWAND {
                 return
             }
         }
+        if cursors.count == 1 {
+            scanSingleList(&cursors[0], into: &best)
+            return
+        }
         Self.sort(cursors)
         while true {
             let threshold = best.threshold
@@ -102,6 +106,24 @@ struct BlockMaxWAND {
                 for index in 0...pivot where cursors[index].docID < skipTo { cursors[index].seek(skipTo) }
             }
             Self.sort(cursors)
+        }
+    }
+
+    /// One (property, term) list, the usual shape of a one-word query on one property: block by
+    /// block, skipping the blocks whose bound does not pass the threshold, scoring the others
+    /// posting by posting. The same documents, scores and ties as the general loop (the score is
+    /// computed by the same expression), without its per-document pivot, block look-up and sort,
+    /// which were most of such a query's time.
+    private func scanSingleList(_ cursor: inout PostingCursor, into best: inout TopScores) {
+        guard requiredTerms <= 1 else { return }
+        let idf = idfs[cursor.term]
+        for block in 0..<cursor.blockTotal where cursor.bound(ofBlock: block) > best.threshold {
+            let count = cursor.enter(block: block)
+            for position in 0..<count {
+                let (docID, x) = cursor.posting(at: position)
+                guard x > 0, allowList?.contains(docID) ?? true else { continue }
+                best.offer(docID: docID, score: idf * x * (k1 + 1) / (x + k1))
+            }
         }
     }
 

@@ -129,9 +129,30 @@ struct PostingCursor {
         return (weights.bound(frequency: block.maxFrequency, length: block.minPropertyLength), block.lastDocID)
     }
 
+    /// Blocks in the list.
+    var blockTotal: Int { blocks.count }
+
+    /// What no posting of block `index` scores above alone.
+    func bound(ofBlock index: Int) -> Double {
+        weights.bound(frequency: blocks[index].maxFrequency, length: blocks[index].minPropertyLength)
+    }
+
+    /// Decodes block `index` and makes its first posting current; returns the block's posting count.
+    mutating func enter(block index: Int) -> Int {
+        load(block: index)
+        return blockCount
+    }
+
+    /// The docID and x of posting `position` of the current block.
+    func posting(at position: Int) -> (docID: UInt64, x: Double) {
+        (docIDs[position], weights.x(frequency: frequencies[position], length: lengths[position]))
+    }
+
     /// The first block from the current one whose last docID is ≥ target.
     private func blockIndex(holding target: UInt64) -> Int {
-        var low = block, high = blocks.count
+        // Mostly the current block: the pivot moves forward a document or a block at a time.
+        if blocks[block].lastDocID >= target { return block }
+        var low = block + 1, high = blocks.count
         while low < high {
             let middle = (low + high) / 2
             if blocks[middle].lastDocID < target { low = middle + 1 } else { high = middle }
