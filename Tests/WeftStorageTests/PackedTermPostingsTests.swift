@@ -134,4 +134,52 @@ import WeftTestSupport
         try store.write(batch)
         #expect(throws: WeftError.self) { try store.get(.searchable, key) }
     }
+
+    /// A batch's changes to one term travel in one operand and apply in order, mixed with
+    /// one-change operands; a truncated or over-long one is an error on read.
+    @Test func severalChangesInOneOperandApplyInOrder() throws {
+        let dir = TemporaryDirectory()
+        let store = try KeyValueStore(path: dir.path)
+        let key = Array("term".utf8)
+        var model: [UInt64: TermPosting] = [:]
+        for round in 0..<4 {
+            var changes: [TermPostingsMerge.Change] = []
+            for docID in UInt64(round * 50)..<UInt64(round * 50 + 50) {
+                let posting = TermPosting(docID: docID, frequency: UInt32(1 + docID % 4), propertyLength: UInt32(5 + docID % 9))
+                changes.append(.set(posting))
+                model[docID] = posting
+            }
+            // A docID set, then removed, then set again in the same operand: the last wins.
+            let again = TermPosting(docID: UInt64(round * 50 + 3), frequency: 9, propertyLength: 9)
+            changes += [.remove(again.docID), .set(again)]
+            model[again.docID] = again
+            for docID in stride(from: UInt64(round), to: UInt64(round * 50), by: 5) {
+                changes.append(.remove(docID))
+                model[docID] = nil
+            }
+            let batch = WriteBatch(store: store)
+            batch.changeTermPostings(key, changes)
+            batch.changeTermPosting(key, .remove(UInt64(round * 50 + 1)))
+            model[UInt64(round * 50 + 1)] = nil
+            try store.write(batch)
+            if round == 2 { try store.flush() }
+            let stored = try PackedTermPostings(try #require(try store.get(.searchable, key)))
+            #expect(stored.all() == model.values.sorted { $0.docID < $1.docID })
+        }
+        var operand = TermPostingsMerge.operand([.remove(1), .remove(2)])
+        #expect(operand.first == 3)
+        for corrupt in [Array(operand.dropLast()), operand + [0], [3, 5, 0, 0, 0] + operand.dropFirst(5)] {
+            let other = Array("other".utf8)
+            let batch = WriteBatch(store: store)
+            batch.changeTermPosting(other, .set(TermPosting(docID: 1, frequency: 1, propertyLength: 1)))
+            batch.merge(.searchable, other, corrupt)
+            try store.write(batch)
+            #expect(throws: WeftError.self) { try store.get(.searchable, other) }
+            let clear = WriteBatch(store: store)
+            clear.delete(.searchable, other)
+            try store.write(clear)
+        }
+        operand = TermPostingsMerge.operand([.remove(1)])
+        #expect(operand.first == 2, "one change keeps the one-change operand")
+    }
 }

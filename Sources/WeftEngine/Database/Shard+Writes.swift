@@ -64,7 +64,7 @@ extension Shard {
                 var results: [ChangeResult] = []
                 var staged: [StoredObject] = []
                 var superseded: [UInt64] = []
-                var postings = FilterablePostingChanges()
+                var postings = BatchPostingChanges()
                 for change in changes {
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?) in
                         let existing = try get(change.id)
@@ -124,7 +124,7 @@ extension Shard {
             let batch = WriteBatch(store: store)
             batch.delete(.objects, objectKey(id))
             var lengths = counters.lengths
-            var postings = FilterablePostingChanges()
+            var postings = BatchPostingChanges()
             removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
             postings.write(to: batch)
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
@@ -153,7 +153,7 @@ extension Shard {
 
     /// Every entry of writing `object` (under its fresh docID), replacing `existing` if any.
     private func stage(_ object: StoredObject, replacing existing: StoredObject?, schema: InvertedSchema,
-                       lengths: inout [String: PropertyLengthTotals], postings: inout FilterablePostingChanges, in batch: WriteBatch) {
+                       lengths: inout [String: PropertyLengthTotals], postings: inout BatchPostingChanges, in batch: WriteBatch) {
         if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch) }
         index(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
         batch.put(.objects, objectKey(object.id), ObjectRecordCodec.encode(object))
@@ -167,7 +167,7 @@ extension Shard {
 
     /// Everything a superseded docID left: lookup, vectors, inverted entries.
     private func removeEntries(of object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                               postings: inout FilterablePostingChanges, in batch: WriteBatch) {
+                               postings: inout BatchPostingChanges, in batch: WriteBatch) {
         removeIndexEntries(of: object, in: batch)
         unindex(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
     }
@@ -200,7 +200,7 @@ extension Shard {
     }
 
     private func index(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                       postings: inout FilterablePostingChanges, in batch: WriteBatch) {
+                       postings: inout BatchPostingChanges, in batch: WriteBatch) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
         DocumentIndexer.add(entries, docID: object.docID, to: batch, postings: &postings)
         for (property, length) in entries.searchableLengths {
@@ -211,7 +211,7 @@ extension Shard {
     /// Removes the entries `object` was indexed with. The schema is the current one: a property
     /// can only be added, never changed, so its entries are computed exactly as they were written.
     private func unindex(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                         postings: inout FilterablePostingChanges, in batch: WriteBatch) {
+                         postings: inout BatchPostingChanges, in batch: WriteBatch) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
         DocumentIndexer.remove(entries, docID: object.docID, from: batch, postings: &postings)
         for (property, length) in entries.searchableLengths {

@@ -3,8 +3,10 @@ import WeftCore
 /// Applies postings changes to a `PackedTermPostings` value: what the searchable bucket's merge
 /// operator runs when RocksDB reads, flushes or compacts a term's key.
 ///
-/// Operands (one per object write): | 1 = set | docID u64 LE | frequency u32 LE | length u32 LE |
-/// or | 2 = remove | docID u64 LE |. They apply in write order; the last change of a docID wins.
+/// Operands: | 1 = set | docID u64 LE | frequency u32 LE | length u32 LE | or | 2 = remove | docID
+/// u64 LE | for one change, or | 3 = several | change count u32 LE | then each change as a one-change
+/// operand | for the changes one write batch makes to the term (`TermPostingChanges`). They apply
+/// in write order; the last change of a docID wins.
 /// Only the blocks a change falls in are decoded and rewritten, the rest are copied as they are:
 /// new objects take ever larger docIDs, so an import rewrites just the last block of each term.
 public enum TermPostingsMerge {
@@ -33,6 +35,37 @@ public enum TermPostingsMerge {
             writer.writeUInt64LE(docID)
         }
         return writer.bytes
+    }
+
+    /// Several changes in one operand, applied in order.
+    public static func operand(_ changes: [Change]) -> [UInt8] {
+        if changes.count == 1 { return operand(changes[0]) }
+        var writer = ByteWriter(capacity: 5 + changes.count * 17)
+        writer.writeUInt8(3)
+        writer.writeUInt32LE(UInt32(changes.count))
+        for change in changes { writer.writeBytes(operand(change)) }
+        return writer.bytes
+    }
+
+    /// Appends the changes an operand carries, in order; false when it is malformed.
+    static func changes(fromOperand raw: UnsafeRawBufferPointer, into changes: inout [Change]) -> Bool {
+        guard raw.first == 3 else {
+            guard let change = change(fromOperand: raw) else { return false }
+            changes.append(change)
+            return true
+        }
+        guard raw.count >= 5 else { return false }
+        let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+        var offset = 5
+        for _ in 0..<count {
+            guard offset < raw.count else { return false }
+            let size = raw[offset] == 1 ? 17 : 9
+            guard offset + size <= raw.count,
+                  let change = change(fromOperand: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)])) else { return false }
+            changes.append(change)
+            offset += size
+        }
+        return offset == raw.count
     }
 
     static func change(fromOperand raw: UnsafeRawBufferPointer) -> Change? {

@@ -12,8 +12,7 @@ enum TermPostingsMergeOperator {
         var changes: [TermPostingsMerge.Change] = []
         changes.reserveCapacity(operands.count)
         for raw in operands {
-            guard let change = TermPostingsMerge.change(fromOperand: raw) else { return nil }
-            changes.append(change)
+            guard TermPostingsMerge.changes(fromOperand: raw, into: &changes) else { return nil }
         }
         do {
             let base = try existing.map { (raw) throws(WeftError) in try PackedTermPostings(Array(raw)) } ?? .empty

@@ -70,6 +70,11 @@ public final class WriteBatch {
         merge(.searchable, key, TermPostingsMerge.operand(change))
     }
 
+    /// Applies several changes to one term's postings in one operand, in order.
+    public func changeTermPostings(_ key: [UInt8], _ changes: [TermPostingsMerge.Change]) {
+        merge(.searchable, key, TermPostingsMerge.operand(changes))
+    }
+
     func merge(_ bucket: Bucket, _ key: [UInt8], _ operand: [UInt8]) {
         precondition(bucket.mergeKind != nil, "bucket \(bucket) has no merge operator")
         key.withUnsafeBytes { k in
