@@ -112,11 +112,11 @@ import WeftTestSupport
                 let batch = WriteBatch(store: store)
                 for docID in UInt64(round * 100)..<UInt64(round * 100 + 100) {
                     let posting = TermPosting(docID: docID, frequency: UInt32(1 + docID % 3), propertyLength: 10)
-                    batch.changeTermPosting(key, .set(posting))
+                    batch.changeTermPostings(key, [.set(posting)])
                     model[docID] = posting
                 }
                 for docID in stride(from: UInt64(round), to: UInt64(round * 100 + 100), by: 7) {
-                    batch.changeTermPosting(key, .remove(docID))
+                    batch.changeTermPostings(key, [.remove(docID)])
                     model[docID] = nil
                 }
                 try store.write(batch)
@@ -159,7 +159,7 @@ import WeftTestSupport
             }
             let batch = WriteBatch(store: store)
             batch.changeTermPostings(key, changes)
-            batch.changeTermPosting(key, .remove(UInt64(round * 50 + 1)))
+            batch.changeTermPostings(key, [.remove(UInt64(round * 50 + 1))])
             model[UInt64(round * 50 + 1)] = nil
             try store.write(batch)
             if round == 2 { try store.flush() }
@@ -171,7 +171,7 @@ import WeftTestSupport
         for corrupt in [Array(operand.dropLast()), operand + [0], [3, 5, 0, 0, 0] + operand.dropFirst(5)] {
             let other = Array("other".utf8)
             let batch = WriteBatch(store: store)
-            batch.changeTermPosting(other, .set(TermPosting(docID: 1, frequency: 1, propertyLength: 1)))
+            batch.changeTermPostings(other, [.set(TermPosting(docID: 1, frequency: 1, propertyLength: 1))])
             batch.merge(.searchable, other, corrupt)
             try store.write(batch)
             #expect(throws: WeftError.self) { try store.get(.searchable, other) }

@@ -111,7 +111,7 @@ public final class Shard: Sendable {
 
     /// The UUID of the live object behind `docID`, nil when the docID was superseded or deleted:
     /// from memory once a read has found it (`DocIDLookupCache`), else from the docID lookup.
-    public func liveObjectID(docID: UInt64) throws(WeftError) -> ObjectID? {
+    func liveObjectID(docID: UInt64) throws(WeftError) -> ObjectID? {
         let (remembered, generation) = docIDLookups.withLock { ($0.uuid(of: docID), $0.generation) }
         if let remembered { return remembered }
         guard let uuidBytes = try store.get(.docIDs, prefix.key(docID: docID)), let found = ObjectID(bytes: uuidBytes) else { return nil }

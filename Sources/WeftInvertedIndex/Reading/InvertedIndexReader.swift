@@ -13,14 +13,10 @@ public struct InvertedIndexReader: Sendable {
     }
 
     /// The bitmap stored at `key` (empty when absent); the caller owns it. Served from the store's
-    /// `FilterBitmapCache` while no write happened since it was read.
+    /// decoded-value cache while no write happened since it was read.
     public func bitmap(_ key: [UInt8]) throws(WeftError) -> DocIDBitmap {
-        let generation = store.writeGeneration
-        if let cached = store.filterBitmaps.value(key, generation: generation) { return cached.copy() }
-        guard let bytes = try store.get(.filterable, key) else { return DocIDBitmap() }
-        let bitmap = try DocIDBitmap.deserialize(bytes)
-        store.filterBitmaps.remember(key, bitmap.copy(), bytes: bytes.count, generation: generation)
-        return bitmap
+        let shared = try store.filterBitmaps.read(key, in: .filterable, of: store) { (bytes) throws(WeftError) in try DocIDBitmap.deserialize(bytes) }
+        return shared?.copy() ?? DocIDBitmap()
     }
 
     /// Every object of the shard.
@@ -74,13 +70,9 @@ public struct InvertedIndexReader: Sendable {
     /// The postings of `term` in `property` (empty when no object holds it). Served from the
     /// store's decoded-value cache while no write happened since they were read.
     public func postings(_ property: String, _ term: String) throws(WeftError) -> PackedTermPostings {
-        let key = keys.termKey(property, term)
-        let generation = store.writeGeneration
-        if let cached = store.termPostings.value(key, generation: generation) { return cached }
-        guard let bytes = try store.get(.searchable, key) else { return .empty }
-        let postings = try PackedTermPostings(bytes)
-        store.termPostings.remember(key, postings, bytes: bytes.count, generation: generation)
-        return postings
+        try store.termPostings.read(keys.termKey(property, term), in: .searchable, of: store) { (bytes) throws(WeftError) in
+            try PackedTermPostings(bytes)
+        } ?? .empty
     }
 
     /// Every entry of `name` in `namespace` in ascending order, as the value bytes (without the

@@ -28,20 +28,10 @@ public struct BatchPostingChanges {
     /// One operand per key and direction: the compact single-docID operand when there is one
     /// docID, a bitmap otherwise; one term operand per term key.
     public func write(to batch: WriteBatch) {
-        for (key, docIDs) in removed {
-            if docIDs.count == 1 {
-                batch.removePosting(.filterable, key, docID: docIDs[0])
-            } else {
-                batch.removePostings(.filterable, key, DocIDBitmap(docIDs))
-            }
-        }
-        for (key, docIDs) in added {
-            if docIDs.count == 1 {
-                batch.addPosting(.filterable, key, docID: docIDs[0])
-            } else {
-                batch.addPostings(.filterable, key, DocIDBitmap(docIDs))
-            }
-        }
+        for (key, docIDs) in removed where docIDs.count == 1 { batch.removePosting(.filterable, key, docID: docIDs[0]) }
+        for (key, docIDs) in removed where docIDs.count > 1 { batch.removePostings(.filterable, key, DocIDBitmap(docIDs)) }
+        for (key, docIDs) in added where docIDs.count == 1 { batch.addPosting(.filterable, key, docID: docIDs[0]) }
+        for (key, docIDs) in added where docIDs.count > 1 { batch.addPostings(.filterable, key, DocIDBitmap(docIDs)) }
         for (key, changes) in terms { batch.changeTermPostings(key, changes) }
     }
 }

@@ -94,8 +94,8 @@ public enum DocumentIndexer {
         for (key, value) in entries.ordered { batch.put(.rangeable, key, value) }
     }
 
-    /// Removes the entries of a replaced or deleted object (its filterable postings through
-    /// `postings`, as `add`).
+    /// Removes the entries of a replaced or deleted object (its filterable and term postings
+    /// through `postings`, as `add`).
     public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch, postings: inout BatchPostingChanges) {
         for key in entries.postings { postings.remove(key, docID: docID) }
         for term in entries.terms { postings.change(term: term.key, .remove(docID)) }

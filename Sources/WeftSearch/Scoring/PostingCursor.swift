@@ -125,8 +125,7 @@ struct PostingCursor {
     func blockBound(at target: UInt64) -> (bound: Double, lastDocID: UInt64)? {
         let index = blockIndex(holding: target)
         guard index < blocks.count else { return nil }
-        let block = blocks[index]
-        return (weights.bound(frequency: block.maxFrequency, length: block.minPropertyLength), block.lastDocID)
+        return (bound(ofBlock: index), blocks[index].lastDocID)
     }
 
     /// Blocks in the list.

@@ -5,7 +5,7 @@ import WeftCore
 /// value's docIDs, all objects, a property's presence) and BM25 term postings. A read of one
 /// otherwise costs a RocksDB read, the merge of every operand written since the last compaction
 /// (up to `max_successive_merges` per key) and a decode: about an eighth of a 10 %-filtered
-/// nearVector query's server CPU, and about half of a BM25 query's search step. Any write to the
+/// nearVector query's server CPU, and about a fifth of an in-process BM25 query (perf). Any write to the
 /// store (`KeyValueStore.writeGeneration`) makes every entry stale, so a read never sees an old
 /// value; under a steady write load the cache simply misses.
 ///
@@ -38,8 +38,22 @@ public final class DecodedValueCache<Value: Sendable>: Sendable {
         }
     }
 
+    /// `key`'s value in `bucket`: from the cache while the store has taken no write since it was
+    /// read, else read and decoded (nil when absent) and kept, unless a write happened meanwhile
+    /// (it would be stale at once). The value is shared with the cache: a mutable one (a bitmap)
+    /// must be copied before it is changed.
+    public func read(_ key: [UInt8], in bucket: Bucket, of store: KeyValueStore,
+                     decode: ([UInt8]) throws(WeftError) -> Value) throws(WeftError) -> Value? {
+        let generation = store.writeGeneration
+        if let cached = value(key, generation: generation) { return cached }
+        guard let bytes = try store.get(bucket, key) else { return nil }
+        let decoded = try decode(bytes)
+        if store.writeGeneration == generation { remember(key, decoded, bytes: bytes.count, generation: generation) }
+        return decoded
+    }
+
     /// Remembers `value` (about `bytes` large), read when the store's generation was `generation`.
-    /// A mutable value (a bitmap) must be a copy the caller no longer changes.
+    /// A mutable value (a bitmap) must be one nobody changes afterwards.
     public func remember(_ key: [UInt8], _ value: Value, bytes valueBytes: Int, generation: UInt64) {
         let bytes = valueBytes + key.count + 64
         guard bytes <= budgetBytes else { return }

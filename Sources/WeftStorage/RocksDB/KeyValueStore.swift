@@ -37,7 +37,7 @@ public final class KeyValueStore: @unchecked Sendable {
     public let path: String
     public let diskGuard: DiskGuard?
     /// Counts the writes applied (`write`): a value decoded when it had a given count is current
-    /// as long as the count has not moved (`FilterBitmapCache`).
+    /// as long as the count has not moved (`DecodedValueCache`).
     private let writes = Atomic<UInt64>(0)
     /// Decoded filter bitmaps and term postings, valid until the next write.
     public let filterBitmaps = DecodedValueCache<DocIDBitmap>(budgetBytes: 32 << 20)

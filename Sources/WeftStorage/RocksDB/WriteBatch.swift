@@ -65,12 +65,8 @@ public final class WriteBatch {
         merge(bucket, key, PostingsMergeOperator.operand(.removeOne, docID: docID))
     }
 
-    /// Sets or removes one document's posting of the term at `key` (the searchable bucket).
-    public func changeTermPosting(_ key: [UInt8], _ change: TermPostingsMerge.Change) {
-        merge(.searchable, key, TermPostingsMerge.operand(change))
-    }
-
-    /// Applies several changes to one term's postings in one operand, in order.
+    /// Applies changes to the postings of the term at `key` (the searchable bucket) in one operand,
+    /// in order.
     public func changeTermPostings(_ key: [UInt8], _ changes: [TermPostingsMerge.Change]) {
         merge(.searchable, key, TermPostingsMerge.operand(changes))
     }

@@ -50,28 +50,24 @@ struct GraphView {
     /// Asks the CPU for node `id`'s vector ahead of use; with a cache only if it is in memory (a
     /// prefetch must not read the store).
     @inline(__always) func prefetchVector(_ id: UInt32) {
-        if let cache {
-            if let cached = cache.cached(id) { weft_prefetch(cached) }
-        } else {
-            weft_prefetch(nodes + Int(id) &* nodeStride)
-        }
+        if let start = vectorInMemory(id) { weft_prefetch(start) }
     }
 
     /// Every cache line of node `id`'s vector (`bytes` long), for scans that read whole vectors
     /// out of order.
     @inline(__always) func prefetchVector(_ id: UInt32, bytes: Int) {
-        let start: UnsafeMutableRawPointer
-        if let cache {
-            guard let cached = cache.cached(id) else { return }
-            start = cached
-        } else {
-            start = nodes + Int(id) &* nodeStride
-        }
+        guard let start = vectorInMemory(id) else { return }
         var offset = 0
         while offset < bytes {
             weft_prefetch(start + offset)
             offset &+= 64
         }
+    }
+
+    /// Where node `id`'s vector is, when it is in memory (never reads the store).
+    @inline(__always) private func vectorInMemory(_ id: UInt32) -> UnsafeMutableRawPointer? {
+        if let cache { return cache.cached(id) }
+        return nodes + Int(id) &* nodeStride
     }
 
     @inline(__always) func links(_ id: UInt32, level: Int) -> UnsafeMutablePointer<UInt32> {
