@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point down only: weft -> WeftAPI -> WeftSearch / WeftExport -> WeftEngine ->
+// Dependencies point down only: weft -> WeftAPI -> WeftSearch / WeftExport / WeftModules -> WeftEngine ->
 // WeftInvertedIndex / WeftVectorIndex -> WeftStorage -> WeftCore.
 // See docs/ARCHITECTURE.md for what each target owns.
 //
@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // Modules call their outside services (inference, generative models) over HTTP.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries, installed from Debian (librocksdb-dev, libroaring-dev).
@@ -61,6 +63,19 @@ let package = Package(
             name: "WeftExport",
             dependencies: ["WeftCore", "WeftEngine", "CZstd", .product(name: "Logging", package: "swift-log")]
         ),
+        // Modules: vectorizers, rerankers, generative models and the registry built from
+        // ENABLE_MODULES. Knows the engine's objects and collections, not the API's routes or JSON.
+        .target(
+            name: "WeftModules",
+            dependencies: [
+                "WeftCore", "WeftEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Messages and service stubs generated from Protos/ by scripts/grpc/generate.sh (committed).
         .target(
             name: "WeftGRPCProtos",
@@ -73,7 +88,7 @@ let package = Package(
         .target(
             name: "WeftAPI",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftGRPCProtos",
+                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftModules", "WeftGRPCProtos",
                 // GRPCCore for its status codes; the server's transport is our own on NIOHTTP2.
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -92,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "weft",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftExport", "WeftAPI",
+                "WeftCore", "WeftEngine", "WeftExport", "WeftModules", "WeftAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +136,7 @@ let package = Package(
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftExportTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftExport", "WeftEngine", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftModulesTests", dependencies: ["WeftTestSupport", "WeftModules", "WeftEngine", "WeftCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "WeftAPITests",
             dependencies: [
@@ -136,7 +152,7 @@ let package = Package(
 )
 
 if engineOnly {
-    let network: Set<String> = ["WeftGRPCProtos", "WeftAPI", "weft", "weft-bench", "WeftAPITests"]
+    let network: Set<String> = ["WeftGRPCProtos", "WeftModules", "WeftAPI", "weft", "weft-bench", "WeftAPITests", "WeftModulesTests"]
     package.targets.removeAll { network.contains($0.name) }
     package.products = []
     package.dependencies = [swiftLog]

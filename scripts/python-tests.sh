@@ -14,6 +14,9 @@ suite() {
     python3 -m venv "$venv"
   fi
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$folder/requirements.txt"
+  if [ -f "$folder/requirements-no-deps.txt" ]; then
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r "$folder/requirements-no-deps.txt"
+  fi
   "$venv/bin/python" -m pytest -q -p no:cacheprovider "$folder" "$@"
 }
 

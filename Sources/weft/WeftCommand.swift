@@ -6,6 +6,7 @@ import WeftAPI
 import WeftCore
 import WeftEngine
 import WeftExport
+import WeftModules
 
 /// The `weft` executable: reads the configuration (environment, then Weaviate's own flags), opens
 /// the database, runs the servers until SIGTERM/SIGINT, then shuts down gracefully.
@@ -59,10 +60,31 @@ struct WeftCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        // ENABLE_MODULES: an unknown module or a module's missing setting stops start-up; an
+        // inference service is waited for (as Weaviate waits) before the ports open.
+        let modules: ModuleRegistry
+        switch Result(catching: { () throws(WeftError) -> ModuleRegistry in
+            try ModuleRegistry(configuration: configuration, environment: ProcessInfo.processInfo.environment, logger: logger)
+        }) {
+        case .success(let value): modules = value
+        case .failure(let error):
+            FileHandle.standardError.write(Data("weft: invalid configuration: \(error.message)\n".utf8))
+            try? database.close()
+            throw ExitCode(2)
+        }
+        do throws(WeftError) {
+            try await modules.startUp()
+        } catch {
+            FileHandle.standardError.write(Data("weft: a module could not start: \(error.message)\n".utf8))
+            await modules.shutdown()
+            try? database.close()
+            throw ExitCode(1)
+        }
+
         let exports = ExportScheduler(database: database, logger: logger)
-        let application = HTTPServer.makeApplication(database: database, exports: exports, logger: logger)
+        let application = HTTPServer.makeApplication(database: database, exports: exports, modules: modules, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: application), .init(service: GRPCService(server: WeftGRPCServer(database: database))),
+            .init(service: application), .init(service: GRPCService(server: WeftGRPCServer(database: database, modules: modules))),
             .init(service: VectorMaintenanceService(database: database)),
             .init(service: ObjectTTLService(database: database, logger: logger)),
         ]
@@ -74,6 +96,7 @@ struct WeftCommand: AsyncParsableCommand {
         try await group.run()
         // A running export reads a snapshot of the store: it ends (FAILED) before the store closes.
         exports.shutdown()
+        await modules.shutdown()
         try database.close()
         logger.info("weft stopped")
     }

@@ -1,10 +1,12 @@
 """A real `weft` process (the debug build, or WEFT_BINARY) on free loopback ports with its own
 data folder: shared by the Python suites (the v4 client in tests/python, the v3 client in
 tests/python_v3)."""
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -69,6 +71,45 @@ class Server:
             if self._start():
                 return
         raise RuntimeError("weft did not restart: " + open(os.path.join(self.folder, "weft.log")).read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Inference:
+    """The repo's inference service (inference/server.py: all-MiniLM-L6-v2 in NumPy) on a free
+    loopback port, with this interpreter (the test environment has its packages)."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="weft-inference-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.folder, "inference.log"), "a")
+        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "inference", "server.py"), "--port", str(self.port)],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the inference service exited: " + open(os.path.join(self.folder, "inference.log")).read())
+            try:
+                with urllib.request.urlopen(self.url + "/.well-known/ready", timeout=1) as response:
+                    if response.status == 204:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the inference service did not become ready")
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return json.loads(response.read())
+
+    def post(self, path, body):
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
 
     def stop(self):
         self.process.terminate()

@@ -3,6 +3,7 @@ import GRPCCore
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
+import WeftModules
 import WeftSearch
 
 /// `Weaviate/Aggregate`: the requested metrics per property (only those asked for are set, as
@@ -10,6 +11,44 @@ import WeftSearch
 /// optionally grouped by a property.
 struct GRPCAggregate {
     let database: Database
+    var modules: ModuleRegistry = .none
+
+    /// The aggregation, after the module step when its search is `near_text` or a hybrid search
+    /// with only a query (`GRPCTextVectors`).
+    func aggregateStep(_ proto: Weaviate_V1_AggregateRequest) throws(WeftError) -> LaneStep<Reply> {
+        let definition = try database.requireCollection(proto.collection).definition
+        let needed: Bool
+        switch proto.search {
+        case .nearText?: needed = true
+        case .hybrid(let hybrid)?: needed = GRPCTextVectors.hybridNeedsVector(hybrid, definition: definition)
+        default: needed = false
+        }
+        guard needed else { return .done(try aggregate(proto)) }
+        let database = self.database
+        let modules = self.modules
+        return .later { () async throws(WeftError) -> Reply in
+            var resolved = proto
+            let vectors = GRPCTextVectors(database: database, modules: modules)
+            let tenant = proto.tenant.isEmpty ? nil : proto.tenant
+            switch proto.search {
+            case .nearText(let text)?:
+                resolved.nearVector = try await vectors.nearVector(text, definition: definition, tenant: tenant)
+            case .hybrid(var hybrid)?:
+                var text = hybrid.hasNearText ? hybrid.nearText : Weaviate_V1_NearTextSearch()
+                if !hybrid.hasNearText { text.query = [hybrid.query] }
+                if !text.hasTargets, text.targetVectors.isEmpty {
+                    if hybrid.hasTargets { text.targets = hybrid.targets } else { text.targetVectors = hybrid.targetVectors }
+                }
+                hybrid.nearVector = try await vectors.nearVector(text, definition: definition, tenant: tenant)
+                hybrid.clearNearText()
+                resolved.hybrid = hybrid
+            default:
+                break
+            }
+            let request = resolved
+            return try await database.executor.run(.query) { () throws(WeftError) in try GRPCAggregate(database: database, modules: modules).aggregate(request) }
+        }
+    }
 
     typealias Reply = Weaviate_V1_AggregateReply
     typealias Aggregation = Weaviate_V1_AggregateReply.Aggregations.Aggregation
@@ -37,8 +76,10 @@ struct GRPCAggregate {
             request.search = .hybrid(try GRPCSearch.hybrid(hybrid))
         case nil:
             break
+        case .nearText?:
+            throw WeftError.invalidInput("could not vectorize input for collection \(proto.collection) with search-type nearText. Make sure a vectorizer module is configured for this collection")
         default:
-            throw WeftError.invalidInput("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+            throw WeftError.invalidInput("near<Media> searches (image, audio, video, depth, thermal, IMU) need a multi2vec module, which Weft does not have yet")
         }
         let groups = try database.aggregate(request)
 

@@ -3,34 +3,70 @@ import GRPCCore
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
+import WeftModules
 import WeftSearch
 
 /// `Weaviate/BatchObjects` and `Weaviate/BatchDelete`. A bad object never fails the call: it is
 /// reported by its index in the request and the others are written.
 struct GRPCBatch {
     let database: Database
+    var modules: ModuleRegistry = .none
 
-    func batchObjects(_ proto: Weaviate_V1_BatchObjectsRequest) throws(WeftError) -> Weaviate_V1_BatchObjectsReply {
+    private var pipeline: WritePipeline { WritePipeline(database: database, modules: modules) }
+
+    func batchObjects(_ proto: Weaviate_V1_BatchObjectsRequest) throws(WeftError) -> LaneStep<Weaviate_V1_BatchObjectsReply> {
         let started = DispatchTime.now()
-        var reply = Weaviate_V1_BatchObjectsReply()
-        for (index, result) in try write(proto.objects).enumerated() {
-            if case .failure(let error) = result { reply.errors.append(Self.error(index, error.message)) }
+        return try write(proto.objects).map { results in
+            var reply = Weaviate_V1_BatchObjectsReply()
+            for (index, result) in results.enumerated() {
+                if case .failure(let error) = result { reply.errors.append(Self.error(index, error.message)) }
+            }
+            reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+            return reply
         }
-        reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
-        return reply
     }
 
     /// One result per object, in request order (BatchObjects and BatchStream).
-    func write(_ objects: [Weaviate_V1_BatchObject]) throws(WeftError) -> [Database.WriteResult] {
-        try BatchInputs.write(objects, database: database) { (object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput in try input(object) }
+    func write(_ objects: [Weaviate_V1_BatchObject]) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
+        try BatchInputs.write(objects, pipeline: pipeline) { (object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput in try input(object) }
     }
 
     /// One BatchStream Data message: its objects through the write pipeline, then its references,
     /// each success and error keyed as the client expects (uuid; `.../<property>` for references).
-    func streamResults(objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> Weaviate_V1_BatchStreamReply.Results {
+    /// When a module vectorizes the objects, the references follow on the write lane once the
+    /// objects are written.
+    func streamResults(objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> LaneStep<Weaviate_V1_BatchStreamReply.Results> {
+        let step: LaneStep<[Database.WriteResult]>
+        do { step = try write(objects) } catch {
+            // A request-level failure (the disk guard) fails each object of the message.
+            return .done(Self.streamResults(objects: objects, outcomes: .failure(error), references: references, referenceOutcomes: addReferences(references)))
+        }
+        switch step {
+        case .done(let written):
+            return .done(Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: addReferences(references)))
+        case .later(let rest):
+            let database = self.database
+            return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
+                let outcomes: Result<[Database.WriteResult], WeftError>
+                do throws(WeftError) { outcomes = .success(try await rest()) } catch { outcomes = .failure(error) }
+                var referenceOutcomes: [Result<Void, WeftError>] = []
+                if !references.isEmpty {
+                    do throws(WeftError) {
+                        referenceOutcomes = try await database.executor.run(.write) { GRPCBatch(database: database).addReferences(references) }
+                    } catch {
+                        referenceOutcomes = references.map { _ in .failure(error) }
+                    }
+                }
+                return Self.streamResults(objects: objects, outcomes: outcomes, references: references, referenceOutcomes: referenceOutcomes)
+            }
+        }
+    }
+
+    private static func streamResults(
+        objects: [Weaviate_V1_BatchObject], outcomes: Result<[Database.WriteResult], WeftError>,
+        references: [Weaviate_V1_BatchReference], referenceOutcomes: [Result<Void, WeftError>]
+    ) -> Weaviate_V1_BatchStreamReply.Results {
         var results = Weaviate_V1_BatchStreamReply.Results()
-        // A request-level failure (the disk guard) fails each object of the message.
-        let outcomes = Result { () throws(WeftError) in try write(objects) }
         for (index, object) in objects.enumerated() {
             switch outcomes.flatMap({ $0[index].map { _ in () } }) {
             case .failure(let error): results.errors.append(Self.streamError(error, uuid: object.uuid))
@@ -40,7 +76,7 @@ struct GRPCBatch {
                 results.successes.append(entry)
             }
         }
-        for (reference, outcome) in zip(references, addReferences(references)) {
+        for (reference, outcome) in zip(references, referenceOutcomes) {
             switch outcome {
             case .failure(let error): results.errors.append(Self.streamError(error, beacon: Self.streamKey(reference)))
             case .success:

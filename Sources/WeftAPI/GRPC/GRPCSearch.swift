@@ -3,12 +3,26 @@ import GRPCCore
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
+import WeftModules
 import WeftSearch
 
 /// `Weaviate/Search`: the request mapped onto the query engine's `SearchRequest`, the results onto
 /// `SearchReply` (UUIDs as 16 bytes, metadata with its `*_present` flags, typed property values).
 struct GRPCSearch {
     let database: Database
+    var modules: ModuleRegistry = .none
+
+    /// The search, after the module step when it has text to turn into vectors (`GRPCTextVectors`).
+    func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
+        let definition = try database.requireCollection(proto.collection).definition
+        guard GRPCTextVectors.needed(proto, definition: definition) else { return .done(try search(proto)) }
+        let database = self.database
+        let modules = self.modules
+        return .later { () async throws(WeftError) -> Weaviate_V1_SearchReply in
+            let resolved = try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition)
+            return try await database.executor.run(.query) { () throws(WeftError) in try GRPCSearch(database: database, modules: modules).search(resolved) }
+        }
+    }
 
     func search(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Weaviate_V1_SearchReply {
         let started = DispatchTime.now()
@@ -90,8 +104,11 @@ struct GRPCSearch {
     }
 
     private func searchKind(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> SearchKind? {
-        if proto.hasNearText || proto.hasNearImage || proto.hasNearAudio || proto.hasNearVideo || proto.hasNearDepth || proto.hasNearThermal || proto.hasNearImu {
-            throw WeftError.invalidInput("near_text and other near<Media> searches need a vectorizer module, which Weft does not have yet")
+        if proto.hasNearText {
+            throw WeftError.invalidInput("could not vectorize input for collection \(proto.collection) with search-type nearText. Make sure a vectorizer module is configured for this collection")
+        }
+        if proto.hasNearImage || proto.hasNearAudio || proto.hasNearVideo || proto.hasNearDepth || proto.hasNearThermal || proto.hasNearImu {
+            throw WeftError.invalidInput("near<Media> searches (image, audio, video, depth, thermal, IMU) need a multi2vec module, which Weft does not have yet")
         }
         if proto.hasNearVector { return .nearVector(try Self.nearVector(proto.nearVector)) }
         if proto.hasNearObject { return .nearObject(try Self.nearObject(proto.nearObject)) }

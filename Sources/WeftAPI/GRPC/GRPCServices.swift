@@ -1,23 +1,27 @@
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
+import WeftModules
 
 /// The methods the gRPC server answers, by path: `weaviate.v1.Weaviate` and `grpc.health.v1.Health`.
 /// Each method decodes its request, runs its engine work and encodes its reply on one lane of the
 /// engine executor, so the event loop only frames bytes; errors become statuses in the transport,
 /// through `ErrorMapping`, once.
 enum GRPCServices {
-    static func methods(database: Database) -> [String: GRPCMethod] {
+    static func methods(database: Database, modules: ModuleRegistry = .none) -> [String: GRPCMethod] {
         [
-            "/weaviate.v1.Weaviate/Search": .unary(.query) { (request: Weaviate_V1_SearchRequest) throws(WeftError) in
-                try GRPCSearch(database: database).search(request)
+            // A search that needs a module (near_text, hybrid without a vector) continues off the
+            // lane while the module's service answers.
+            "/weaviate.v1.Weaviate/Search": .unaryContinuing(.query) { (request: Weaviate_V1_SearchRequest) throws(WeftError) in
+                try GRPCSearch(database: database, modules: modules).searchStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
-            "/weaviate.v1.Weaviate/Aggregate": .unary(.query) { (request: Weaviate_V1_AggregateRequest) throws(WeftError) in
-                try GRPCAggregate(database: database).aggregate(request)
+            "/weaviate.v1.Weaviate/Aggregate": .unaryContinuing(.query) { (request: Weaviate_V1_AggregateRequest) throws(WeftError) in
+                try GRPCAggregate(database: database, modules: modules).aggregateStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
             // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
-            "/weaviate.v1.Weaviate/BatchObjects": .unary(.write) { (request: Weaviate_V1_BatchObjectsRequest) throws(WeftError) in
-                try GRPCBatch(database: database).batchObjects(request)
+            // Objects a module vectorizes continue off the lane while the module's service answers.
+            "/weaviate.v1.Weaviate/BatchObjects": .unaryContinuing(.write) { (request: Weaviate_V1_BatchObjectsRequest) throws(WeftError) in
+                try GRPCBatch(database: database, modules: modules).batchObjects(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
             "/weaviate.v1.Weaviate/BatchReferences": .unary(.write) { (request: Weaviate_V1_BatchReferencesRequest) throws(WeftError) in
                 batchReferences(request, database: database)
@@ -29,7 +33,7 @@ enum GRPCServices {
             "/weaviate.v1.Weaviate/TenantsGet": .unary(nil) { (request: Weaviate_V1_TenantsGetRequest) throws(WeftError) in
                 try tenantsGet(request, database: database)
             },
-            "/weaviate.v1.Weaviate/BatchStream": batchStream(database: database),
+            "/weaviate.v1.Weaviate/BatchStream": batchStream(database: database, modules: modules),
             "/grpc.health.v1.Health/Check": .unary(nil) { (request: Grpc_Health_V1_HealthCheckRequest) throws(WeftError) in
                 try healthCheck(request)
             },
@@ -72,7 +76,7 @@ enum GRPCServices {
     /// `weaviate://localhost/<Class>/<uuid>/<property>` for references); the call ends on Stop.
     /// A refusal (the write lane full) fails that message's objects, not the stream: the client
     /// reports them and carries on.
-    private static func batchStream(database: Database) -> GRPCMethod {
+    private static func batchStream(database: Database, modules: ModuleRegistry) -> GRPCMethod {
         .bidirectional(lane: .write, handle: { bytes, send throws(WeftError) in
             let message: Weaviate_V1_BatchStreamRequest = try GRPCMethod.decode(bytes)
             switch message.message {
@@ -80,19 +84,21 @@ enum GRPCServices {
                 var reply = Weaviate_V1_BatchStreamReply()
                 reply.started = Weaviate_V1_BatchStreamReply.Started()
                 send(try GRPCMethod.encode(reply))
-                return false
+                return .done(false)
             case .data(let data)?:
                 let objects = data.objects.values
                 let references = data.references.values
                 send(try GRPCMethod.encode(acks(objects: objects, references: references)))
-                var reply = Weaviate_V1_BatchStreamReply()
-                reply.results = GRPCBatch(database: database).streamResults(objects: objects, references: references)
-                send(try GRPCMethod.encode(reply))
-                return false
+                return try GRPCBatch(database: database, modules: modules).streamResults(objects: objects, references: references).map { results throws(WeftError) in
+                    var reply = Weaviate_V1_BatchStreamReply()
+                    reply.results = results
+                    send(try GRPCMethod.encode(reply))
+                    return false
+                }
             case .stop?:
-                return true
+                return .done(true)
             case nil:
-                return false
+                return .done(false)
             }
         }, refused: { bytes, error in
             guard let message: Weaviate_V1_BatchStreamRequest = try? GRPCMethod.decode(bytes), case .data(let data)? = message.message else { return [] }

@@ -4,6 +4,7 @@ import NIOHTTP2
 import NIOPosix
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// The gRPC server on `GRPC_PORT`: Weaviate's service and the health service over HTTP/2
 /// (plaintext), with Weaviate's message size limit. A transport of our own on SwiftNIO's HTTP/2
@@ -30,10 +31,10 @@ public final class WeftGRPCServer: Sendable {
         var shuttingDown = false
     }
 
-    public init(database: Database) {
+    public init(database: Database, modules: ModuleRegistry = .none) {
         host = database.configuration.host
         port = database.configuration.grpcPort
-        methods = GRPCServices.methods(database: database)
+        methods = GRPCServices.methods(database: database, modules: modules)
         executor = database.executor
     }
 

@@ -1,14 +1,16 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// `/v1/meta`, the well-known endpoints, `/v1/nodes`.
 struct MetaRoutes {
     let database: Database
     let publicAddress: String
+    var modules: ModuleRegistry = .none
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/meta") { _, _ in meta() }
+        router.get("/v1/meta") { _, _ in await meta() }
         router.get("/v1/.well-known/live") { _, _ in Response(status: .ok) }
         router.get("/v1/.well-known/ready") { _, _ in Response(status: .ok) }
         router.get("/v1/.well-known/openid-configuration") { _, _ -> Response in
@@ -21,8 +23,9 @@ struct MetaRoutes {
         }
     }
 
-    private func meta() -> Response {
-        let modules = JSONValue.object(Dictionary(uniqueKeysWithValues: database.configuration.enabledModules.map { ($0, JSONValue.object([:])) }))
+    /// Each enabled module with its meta (an inference module's is its service's `/meta`).
+    private func meta() async -> Response {
+        let modules = await self.modules.meta()
         return JSONResponses.json([
             "hostname": .string(publicAddress),
             "version": .string(WeftVersion.weaviateAPI),

@@ -1,6 +1,7 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftModules
 import WeftSearch
 
 /// `/v1/objects`: create, list, read, replace, merge, delete, validate. The class-less
@@ -8,11 +9,19 @@ import WeftSearch
 struct ObjectRoutes {
     let database: Database
     let bodyLimit: Int
+    var modules: ModuleRegistry = .none
+
+    private var pipeline: WritePipeline { WritePipeline(database: database, modules: modules) }
+
+    /// One object through the write pipeline (module step included) on the point lane.
+    private func writeOne(_ input: ObjectInput, kind: ObjectWrite.Kind) async throws(WeftError) -> ObjectView {
+        try await pipeline.write([ObjectWrite(input, kind: kind)], lane: .point)[0].get()
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/objects") { request, _ in
             let input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
-            let view = try await database.executor.run(.point) { () throws(WeftError) in try database.writeObject(input, kind: .create) }
+            let view = try await writeOne(input, kind: .create)
             return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
         }
         router.get("/v1/objects") { request, _ in try await list(request) }
@@ -98,8 +107,7 @@ struct ObjectRoutes {
         }
         input.className = className
         input.id = id
-        let change = input
-        let view = try await database.executor.run(.point) { () throws(WeftError) in try database.writeObject(change, kind: kind) }
+        let view = try await writeOne(input, kind: kind)
         if kind == .merge { return Response(status: .noContent) }
         return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
     }

@@ -2,12 +2,14 @@ import Hummingbird
 import WeftCore
 import WeftEngine
 import WeftInvertedIndex
+import WeftModules
 import WeftSearch
 
 /// REST endpoints of the query engine: batch delete by filter and the tokenizer previews.
 struct SearchRoutes {
     let database: Database
     let bodyLimit: Int
+    var modules: ModuleRegistry = .none
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/batch/objects") { request, _ in
@@ -42,9 +44,10 @@ struct SearchRoutes {
             throw WeftError.invalidInput("batch: the body must be {\"objects\": [...]}")
         }
         // A disk too full fails the request as a whole (507); a bad object fails alone.
+        let pipeline = WritePipeline(database: database, modules: modules)
         let results = try await database.executor.run(.write) { () throws(WeftError) in
-            try BatchInputs.write(items, database: database) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
-        }
+            try BatchInputs.write(items, pipeline: pipeline) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
+        }.result()
         var output: [JSONValue] = []
         for (index, result) in results.enumerated() {
             switch result {

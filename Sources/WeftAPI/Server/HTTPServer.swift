@@ -2,29 +2,30 @@ import Hummingbird
 import Logging
 import WeftCore
 import WeftEngine
+import WeftModules
 import WeftExport
 
 /// Builds the REST application: routes, error middleware, address. The returned application is a
 /// `Service` for swift-service-lifecycle, which stops it gracefully on SIGTERM.
 public enum HTTPServer {
-    public static func makeApplication(database: Database, exports: ExportScheduler, logger: Logger) -> some ApplicationProtocol {
+    public static func makeApplication(database: Database, exports: ExportScheduler, modules: ModuleRegistry = .none, logger: Logger) -> some ApplicationProtocol {
         let configuration = database.configuration
         return Application(
-            router: makeRouter(database: database, exports: exports, logger: logger),
+            router: makeRouter(database: database, exports: exports, modules: modules, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "weft"),
             logger: logger)
     }
 
     /// Every REST route, behind the error middleware (what in-process tests drive).
     /// `exports` defaults to a scheduler of the router's own (tests that never shut it down).
-    public static func makeRouter(database: Database, exports: ExportScheduler? = nil, logger: Logger) -> Router<BasicRequestContext> {
+    public static func makeRouter(database: Database, exports: ExportScheduler? = nil, modules: ModuleRegistry = .none, logger: Logger) -> Router<BasicRequestContext> {
         let configuration = database.configuration
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware(logger: logger))
-        MetaRoutes(database: database, publicAddress: "http://\(configuration.host):\(configuration.port)").register(on: router)
+        MetaRoutes(database: database, publicAddress: "http://\(configuration.host):\(configuration.port)", modules: modules).register(on: router)
         SchemaRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
-        ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
-        SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
+        SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)

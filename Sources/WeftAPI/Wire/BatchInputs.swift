@@ -7,17 +7,20 @@ import WeftEngine
 /// could not be decoded failing alone.
 enum BatchInputs {
     static func write<Item>(
-        _ items: [Item], database: Database, decode: (Item) throws(WeftError) -> ObjectInput
-    ) throws(WeftError) -> [Database.WriteResult] {
+        _ items: [Item], pipeline: WritePipeline, decode: (Item) throws(WeftError) -> ObjectInput
+    ) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
         var decoded: [Result<ObjectInput, WeftError>] = []
         decoded.reserveCapacity(items.count)
         for item in items { decoded.append(Result { () throws(WeftError) -> ObjectInput in try decode(item) }) }
         let inputs = decoded.compactMap { try? $0.get() }
-        var written = try database.batchWrite(inputs).makeIterator()
-        return decoded.map { result in
-            switch result {
-            case .success: written.next()!
-            case .failure(let error): .failure(error)
+        let decodedInputs = decoded
+        return try pipeline.writeOnLane(inputs.map { ObjectWrite($0, kind: .upsert) }, lane: .write).map { written in
+            var next = written.makeIterator()
+            return decodedInputs.map { result in
+                switch result {
+                case .success: next.next()!
+                case .failure(let error): .failure(error)
+                }
             }
         }
     }

@@ -30,6 +30,12 @@ extension Configuration {
             config.enabledModules = modules.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         config.defaultVectorizerModule = reader.string("DEFAULT_VECTORIZER_MODULE") ?? config.defaultVectorizerModule
+        if let timeout = reader.string("MODULES_CLIENT_TIMEOUT") {
+            guard let seconds = TTLSchedule.goDurationSeconds(timeout), seconds > 0 else {
+                throw .invalidInput("invalid MODULES_CLIENT_TIMEOUT=\(timeout): use a duration such as 50s or 2m")
+            }
+            config.modulesClientTimeout = .milliseconds(Int64(seconds * 1000))
+        }
         config.exportEnabled = try reader.boolean("EXPORT_ENABLED") ?? config.exportEnabled
         config.exportDefaultPath = reader.string("EXPORT_DEFAULT_PATH") ?? config.exportDefaultPath
         config.exportDefaultBucket = reader.string("EXPORT_DEFAULT_BUCKET") ?? config.exportDefaultBucket

@@ -39,6 +39,8 @@ public struct Configuration: Sendable, Equatable {
     // Modules
     public var enabledModules: [String] = []
     public var defaultVectorizerModule: String = "none"
+    /// How long a module waits for its outside service (`MODULES_CLIENT_TIMEOUT`, Weaviate's 50 s).
+    public var modulesClientTimeout: Duration = .seconds(50)
 
     // Exports (`POST /v1/export/{backend}`), as Weaviate: off unless EXPORT_ENABLED; the folder
     // (filesystem) or key prefix an export's files go under, and the bucket of bucket-backed stores.

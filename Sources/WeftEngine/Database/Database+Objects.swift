@@ -56,7 +56,9 @@ extension Database {
         return collections.filter { $0.isMultiTenant == named }
     }
 
-    func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
+    /// The collection a write goes to; auto-schema creates it (with `DEFAULT_VECTORIZER_MODULE`)
+    /// when it does not exist yet.
+    public func collectionForWrite(_ className: String) throws(WeftError) -> Collection {
         if let collection = collection(named: className) { return collection }
         guard configuration.autoSchemaEnabled else {
             throw .invalidInput("invalid object: class '\(NameRules.capitalized(className))' not found in schema")

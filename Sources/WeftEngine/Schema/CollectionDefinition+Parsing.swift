@@ -81,9 +81,21 @@ extension CollectionDefinition {
             sharding: try ShardingSettings.parse(try fields.object("shardingConfig"), options: options),
             replication: try ReplicationSettings.parse(try fields.object("replicationConfig"), options: options),
             multiTenancy: multiTenancy,
-            moduleConfig: fields.value("moduleConfig"),
+            moduleConfig: Self.withVectorizerDefaults(fields.value("moduleConfig"), vectorizer: legacyVector?.vectorizer),
             objectTTL: objectTTL
         )
+    }
+
+    /// The class's `moduleConfig` with an entry for its (unnamed vector's) vectorizer holding
+    /// that module's defaults where not set: Weaviate fills them in, and clients read the entry
+    /// back (the Python client fails on a vectorizer without one).
+    static func withVectorizerDefaults(_ moduleConfig: JSONValue?, vectorizer: String?) -> JSONValue? {
+        guard let vectorizer, vectorizer != "none" else { return moduleConfig }
+        var config = moduleConfig?.objectValue ?? [:]
+        var entry = config[vectorizer]?.objectValue ?? [:]
+        for (key, value) in VectorizerDefaults.classConfig(vectorizer) where entry[key] == nil { entry[key] = value }
+        config[vectorizer] = .object(entry)
+        return .object(config)
     }
 
     static func checkUniqueNames(_ names: [String], context: String) throws(WeftError) {

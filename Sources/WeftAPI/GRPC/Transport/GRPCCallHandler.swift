@@ -127,7 +127,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
                     handler.complete(result, context: context)
                 }
             } catch {
-                complete(.failure(error), context: context)
+                reply(.failure(error), context: context)
             }
         case .bidirectional?:
             pending.append(message)
@@ -187,7 +187,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
         }
         do {
             try onLane(lane, context: context) { () in Result { () throws(WeftError) in try handle(message, sendReply) } } then: { handler, context, result in
-                handler.messageHandled(result, context: context)
+                handler.continueThen(result, context: context) { handler, context, result in handler.messageHandled(result, context: context) }
             }
         } catch {
             // The lane is full: the method answers the message with its refusal instead. That
@@ -235,7 +235,31 @@ final class GRPCCallHandler: ChannelInboundHandler {
 
     // MARK: - Reply
 
-    private func complete(_ result: Result<[UInt8], WeftError>, context: ChannelHandlerContext) {
+    /// A step's result now, or once its continuation (a task) has finished, back on this stream's
+    /// event loop.
+    private func continueThen<Output: Sendable>(
+        _ step: Result<LaneStep<Output>, WeftError>, context: ChannelHandlerContext,
+        _ then: @escaping @Sendable (GRPCCallHandler, ChannelHandlerContext, Result<Output, WeftError>) -> Void
+    ) {
+        switch step {
+        case .failure(let error): then(self, context, .failure(error))
+        case .success(.done(let output)): then(self, context, .success(output))
+        case .success(.later(let rest)):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            Task {
+                let result: Result<Output, WeftError>
+                do throws(WeftError) { result = .success(try await rest()) } catch { result = .failure(error) }
+                eventLoop.execute { then(bound.value.0, bound.value.1, result) }
+            }
+        }
+    }
+
+    private func complete(_ step: Result<LaneStep<[UInt8]>, WeftError>, context: ChannelHandlerContext) {
+        continueThen(step, context: context) { handler, context, result in handler.reply(result, context: context) }
+    }
+
+    private func reply(_ result: Result<[UInt8], WeftError>, context: ChannelHandlerContext) {
         handling = false
         guard state == .receiving else { return }
         switch result {

@@ -8,13 +8,13 @@ import WeftEngine
 enum GRPCMethod: Sendable {
     /// One request message, one reply. On `lane`; on the event loop when `lane` is nil, for
     /// answers from memory that take microseconds (health, the tenant list).
-    case unary(lane: EngineExecutor.Lane?, handle: @Sendable (_ request: [UInt8]) throws(WeftError) -> [UInt8])
+    case unary(lane: EngineExecutor.Lane?, handle: @Sendable (_ request: [UInt8]) throws(WeftError) -> LaneStep<[UInt8]>)
     /// A stream of request messages, each handled on `lane` in the order they came, one at a time;
     /// `send` writes a reply message. `handle` returns true to end the call (OK).
     /// `refused` answers a message the lane refused (full), instead of failing the whole call.
     case bidirectional(
         lane: EngineExecutor.Lane,
-        handle: @Sendable (_ message: [UInt8], _ send: @escaping @Sendable ([UInt8]) -> Void) throws(WeftError) -> Bool,
+        handle: @Sendable (_ message: [UInt8], _ send: @escaping @Sendable ([UInt8]) -> Void) throws(WeftError) -> LaneStep<Bool>,
         refused: @Sendable (_ message: [UInt8], _ error: WeftError) -> [[UInt8]])
     /// A server stream that sends one reply and is held open until the client leaves (health watch).
     case watch(reply: @Sendable (_ request: [UInt8]) throws(WeftError) -> [UInt8])
@@ -23,7 +23,15 @@ enum GRPCMethod: Sendable {
     static func unary<Request: Message, Reply: Message>(
         _ lane: EngineExecutor.Lane?, _ handle: @escaping @Sendable (Request) throws(WeftError) -> Reply
     ) -> GRPCMethod {
-        .unary(lane: lane) { bytes throws(WeftError) in try encode(handle(decode(bytes))) }
+        .unary(lane: lane) { bytes throws(WeftError) in .done(try encode(handle(decode(bytes)))) }
+    }
+
+    /// A unary method that may need to await something off the lane (a module's service) before
+    /// it can answer: `handle` answers at once or says how to continue.
+    static func unaryContinuing<Request: Message>(
+        _ lane: EngineExecutor.Lane, _ handle: @escaping @Sendable (Request) throws(WeftError) -> LaneStep<[UInt8]>
+    ) -> GRPCMethod {
+        .unary(lane: lane) { bytes throws(WeftError) in try handle(decode(bytes)) }
     }
 
     static func decode<Request: Message>(_ bytes: [UInt8]) throws(WeftError) -> Request {
@@ -38,3 +46,4 @@ enum GRPCMethod: Sendable {
         }
     }
 }
+

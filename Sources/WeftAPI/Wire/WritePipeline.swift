@@ -1,0 +1,58 @@
+import WeftCore
+import WeftEngine
+import WeftModules
+
+/// The engine's write pipeline (`Database.write`) with the module step in front: objects of a
+/// collection a module vectorizes, sent without their vector, are vectorized first
+/// (`ObjectVectorizer`, on the cooperative pool: it only awaits the service), then written on
+/// their lane. Writes that need no module go straight to the engine.
+struct WritePipeline: Sendable {
+    let database: Database
+    let modules: ModuleRegistry
+
+    /// On `lane` already: the results, or the rest of the work when a module must vectorize first.
+    func writeOnLane(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
+        guard needsModules(writes) else { return .done(try database.write(writes)) }
+        return .later { () async throws(WeftError) -> [Database.WriteResult] in try await self.writeVectorizing(writes, lane: lane) }
+    }
+
+    /// From a request's task: the engine work on `lane`, after the module step when one is needed.
+    func write(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
+        if needsModules(writes) { return try await writeVectorizing(writes, lane: lane) }
+        let database = self.database
+        return try await database.executor.run(lane) { () throws(WeftError) in try database.write(writes) }
+    }
+
+    private func writeVectorizing(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
+        let prepared = await ObjectVectorizer(modules: modules, database: database).prepare(writes)
+        let ready = prepared.compactMap { try? $0.get() }
+        let database = self.database
+        let written = try await database.executor.run(lane) { () throws(WeftError) in try database.write(ready) }
+        var next = written.makeIterator()
+        return prepared.map { result in
+            switch result {
+            case .success: next.next()!
+            case .failure(let error): .failure(error)
+            }
+        }
+    }
+
+    /// Whether any of `writes` goes to a vector space a module fills that it does not bring a
+    /// vector for (or to a collection auto-schema would create with a default vectorizer).
+    func needsModules(_ writes: [ObjectWrite]) -> Bool {
+        guard modules.hasVectorizers else { return false }
+        var spacesByCollection: [String: (definition: CollectionDefinition, spaces: [VectorizerSettings])?] = [:]
+        for write in writes where write.references == nil {
+            guard let name = write.input.className, !name.isEmpty else { continue }
+            if spacesByCollection.index(forKey: name) == nil {
+                spacesByCollection[name] = .some(database.collection(named: name).map { ($0.definition, VectorizerSettings.all($0.definition)) })
+            }
+            guard let known = spacesByCollection[name] ?? nil else {
+                if database.configuration.defaultVectorizerModule != "none" { return true }
+                continue
+            }
+            if known.spaces.contains(where: { !ObjectVectorizer.carriesVector(write.input, space: $0.vectorName, of: known.definition) }) { return true }
+        }
+        return false
+    }
+}

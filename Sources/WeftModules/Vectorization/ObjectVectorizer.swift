@@ -1,0 +1,146 @@
+import WeftCore
+import WeftEngine
+
+/// The write pipeline's vectorization step: before a request's objects enter the engine
+/// (`Database.write`), each vector space a module vectorizes gets its vector for every object that
+/// did not bring one. It runs on the cooperative pool and only awaits (the services, and the
+/// engine lanes for the reads it needs).
+///
+/// - The input text is Weaviate's (`VectorizationInput`); for a PATCH it is computed from the
+///   object as merged.
+/// - An update whose input text is unchanged keeps the stored vector instead of asking the service
+///   again (as Weaviate does).
+/// - A batch is vectorized in requests of `chunkSize` texts per vector space, not one request per
+///   object. A failed request fails the objects it carried, each with the module's error; they are
+///   not written.
+public struct ObjectVectorizer: Sendable {
+    public let modules: ModuleRegistry
+    public let database: Database
+    /// Texts per request to a vectorizer.
+    public static let chunkSize = 128
+
+    public init(modules: ModuleRegistry, database: Database) {
+        self.modules = modules
+        self.database = database
+    }
+
+    /// `writes` with the vectors modules make filled in; a write whose vectorization failed is a
+    /// failure at its position.
+    public func prepare(_ writes: [ObjectWrite]) async -> [Result<ObjectWrite, WeftError>] {
+        var results = writes.map { Result<ObjectWrite, WeftError>.success($0) }
+        guard !modules.modules.isEmpty else { return results }
+        var positionsByCollection: [String: [Int]] = [:]
+        for (position, write) in writes.enumerated() where write.references == nil {
+            guard let name = write.input.className, !name.isEmpty else { continue }
+            positionsByCollection[NameRules.capitalized(name), default: []].append(position)
+        }
+        for (name, positions) in positionsByCollection {
+            guard let collection = await collection(name) else { continue }
+            let spaces = VectorizerSettings.all(collection.definition)
+            guard !spaces.isEmpty else { continue }
+            let prepared = await prepare(positions.map { writes[$0] }, spaces: spaces, collection: collection)
+            for (position, result) in zip(positions, prepared) { results[position] = result }
+        }
+        return results
+    }
+
+    /// The collection, created by auto-schema first when a default vectorizer would vectorize it;
+    /// nil when the engine's write will report why there is none.
+    private func collection(_ name: String) async -> Collection? {
+        if let existing = database.collection(named: name) { return existing }
+        guard database.configuration.defaultVectorizerModule != "none", database.configuration.autoSchemaEnabled else { return nil }
+        let database = self.database
+        return try? await database.executor.run(.write) { () throws(WeftError) in try database.collectionForWrite(name) }
+    }
+
+    /// One text to vectorize: which write, which vector space.
+    private struct Job {
+        var write: Int
+        var text: String
+    }
+
+    private func prepare(_ writes: [ObjectWrite], spaces: [VectorizerSettings], collection: Collection) async -> [Result<ObjectWrite, WeftError>] {
+        var writes = writes
+        var failures: [Int: WeftError] = [:]
+        let definition = collection.definition
+        let stored = await storedObjects(writes, collection: collection)
+        for space in spaces {
+            var jobs: [Job] = []
+            for (index, write) in writes.enumerated() where !Self.carriesVector(write.input, space: space.vectorName, of: definition) {
+                var properties = write.input.properties
+                if write.kind == .merge, let old = stored[index] {
+                    properties = old.object.properties.merging(properties) { _, new in new }
+                }
+                guard let text = VectorizationInput.text(className: collection.name, properties: properties, settings: space,
+                                                         definition: definition, lowercase: modules.lowercaseInput) else { continue }
+                // Unchanged input: the stored vector stays (a merge keeps it by itself).
+                if let old = stored[index], let oldVector = old.object.vectors[space.vectorName],
+                   VectorizationInput.text(className: collection.name, properties: old.object.properties, settings: space,
+                                           definition: definition, lowercase: modules.lowercaseInput) == text {
+                    if write.kind != .merge { Self.setVector(oldVector, space: space.vectorName, of: &writes[index].input) }
+                    continue
+                }
+                jobs.append(Job(write: index, text: text))
+            }
+            guard !jobs.isEmpty else { continue }
+            let vectorizer: any Vectorizer
+            do { vectorizer = try modules.vectorizer(space.module) } catch {
+                for job in jobs { failures[job.write] = error }
+                continue
+            }
+            for start in stride(from: 0, to: jobs.count, by: Self.chunkSize) {
+                let chunk = jobs[start..<min(start + Self.chunkSize, jobs.count)]
+                do {
+                    let vectors = try await vectorizer.vectorize(chunk.map(\.text), settings: space, task: .passage)
+                    for (job, vector) in zip(chunk, vectors) {
+                        if let expected = collection.dimension(of: space.vectorName), expected != vector.count {
+                            failures[job.write] = .internalError(Self.dimensionMessage(space, got: vector.count, expected: expected))
+                            continue
+                        }
+                        Self.setVector(vector, space: space.vectorName, of: &writes[job.write].input)
+                    }
+                } catch {
+                    for job in chunk { failures[job.write] = error }
+                }
+            }
+        }
+        return writes.enumerated().map { index, write in failures[index].map { .failure($0) } ?? .success(write) }
+    }
+
+    /// The objects the writes replace or merge into, with their vectors (nil where none is stored
+    /// or the read failed: the write itself then reports what is wrong). A create needs none.
+    private func storedObjects(_ writes: [ObjectWrite], collection: Collection) async -> [Int: ObjectView] {
+        let wanted = writes.enumerated().compactMap { index, write -> (Int, ObjectID, String?)? in
+            guard write.kind != .create, let id = write.input.id else { return nil }
+            return (index, id, write.input.tenant)
+        }
+        guard !wanted.isEmpty else { return [:] }
+        let database = self.database
+        let name = collection.name
+        let found = try? await database.executor.run(.point) { () throws(WeftError) -> [Int: ObjectView] in
+            var found: [Int: ObjectView] = [:]
+            for (index, id, tenant) in wanted {
+                if let view = try? database.getObject(className: name, id: id, includeVector: true, tenant: tenant) { found[index] = view }
+            }
+            return found
+        }
+        return found ?? [:]
+    }
+
+    /// Whether the object brings its own vector for `space` (a named one, or the plain `vector`
+    /// that goes to this space).
+    public static func carriesVector(_ input: ObjectInput, space: String, of definition: CollectionDefinition) -> Bool {
+        if input.vectors[space] != nil { return true }
+        if space == CollectionDefinition.legacyVectorName, input.vectors["default"] != nil, definition.namedVectors["default"] == nil { return true }
+        return input.vector != nil && definition.targetForUnnamedVector == space
+    }
+
+    static func setVector(_ vector: [Float], space: String, of input: inout ObjectInput) {
+        if space == CollectionDefinition.legacyVectorName { input.vector = vector } else { input.vectors[space] = vector }
+    }
+
+    static func dimensionMessage(_ space: VectorizerSettings, got: Int, expected: Int) -> String {
+        let name = space.vectorName.isEmpty ? "the collection's vector" : "vector '\(space.vectorName)'"
+        return "\(space.module) returned a vector of \(got) dimensions, but \(name) holds vectors of \(expected) dimensions"
+    }
+}
