@@ -299,3 +299,33 @@ def test_llama_index_query_embedded_by_weft(mclient, name, inference):
     # A hybrid query with text only: Weft embeds the query.
     result = store.query(VectorStoreQuery(query_str="kitten", mode=VectorStoreQueryMode.HYBRID, alpha=1.0, similarity_top_k=1))
     assert result.nodes[0].get_content() == SENTENCES[0]
+
+
+def test_graphql_near_text_get_aggregate_explore_and_hybrid(mclient, name):
+    collection = mclient.collections.create(name, vector_config=Configure.Vectors.text2vec_transformers(vectorize_collection_name=False),
+                                            properties=[Property(name="text", data_type=DataType.TEXT)])
+    collection.data.insert_many([{"text": s} for s in SENTENCES])
+    got = mclient.graphql_raw_query(
+        '{ Get { %s(nearText: {concepts: ["kitten"], moveAwayFrom: {concepts: ["finance"], force: 0.2}}, limit: 1) { text _additional { distance } } } }' % name)
+    assert got.errors is None, got.errors
+    assert got.get[name][0]["text"] == SENTENCES[0]
+    assert got.get[name][0]["_additional"]["distance"] < 0.7
+    hybrid = mclient.graphql_raw_query('{ Get { %s(hybrid: {query: "kitten", alpha: 1}, limit: 1) { text } } }' % name)
+    assert hybrid.errors is None, hybrid.errors
+    assert hybrid.get[name][0]["text"] == SENTENCES[0]
+    counted = mclient.graphql_raw_query('{ Aggregate { %s(nearText: {concepts: ["kitten"]}, objectLimit: 2) { meta { count } } } }' % name)
+    assert counted.errors is None, counted.errors
+    assert counted.aggregate[name][0]["meta"]["count"] == 2
+    explored = mclient.graphql_raw_query('{ Explore(nearText: {concepts: ["kitten"]}, limit: 1) { beacon className distance } }')
+    assert explored.errors is None, explored.errors
+    # Other collections of this server hold the same sentences: check what the top hit is.
+    top = explored.explore[0]
+    found = mclient.collections.get(top["className"]).query.fetch_object_by_id(top["beacon"].split("/")[-1])
+    assert found.properties["text"] == SENTENCES[0]
+
+
+def test_graphql_near_text_is_absent_without_a_vectorizer_module(client, name):
+    collection = client.collections.create(name, vector_config=Configure.Vectors.self_provided())
+    collection.data.insert({"text": "x"}, vector=[0.1, 0.2])
+    got = client.graphql_raw_query('{ Get { %s(nearText: {concepts: ["x"]}) { text } } }' % name)
+    assert got.errors and "nearText" in str(got.errors)

@@ -3,11 +3,13 @@ import GraphQL
 import OrderedCollections
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// Executes GraphQL documents against a schema built from the current collections; the schema is
 /// rebuilt when the collections change (their definitions are the cache key).
 final class GraphQLEndpoint: Sendable {
     let database: Database
+    let modules: ModuleRegistry
     private let cache = Locked<(key: [CollectionDefinition], schema: GraphQLSchema)?>(nil)
 
     /// Selections deeper than this are refused before execution (Weaviate bounds depth too).
@@ -16,12 +18,15 @@ final class GraphQLEndpoint: Sendable {
     /// value coercion recurse, and a 2,000-level `where` crashed the process by overflowing the stack.
     static let maximumNesting = 100
 
-    init(database: Database) { self.database = database }
+    init(database: Database, modules: ModuleRegistry = .none) {
+        self.database = database
+        self.modules = modules
+    }
 
     func schema() throws -> GraphQLSchema {
         let definitions = database.collections.map(\.definition)
         if let cached = cache.withLock({ $0 }), cached.key == definitions { return cached.schema }
-        let schema = try GraphQLSchemaBuilder(database: database).build(definitions)
+        let schema = try GraphQLSchemaBuilder(database: database, modules: modules).build(definitions)
         cache.withLock { $0 = (definitions, schema) }
         return schema
     }

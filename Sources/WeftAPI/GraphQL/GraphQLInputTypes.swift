@@ -7,6 +7,8 @@ struct GraphQLInputTypes {
     let whereFilter: GraphQLInputObjectType
     let nearVector: GraphQLInputObjectType
     let nearObject: GraphQLInputObjectType
+    /// `nearText`: offered only while a vectorizer module is enabled, as Weaviate does.
+    let nearText: GraphQLInputObjectType
     let bm25: GraphQLInputObjectType
     let hybrid: GraphQLInputObjectType
     let sort: GraphQLInputObjectType
@@ -14,7 +16,7 @@ struct GraphQLInputTypes {
     /// The deprecated similarity `group: {type: closest | merge, force}`.
     let group: GraphQLInputObjectType
 
-    var all: [GraphQLNamedType] { [whereOperator, whereFilter, nearVector, nearObject, bm25, hybrid, sort, groupBy, group] }
+    var all: [GraphQLNamedType] { [whereOperator, whereFilter, nearVector, nearObject, nearText, bm25, hybrid, sort, groupBy, group] }
 
     init() throws {
         let operators = ["And", "Or", "Not", "Equal", "NotEqual", "GreaterThan", "GreaterThanEqual", "LessThan", "LessThanEqual",
@@ -80,6 +82,24 @@ struct GraphQLInputTypes {
         nearObject = try GraphQLInputObjectType(name: "NearObjectInpObj", fields: [
             "id": InputObjectField(type: GraphQLString),
             "beacon": InputObjectField(type: GraphQLString),
+            "distance": InputObjectField(type: GraphQLFloat),
+            "certainty": InputObjectField(type: GraphQLFloat),
+            "targetVectors": InputObjectField(type: GraphQLList(GraphQLString)),
+            "targets": InputObjectField(type: targets),
+        ])
+        let moveObject = try GraphQLInputObjectType(name: "NearTextMoveObjectsInpObj", fields: [
+            "id": InputObjectField(type: GraphQLString),
+            "beacon": InputObjectField(type: GraphQLString),
+        ])
+        let move = try GraphQLInputObjectType(name: "NearTextMoveInpObj", fields: [
+            "concepts": InputObjectField(type: GraphQLList(GraphQLString)),
+            "objects": InputObjectField(type: GraphQLList(moveObject)),
+            "force": InputObjectField(type: GraphQLNonNull(GraphQLFloat)),
+        ])
+        nearText = try GraphQLInputObjectType(name: "NearTextInpObj", fields: [
+            "concepts": InputObjectField(type: GraphQLNonNull(GraphQLList(GraphQLString))),
+            "moveTo": InputObjectField(type: move),
+            "moveAwayFrom": InputObjectField(type: move),
             "distance": InputObjectField(type: GraphQLFloat),
             "certainty": InputObjectField(type: GraphQLFloat),
             "targetVectors": InputObjectField(type: GraphQLList(GraphQLString)),

@@ -1,6 +1,7 @@
 import GraphQL
 import WeftCore
 import WeftEngine
+import WeftModules
 import WeftSearch
 
 /// Turns `Get`, `Aggregate` and `Explore` arguments into engine requests and the engine's
@@ -8,6 +9,7 @@ import WeftSearch
 /// through gRPC returns the same objects in the same order.
 struct GraphQLQueries {
     let database: Database
+    var modules: ModuleRegistry = .none
 
     // MARK: Get
 

@@ -1,15 +1,24 @@
 import GraphQL
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// Builds the GraphQL schema of the collections as they are now: `Get { <Class> }`,
 /// `Aggregate { <Class> }` and `Explore`, with a typed field per property.
 struct GraphQLSchemaBuilder {
     let database: Database
+    var modules: ModuleRegistry = .none
 
     func build(_ definitions: [CollectionDefinition]) throws -> GraphQLSchema {
         let inputs = try GraphQLInputTypes()
-        let queries = GraphQLQueries(database: database)
+        let queries = GraphQLQueries(database: database, modules: modules)
+        // nearText exists while a vectorizer module is enabled (Weaviate's modules add it).
+        let hasVectorizers = modules.hasVectorizers
+        let withNearText = { (arguments: GraphQLArgumentConfigMap) -> GraphQLArgumentConfigMap in
+            var arguments = arguments
+            if hasVectorizers { arguments["nearText"] = GraphQLArgument(type: inputs.nearText) }
+            return arguments
+        }
         let shared = try SharedOutputTypes()
         var getFields: GraphQLFieldMap = [:]
         var aggregateFields: GraphQLFieldMap = [:]
@@ -23,7 +32,7 @@ struct GraphQLSchemaBuilder {
             let className = definition.name
             getFields[className] = GraphQLField(
                 type: GraphQLList(objectType),
-                args: [
+                args: withNearText([
                     "where": GraphQLArgument(type: inputs.whereFilter),
                     "nearVector": GraphQLArgument(type: inputs.nearVector),
                     "nearObject": GraphQLArgument(type: inputs.nearObject),
@@ -38,14 +47,15 @@ struct GraphQLSchemaBuilder {
                     "group": GraphQLArgument(type: inputs.group),
                     "tenant": GraphQLArgument(type: GraphQLString),
                     "consistencyLevel": GraphQLArgument(type: shared.consistencyLevel),
-                ],
+                ]),
                 resolve: { _, args, _, info in
                     let wantsVectors = Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info)
+                    let args = try await queries.withTextVectors(args, className: className)
                     return try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
                 })
             aggregateFields[className] = GraphQLField(
                 type: GraphQLList(try aggregateType(definition, shared: shared)),
-                args: [
+                args: withNearText([
                     "where": GraphQLArgument(type: inputs.whereFilter),
                     "nearVector": GraphQLArgument(type: inputs.nearVector),
                     "nearObject": GraphQLArgument(type: inputs.nearObject),
@@ -54,8 +64,11 @@ struct GraphQLSchemaBuilder {
                     "groupBy": GraphQLArgument(type: GraphQLList(GraphQLString)),
                     "limit": GraphQLArgument(type: GraphQLInt),
                     "tenant": GraphQLArgument(type: GraphQLString),
-                ],
-                resolve: { _, args, _, _ in try await queries.onEngine(.query) { try queries.aggregate(className, args) } })
+                ]),
+                resolve: { _, args, _, _ in
+                    let args = try await queries.withTextVectors(args, className: className)
+                    return try await queries.onEngine(.query) { try queries.aggregate(className, args) }
+                })
         }
         var rootFields: GraphQLFieldMap = [:]
         if !getFields.isEmpty {
@@ -68,9 +81,12 @@ struct GraphQLSchemaBuilder {
         ])
         rootFields["Explore"] = GraphQLField(
             type: GraphQLList(explore),
-            args: ["nearVector": GraphQLArgument(type: inputs.nearVector), "nearObject": GraphQLArgument(type: inputs.nearObject),
-                   "limit": GraphQLArgument(type: GraphQLInt)],
-            resolve: { _, args, _, _ in try await queries.onEngine(.query) { try queries.explore(args) } })
+            args: withNearText(["nearVector": GraphQLArgument(type: inputs.nearVector), "nearObject": GraphQLArgument(type: inputs.nearObject),
+                   "limit": GraphQLArgument(type: GraphQLInt)]),
+            resolve: { _, args, _, _ in
+                let args = try await queries.withTextVectors(args, className: nil)
+                return try await queries.onEngine(.query) { try queries.explore(args) }
+            })
         let schema = try GraphQLSchema(query: try GraphQLObjectType(name: "WeaviateObj", fields: rootFields), types: inputs.all)
         // The class types' field thunks hold the registry, which holds the types: a cycle that kept
         // every rebuilt schema alive (the soak test saw memory grow with schema changes). Building

@@ -1,6 +1,7 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// `POST /v1/graphql` (one request) and `POST /v1/graphql/batch` (a list of requests). GraphQL
 /// errors are reported in the result's `errors` with status 200, as Weaviate does; a body that is
@@ -9,8 +10,8 @@ struct GraphQLRoutes {
     let endpoint: GraphQLEndpoint
     let bodyLimit: Int
 
-    init(database: Database, bodyLimit: Int) {
-        endpoint = GraphQLEndpoint(database: database)
+    init(database: Database, bodyLimit: Int, modules: ModuleRegistry = .none) {
+        endpoint = GraphQLEndpoint(database: database, modules: modules)
         self.bodyLimit = bodyLimit
     }
 

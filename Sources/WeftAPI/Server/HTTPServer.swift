@@ -26,7 +26,7 @@ public enum HTTPServer {
         SchemaRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ObjectRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
-        GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)

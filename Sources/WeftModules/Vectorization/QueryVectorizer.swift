@@ -97,7 +97,7 @@ public struct QueryVectorizer: Sendable {
     }
 
     /// Element-wise mean (Weaviate's `CombineVectors`: each position over the vectors that have it).
-    static func mean(_ vectors: [[Float]]) -> [Float] {
+    public static func mean(_ vectors: [[Float]]) -> [Float] {
         guard vectors.count > 1 else { return vectors.first ?? [] }
         let length = vectors.map(\.count).max() ?? 0
         var sums = [Float](repeating: 0, count: length)
