@@ -54,18 +54,18 @@ public final class ModuleHTTPClient: Sendable {
     }
 
     /// `POST url` with a JSON body.
-    public func post(_ url: String, json: JSONValue, module: String, timeout: Duration? = nil) async throws(WeftError) -> Reply {
-        try await send(url, method: .POST, body: JSONWriter.bytes(json), module: module, timeout: timeout ?? self.timeout)
+    public func post(_ url: String, json: JSONValue, module: String, headers: [(String, String)] = [], timeout: Duration? = nil) async throws(WeftError) -> Reply {
+        try await send(url, method: .POST, body: JSONWriter.bytes(json), headers: headers, module: module, timeout: timeout ?? self.timeout)
     }
 
     /// `GET url`.
     public func get(_ url: String, module: String, timeout: Duration? = nil) async throws(WeftError) -> Reply {
-        try await send(url, method: .GET, body: nil, module: module, timeout: timeout ?? self.timeout)
+        try await send(url, method: .GET, body: nil, headers: [], module: module, timeout: timeout ?? self.timeout)
     }
 
-    private func send(_ url: String, method: HTTPMethod, body: [UInt8]?, module: String, timeout: Duration) async throws(WeftError) -> Reply {
+    private func send(_ url: String, method: HTTPMethod, body: [UInt8]?, headers: [(String, String)], module: String, timeout: Duration) async throws(WeftError) -> Reply {
         do {
-            return try await sendOnce(url, method: method, body: body, timeout: timeout)
+            return try await sendOnce(url, method: method, body: body, headers: headers, timeout: timeout)
         } catch where Self.isConnectionFailure(error) {
             logger.debug("\(module): \(method) \(url) could not connect: \(error)")
             throw WeftError.internalError("\(module): could not reach the service at \(url): \(error)")
@@ -74,9 +74,10 @@ public final class ModuleHTTPClient: Sendable {
         }
     }
 
-    private func sendOnce(_ url: String, method: HTTPMethod, body: [UInt8]?, timeout: Duration) async throws -> Reply {
+    private func sendOnce(_ url: String, method: HTTPMethod, body: [UInt8]?, headers: [(String, String)], timeout: Duration) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

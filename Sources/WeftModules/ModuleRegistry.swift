@@ -6,7 +6,11 @@ import WeftCore
 /// module whose settings are missing or invalid.
 public final class ModuleRegistry: Sendable {
     /// Every module Weft can enable.
-    public static let available = [Text2VecTransformers.moduleName, BackupFilesystemModule.moduleName]
+    public static let available = [
+        Text2VecTransformers.moduleName, RerankerTransformers.moduleName, RerankerDummy.moduleName,
+        GenerativeOpenAI.moduleName, GenerativeOllama.moduleName, GenerativeDummy.moduleName,
+        Ref2VecCentroid.moduleName, BackupFilesystemModule.moduleName,
+    ]
 
     /// By name, in `ENABLE_MODULES` order.
     public let modules: [any Module]
@@ -30,6 +34,18 @@ public final class ModuleRegistry: Sendable {
             switch name {
             case Text2VecTransformers.moduleName:
                 modules.append(try Text2VecTransformers(environment: environment, http: http, startupTimeout: startupTimeout, logger: logger))
+            case RerankerTransformers.moduleName:
+                modules.append(try RerankerTransformers(environment: environment, http: http, startupTimeout: startupTimeout, logger: logger))
+            case RerankerDummy.moduleName:
+                modules.append(RerankerDummy())
+            case GenerativeOpenAI.moduleName:
+                modules.append(GenerativeOpenAI(environment: environment, http: http))
+            case GenerativeOllama.moduleName:
+                modules.append(GenerativeOllama(http: http))
+            case GenerativeDummy.moduleName:
+                modules.append(GenerativeDummy())
+            case Ref2VecCentroid.moduleName:
+                modules.append(Ref2VecCentroid())
             case BackupFilesystemModule.moduleName:
                 modules.append(BackupFilesystemModule(path: environment["BACKUP_FILESYSTEM_PATH"]))
             default:
@@ -56,6 +72,37 @@ public final class ModuleRegistry: Sendable {
             throw .invalidInput("vectorizer module '\(name)' is not enabled (ENABLE_MODULES)")
         }
         return vectorizer
+    }
+
+    /// The reranker a collection names in its `moduleConfig` (`reranker-*`), or the only enabled
+    /// reranker when it names none.
+    public func reranker(for moduleConfig: JSONValue?) throws(WeftError) -> (any Reranker, [String: JSONValue]) {
+        try configured(Reranker.self, kind: "reranker", moduleConfig: moduleConfig)
+    }
+
+    /// The generative module a request names (`provider`), else the one the collection names in
+    /// its `moduleConfig`, else the only enabled one; with its settings from the collection.
+    public func generative(_ provider: String?, for moduleConfig: JSONValue?) throws(WeftError) -> (any Generative, [String: JSONValue]) {
+        if let provider {
+            guard let module = module(provider) as? any Generative else {
+                throw .invalidInput("generative module '\(provider)' is not enabled (ENABLE_MODULES)")
+            }
+            return (module, moduleConfig?[provider]?.objectValue ?? [:])
+        }
+        return try configured(Generative.self, kind: "generative", moduleConfig: moduleConfig)
+    }
+
+    private func configured<Capability>(_ capability: Capability.Type, kind: String, moduleConfig: JSONValue?) throws(WeftError) -> (Capability, [String: JSONValue]) {
+        let enabled = modules.compactMap { $0 as? Capability }
+        for (name, settings) in moduleConfig?.objectValue ?? [:] {
+            if let module = module(name) as? Capability { return (module, settings.objectValue ?? [:]) }
+        }
+        guard enabled.count == 1, let only = enabled.first else {
+            throw .invalidInput(enabled.isEmpty
+                ? "no \(kind) module is enabled (ENABLE_MODULES)"
+                : "the collection names no \(kind) module in its moduleConfig and several are enabled")
+        }
+        return (only, [:])
     }
 
     /// Waits for every module's outside service (where Weaviate waits); the first failure stops

@@ -43,9 +43,17 @@ struct GRPCBatch {
         }
         switch step {
         case .done(let written):
-            return .done(Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: addReferences(references)))
+            let referenceOutcomes = addReferences(references)
+            let results = Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: referenceOutcomes)
+            let changed = zip(references, referenceOutcomes).filter { (try? $0.1.get()) != nil }.map(\.0)
+            guard modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty else { return .done(results) }
+            let database = self.database, modules = self.modules
+            return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
+                await Self.refreshCentroids(changed, database: database, modules: modules)
+                return results
+            }
         case .later(let rest):
-            let database = self.database
+            let database = self.database, modules = self.modules
             return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
                 let outcomes: Result<[Database.WriteResult], WeftError>
                 do throws(WeftError) { outcomes = .success(try await rest()) } catch { outcomes = .failure(error) }
@@ -57,9 +65,24 @@ struct GRPCBatch {
                         referenceOutcomes = references.map { _ in .failure(error) }
                     }
                 }
+                let changed = zip(references, referenceOutcomes).filter { (try? $0.1.get()) != nil }.map(\.0)
+                if modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty {
+                    await Self.refreshCentroids(changed, database: database, modules: modules)
+                }
                 return Self.streamResults(objects: objects, outcomes: outcomes, references: references, referenceOutcomes: referenceOutcomes)
             }
         }
+    }
+
+    /// `ref2vec-centroid` vectors of the objects whose references changed, recomputed.
+    static func refreshCentroids(_ references: [Weaviate_V1_BatchReference], database: Database, modules: ModuleRegistry) async {
+        var changed: [String: [(id: ObjectID, tenant: String?)]] = [:]
+        for reference in references {
+            guard let id = ObjectID(reference.fromUuid) else { continue }
+            changed[reference.fromCollection, default: []].append((id, reference.tenant.isEmpty ? nil : reference.tenant))
+        }
+        let vectorizer = ObjectVectorizer(modules: modules, database: database)
+        for (className, ids) in changed { await vectorizer.refreshCentroids(className: className, ids: ids) }
     }
 
     private static func streamResults(

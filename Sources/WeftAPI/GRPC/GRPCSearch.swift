@@ -12,20 +12,51 @@ struct GRPCSearch {
     let database: Database
     var modules: ModuleRegistry = .none
 
-    /// The search, after the module step when it has text to turn into vectors (`GRPCTextVectors`).
+    /// The search with its module steps: text turned into vectors first (`GRPCTextVectors`),
+    /// results reranked and generated from after (`GRPCModuleResults`). A search with none of
+    /// them is answered on the lane at once.
     func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
         let definition = try database.requireCollection(proto.collection).definition
-        guard GRPCTextVectors.needed(proto, definition: definition) else { return .done(try search(proto)) }
+        let needsVectors = GRPCTextVectors.needed(proto, definition: definition)
+        guard needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let database = self.database
         let modules = self.modules
         return .later { () async throws(WeftError) -> Weaviate_V1_SearchReply in
-            let resolved = try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition)
-            return try await database.executor.run(.query) { () throws(WeftError) in try GRPCSearch(database: database, modules: modules).search(resolved) }
+            let started = DispatchTime.now()
+            let resolved = needsVectors ? try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition) : proto
+            let search = GRPCSearch(database: database, modules: modules)
+            let (plan, found) = try await database.executor.run(.query) { () throws(WeftError) in
+                let plan = try search.plan(resolved)
+                return (plan, try database.search(plan.request))
+            }
+            var response = found
+            let post = GRPCModuleResults(modules: modules, definition: plan.definition)
+            let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil
+            let generated = proto.hasGenerative ? try await post.generate(response, proto.generative) : nil
+            let answer = response
+            var reply = try await database.executor.run(.query) { () throws(WeftError) in search.reply(answer, plan: plan, started: started) }
+            if let scores { GRPCModuleResults.attach(scores, to: &reply) }
+            if let generated { GRPCModuleResults.attach(generated, to: &reply) }
+            return reply
         }
+    }
+
+    /// A request mapped onto the engine, with what encoding its reply needs.
+    struct Plan: Sendable {
+        var request: SearchRequest
+        var definition: CollectionDefinition
+        var metadata: Weaviate_V1_MetadataRequest
+        var selection: PropertySelection
+        var references: [Weaviate_V1_RefPropertiesRequest]
     }
 
     func search(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Weaviate_V1_SearchReply {
         let started = DispatchTime.now()
+        let plan = try plan(proto)
+        return reply(try database.search(plan.request), plan: plan, started: started)
+    }
+
+    func plan(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Plan {
         let collection = try database.requireCollection(proto.collection)
         let definition = collection.definition
         var request = SearchRequest(collection: definition.name, limit: proto.limit == 0 ? nil : Int(proto.limit))
@@ -55,20 +86,22 @@ struct GRPCSearch {
         }
         let metadata = proto.metadata
         request.vectorNames = Self.vectorNames(metadata, of: definition)
-        if proto.hasGenerative || proto.hasRerank {
-            throw WeftError.invalidInput("generative search and rerank need modules, which Weft does not have yet")
-        }
-
         if metadata.queryProfile { request.profiler = QueryProfiler() }
         request.explainScores = metadata.explainScore
         let selection = try PropertySelection.resolve(proto.hasProperties ? proto.properties : nil, in: definition)
         let references = proto.hasProperties ? proto.properties.refProperties : []
-        // `return_properties=[]` with no timestamps: the reply carries UUIDs (and scores, vectors) only.
+        // `return_properties=[]` with no timestamps: the reply carries UUIDs (and scores, vectors)
+        // only, unless a module reads the results' properties (rerank, generative).
         request.needsObjects = selection.fields != [:] || !references.isEmpty || metadata.creationTimeUnix || metadata.lastUpdateTimeUnix
-        let response = try database.search(request)
+            || proto.hasRerank || proto.hasGenerative
+        return Plan(request: request, definition: definition, metadata: metadata, selection: selection, references: references)
+    }
+
+    func reply(_ response: SearchResponse, plan: Plan, started: DispatchTime) -> Weaviate_V1_SearchReply {
+        let request = plan.request
         let encoder = ResultEncoder(
-            definition: definition, metadata: metadata, selection: selection,
-            references: references, resolver: ReferenceResolver(database: database),
+            definition: plan.definition, metadata: plan.metadata, selection: plan.selection,
+            references: plan.references, resolver: ReferenceResolver(database: database),
             tenant: request.tenant, depth: 0)
         var reply = Weaviate_V1_SearchReply()
         if let groups = response.groups {

@@ -23,8 +23,16 @@ enum GRPCServices {
             "/weaviate.v1.Weaviate/BatchObjects": .unaryContinuing(.write) { (request: Weaviate_V1_BatchObjectsRequest) throws(WeftError) in
                 try GRPCBatch(database: database, modules: modules).batchObjects(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
-            "/weaviate.v1.Weaviate/BatchReferences": .unary(.write) { (request: Weaviate_V1_BatchReferencesRequest) throws(WeftError) in
-                batchReferences(request, database: database)
+            // ref2vec-centroid vectors follow the references, after the lane's work.
+            "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest) throws(WeftError) in
+                let reply = try GRPCMethod.encode(batchReferences(request, database: database))
+                let failed = Set(batchFailures(reply))
+                let changed = request.references.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
+                guard modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty else { return .done(reply) }
+                return .later { () async throws(WeftError) -> [UInt8] in
+                    await GRPCBatch.refreshCentroids(changed, database: database, modules: modules)
+                    return reply
+                }
             },
             "/weaviate.v1.Weaviate/BatchDelete": .unary(.write) { (request: Weaviate_V1_BatchDeleteRequest) throws(WeftError) in
                 try GRPCBatch(database: database).batchDelete(request)
@@ -42,6 +50,10 @@ enum GRPCServices {
                 try GRPCMethod.encode(healthCheck(GRPCMethod.decode(bytes)))
             },
         ]
+    }
+
+    private static func batchFailures(_ reply: [UInt8]) -> [Int] {
+        ((try? Weaviate_V1_BatchReferencesReply(serializedBytes: reply))?.errors ?? []).map { Int($0.index) }
     }
 
     /// Each reference is added on its own; failures are reported by request index.

@@ -1,12 +1,20 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// `/v1/objects/{class}/{id}/references/{property}` (add, replace, delete) and
 /// `POST /v1/batch/references` (per-reference results in request order).
 struct ReferenceRoutes {
     let database: Database
     let bodyLimit: Int
+    var modules: ModuleRegistry = .none
+
+    /// `ref2vec-centroid` vectors follow their objects' references.
+    private func refreshCentroids(_ className: String, _ ids: [(id: ObjectID, tenant: String?)]) async {
+        guard modules.module(Ref2VecCentroid.moduleName) != nil else { return }
+        await ObjectVectorizer(modules: modules, database: database).refreshCentroids(className: className, ids: ids)
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         let path = "/v1/objects/:className/:id/references/:property"
@@ -17,6 +25,7 @@ struct ReferenceRoutes {
             try await database.executor.run(.point) { () throws(WeftError) in
                 try database.addReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
             }
+            await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
         router.put(RouterPath(path)) { request, context in
@@ -29,6 +38,7 @@ struct ReferenceRoutes {
             try await database.executor.run(.point) { () throws(WeftError) in
                 try database.replaceReferences(className: className, id: id, property: property, beacons: list, tenant: tenant)
             }
+            await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
         router.delete(RouterPath(path)) { request, context in
@@ -38,30 +48,35 @@ struct ReferenceRoutes {
             try await database.executor.run(.point) { () throws(WeftError) in
                 try database.deleteReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
             }
+            await refreshCentroids(className, [(id, tenant)])
             return Response(status: .noContent)
         }
         router.post("/v1/batch/references") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             guard let items = body.arrayValue else { throw WeftError.invalidInput("batch references: the body must be a list of {from, to}") }
             // Each reference on its own, on the write lane; failures reported by position.
-            let results = try await database.executor.run(.write) { () throws(WeftError) -> [JSONValue] in
+            let results = try await database.executor.run(.write) { () throws(WeftError) -> [(JSONValue, (String, ObjectID, String?)?)] in
                 items.map { item in
-                    let outcome = Result { () throws(WeftError) in
+                    let outcome = Result { () throws(WeftError) -> (String, ObjectID, String?) in
                         guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
                             throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
                         }
                         let (className, id, property) = try Self.source(from)
                         try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
+                        return (className, id, item["tenant"]?.stringValue)
                     }
                     var entry = item.objectValue ?? [:]
                     switch outcome {
                     case .success: entry["result"] = ["status": "SUCCESS"]
                     case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
                     }
-                    return .object(entry)
+                    return (.object(entry), try? outcome.get())
                 }
             }
-            return JSONResponses.json(.array(results))
+            var changed: [String: [(id: ObjectID, tenant: String?)]] = [:]
+            for case (_, let (className, id, tenant)?) in results { changed[className, default: []].append((id, tenant)) }
+            for (className, ids) in changed { await refreshCentroids(className, ids) }
+            return JSONResponses.json(.array(results.map(\.0)))
         }
     }
 

@@ -28,7 +28,7 @@ public enum HTTPServer {
         SearchRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
-        ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
+        ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ExportRoutes(database: database, exports: exports ?? ExportScheduler(database: database, logger: logger),
                      bodyLimit: configuration.maximumRequestBytes).register(on: router)

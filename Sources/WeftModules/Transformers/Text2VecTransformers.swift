@@ -65,37 +65,17 @@ public final class Text2VecTransformers: Vectorizer {
 
     public func startUp() async throws(WeftError) {
         guard waitForStartup else { return }
-        let clock = ContinuousClock()
-        let deadline = clock.now + startupTimeout
         for url in Set([passageURL, queryURL]) {
-            var lastProblem = "no answer"
-            while true {
-                do {
-                    let reply = try await http.get(url + "/.well-known/ready", module: name, timeout: .seconds(2))
-                    if (200..<300).contains(reply.status) { break }
-                    lastProblem = "status \(reply.status)"
-                } catch {
-                    lastProblem = error.message
-                }
-                guard clock.now < deadline else {
-                    throw .internalError("\(name): the inference service at \(url) was not ready within \(startupTimeout) (\(lastProblem)); start it, or set TRANSFORMERS_WAIT_FOR_STARTUP=false")
-                }
-                logger.warning("\(name): inference service at \(url) not ready yet (\(lastProblem))")
-                try? await Task.sleep(for: .seconds(1))
-            }
+            try await ServiceReadiness.wait(for: url, module: name, http: http, timeout: startupTimeout, logger: logger,
+                                            hint: "set TRANSFORMERS_WAIT_FOR_STARTUP=false")
         }
     }
 
     public func meta() async -> JSONValue {
         if let known = cachedMeta.withLock({ $0 }) { return known }
-        do {
-            let reply = try await http.get(passageURL + "/meta", module: name, timeout: .seconds(5))
-            guard (200..<300).contains(reply.status), let json = reply.json else { return ["error": .string("meta: status \(reply.status)")] }
-            cachedMeta.withLock { $0 = json }
-            return json
-        } catch {
-            return ["error": .string(error.message)]
-        }
+        let meta = await ServiceReadiness.meta(of: passageURL, module: name, http: http)
+        if meta["error"] == nil { cachedMeta.withLock { $0 = meta } }
+        return meta
     }
 
     public func vectorize(_ texts: [String], settings: VectorizerSettings, task: VectorizationTask) async throws(WeftError) -> [[Float]] {

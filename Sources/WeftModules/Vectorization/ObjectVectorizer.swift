@@ -65,6 +65,10 @@ public struct ObjectVectorizer: Sendable {
         let definition = collection.definition
         let stored = await storedObjects(writes, collection: collection)
         for space in spaces {
+            if space.module == Ref2VecCentroid.moduleName {
+                await centroids(&writes, failures: &failures, space: space, stored: stored, collection: collection)
+                continue
+            }
             var jobs: [Job] = []
             for (index, write) in writes.enumerated() where !Self.carriesVector(write.input, space: space.vectorName, of: definition) {
                 var properties = write.input.properties
@@ -105,6 +109,58 @@ public struct ObjectVectorizer: Sendable {
             }
         }
         return writes.enumerated().map { index, write in failures[index].map { .failure($0) } ?? .success(write) }
+    }
+
+    /// `ref2vec-centroid`: each object's vector for `space` is the mean of the vectors of the
+    /// objects its `referenceProperties` point to (read on the point lane in one go).
+    private func centroids(_ writes: inout [ObjectWrite], failures: inout [Int: WeftError], space: VectorizerSettings,
+                           stored: [Int: ObjectView], collection: Collection) async {
+        let referenceProperties = space.config["referenceProperties"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var targets: [Int: [Beacon]] = [:]
+        for (index, write) in writes.enumerated() where !Self.carriesVector(write.input, space: space.vectorName, of: collection.definition) {
+            var properties = write.input.properties
+            if write.kind == .merge, let old = stored[index] { properties = old.object.properties.merging(properties) { _, new in new } }
+            let beacons = referenceProperties.flatMap { name in
+                (properties[name]?.arrayValue ?? []).compactMap { $0["beacon"]?.stringValue.flatMap { Beacon($0) } }
+            }
+            if !beacons.isEmpty { targets[index] = beacons }
+        }
+        guard !targets.isEmpty else { return }
+        let database = self.database
+        let name = space.vectorName
+        let wanted = targets
+        let tenants = writes.map(\.input.tenant)
+        let found = try? await database.executor.run(.point) { () throws(WeftError) -> [Int: [[Float]]] in
+            var vectors: [Int: [[Float]]] = [:]
+            for (index, beacons) in wanted {
+                vectors[index] = beacons.compactMap { beacon -> [Float]? in
+                    guard let view = try? database.getObject(className: beacon.className, id: beacon.id, includeVector: true, tenant: tenants[index]) else { return nil }
+                    let vectors = view.object.vectors
+                    return vectors[name] ?? vectors[CollectionDefinition.legacyVectorName] ?? vectors["default"] ?? vectors.values.first
+                }
+            }
+            return vectors
+        }
+        for (index, vectors) in found ?? [:] where !vectors.isEmpty {
+            let centroid = QueryVectorizer.mean(vectors)
+            if let expected = collection.dimension(of: space.vectorName), expected != centroid.count {
+                failures[index] = .invalidInput(Self.dimensionMessage(space, got: centroid.count, expected: expected))
+                continue
+            }
+            Self.setVector(centroid, space: space.vectorName, of: &writes[index].input)
+        }
+    }
+
+    /// After references of `ids` changed: their `ref2vec-centroid` vectors recomputed and stored
+    /// (a merge that carries only the vectors). Collections without such a vector are left alone.
+    public func refreshCentroids(className: String, ids: [(id: ObjectID, tenant: String?)]) async {
+        guard let collection = database.collection(named: className),
+              VectorizerSettings.all(collection.definition).contains(where: { $0.module == Ref2VecCentroid.moduleName }), !ids.isEmpty else { return }
+        let writes = ids.map { ObjectWrite(ObjectInput(className: collection.name, id: $0.id, tenant: $0.tenant), kind: .merge) }
+        let prepared = await prepare(writes).compactMap { try? $0.get() }.filter { !$0.input.vectors.isEmpty || $0.input.vector != nil }
+        guard !prepared.isEmpty else { return }
+        let database = self.database
+        _ = try? await database.executor.run(.write) { () throws(WeftError) in try database.write(prepared) }
     }
 
     /// The objects the writes replace or merge into, with their vectors (nil where none is stored
