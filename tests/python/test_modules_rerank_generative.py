@@ -177,3 +177,23 @@ def test_ref2vec_centroid_follows_references(mclient, name):
     assert max(abs(a - b) for a, b in zip(stored, expected)) < 1e-5
     # The readers can be searched by what they like.
     assert readers.query.near_vector(vectors[ids[DOCS[0]]], limit=1).objects[0].uuid == reader
+
+
+def test_graphql_rerank_and_generate(mclient, name):
+    make(mclient, name, reranker_config=Configure.Reranker.custom("reranker-dummy"),
+         generative_config=Configure.Generative.custom("generative-dummy"))
+    got = mclient.graphql_raw_query(
+        '{ Get { %s(bm25: {query: "cats kittens bread stock"}, limit: 4) { text _additional { rerank(property: "text", query: "x") { score } } } } }' % name)
+    assert got.errors is None, got.errors
+    scores = [o["_additional"]["rerank"][0]["score"] for o in got.get[name]]
+    assert scores == sorted((float(len(d)) for d in DOCS), reverse=True)
+    got = mclient.graphql_raw_query(
+        '{ Get { %s(nearText: {concepts: ["kitten"]}, limit: 2) { text _additional { generate(singleResult: {prompt: "About {text}"}, groupedResult: {task: "Both"}) { singleResult groupedResult error } } } } }' % name)
+    assert got.errors is None, got.errors
+    first, second = got.get[name]
+    assert f"prompt: About {first['text']}." in first["_additional"]["generate"]["singleResult"]
+    assert "prompt: Both: [" in first["_additional"]["generate"]["groupedResult"]
+    assert second["_additional"]["generate"]["groupedResult"] is None
+    failed = mclient.graphql_raw_query(
+        '{ Get { %s(limit: 1) { _additional { generate(singleResult: {prompt: "{nothing}"}) { singleResult error } } } } }' % name)
+    assert "Following property has empty value" in failed.get[name][0]["_additional"]["generate"]["error"]

@@ -51,7 +51,10 @@ struct GraphQLSchemaBuilder {
                 resolve: { _, args, _, info in
                     let wantsVectors = Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info)
                     let args = try await queries.withTextVectors(args, className: className)
-                    return try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
+                    let asked = GraphQLModuleResults.Asked(info)
+                    let objects = try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
+                    guard !asked.isEmpty else { return objects }
+                    return try await GraphQLModuleResults(modules: modules, definition: definition).apply(asked, to: objects, args: args)
                 })
             aggregateFields[className] = GraphQLField(
                 type: GraphQLList(try aggregateType(definition, shared: shared)),
@@ -152,6 +155,8 @@ struct GraphQLSchemaBuilder {
             "lastUpdateTimeUnix": GraphQLField(type: GraphQLString),
             "isConsistent": GraphQLField(type: GraphQLBoolean),
         ]
+        if modules.modules.contains(where: { $0 is any Reranker }) { additional["rerank"] = shared.rerank }
+        if modules.modules.contains(where: { $0 is any Generative }) { additional["generate"] = shared.generate }
         if !vectorFields.isEmpty {
             additional["vectors"] = GraphQLField(type: try GraphQLObjectType(name: "\(definition.name)AdditionalVectors", fields: vectorFields))
         }
@@ -252,8 +257,28 @@ private struct SharedOutputTypes {
     let aggregateBoolean: GraphQLObjectType
     let aggregateDate: GraphQLObjectType
     let consistencyLevel: GraphQLEnumType
+    /// `_additional { rerank(property, query) { score } }` and
+    /// `_additional { generate(singleResult: {prompt}, groupedResult: {task, properties}) { ... } }`.
+    let rerank: GraphQLField
+    let generate: GraphQLField
 
     init() throws {
+        rerank = GraphQLField(
+            type: GraphQLList(try GraphQLObjectType(name: "RerankAdditional", fields: ["score": GraphQLField(type: GraphQLFloat)])),
+            args: ["property": GraphQLArgument(type: GraphQLString), "query": GraphQLArgument(type: GraphQLString)])
+        generate = GraphQLField(
+            type: try GraphQLObjectType(name: "GenerateAdditional", fields: [
+                "singleResult": GraphQLField(type: GraphQLString), "groupedResult": GraphQLField(type: GraphQLString),
+                "error": GraphQLField(type: GraphQLString),
+            ]),
+            args: [
+                "singleResult": GraphQLArgument(type: try GraphQLInputObjectType(name: "GenerateSingleResultInpObj", fields: [
+                    "prompt": InputObjectField(type: GraphQLString), "debug": InputObjectField(type: GraphQLBoolean),
+                ])),
+                "groupedResult": GraphQLArgument(type: try GraphQLInputObjectType(name: "GenerateGroupedResultInpObj", fields: [
+                    "task": InputObjectField(type: GraphQLString), "properties": InputObjectField(type: GraphQLList(GraphQLString)),
+                ])),
+            ])
         geoCoordinates = try GraphQLObjectType(name: "GeoCoordinates", fields: [
             "latitude": GraphQLField(type: GraphQLFloat), "longitude": GraphQLField(type: GraphQLFloat),
         ])
