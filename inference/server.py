@@ -33,6 +33,9 @@ from minilm import MiniLM  # noqa: E402
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_BODY_BYTES = 64 << 20
+# Texts per forward pass. Small passes waste little on padding and keep the attention tensors in
+# cache: on 100 WordNet glosses per request, 8 took 4-6 ms per text and 128 took 22.
+FORWARD_BATCH = 8
 POOLINGS = ("masked_mean", "cls")
 
 
@@ -53,7 +56,7 @@ class Service:
             raise ValueError("dimensions must be a positive integer")
         with self.lock:
             started = time.perf_counter()
-            vectors = self.model.encode(texts, pooling=pooling)
+            vectors = self.model.encode(texts, batch_size=FORWARD_BATCH, pooling=pooling)
             self.stats["requests"] += 1
             self.stats["texts"] += len(texts)
             self.stats["model_seconds"] += time.perf_counter() - started
