@@ -16,6 +16,8 @@ struct GRPCSearch {
     /// results reranked and generated from after (`GRPCModuleResults`). A search with none of
     /// them is answered on the lane at once.
     func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
+        // The common case (a vector, object or BM25 search) goes straight to the engine.
+        guard proto.hasNearText || proto.hasHybridSearch || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let definition = try database.requireCollection(proto.collection).definition
         let needsVectors = GRPCTextVectors.needed(proto, definition: definition)
         guard needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
