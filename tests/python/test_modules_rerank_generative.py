@@ -177,6 +177,9 @@ def test_ref2vec_centroid_follows_references(mclient, name):
     assert max(abs(a - b) for a, b in zip(stored, expected)) < 1e-5
     # The readers can be searched by what they like.
     assert readers.query.near_vector(vectors[ids[DOCS[0]]], limit=1).objects[0].uuid == reader
+    # No references left: no centroid (as Weaviate clears it).
+    readers.data.reference_replace(reader, "likes", [])
+    assert readers.query.fetch_object_by_id(reader, include_vector=True).vector == {}
 
 
 def test_graphql_rerank_and_generate(mclient, name):

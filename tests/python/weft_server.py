@@ -83,9 +83,9 @@ class Inference:
     """The repo's inference service (inference/server.py: all-MiniLM-L6-v2 in NumPy) on a free
     loopback port, with this interpreter (the test environment has its packages)."""
 
-    def __init__(self):
+    def __init__(self, port=None):
         self.folder = tempfile.mkdtemp(prefix="weft-inference-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.folder, "inference.log"), "a")
         self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "inference", "server.py"), "--port", str(self.port)],

@@ -151,15 +151,28 @@ public struct ObjectVectorizer: Sendable {
         }
     }
 
-    /// After references of `ids` changed: their `ref2vec-centroid` vectors recomputed and stored
-    /// (a merge that carries only the vectors). Collections without such a vector are left alone.
+    /// After references of `ids` changed: their `ref2vec-centroid` vectors recomputed and stored.
+    /// Each object is rewritten as stored (its other vectors carried over, so nothing else is
+    /// vectorized again) with the centroid of its references now, or without that vector when it
+    /// has no references left. Collections without such a vector are left alone.
     public func refreshCentroids(className: String, ids: [(id: ObjectID, tenant: String?)]) async {
-        guard let collection = database.collection(named: className),
-              VectorizerSettings.all(collection.definition).contains(where: { $0.module == Ref2VecCentroid.moduleName }), !ids.isEmpty else { return }
-        let writes = ids.map { ObjectWrite(ObjectInput(className: collection.name, id: $0.id, tenant: $0.tenant), kind: .merge) }
-        let prepared = await prepare(writes).compactMap { try? $0.get() }.filter { !$0.input.vectors.isEmpty || $0.input.vector != nil }
-        guard !prepared.isEmpty else { return }
+        guard let collection = database.collection(named: className), !ids.isEmpty else { return }
+        let centroidSpaces = Set(VectorizerSettings.all(collection.definition).filter { $0.module == Ref2VecCentroid.moduleName }.map(\.vectorName))
+        guard !centroidSpaces.isEmpty else { return }
         let database = self.database
+        let name = collection.name
+        let stored = (try? await database.executor.run(.point) { () throws(WeftError) -> [(ObjectView, String?)] in
+            ids.compactMap { entry in
+                (try? database.getObject(className: name, id: entry.id, includeVector: true, tenant: entry.tenant)).flatMap { $0 }.map { ($0, entry.tenant) }
+            }
+        }) ?? []
+        let writes = stored.map { view, tenant in
+            var input = ObjectInput(className: name, id: view.object.id, properties: view.object.properties, tenant: tenant)
+            for (space, vector) in view.object.vectors where !centroidSpaces.contains(space) { Self.setVector(vector, space: space, of: &input) }
+            return ObjectWrite(input, kind: .replace)
+        }
+        let prepared = await prepare(writes).compactMap { try? $0.get() }
+        guard !prepared.isEmpty else { return }
         _ = try? await database.executor.run(.write) { () throws(WeftError) in try database.write(prepared) }
     }
 
