@@ -200,3 +200,18 @@ def test_graphql_rerank_and_generate(mclient, name):
     failed = mclient.graphql_raw_query(
         '{ Get { %s(limit: 1) { _additional { generate(singleResult: {prompt: "{nothing}"}) { singleResult error } } } } }' % name)
     assert "Following property has empty value" in failed.get[name][0]["_additional"]["generate"]["error"]
+
+
+def test_openai_key_and_base_url_from_the_request_headers(services, name):
+    server, _, chat = services
+    headers = {"X-OpenAI-Api-Key": "sk-from-header", "X-OpenAI-Baseurl": chat.url}
+    with weaviate.connect_to_local(host="127.0.0.1", port=server.http_port, grpc_port=server.grpc_port, headers=headers) as client:
+        # The collection names an unreachable base URL: the header's wins, as in Weaviate.
+        collection = make(client, name, generative_config=Configure.Generative.openai(base_url="http://127.0.0.1:9", model="m"))
+        result = collection.generate.bm25("bread", limit=1, single_prompt="Say {text}")          # gRPC metadata
+        assert result.objects[0].generative.text == "echo: Say " + DOCS[3]
+        assert chat.requests[-1]["authorization"] == "Bearer sk-from-header"
+        got = client.graphql_raw_query(                                                          # REST headers
+            '{ Get { %s(bm25: {query: "bread"}, limit: 1) { _additional { generate(singleResult: {prompt: "Hi {text}"}) { singleResult error } } } } }' % name)
+        assert got.get[name][0]["_additional"]["generate"]["singleResult"] == "echo: Hi " + DOCS[3]
+        assert chat.requests[-1]["authorization"] == "Bearer sk-from-header"

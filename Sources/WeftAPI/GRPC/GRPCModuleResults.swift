@@ -12,6 +12,7 @@ import WeftSearch
 struct GRPCModuleResults {
     let modules: ModuleRegistry
     let definition: CollectionDefinition
+    var headers = ModuleHeaders()
 
     /// Generations per search running at once (one per result for single prompts).
     static let concurrentGenerations = 4
@@ -76,7 +77,7 @@ struct GRPCModuleResults {
         let groupedTask = search.hasGrouped ? search.grouped.task : search.groupedResponseTask
         let provider = search.hasSingle ? search.single.queries.first : search.hasGrouped ? search.grouped.queries.first : nil
         let (module, classSettings) = try modules.generative(provider.flatMap(Self.moduleName), for: definition.moduleConfig)
-        let options = GenerativeOptions(settings: classSettings.merging(provider.map(Self.options) ?? [:]) { _, request in request })
+        let options = GenerativeOptions(settings: classSettings.merging(provider.map(Self.options) ?? [:]) { _, request in request }, headers: headers)
         var generated = Generated(singlePrompts: [], debug: search.hasSingle && search.single.debug || search.hasGrouped && search.grouped.debug,
                                   returnMetadata: provider?.returnMetadata ?? false, provider: module.name)
         if !singlePrompt.isEmpty {

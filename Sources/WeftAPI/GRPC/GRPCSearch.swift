@@ -11,6 +11,8 @@ import WeftSearch
 struct GRPCSearch {
     let database: Database
     var modules: ModuleRegistry = .none
+    /// The call's module headers (generative API keys).
+    var headers = ModuleHeaders()
 
     /// The search with its module steps: text turned into vectors first (`GRPCTextVectors`),
     /// results reranked and generated from after (`GRPCModuleResults`). A search with none of
@@ -23,6 +25,7 @@ struct GRPCSearch {
         guard needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let database = self.database
         let modules = self.modules
+        let headers = self.headers
         return .later { () async throws(WeftError) -> Weaviate_V1_SearchReply in
             let started = DispatchTime.now()
             let resolved = needsVectors ? try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition) : proto
@@ -32,7 +35,7 @@ struct GRPCSearch {
                 return (plan, try database.search(plan.request))
             }
             var response = found
-            let post = GRPCModuleResults(modules: modules, definition: plan.definition)
+            let post = GRPCModuleResults(modules: modules, definition: plan.definition, headers: headers)
             let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil
             let generated = proto.hasGenerative ? try await post.generate(response, proto.generative) : nil
             let answer = response

@@ -12,19 +12,19 @@ enum GRPCServices {
         [
             // A search that needs a module (near_text, hybrid without a vector) continues off the
             // lane while the module's service answers.
-            "/weaviate.v1.Weaviate/Search": .unaryContinuing(.query) { (request: Weaviate_V1_SearchRequest) throws(WeftError) in
-                try GRPCSearch(database: database, modules: modules).searchStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
+            "/weaviate.v1.Weaviate/Search": .unaryContinuing(.query) { (request: Weaviate_V1_SearchRequest, headers: ModuleHeaders) throws(WeftError) in
+                try GRPCSearch(database: database, modules: modules, headers: headers).searchStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
-            "/weaviate.v1.Weaviate/Aggregate": .unaryContinuing(.query) { (request: Weaviate_V1_AggregateRequest) throws(WeftError) in
+            "/weaviate.v1.Weaviate/Aggregate": .unaryContinuing(.query) { (request: Weaviate_V1_AggregateRequest, _: ModuleHeaders) throws(WeftError) in
                 try GRPCAggregate(database: database, modules: modules).aggregateStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
             // A disk above DISK_USE_READONLY_PERCENTAGE fails the whole call (RESOURCE_EXHAUSTED).
             // Objects a module vectorizes continue off the lane while the module's service answers.
-            "/weaviate.v1.Weaviate/BatchObjects": .unaryContinuing(.write) { (request: Weaviate_V1_BatchObjectsRequest) throws(WeftError) in
+            "/weaviate.v1.Weaviate/BatchObjects": .unaryContinuing(.write) { (request: Weaviate_V1_BatchObjectsRequest, _: ModuleHeaders) throws(WeftError) in
                 try GRPCBatch(database: database, modules: modules).batchObjects(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
             // ref2vec-centroid vectors follow the references, after the lane's work.
-            "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest) throws(WeftError) in
+            "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest, _: ModuleHeaders) throws(WeftError) in
                 let reply = try GRPCMethod.encode(batchReferences(request, database: database))
                 let failed = Set(batchFailures(reply))
                 let changed = request.references.enumerated().filter { !failed.contains($0.offset) }.map(\.element)

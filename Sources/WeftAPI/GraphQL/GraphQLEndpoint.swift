@@ -32,7 +32,8 @@ final class GraphQLEndpoint: Sendable {
     }
 
     /// Runs one request (`{"query", "variables", "operationName"}`) and returns its JSON result.
-    func execute(_ request: JSONValue) async -> JSONValue {
+    /// `headers` are the request's module headers (API keys), handed to resolvers as the context.
+    func execute(_ request: JSONValue, headers: ModuleHeaders = ModuleHeaders()) async -> JSONValue {
         guard let object = request.objectValue, let query = object["query"]?.stringValue else {
             return Self.errors(["the request must be an object with a \"query\" string"])
         }
@@ -44,7 +45,7 @@ final class GraphQLEndpoint: Sendable {
         do {
             let document = try parse(source: Source(body: query))
             if let message = Self.depthProblem(document) { return Self.errors([message]) }
-            let result = try await graphql(schema: try schema(), request: query, variableValues: variables,
+            let result = try await graphql(schema: try schema(), request: query, context: headers, variableValues: variables,
                                            operationName: object["operationName"]?.stringValue)
             let data = try GraphQLJSONEncoder().encode(result)
             return try JSONParser.parse(Array(data))

@@ -12,6 +12,7 @@ import WeftModules
 struct GraphQLModuleResults {
     let modules: ModuleRegistry
     let definition: CollectionDefinition
+    var headers = ModuleHeaders()
 
     /// The module fields a query selects, with their arguments.
     struct Asked {
@@ -126,7 +127,7 @@ struct GraphQLModuleResults {
     private func generate(_ asked: Asked, _ entries: [[String: any Sendable]]) async -> (single: [String]?, grouped: String?, error: String?) {
         do throws(WeftError) {
             let (module, settings) = try modules.generative(nil, for: definition.moduleConfig)
-            let options = GenerativeOptions(settings: settings)
+            let options = GenerativeOptions(settings: settings, headers: headers)
             let texts = entries.map { entry in
                 definition.properties.reduce(into: [String: String]()) { texts, property in
                     if let value = entry[property.name] { texts[property.name] = Self.text(value) }

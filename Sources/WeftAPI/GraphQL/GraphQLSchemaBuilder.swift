@@ -48,13 +48,14 @@ struct GraphQLSchemaBuilder {
                     "tenant": GraphQLArgument(type: GraphQLString),
                     "consistencyLevel": GraphQLArgument(type: shared.consistencyLevel),
                 ]),
-                resolve: { _, args, _, info in
+                resolve: { _, args, context, info in
                     let wantsVectors = Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info)
                     let args = try await queries.withTextVectors(args, className: className)
                     let asked = GraphQLModuleResults.Asked(info)
                     let objects = try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
                     guard !asked.isEmpty else { return objects }
-                    return try await GraphQLModuleResults(modules: modules, definition: definition).apply(asked, to: objects, args: args)
+                    return try await GraphQLModuleResults(modules: modules, definition: definition, headers: context as? ModuleHeaders ?? ModuleHeaders())
+                        .apply(asked, to: objects, args: args)
                 })
             aggregateFields[className] = GraphQLField(
                 type: GraphQLList(try aggregateType(definition, shared: shared)),

@@ -15,6 +15,10 @@ struct GraphQLRoutes {
         self.bodyLimit = bodyLimit
     }
 
+    static func moduleHeaders(_ request: Request) -> ModuleHeaders {
+        ModuleHeaders(request.headers.map { (String(describing: $0.name), $0.value) })
+    }
+
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/graphql") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
@@ -22,13 +26,14 @@ struct GraphQLRoutes {
             guard body.objectValue?["query"]?.stringValue != nil else {
                 throw WeftError.invalidInput("graphql: the body must be an object with a \"query\" string")
             }
-            return JSONResponses.json(await endpoint.execute(body))
+            return JSONResponses.json(await endpoint.execute(body, headers: Self.moduleHeaders(request)))
         }
         router.post("/v1/graphql/batch") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             guard let requests = body.arrayValue else { throw WeftError.invalidInput("graphql batch: the body must be a list of requests") }
             var results: [JSONValue] = []
-            for item in requests { results.append(await endpoint.execute(item)) }
+            let headers = Self.moduleHeaders(request)
+            for item in requests { results.append(await endpoint.execute(item, headers: headers)) }
             return JSONResponses.json(.array(results))
         }
     }

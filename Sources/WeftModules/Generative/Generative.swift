@@ -11,8 +11,13 @@ public protocol Generative: Module {
 /// request's own options (model, base URL, temperature, ...), keys in Weaviate's camelCase.
 public struct GenerativeOptions: Sendable {
     public var settings: [String: JSONValue]
+    /// The request's module headers (`X-Openai-Api-Key`, `X-Openai-Baseurl`, ...), names lower-cased.
+    public var headers: ModuleHeaders
 
-    public init(settings: [String: JSONValue] = [:]) { self.settings = settings }
+    public init(settings: [String: JSONValue] = [:], headers: ModuleHeaders = ModuleHeaders()) {
+        self.settings = settings
+        self.headers = headers
+    }
 
     public func string(_ key: String) -> String? {
         guard let value = settings[key]?.stringValue, !value.isEmpty else { return nil }
@@ -110,5 +115,20 @@ extension String {
             rest = rest[range.upperBound...]
         }
         return result + rest
+    }
+}
+
+/// The headers of a request that modules read, as Weaviate's do: `X-<Provider>-Api-Key`,
+/// `X-<Provider>-Baseurl` and the like. Names are compared without case.
+public struct ModuleHeaders: Sendable {
+    private var values: [String: String] = [:]
+
+    public init(_ pairs: [(String, String)] = []) {
+        for (name, value) in pairs where name.lowercased().hasPrefix("x-") { values[name.lowercased()] = value }
+    }
+
+    public subscript(_ name: String) -> String? {
+        guard let value = values[name.lowercased()], !value.isEmpty else { return nil }
+        return value
     }
 }

@@ -2,7 +2,9 @@ import WeftCore
 
 /// `generative-openai`: OpenAI's chat-completions contract, at `baseURL` (default
 /// `https://api.openai.com`) + `/v1/chat/completions`, so any OpenAI-compatible server works (a
-/// local llama.cpp or vLLM). The key is `OPENAI_APIKEY` (sent as a bearer token when set).
+/// local llama.cpp or vLLM). The key is the request's `X-Openai-Api-Key` header, else
+/// `OPENAI_APIKEY` (sent as a bearer token when set); an `X-Openai-Baseurl` header overrides the
+/// base URL, as in Weaviate.
 /// Request: `{"model", "messages": [{"role": "user", "content": prompt}], "max_tokens",
 /// "temperature", "top_p", "frequency_penalty", "presence_penalty", "n", "stop"}` (those set);
 /// answer: `choices[0].message.content` and `usage`; an `error.message` is the module's error.
@@ -22,7 +24,7 @@ public struct GenerativeOpenAI: Generative {
     }
 
     public func generate(_ prompt: String, options: GenerativeOptions) async throws(WeftError) -> GenerativeAnswer {
-        var base = options.string("baseURL") ?? Self.defaultBaseURL
+        var base = options.headers["X-Openai-Baseurl"] ?? options.string("baseURL") ?? Self.defaultBaseURL
         if base.hasSuffix("/") { base.removeLast() }
         var body: [String: JSONValue] = [
             "model": .string(options.string("model") ?? Self.defaultModel),
@@ -32,7 +34,8 @@ public struct GenerativeOpenAI: Generative {
                                         ("frequencyPenalty", "frequency_penalty"), ("presencePenalty", "presence_penalty"), ("n", "n"), ("stop", "stop")]
         for (setting, field) in keys { if let value = options.settings[setting], !value.isNull { body[field] = value } }
         var headers: [(String, String)] = []
-        if let apiKey { headers.append(("Authorization", "Bearer \(apiKey)")) }
+        if let key = options.headers["X-Openai-Api-Key"] ?? apiKey { headers.append(("Authorization", "Bearer \(key)")) }
+        if let organization = options.headers["X-Openai-Organization"] { headers.append(("OpenAI-Organization", organization)) }
         let url = base + "/v1/chat/completions"
         let reply = try await http.post(url, json: .object(body), module: name, headers: headers)
         if let message = reply.json?["error"]?["message"]?.stringValue ?? reply.json?["error"]?.stringValue {

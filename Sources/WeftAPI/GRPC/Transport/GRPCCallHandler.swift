@@ -4,6 +4,7 @@ import NIOHPACK
 import NIOHTTP2
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// One gRPC call on one HTTP/2 stream, driven by the stream's event loop: it reads the request
 /// headers and messages, hands each message to the method's lane of the engine executor and writes
@@ -26,6 +27,8 @@ final class GRPCCallHandler: ChannelInboundHandler {
     private var framer: GRPCMessageFramer
     private var state = State.awaitingHeaders
     private var method: GRPCMethod?
+    /// The call's `x-` metadata (module API keys and the like).
+    private var metadata = ModuleHeaders()
     private var requestEnded = false
     private var sentHeaders = false
     private var messagesReceived = 0
@@ -92,6 +95,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
             return
         }
         self.method = method
+        metadata = ModuleHeaders(headers.map { ($0.name, $0.value) })
         if isCounted { calls.begin() }
     }
 
@@ -117,13 +121,14 @@ final class GRPCCallHandler: ChannelInboundHandler {
                 finish(GRPCStatus(code: .internalError, message: "a unary call carries one request message"), context: context)
                 return
             }
+            let metadata = self.metadata
             guard let lane else {
-                complete(Result { () throws(WeftError) in try handle(message) }, context: context)
+                complete(Result { () throws(WeftError) in try handle(message, metadata) }, context: context)
                 return
             }
             handling = true
             do {
-                try onLane(lane, context: context) { () in Result { () throws(WeftError) in try handle(message) } } then: { handler, context, result in
+                try onLane(lane, context: context) { () in Result { () throws(WeftError) in try handle(message, metadata) } } then: { handler, context, result in
                     handler.complete(result, context: context)
                 }
             } catch {

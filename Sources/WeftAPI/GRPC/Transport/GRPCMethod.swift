@@ -1,6 +1,7 @@
 import SwiftProtobuf
 import WeftCore
 import WeftEngine
+import WeftModules
 
 /// How one gRPC method runs, as the transport sees it: serialized messages in, serialized messages
 /// out. Decoding the request and encoding the reply are part of the method's work, so they run
@@ -8,7 +9,7 @@ import WeftEngine
 enum GRPCMethod: Sendable {
     /// One request message, one reply. On `lane`; on the event loop when `lane` is nil, for
     /// answers from memory that take microseconds (health, the tenant list).
-    case unary(lane: EngineExecutor.Lane?, handle: @Sendable (_ request: [UInt8]) throws(WeftError) -> LaneStep<[UInt8]>)
+    case unary(lane: EngineExecutor.Lane?, handle: @Sendable (_ request: [UInt8], _ metadata: ModuleHeaders) throws(WeftError) -> LaneStep<[UInt8]>)
     /// A stream of request messages, each handled on `lane` in the order they came, one at a time;
     /// `send` writes a reply message. `handle` returns true to end the call (OK).
     /// `refused` answers a message the lane refused (full), instead of failing the whole call.
@@ -23,15 +24,16 @@ enum GRPCMethod: Sendable {
     static func unary<Request: Message, Reply: Message>(
         _ lane: EngineExecutor.Lane?, _ handle: @escaping @Sendable (Request) throws(WeftError) -> Reply
     ) -> GRPCMethod {
-        .unary(lane: lane) { bytes throws(WeftError) in .done(try encode(handle(decode(bytes)))) }
+        .unary(lane: lane) { bytes, _ throws(WeftError) in .done(try encode(handle(decode(bytes)))) }
     }
 
     /// A unary method that may need to await something off the lane (a module's service) before
     /// it can answer: `handle` answers at once or says how to continue.
+    /// `handle` also gets the call's `x-` metadata, which modules read (API keys).
     static func unaryContinuing<Request: Message>(
-        _ lane: EngineExecutor.Lane, _ handle: @escaping @Sendable (Request) throws(WeftError) -> LaneStep<[UInt8]>
+        _ lane: EngineExecutor.Lane, _ handle: @escaping @Sendable (Request, ModuleHeaders) throws(WeftError) -> LaneStep<[UInt8]>
     ) -> GRPCMethod {
-        .unary(lane: lane) { bytes throws(WeftError) in try handle(decode(bytes)) }
+        .unary(lane: lane) { bytes, metadata throws(WeftError) in try handle(decode(bytes), metadata) }
     }
 
     static func decode<Request: Message>(_ bytes: [UInt8]) throws(WeftError) -> Request {
