@@ -76,6 +76,7 @@ class Service:
 
 class Handler(BaseHTTPRequestHandler):
     service: Service = None
+    single_only = False
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):  # quiet: one line per request is too much under a batch import
@@ -132,6 +133,10 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(config, dict):
             raise ValueError("config must be an object")
         if "texts" in body:
+            if Handler.single_only:
+                # As Weaviate's own transformers container answers a body without "text" (FastAPI).
+                self.reply(422, {"detail": [{"loc": ["body", "text"], "msg": "field required", "type": "value_error.missing"}]})
+                return
             texts = body["texts"]
             if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                 raise ValueError("texts must be a list of strings")
@@ -160,7 +165,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--single-only", action="store_true",
+                        help="refuse the batch form {\"texts\": [...]} with 422, as Weaviate's own transformers container does")
     arguments = parser.parse_args()
+    Handler.single_only = arguments.single_only
     logging.basicConfig(level=logging.INFO, format="%(asctime)s inference %(levelname)s %(message)s")
     Handler.service = Service()
     server = ThreadingHTTPServer((arguments.host, arguments.port), Handler)

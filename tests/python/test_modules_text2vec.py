@@ -177,6 +177,24 @@ def test_separate_passage_and_query_services(inference, name):
         queries.stop()
 
 
+def test_a_service_without_the_batch_form_gets_one_text_per_request(name):
+    # The same model, answering {"texts": [...]} with 422 as Weaviate's own container does.
+    single = Inference(arguments=["--single-only"])
+    server = Server({"ENABLE_MODULES": "text2vec-transformers", "TRANSFORMERS_INFERENCE_API": single.url})
+    try:
+        with weaviate.connect_to_local(host="127.0.0.1", port=server.http_port, grpc_port=server.grpc_port) as client:
+            collection = client.collections.create(name, vector_config=Configure.Vectors.text2vec_transformers(),
+                                                   properties=[Property(name="text", data_type=DataType.TEXT)])
+            collection.data.insert_many([{"text": s} for s in SENTENCES])
+            assert len(collection) == len(SENTENCES)
+            stats = single.get("/stats")
+            assert stats["texts"] == len(SENTENCES) and stats["requests"] == len(SENTENCES)
+            assert collection.query.near_text("kitten", limit=1).objects[0].properties["text"] == SENTENCES[0]
+    finally:
+        server.stop()
+        single.stop()
+
+
 def test_start_up_waits_for_a_service_that_comes_up_late(name):
     port = free_port()
     folder = os.path.join("/tmp", "weft-late-" + uuid.uuid4().hex[:8])

@@ -83,12 +83,12 @@ class Inference:
     """The repo's inference service (inference/server.py: all-MiniLM-L6-v2 in NumPy) on a free
     loopback port, with this interpreter (the test environment has its packages)."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, arguments=()):
         self.folder = tempfile.mkdtemp(prefix="weft-inference-")
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.folder, "inference.log"), "a")
-        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "inference", "server.py"), "--port", str(self.port)],
+        self.process = subprocess.Popen([sys.executable, os.path.join(ROOT, "inference", "server.py"), "--port", str(self.port), *arguments],
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while time.time() < deadline:
