@@ -76,6 +76,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Cluster metadata in etcd (its JSON gateway over async-http-client); the cluster itself is
+        // being built on it (issue 18).
+        .target(
+            name: "WeftCluster",
+            dependencies: [
+                "WeftCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Messages and service stubs generated from Protos/ by scripts/grpc/generate.sh (committed).
         .target(
             name: "WeftGRPCProtos",
@@ -136,6 +147,7 @@ let package = Package(
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftExportTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftExport", "WeftEngine", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
+        .testTarget(name: "WeftClusterTests", dependencies: ["WeftTestSupport", "WeftCluster", "WeftCore"]),
         .testTarget(name: "WeftModulesTests", dependencies: ["WeftTestSupport", "WeftModules", "WeftEngine", "WeftCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "WeftAPITests",
@@ -152,7 +164,7 @@ let package = Package(
 )
 
 if engineOnly {
-    let network: Set<String> = ["WeftGRPCProtos", "WeftModules", "WeftAPI", "weft", "weft-bench", "WeftAPITests", "WeftModulesTests"]
+    let network: Set<String> = ["WeftGRPCProtos", "WeftModules", "WeftAPI", "weft", "weft-bench", "WeftAPITests", "WeftModulesTests", "WeftCluster", "WeftClusterTests"]
     package.targets.removeAll { network.contains($0.name) }
     package.products = []
     package.dependencies = [swiftLog]

@@ -50,4 +50,5 @@ public struct WeftError: Error, Sendable, CustomStringConvertible, Equatable {
     public static func dataLoss(_ message: String) -> WeftError { WeftError(.dataLoss, message) }
     public static func resourceExhausted(_ message: String) -> WeftError { WeftError(.resourceExhausted, message) }
     public static func internalError(_ message: String) -> WeftError { WeftError(.internal, message) }
+    public static func unavailable(_ message: String) -> WeftError { WeftError(.unavailable, message) }
 }

@@ -1,0 +1,219 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import WeftCore
+
+/// etcd v3 through its JSON gateway (`/v3/kv/*`, `/v3/lease/*`, `/v3/watch`), the store cluster
+/// metadata is agreed in (../shared/DESIGN.md §6: etcd's native gRPC trips swift-nio-http2's ping
+/// limit, so not that). Keys and values travel base64-encoded and 64-bit numbers as strings, as
+/// the gateway wants them. A call goes to the first endpoint that accepts a connection.
+public final class EtcdClient: Sendable {
+    public struct KeyValue: Sendable, Equatable {
+        public var key: String
+        public var value: [UInt8]
+        public var createRevision: Int64
+        public var modRevision: Int64
+        public var lease: Int64
+    }
+
+    public enum Event: Sendable, Equatable {
+        case put(KeyValue)
+        case delete(key: String, revision: Int64)
+    }
+
+    private let endpoints: [String]
+    private let client: HTTPClient
+    private let timeout: TimeAmount
+
+    public init(endpoints: [String], timeout: Duration = .seconds(5)) {
+        self.endpoints = endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(2)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    // MARK: Keys
+
+    /// Stores `value` under `key` (held by `lease` when given); the store's revision after it.
+    @discardableResult
+    public func put(_ key: String, _ value: [UInt8], lease: Int64? = nil) async throws(WeftError) -> Int64 {
+        var body: [String: JSONValue] = ["key": Self.encode(key), "value": Self.encode(value)]
+        if let lease { body["lease"] = .string(String(lease)) }
+        return try Self.revision(try await call("/v3/kv/put", .object(body)))
+    }
+
+    public func get(_ key: String) async throws(WeftError) -> KeyValue? {
+        try await range(["key": Self.encode(key)]).values.first
+    }
+
+    /// Every key under `prefix`, in key order, and the store's revision they were read at.
+    public func list(prefix: String) async throws(WeftError) -> (values: [KeyValue], revision: Int64) {
+        try await range(["key": Self.encode(prefix), "range_end": Self.encode(Self.rangeEnd(prefix))])
+    }
+
+    /// Writes `value` only if `key` was last modified at `modRevision` (0: only if it does not
+    /// exist): a compare-and-swap. False when another change came first.
+    public func put(_ key: String, _ value: [UInt8], ifModRevision modRevision: Int64, lease: Int64? = nil) async throws(WeftError) -> Bool {
+        var put: [String: JSONValue] = ["key": Self.encode(key), "value": Self.encode(value)]
+        if let lease { put["lease"] = .string(String(lease)) }
+        let reply = try await call("/v3/kv/txn", [
+            "compare": [["target": "MOD", "key": Self.encode(key), "result": "EQUAL", "mod_revision": .string(String(modRevision))]],
+            "success": [["request_put": .object(put)]],
+        ])
+        return reply["succeeded"]?.boolValue ?? false
+    }
+
+    /// Deletes `key`; whether it existed.
+    @discardableResult
+    public func delete(_ key: String) async throws(WeftError) -> Bool {
+        let reply = try await call("/v3/kv/deleterange", ["key": Self.encode(key)])
+        return (reply["deleted"].flatMap(Self.int64) ?? 0) > 0
+    }
+
+    // MARK: Leases
+
+    /// A lease that expires `ttlSeconds` after its last keep-alive; keys put with it go with it.
+    public func grantLease(ttlSeconds: Int) async throws(WeftError) -> Int64 {
+        let reply = try await call("/v3/lease/grant", ["TTL": .string(String(ttlSeconds))])
+        guard let id = reply["ID"].flatMap(Self.int64) else { throw .internalError("etcd: lease grant answered without an ID") }
+        return id
+    }
+
+    /// Renews a lease; throws when it has expired (its keys are gone).
+    public func keepAlive(_ lease: Int64) async throws(WeftError) {
+        let reply = try await call("/v3/lease/keepalive", ["ID": .string(String(lease))])
+        let ttl = reply["result"]?["TTL"].flatMap(Self.int64) ?? reply["TTL"].flatMap(Self.int64) ?? 0
+        guard ttl > 0 else { throw .unavailable("etcd: lease \(lease) has expired") }
+    }
+
+    public func revoke(_ lease: Int64) async throws(WeftError) {
+        _ = try await call("/v3/lease/revoke", ["ID": .string(String(lease))])
+    }
+
+    // MARK: Watch
+
+    /// Changes under `prefix` from `revision` on, in revision order, until the task is cancelled
+    /// or the connection ends (the stream then finishes with an error, to be watched again from
+    /// the last revision seen).
+    public func watch(prefix: String, fromRevision revision: Int64) -> AsyncThrowingStream<Event, any Error> {
+        let request: JSONValue = ["create_request": [
+            "key": Self.encode(prefix), "range_end": Self.encode(Self.rangeEnd(prefix)), "start_revision": .string(String(revision)),
+        ]]
+        let endpoint = endpoints[0]
+        let client = self.client
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var http = HTTPClientRequest(url: endpoint + "/v3/watch")
+                    http.method = .POST
+                    http.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(request)))
+                    let response = try await client.execute(http, timeout: .hours(24 * 365))
+                    var pending: [UInt8] = []
+                    for try await chunk in response.body {
+                        pending += chunk.readableBytesView
+                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                            let line = Array(pending[..<newline])
+                            pending.removeSubrange(...newline)
+                            for event in try Self.events(line) { continuation.yield(event) }
+                        }
+                    }
+                    if !pending.isEmpty { for event in try Self.events(pending) { continuation.yield(event) } }
+                    continuation.finish(throwing: WeftError.unavailable("etcd: the watch on \(endpoint) ended"))
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private static func events(_ line: [UInt8]) throws(WeftError) -> [Event] {
+        guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { return [] }
+        let json = try JSONParser.parse(line, maximumDepth: 32)
+        if let error = json["error"] { throw .unavailable("etcd watch: \(error["message"]?.stringValue ?? JSONWriter.string(error))") }
+        var events: [Event] = []
+        for event in json["result"]?["events"]?.arrayValue ?? [] {
+            guard let kv = event["kv"], let value = try keyValue(kv) else { throw .internalError("etcd watch: an event without its key") }
+            events.append(event["type"]?.stringValue == "DELETE" ? .delete(key: value.key, revision: value.modRevision) : .put(value))
+        }
+        return events
+    }
+
+    // MARK: Wire
+
+    private func range(_ body: [String: JSONValue]) async throws(WeftError) -> (values: [KeyValue], revision: Int64) {
+        let reply = try await call("/v3/kv/range", .object(body))
+        var values: [KeyValue] = []
+        for entry in reply["kvs"]?.arrayValue ?? [] {
+            if let value = try Self.keyValue(entry) { values.append(value) }
+        }
+        return (values, try Self.revision(reply))
+    }
+
+    private func call(_ path: String, _ body: JSONValue) async throws(WeftError) -> JSONValue {
+        var lastError = "no endpoint"
+        for endpoint in endpoints {
+            var request = HTTPClientRequest(url: endpoint + path)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(body)))
+            let bytes: [UInt8]
+            let status: UInt
+            do {
+                let response = try await client.execute(request, timeout: timeout)
+                status = response.status.code
+                bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+            } catch {
+                lastError = "\(endpoint): \(error)"
+                continue
+            }
+            let json = (try? JSONParser.parse(bytes, maximumDepth: 64)) ?? .null
+            guard status == 200, json["error"] == nil else {
+                let message = json["message"]?.stringValue ?? json["error"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self)
+                throw .unavailable("etcd \(path) at \(endpoint): \(message)")
+            }
+            return json
+        }
+        throw .unavailable("etcd unreachable (\(lastError))")
+    }
+
+    private static func keyValue(_ json: JSONValue) throws(WeftError) -> KeyValue? {
+        guard let key = json["key"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else { return nil }
+        let value = json["value"]?.stringValue.flatMap { Data(base64Encoded: $0) } ?? Data()
+        return KeyValue(key: String(decoding: key, as: UTF8.self), value: Array(value),
+                        createRevision: json["create_revision"].flatMap(int64) ?? 0, modRevision: json["mod_revision"].flatMap(int64) ?? 0,
+                        lease: json["lease"].flatMap(int64) ?? 0)
+    }
+
+    private static func revision(_ reply: JSONValue) throws(WeftError) -> Int64 {
+        guard let revision = reply["header"]?["revision"].flatMap(int64) else { throw .internalError("etcd: a reply without its revision") }
+        return revision
+    }
+
+    /// The gateway writes 64-bit numbers as strings.
+    private static func int64(_ json: JSONValue) -> Int64? {
+        json.stringValue.flatMap { Int64($0) } ?? json.integerValue
+    }
+
+    private static func encode(_ text: String) -> JSONValue { encode(Array(text.utf8)) }
+    private static func encode(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+
+    /// The end of the key range with `prefix` (the prefix with its last byte incremented).
+    static func rangeEnd(_ prefix: String) -> [UInt8] {
+        var bytes = Array(prefix.utf8)
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return bytes
+            }
+            bytes.removeLast()
+        }
+        return [0]
+    }
+}

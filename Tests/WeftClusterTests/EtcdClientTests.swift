@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import WeftCore
+import WeftTestSupport
+@testable import WeftCluster
+
+/// `EtcdClient` against a real etcd (Debian's etcd-server, installed by
+/// scripts/install-dependencies.sh) on free loopback ports with its own data folder.
+@Suite(.serialized)
+struct EtcdClientTests {
+    /// One etcd process for a test.
+    final class Etcd {
+        let folder = TemporaryDirectory("weft-etcd")
+        let process = Process()
+        let url: String
+
+        init() throws {
+            let client = Self.freePort(), peer = Self.freePort()
+            url = "http://127.0.0.1:\(client)"
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
+            process.arguments = [
+                "--data-dir", folder.path + "/data", "--name", "test",
+                "--listen-client-urls", url, "--advertise-client-urls", url,
+                "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
+                "--initial-cluster", "test=http://127.0.0.1:\(peer)",
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        static func freePort() -> Int {
+            let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(socket) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+
+    /// A client once etcd answers (it takes a moment to elect itself).
+    func connect(_ etcd: Etcd) async throws -> EtcdClient {
+        let client = EtcdClient(endpoints: [etcd.url])
+        for _ in 0..<100 {
+            if (try? await client.list(prefix: "probe/")) != nil { return client }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await client.shutdown()
+        throw WeftError.unavailable("etcd did not start")
+    }
+
+    @Test func putGetListAndDelete() async throws {
+        let etcd = try Etcd()
+        let client = try await connect(etcd)
+        let first = try await client.put("weft/collections/A", Array("a".utf8))
+        try await client.put("weft/collections/B", Array("b".utf8))
+        try await client.put("weft/other", Array("x".utf8))
+        #expect(try await client.get("weft/collections/A")?.value == Array("a".utf8))
+        #expect(try await client.get("weft/collections/A")?.modRevision == first)
+        let (listed, revision) = try await client.list(prefix: "weft/collections/")
+        #expect(listed.map(\.key) == ["weft/collections/A", "weft/collections/B"])
+        #expect(revision >= first + 2)
+        #expect(try await client.delete("weft/collections/A"))
+        #expect(try await client.get("weft/collections/A") == nil)
+        #expect(try await !client.delete("weft/collections/A"))
+        await client.shutdown()
+    }
+
+    @Test func compareAndSwapLetsExactlyOneWriterWin() async throws {
+        let etcd = try Etcd()
+        let client = try await connect(etcd)
+        // Ten creates of one key at once: exactly one succeeds.
+        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for writer in 0..<10 { group.addTask { try await client.put("weft/c", Array("\(writer)".utf8), ifModRevision: 0) } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(wins == 1)
+        let current = try #require(try await client.get("weft/c"))
+        #expect(try await client.put("weft/c", Array("next".utf8), ifModRevision: current.modRevision))
+        #expect(try await !client.put("weft/c", Array("stale".utf8), ifModRevision: current.modRevision))
+        #expect(try await client.get("weft/c")?.value == Array("next".utf8))
+        await client.shutdown()
+    }
+
+    @Test func leasesKeepKeysAliveUntilRevokedOrExpired() async throws {
+        let etcd = try Etcd()
+        let client = try await connect(etcd)
+        let lease = try await client.grantLease(ttlSeconds: 2)
+        try await client.put("weft/nodes/n1", Array("up".utf8), lease: lease)
+        try await client.keepAlive(lease)
+        #expect(try await client.get("weft/nodes/n1")?.lease == lease)
+        try await client.revoke(lease)
+        #expect(try await client.get("weft/nodes/n1") == nil)
+        // Not kept alive: the key goes when the lease expires.
+        let short = try await client.grantLease(ttlSeconds: 1)
+        try await client.put("weft/nodes/n2", Array("up".utf8), lease: short)
+        var gone = false
+        for _ in 0..<60 where !gone {
+            try await Task.sleep(for: .milliseconds(100))
+            gone = try await client.get("weft/nodes/n2") == nil
+        }
+        #expect(gone)
+        await #expect(throws: WeftError.self) { try await client.keepAlive(short) }
+        await client.shutdown()
+    }
+
+    @Test func watchSeesChangesInRevisionOrderFromARevision() async throws {
+        let etcd = try Etcd()
+        let client = try await connect(etcd)
+        let start = try await client.put("weft/w/a", Array("1".utf8))
+        try await client.put("weft/w/b", Array("2".utf8))
+        try await client.put("weft/elsewhere", Array("x".utf8))
+        try await client.delete("weft/w/a")
+        var seen: [EtcdClient.Event] = []
+        for try await event in client.watch(prefix: "weft/w/", fromRevision: start) {
+            seen.append(event)
+            if seen.count == 3 { break }
+        }
+        guard seen.count == 3, case .put(let a) = seen[0], case .put(let b) = seen[1], case .delete(let key, let revision) = seen[2] else {
+            Issue.record("unexpected events \(seen)")
+            return
+        }
+        #expect(a.key == "weft/w/a" && a.value == Array("1".utf8))
+        #expect(b.key == "weft/w/b")
+        #expect(key == "weft/w/a" && revision > b.modRevision)
+        await client.shutdown()
+    }
+
+    @Test func anUnreachableEtcdIsAClearError() async throws {
+        let client = EtcdClient(endpoints: ["http://127.0.0.1:\(Etcd.freePort())"], timeout: .seconds(2))
+        await #expect(throws: WeftError.self) { try await client.get("x") }
+        do { _ = try await client.get("x") } catch { #expect(error.message.contains("etcd unreachable")) }
+        await client.shutdown()
+    }
+}
