@@ -12,6 +12,11 @@ import WeftCore
 /// AsyncHTTPClient's pool keeps trying to connect, with backoff, for `connectWindow`; a service
 /// that answered, even with an error, is not asked again (the call may not be idempotent). Errors
 /// name the module and carry the service's own message.
+///
+/// Calls in flight are bounded (`maximumInFlight`, `WEFT_MODULES_MAX_IN_FLIGHT`): above it a call
+/// is refused at once with `resourceExhausted` (503 / RESOURCE_EXHAUSTED) instead of queueing
+/// behind a slow service without bound. Requests hand their module work to the cooperative pool
+/// (off the engine lanes), so this is the bound on that work.
 public final class ModuleHTTPClient: Sendable {
     /// A service's answer: its status and its body parsed as JSON (nil when it is not JSON).
     public struct Reply: Sendable {
@@ -25,12 +30,15 @@ public final class ModuleHTTPClient: Sendable {
     let timeout: Duration
     /// How long connecting is retried before a call fails.
     static let connectWindow: TimeAmount = .seconds(3)
+    public let maximumInFlight: Int
+    private let inFlight = Atomic<Int>(0)
     private let logger: Logger
     /// Replies larger than this are refused (a vector batch of a few thousand texts fits easily).
     static let maximumReplyBytes = 256 << 20
 
-    public init(timeout: Duration, logger: Logger) {
+    public init(timeout: Duration, maximumInFlight: Int = 256, logger: Logger) {
         self.timeout = timeout
+        self.maximumInFlight = max(1, maximumInFlight)
         self.logger = logger
     }
 
@@ -64,6 +72,11 @@ public final class ModuleHTTPClient: Sendable {
     }
 
     private func send(_ url: String, method: HTTPMethod, body: [UInt8]?, headers: [(String, String)], module: String, timeout: Duration) async throws(WeftError) -> Reply {
+        guard inFlight.wrappingAdd(1, ordering: .relaxed).newValue <= maximumInFlight else {
+            inFlight.wrappingSubtract(1, ordering: .relaxed)
+            throw .resourceExhausted("\(module): \(maximumInFlight) calls to module services are in flight already; try again later")
+        }
+        defer { inFlight.wrappingSubtract(1, ordering: .relaxed) }
         do {
             return try await sendOnce(url, method: method, body: body, headers: headers, timeout: timeout)
         } catch where Self.isConnectionFailure(error) {

@@ -19,7 +19,14 @@ public final class ModuleRegistry: Sendable {
     public let lowercaseInput: Bool
 
     public init(configuration: Configuration, environment: [String: String], logger: Logger) throws(WeftError) {
-        let http = ModuleHTTPClient(timeout: configuration.modulesClientTimeout, logger: logger)
+        var maximumInFlight = 256
+        if let text = environment["WEFT_MODULES_MAX_IN_FLIGHT"], !text.isEmpty {
+            guard let value = Int(text), (1...1_000_000).contains(value) else {
+                throw .invalidInput("invalid WEFT_MODULES_MAX_IN_FLIGHT=\(text): must be between 1 and 1000000")
+            }
+            maximumInFlight = value
+        }
+        let http = ModuleHTTPClient(timeout: configuration.modulesClientTimeout, maximumInFlight: maximumInFlight, logger: logger)
         let startupTimeout: Duration
         if let text = environment["WEFT_MODULES_STARTUP_TIMEOUT"], !text.isEmpty {
             guard let seconds = TTLSchedule.goDurationSeconds(text) else {
