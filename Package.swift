@@ -82,6 +82,7 @@ let package = Package(
             name: "WeftCluster",
             dependencies: [
                 "WeftCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -147,7 +148,7 @@ let package = Package(
         .testTarget(name: "WeftInvertedIndexTests", dependencies: ["WeftTestSupport", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
         .testTarget(name: "WeftExportTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftExport", "WeftEngine", "WeftCore"]),
         .testTarget(name: "WeftSearchTests", dependencies: ["WeftTestSupport", "WeftEngineTestSupport", "WeftSearch", "WeftEngine", "WeftInvertedIndex", "WeftStorage", "WeftCore"]),
-        .testTarget(name: "WeftClusterTests", dependencies: ["WeftTestSupport", "WeftCluster", "WeftCore"]),
+        .testTarget(name: "WeftClusterTests", dependencies: ["WeftTestSupport", "WeftCluster", "WeftCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "WeftModulesTests", dependencies: ["WeftTestSupport", "WeftModules", "WeftEngine", "WeftCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "WeftAPITests",

@@ -1,0 +1,80 @@
+import Logging
+import Synchronization
+import WeftCore
+
+/// A node's place in the cluster: a key per node (`<prefix>nodes/<name>`) held by an etcd lease
+/// that the node keeps alive. A node that stops keeping it alive (killed, partitioned) disappears
+/// when the lease expires; a node that leaves gracefully revokes it at once. Two live nodes cannot
+/// hold the same name: joining with a taken name is refused.
+public final class NodeMembership: Sendable {
+    /// What a node publishes about itself.
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        /// Where other nodes reach its internal data service (`CLUSTER_ADVERTISE_ADDR:PORT`).
+        public var dataAddress: String
+        public var version: String
+
+        public init(name: String, dataAddress: String, version: String) {
+            self.name = name
+            self.dataAddress = dataAddress
+            self.version = version
+        }
+
+        var json: JSONValue { ["name": .string(name), "dataAddress": .string(dataAddress), "version": .string(version)] }
+
+        init?(_ json: JSONValue) {
+            guard let name = json["name"]?.stringValue, let address = json["dataAddress"]?.stringValue else { return nil }
+            self.init(name: name, dataAddress: address, version: json["version"]?.stringValue ?? "")
+        }
+    }
+
+    private let etcd: EtcdClient
+    private let prefix: String
+    private let ttlSeconds: Int
+    private let logger: Logger
+    private let state = Mutex<(lease: Int64, keepAlive: Task<Void, Never>)?>(nil)
+
+    public init(etcd: EtcdClient, prefix: String = "weft/", ttlSeconds: Int = 10, logger: Logger) {
+        self.etcd = etcd
+        self.prefix = prefix
+        self.ttlSeconds = ttlSeconds
+        self.logger = logger
+    }
+
+    func key(_ name: String) -> String { prefix + "nodes/" + name }
+
+    /// Publishes `member` under a new lease and keeps the lease alive (every third of its TTL)
+    /// until `leave()`. Throws `conflict` when a live node holds the name.
+    public func join(_ member: Member) async throws(WeftError) {
+        let lease = try await etcd.grantLease(ttlSeconds: ttlSeconds)
+        guard try await etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: 0, lease: lease) else {
+            try? await etcd.revoke(lease)
+            throw .conflict("cluster: a live node is already named '\(member.name)' (CLUSTER_HOSTNAME must be unique)")
+        }
+        let etcd = self.etcd, logger = self.logger, interval = Duration.milliseconds(ttlSeconds * 1000 / 3)
+        let keepAlive = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { return }
+                do throws(WeftError) { try await etcd.keepAlive(lease) } catch {
+                    logger.error("cluster: keeping node \(member.name)'s lease alive failed: \(error.message)")
+                }
+            }
+        }
+        state.withLock { $0 = (lease, keepAlive) }
+    }
+
+    /// Leaves the cluster at once (the lease revoked, the node's key gone with it).
+    public func leave() async {
+        guard let (lease, keepAlive) = state.withLock({ current in defer { current = nil }; return current }) else { return }
+        keepAlive.cancel()
+        try? await etcd.revoke(lease)
+    }
+
+    /// The live nodes, by name.
+    public func members() async throws(WeftError) -> [Member] {
+        try await etcd.list(prefix: prefix + "nodes/").values.compactMap { entry in
+            (try? JSONParser.parse(entry.value, maximumDepth: 8)).flatMap(Member.init)
+        }
+    }
+}

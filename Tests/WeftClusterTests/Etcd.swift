@@ -1,0 +1,55 @@
+import Foundation
+import WeftCore
+import WeftTestSupport
+@testable import WeftCluster
+
+/// One real etcd process (Debian's etcd-server) on free loopback ports with its own data folder,
+/// stopped when released.
+final class Etcd {
+    let folder = TemporaryDirectory("weft-etcd")
+    let process = Process()
+    let url: String
+
+    init() throws {
+        let client = Self.freePort(), peer = Self.freePort()
+        url = "http://127.0.0.1:\(client)"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
+        process.arguments = [
+            "--data-dir", folder.path + "/data", "--name", "test",
+            "--listen-client-urls", url, "--advertise-client-urls", url,
+            "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
+            "--initial-cluster", "test=http://127.0.0.1:\(peer)",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// A client once etcd answers (it takes a moment to elect itself).
+    func connect() async throws -> EtcdClient {
+        let client = EtcdClient(endpoints: [url])
+        for _ in 0..<100 {
+            if (try? await client.list(prefix: "probe/")) != nil { return client }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await client.shutdown()
+        throw WeftError.unavailable("etcd did not start")
+    }
+
+    static func freePort() -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
