@@ -60,13 +60,20 @@ public final class EtcdClient: Sendable {
     /// Writes `value` only if `key` was last modified at `modRevision` (0: only if it does not
     /// exist): a compare-and-swap. False when another change came first.
     public func put(_ key: String, _ value: [UInt8], ifModRevision modRevision: Int64, lease: Int64? = nil) async throws(WeftError) -> Bool {
+        try await swap(key, value, ifModRevision: modRevision, lease: lease) != nil
+    }
+
+    /// `put(_:_:ifModRevision:)` returning the store's revision after the write (the key's new
+    /// `mod_revision`), or nil when another change came first.
+    public func swap(_ key: String, _ value: [UInt8], ifModRevision modRevision: Int64, lease: Int64? = nil) async throws(WeftError) -> Int64? {
         var put: [String: JSONValue] = ["key": Self.encode(key), "value": Self.encode(value)]
         if let lease { put["lease"] = .string(String(lease)) }
         let reply = try await call("/v3/kv/txn", [
             "compare": [["target": "MOD", "key": Self.encode(key), "result": "EQUAL", "mod_revision": .string(String(modRevision))]],
             "success": [["request_put": .object(put)]],
         ])
-        return reply["succeeded"]?.boolValue ?? false
+        guard reply["succeeded"]?.boolValue == true else { return nil }
+        return try Self.revision(reply)
     }
 
     /// Deletes `key`; whether it existed.
