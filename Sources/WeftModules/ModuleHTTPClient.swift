@@ -95,7 +95,7 @@ public final class ModuleHTTPClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await httpClient.execute(request, timeout: TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+        let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
         let buffer = try await response.body.collect(upTo: Self.maximumReplyBytes)
         let bytes = Array(buffer.readableBytesView)
         let json = try? JSONParser.parse(bytes, maximumDepth: 64)

@@ -61,11 +61,15 @@ public final class ModuleRegistry: Sendable {
         }
         self.modules = modules
         self.http = http
+        hasVectorizers = modules.contains { $0 is any Vectorizer }
+        refreshesCentroids = modules.contains { $0.name == Ref2VecCentroid.moduleName }
         lowercaseInput = ["true", "on", "1", "enabled"].contains(environment["LOWERCASE_VECTORIZATION_INPUT"]?.lowercased() ?? "")
     }
 
     /// Whether any enabled module vectorizes.
-    public var hasVectorizers: Bool { modules.contains { $0 is any Vectorizer } }
+    public let hasVectorizers: Bool
+    /// Whether `ref2vec-centroid` is enabled: reference changes then recompute object vectors.
+    public let refreshesCentroids: Bool
 
     /// No modules (in-process tests and tools).
     public static let none: ModuleRegistry = try! ModuleRegistry(configuration: Configuration(), environment: [:], logger: Logger(label: "weft.modules"))

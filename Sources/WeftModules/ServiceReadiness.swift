@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import WeftCore
 
 /// Start-up waiting and `/meta` for modules backed by an inference service, as Weaviate's do:
@@ -24,6 +25,19 @@ enum ServiceReadiness {
         }
     }
 
+    /// A service address from the environment, without a trailing slash; nil when unset or blank.
+    static func url(_ environment: [String: String], _ name: String) -> String? {
+        guard let text = environment[name]?.trimmingSpaces(), !text.isEmpty else { return nil }
+        return withoutTrailingSlash(text)
+    }
+
+    static func withoutTrailingSlash(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    /// `<MODULE>_WAIT_FOR_STARTUP`: true unless set to false, 0 or off.
+    static func waitsForStartup(_ environment: [String: String], _ name: String) -> Bool {
+        environment[name].map { !["false", "0", "off"].contains($0.lowercased()) } ?? true
+    }
+
     static func meta(of url: String, module: String, http: ModuleHTTPClient) async -> JSONValue {
         do {
             let reply = try await http.get(url + "/meta", module: module, timeout: .seconds(5))
@@ -32,5 +46,26 @@ enum ServiceReadiness {
         } catch {
             return ["error": .string(error.message)]
         }
+    }
+}
+
+/// A service's `/meta`, asked once it answers: `/v1/meta` is read by every client on connect.
+final class CachedServiceMeta: Sendable {
+    private let known = Mutex<JSONValue?>(nil)
+    let url: String
+    let module: String
+    let http: ModuleHTTPClient
+
+    init(url: String, module: String, http: ModuleHTTPClient) {
+        self.url = url
+        self.module = module
+        self.http = http
+    }
+
+    func meta() async -> JSONValue {
+        if let meta = known.withLock({ $0 }) { return meta }
+        let meta = await ServiceReadiness.meta(of: url, module: module, http: http)
+        if meta["error"] == nil { known.withLock { $0 = meta } }
+        return meta
     }
 }

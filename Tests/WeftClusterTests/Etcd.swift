@@ -53,3 +53,12 @@ final class Etcd {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// Whether `condition` holds within six seconds, asked every 100 ms (lease expiry takes a moment).
+func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+    for _ in 0..<60 {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return false
+}

@@ -56,11 +56,7 @@ struct EtcdClientTests {
         // Not kept alive: the key goes when the lease expires.
         let short = try await client.grantLease(ttlSeconds: 1)
         try await client.put("weft/nodes/n2", Array("up".utf8), lease: short)
-        var gone = false
-        for _ in 0..<60 where !gone {
-            try await Task.sleep(for: .milliseconds(100))
-            gone = try await client.get("weft/nodes/n2") == nil
-        }
+        let gone = try await eventually { try await client.get("weft/nodes/n2") == nil }
         #expect(gone)
         await #expect(throws: WeftError.self) { try await client.keepAlive(short) }
         await client.shutdown()

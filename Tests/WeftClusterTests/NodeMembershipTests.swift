@@ -42,11 +42,7 @@ struct NodeMembershipTests {
         #expect(try await client.put("weft/nodes/ghost", JSONWriter.bytes(["name": "ghost", "dataAddress": "x", "version": "v"]), ifModRevision: 0, lease: lease))
         let membership = NodeMembership(etcd: client, logger: Logger(label: "test"))
         #expect(try await membership.members().map(\.name) == ["ghost"])
-        var gone = false
-        for _ in 0..<60 where !gone {
-            try await Task.sleep(for: .milliseconds(100))
-            gone = try await membership.members().isEmpty
-        }
+        let gone = try await eventually { try await membership.members().isEmpty }
         #expect(gone)
         // The name is free once the lease is gone.
         try await membership.join(member("ghost"))

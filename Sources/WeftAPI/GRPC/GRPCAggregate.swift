@@ -33,15 +33,8 @@ struct GRPCAggregate {
             switch proto.search {
             case .nearText(let text)?:
                 resolved.nearVector = try await vectors.nearVector(text, definition: definition, tenant: tenant)
-            case .hybrid(var hybrid)?:
-                var text = hybrid.hasNearText ? hybrid.nearText : Weaviate_V1_NearTextSearch()
-                if !hybrid.hasNearText { text.query = [hybrid.query] }
-                if !text.hasTargets, text.targetVectors.isEmpty {
-                    if hybrid.hasTargets { text.targets = hybrid.targets } else { text.targetVectors = hybrid.targetVectors }
-                }
-                hybrid.nearVector = try await vectors.nearVector(text, definition: definition, tenant: tenant)
-                hybrid.clearNearText()
-                resolved.hybrid = hybrid
+            case .hybrid(let hybrid)?:
+                resolved.hybrid = try await vectors.withVector(hybrid, definition: definition, tenant: tenant)
             default:
                 break
             }

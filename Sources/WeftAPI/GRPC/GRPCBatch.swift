@@ -39,19 +39,15 @@ struct GRPCBatch {
         let step: LaneStep<[Database.WriteResult]>
         do { step = try write(objects) } catch {
             // A request-level failure (the disk guard) fails each object of the message.
-            return .done(Self.streamResults(objects: objects, outcomes: .failure(error), references: references, referenceOutcomes: addReferences(references)))
+            let referenceOutcomes = addReferences(references)
+            return followingCentroids(Self.streamResults(objects: objects, outcomes: .failure(error), references: references, referenceOutcomes: referenceOutcomes),
+                                      references: references, outcomes: referenceOutcomes)
         }
         switch step {
         case .done(let written):
             let referenceOutcomes = addReferences(references)
-            let results = Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: referenceOutcomes)
-            let changed = zip(references, referenceOutcomes).filter { (try? $0.1.get()) != nil }.map(\.0)
-            guard modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty else { return .done(results) }
-            let database = self.database, modules = self.modules
-            return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
-                await Self.refreshCentroids(changed, database: database, modules: modules)
-                return results
-            }
+            return followingCentroids(Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: referenceOutcomes),
+                                      references: references, outcomes: referenceOutcomes)
         case .later(let rest):
             let database = self.database, modules = self.modules
             return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
@@ -65,19 +61,28 @@ struct GRPCBatch {
                         referenceOutcomes = references.map { _ in .failure(error) }
                     }
                 }
-                let changed = zip(references, referenceOutcomes).filter { (try? $0.1.get()) != nil }.map(\.0)
-                if modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty {
-                    await Self.refreshCentroids(changed, database: database, modules: modules)
-                }
+                await Self.refreshCentroids(references, outcomes: referenceOutcomes, database: database, modules: modules)
                 return Self.streamResults(objects: objects, outcomes: outcomes, references: references, referenceOutcomes: referenceOutcomes)
             }
         }
     }
 
-    /// `ref2vec-centroid` vectors of the objects whose references changed, recomputed.
-    static func refreshCentroids(_ references: [Weaviate_V1_BatchReference], database: Database, modules: ModuleRegistry) async {
+    /// `value` once the `ref2vec-centroid` vectors of the objects whose references were added
+    /// have been recomputed (off the lane); at once when there are none to recompute.
+    func followingCentroids<Value: Sendable>(_ value: Value, references: [Weaviate_V1_BatchReference], outcomes: [Result<Void, WeftError>]) -> LaneStep<Value> {
+        guard modules.refreshesCentroids, outcomes.contains(where: { (try? $0.get()) != nil }) else { return .done(value) }
+        let database = self.database, modules = self.modules
+        return .later { () async throws(WeftError) -> Value in
+            await Self.refreshCentroids(references, outcomes: outcomes, database: database, modules: modules)
+            return value
+        }
+    }
+
+    /// `ref2vec-centroid` vectors of the objects whose references were added, recomputed.
+    static func refreshCentroids(_ references: [Weaviate_V1_BatchReference], outcomes: [Result<Void, WeftError>], database: Database, modules: ModuleRegistry) async {
+        guard modules.refreshesCentroids else { return }
         var changed: [String: [(id: ObjectID, tenant: String?)]] = [:]
-        for reference in references {
+        for (reference, outcome) in zip(references, outcomes) where (try? outcome.get()) != nil {
             guard let id = ObjectID(reference.fromUuid) else { continue }
             changed[reference.fromCollection, default: []].append((id, reference.tenant.isEmpty ? nil : reference.tenant))
         }

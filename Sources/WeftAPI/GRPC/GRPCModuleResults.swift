@@ -14,9 +14,6 @@ struct GRPCModuleResults {
     let definition: CollectionDefinition
     var headers = ModuleHeaders()
 
-    /// Generations per search running at once (one per result for single prompts).
-    static let concurrentGenerations = 4
-
     // MARK: Rerank
 
     /// Reorders `response`'s results by score (highest first) and returns the scores in the new order.
@@ -28,10 +25,9 @@ struct GRPCModuleResults {
         }
         let (reranker, settings) = try modules.reranker(for: definition.moduleConfig)
         let documents = response.results.map { Self.text($0.object.properties[rerank.property]) }
-        let scores = try await reranker.rank(query: query, documents: documents, settings: settings)
-        let order = scores.indices.sorted { scores[$0] > scores[$1] }
-        response.results = order.map { response.results[$0] }
-        return order.map { scores[$0] }
+        let order = try await reranker.order(query: query, documents: documents, settings: settings)
+        response.results = order.map { response.results[$0.index] }
+        return order.map(\.score)
     }
 
     static func searchQuery(_ proto: Weaviate_V1_SearchRequest) -> String? {
@@ -62,10 +58,7 @@ struct GRPCModuleResults {
     // MARK: Generative
 
     struct Generated: Sendable {
-        var single: [GenerativeAnswer]?
-        var singlePrompts: [String]
-        var grouped: GenerativeAnswer?
-        var groupedPrompt: String?
+        var answers: GenerativeSearch.Answers
         var debug: Bool
         var returnMetadata: Bool
         var provider: String
@@ -73,56 +66,16 @@ struct GRPCModuleResults {
 
     func generate(_ response: SearchResponse, _ search: Weaviate_V1_GenerativeSearch) async throws(WeftError) -> Generated {
         let results = response.groups?.flatMap(\.results) ?? response.results
-        let singlePrompt = search.hasSingle ? search.single.prompt : search.singleResponsePrompt
-        let groupedTask = search.hasGrouped ? search.grouped.task : search.groupedResponseTask
         let provider = search.hasSingle ? search.single.queries.first : search.hasGrouped ? search.grouped.queries.first : nil
         let (module, classSettings) = try modules.generative(provider.flatMap(Self.moduleName), for: definition.moduleConfig)
         let options = GenerativeOptions(settings: classSettings.merging(provider.map(Self.options) ?? [:]) { _, request in request }, headers: headers)
-        var generated = Generated(singlePrompts: [], debug: search.hasSingle && search.single.debug || search.hasGrouped && search.grouped.debug,
-                                  returnMetadata: provider?.returnMetadata ?? false, provider: module.name)
-        if !singlePrompt.isEmpty {
-            let prompts = try results.map { (result: SearchResult) throws(WeftError) -> String in
-                try GenerativePrompts.single(singlePrompt, properties: GenerativePrompts.texts(result.object.properties))
-            }
-            generated.singlePrompts = prompts
-            generated.single = try await Self.generateAll(prompts, module: module, options: options)
-        }
-        if !groupedTask.isEmpty {
-            let wanted = search.hasGrouped && search.grouped.hasProperties ? search.grouped.properties.values : search.groupedProperties
-            let texts = results.map { result in
-                GenerativePrompts.texts(result.object.properties).filter { wanted.isEmpty || wanted.contains($0.key) }
-            }
-            let prompt = GenerativePrompts.grouped(groupedTask, results: texts)
-            generated.groupedPrompt = prompt
-            generated.grouped = try await module.generate(prompt, options: options)
-        }
-        return generated
-    }
-
-    private static func generateAll(_ prompts: [String], module: any Generative, options: GenerativeOptions) async throws(WeftError) -> [GenerativeAnswer] {
-        let outcome: Result<[GenerativeAnswer], WeftError> = await withTaskGroup(of: (Int, Result<GenerativeAnswer, WeftError>).self) { group in
-            var answers = [GenerativeAnswer?](repeating: nil, count: prompts.count)
-            var next = 0
-            func submit() {
-                let index = next
-                next += 1
-                group.addTask {
-                    do throws(WeftError) { return (index, .success(try await module.generate(prompts[index], options: options))) } catch { return (index, .failure(error)) }
-                }
-            }
-            while next < min(prompts.count, concurrentGenerations) { submit() }
-            while let (index, result) = await group.next() {
-                switch result {
-                case .success(let answer): answers[index] = answer
-                case .failure(let error):
-                    group.cancelAll()
-                    return .failure(error)
-                }
-                if next < prompts.count { submit() }
-            }
-            return .success(answers.map { $0! })
-        }
-        return try outcome.get()
+        let request = GenerativeSearch(
+            singlePrompt: search.hasSingle ? search.single.prompt : search.singleResponsePrompt,
+            groupedTask: search.hasGrouped ? search.grouped.task : search.groupedResponseTask,
+            groupedProperties: search.hasGrouped && search.grouped.hasProperties ? search.grouped.properties.values : search.groupedProperties)
+        let answers = try await request.run(results.map { GenerativePrompts.texts($0.object.properties) }, module: module, options: options)
+        return Generated(answers: answers, debug: search.hasSingle && search.single.debug || search.hasGrouped && search.grouped.debug,
+                         returnMetadata: provider?.returnMetadata ?? false, provider: module.name)
     }
 
     /// The module a request's provider names (the kinds Weft has).
@@ -182,12 +135,13 @@ struct GRPCModuleResults {
             }
             return reply
         }
-        if let single = generated.single {
+        let answers = generated.answers
+        if let single = answers.single {
             var index = 0
             func fill(_ result: inout Weaviate_V1_SearchResult) {
                 guard index < single.count else { return }
                 var values = Weaviate_V1_GenerativeResult()
-                values.values = [encoded(single[index], prompt: generated.singlePrompts[index])]
+                values.values = [encoded(single[index], prompt: answers.singlePrompts[index])]
                 result.generative = values
                 result.metadata.generative = single[index].text
                 result.metadata.generativePresent = true
@@ -198,9 +152,9 @@ struct GRPCModuleResults {
                 for position in reply.groupByResults[group].objects.indices { fill(&reply.groupByResults[group].objects[position]) }
             }
         }
-        if let grouped = generated.grouped {
+        if let grouped = answers.grouped {
             var values = Weaviate_V1_GenerativeResult()
-            values.values = [encoded(grouped, prompt: generated.groupedPrompt ?? "")]
+            values.values = [encoded(grouped, prompt: answers.groupedPrompt ?? "")]
             reply.generativeGroupedResults = values
             reply.generativeGroupedResult = grouped.text
         }

@@ -25,14 +25,9 @@ enum GRPCServices {
             },
             // ref2vec-centroid vectors follow the references, after the lane's work.
             "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest, _: ModuleHeaders) throws(WeftError) in
-                let reply = try GRPCMethod.encode(batchReferences(request, database: database))
-                let failed = Set(batchFailures(reply))
-                let changed = request.references.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
-                guard modules.module(Ref2VecCentroid.moduleName) != nil, !changed.isEmpty else { return .done(reply) }
-                return .later { () async throws(WeftError) -> [UInt8] in
-                    await GRPCBatch.refreshCentroids(changed, database: database, modules: modules)
-                    return reply
-                }
+                let batch = GRPCBatch(database: database, modules: modules)
+                let outcomes = batch.addReferences(request.references)
+                return batch.followingCentroids(try GRPCMethod.encode(batchReferencesReply(outcomes)), references: request.references, outcomes: outcomes)
             },
             "/weaviate.v1.Weaviate/BatchDelete": .unary(.write) { (request: Weaviate_V1_BatchDeleteRequest) throws(WeftError) in
                 try GRPCBatch(database: database).batchDelete(request)
@@ -52,14 +47,10 @@ enum GRPCServices {
         ]
     }
 
-    private static func batchFailures(_ reply: [UInt8]) -> [Int] {
-        ((try? Weaviate_V1_BatchReferencesReply(serializedBytes: reply))?.errors ?? []).map { Int($0.index) }
-    }
-
-    /// Each reference is added on its own; failures are reported by request index.
-    private static func batchReferences(_ request: Weaviate_V1_BatchReferencesRequest, database: Database) -> Weaviate_V1_BatchReferencesReply {
+    /// Each reference was added on its own; failures are reported by request index.
+    private static func batchReferencesReply(_ outcomes: [Result<Void, WeftError>]) -> Weaviate_V1_BatchReferencesReply {
         var reply = Weaviate_V1_BatchReferencesReply()
-        for (index, outcome) in GRPCBatch(database: database).addReferences(request.references).enumerated() {
+        for (index, outcome) in outcomes.enumerated() {
             if case .failure(let error) = outcome {
                 var failure = Weaviate_V1_BatchReferencesReply.BatchError()
                 failure.index = Int32(index)

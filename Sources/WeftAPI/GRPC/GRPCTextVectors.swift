@@ -25,9 +25,7 @@ struct GRPCTextVectors {
         guard hybrid.hasNearText || !hybrid.query.isEmpty else { return false }
         let alpha: Float = hybrid.useAlphaParam ? (hybrid.hasAlphaParam ? hybrid.alphaParam : 0.75) : hybrid.alpha
         guard alpha != 0 else { return false }
-        let names = targetNames(hybrid.hasTargets ? hybrid.targets.targetVectors : hybrid.targetVectors)
-        let storageNames = names.isEmpty ? [definition.targetForUnnamedVector].compactMap { $0 } : names
-        return !storageNames.isEmpty && storageNames.allSatisfy { QueryVectorizer.canVectorize(definition, target: $0) }
+        return QueryVectorizer.canVectorize(definition, targets: hybrid.hasTargets ? hybrid.targets.targetVectors : hybrid.targetVectors)
     }
 
     /// The request with its text searches in vector form.
@@ -39,17 +37,23 @@ struct GRPCTextVectors {
             proto.clearNearText()
         }
         if proto.hasHybridSearch, Self.hybridNeedsVector(proto.hybridSearch, definition: definition) {
-            var hybrid = proto.hybridSearch
-            var text = hybrid.hasNearText ? hybrid.nearText : Weaviate_V1_NearTextSearch()
-            if !hybrid.hasNearText { text.query = [hybrid.query] }
-            if !text.hasTargets, text.targetVectors.isEmpty {
-                if hybrid.hasTargets { text.targets = hybrid.targets } else { text.targetVectors = hybrid.targetVectors }
-            }
-            hybrid.nearVector = try await nearVector(text, definition: definition, tenant: tenant)
-            hybrid.clearNearText()
-            proto.hybridSearch = hybrid
+            proto.hybridSearch = try await withVector(proto.hybridSearch, definition: definition, tenant: tenant)
         }
         return proto
+    }
+
+    /// A hybrid search with its vector side given: its `near_text`, or else its query, embedded
+    /// for its targets.
+    func withVector(_ hybrid: Weaviate_V1_Hybrid, definition: CollectionDefinition, tenant: String?) async throws(WeftError) -> Weaviate_V1_Hybrid {
+        var hybrid = hybrid
+        var text = hybrid.hasNearText ? hybrid.nearText : Weaviate_V1_NearTextSearch()
+        if !hybrid.hasNearText { text.query = [hybrid.query] }
+        if !text.hasTargets, text.targetVectors.isEmpty {
+            if hybrid.hasTargets { text.targets = hybrid.targets } else { text.targetVectors = hybrid.targetVectors }
+        }
+        hybrid.nearVector = try await nearVector(text, definition: definition, tenant: tenant)
+        hybrid.clearNearText()
+        return hybrid
     }
 
     /// `near_text` as `near_vector`: one vector for one target, a vector per target for several
@@ -62,6 +66,7 @@ struct GRPCTextVectors {
         if text.hasCertainty { near.certainty = text.certainty }
         if text.hasDistance { near.distance = text.distance }
         if text.hasTargets { near.targets = text.targets } else { near.targetVectors = text.targetVectors }
+        if text.hasSelection { near.selection = text.selection }
         if names.count <= 1 {
             let target = try definition.vectorTarget(names.first)
             near.vectorBytes = GRPCValues.floats(try await vectorizer.vector(for: query, collection: definition, target: target, tenant: tenant))

@@ -95,16 +95,15 @@ struct GraphQLModuleResults {
             guard let query = rerank.query ?? Self.searchQuery(args) else {
                 throw GraphQLError(message: "rerank needs a query: give one, or rerank a nearText, bm25 or hybrid search")
             }
-            let scores: [Double]
+            let order: [(index: Int, score: Double)]
             do {
                 let (reranker, settings) = try modules.reranker(for: definition.moduleConfig)
-                scores = try await reranker.rank(query: query, documents: entries.map { Self.text($0[rerank.property]) }, settings: settings)
+                order = try await reranker.order(query: query, documents: entries.map { Self.text($0[rerank.property]) }, settings: settings)
             } catch { throw GraphQLError(message: error.message) }
-            let order = scores.indices.sorted { scores[$0] > scores[$1] }
-            entries = order.map { index in
+            entries = order.map { index, score in
                 var entry = entries[index]
                 var additional = entry["_additional"] as? [String: any Sendable] ?? [:]
-                additional["rerank"] = [["score": scores[index]] as [String: any Sendable]]
+                additional["rerank"] = [["score": score] as [String: any Sendable]]
                 entry["_additional"] = additional
                 return entry
             }
@@ -127,25 +126,14 @@ struct GraphQLModuleResults {
     private func generate(_ asked: Asked, _ entries: [[String: any Sendable]]) async -> (single: [String]?, grouped: String?, error: String?) {
         do throws(WeftError) {
             let (module, settings) = try modules.generative(nil, for: definition.moduleConfig)
-            let options = GenerativeOptions(settings: settings, headers: headers)
             let texts = entries.map { entry in
                 definition.properties.reduce(into: [String: String]()) { texts, property in
                     if let value = entry[property.name] { texts[property.name] = Self.text(value) }
                 }
             }
-            var single: [String]?
-            if let prompt = asked.singlePrompt {
-                var answers: [String] = []
-                for text in texts { answers.append(try await module.generate(try GenerativePrompts.single(prompt, properties: text), options: options).text) }
-                single = answers
-            }
-            var grouped: String?
-            if let task = asked.groupedTask {
-                let wanted = asked.groupedProperties ?? []
-                let prompt = GenerativePrompts.grouped(task, results: texts.map { $0.filter { wanted.isEmpty || wanted.contains($0.key) } })
-                grouped = try await module.generate(prompt, options: options).text
-            }
-            return (single, grouped, nil)
+            let request = GenerativeSearch(singlePrompt: asked.singlePrompt, groupedTask: asked.groupedTask, groupedProperties: asked.groupedProperties ?? [])
+            let answers = try await request.run(texts, module: module, options: GenerativeOptions(settings: settings, headers: headers))
+            return (answers.single?.map(\.text), answers.grouped?.text, nil)
         } catch {
             return (nil, nil, error.message)
         }

@@ -41,9 +41,7 @@ extension GraphQLQueries {
 
     private func hybridNeedsVector(_ hybrid: Map, _ collection: CollectionDefinition) -> Bool {
         guard !hybrid["vector"].isGiven, !(hybrid["query"].stringValue ?? "").isEmpty, (hybrid["alpha"].doubleValue ?? 0.75) != 0 else { return false }
-        let names = hybrid["targetVectors"].arrayValue?.compactMap(\.stringValue) ?? []
-        let storageNames = names.isEmpty ? [collection.targetForUnnamedVector].compactMap { $0 } : names
-        return !storageNames.isEmpty && storageNames.allSatisfy { QueryVectorizer.canVectorize(collection, target: $0) }
+        return QueryVectorizer.canVectorize(collection, targets: hybrid["targetVectors"].arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
     /// `nearText` as `nearVector`: one vector for one target, `vectorPerTarget` for several. In

@@ -12,7 +12,7 @@ struct ReferenceRoutes {
 
     /// `ref2vec-centroid` vectors follow their objects' references.
     private func refreshCentroids(_ className: String, _ ids: [(id: ObjectID, tenant: String?)]) async {
-        guard modules.module(Ref2VecCentroid.moduleName) != nil else { return }
+        guard modules.refreshesCentroids else { return }
         await ObjectVectorizer(modules: modules, database: database).refreshCentroids(className: className, ids: ids)
     }
 

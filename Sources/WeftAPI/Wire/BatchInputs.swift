@@ -15,12 +15,18 @@ enum BatchInputs {
         let inputs = decoded.compactMap { try? $0.get() }
         let decodedInputs = decoded
         return try pipeline.writeOnLane(inputs.map { ObjectWrite($0, kind: .upsert) }, lane: .write).map { written in
-            var next = written.makeIterator()
-            return decodedInputs.map { result in
-                switch result {
-                case .success: next.next()!
-                case .failure(let error): .failure(error)
-                }
+            merge(decodedInputs, written)
+        }
+    }
+
+    /// One result per item in request order: the items that failed before the write keep their
+    /// error, the others take the write's results in turn (`written` has one per success).
+    static func merge<Item>(_ items: [Result<Item, WeftError>], _ written: [Database.WriteResult]) -> [Database.WriteResult] {
+        var next = written.makeIterator()
+        return items.map { item in
+            switch item {
+            case .success: next.next()!
+            case .failure(let error): .failure(error)
             }
         }
     }

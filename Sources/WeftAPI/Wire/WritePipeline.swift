@@ -28,13 +28,7 @@ struct WritePipeline: Sendable {
         let ready = prepared.compactMap { try? $0.get() }
         let database = self.database
         let written = try await database.executor.run(lane) { () throws(WeftError) in try database.write(ready) }
-        var next = written.makeIterator()
-        return prepared.map { result in
-            switch result {
-            case .success: next.next()!
-            case .failure(let error): .failure(error)
-            }
-        }
+        return BatchInputs.merge(prepared, written)
     }
 
     /// Whether any of `writes` goes to a vector space a module fills that it does not bring a

@@ -31,7 +31,7 @@ public final class EtcdClient: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(2)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
     }
 
     public func shutdown() async {
@@ -105,42 +105,67 @@ public final class EtcdClient: Sendable {
 
     // MARK: Watch
 
-    /// Changes under `prefix` from `revision` on, in revision order, until the task is cancelled
-    /// or the connection ends (the stream then finishes with an error, to be watched again from
-    /// the last revision seen).
-    public func watch(prefix: String, fromRevision revision: Int64) -> AsyncThrowingStream<Event, any Error> {
-        let request: JSONValue = ["create_request": [
+    /// Changes under `prefix` from `revision` on, in revision order, read as the consumer asks
+    /// for them (no buffer of its own: the HTTP stream's flow control holds etcd back). It ends with
+    /// an error when the connection does, to be watched again from the last revision seen.
+    public func watch(prefix: String, fromRevision revision: Int64) -> Watch {
+        Watch(client: client, endpoints: endpoints, request: ["create_request": [
             "key": Self.encode(prefix), "range_end": Self.encode(Self.rangeEnd(prefix)), "start_revision": .string(String(revision)),
-        ]]
-        let endpoint = endpoints[0]
-        let client = self.client
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    var http = HTTPClientRequest(url: endpoint + "/v3/watch")
-                    http.method = .POST
-                    http.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(request)))
-                    let response = try await client.execute(http, timeout: .hours(24 * 365))
-                    var pending: [UInt8] = []
-                    for try await chunk in response.body {
-                        pending += chunk.readableBytesView
-                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                            let line = Array(pending[..<newline])
-                            pending.removeSubrange(...newline)
-                            for event in try Self.events(line) { continuation.yield(event) }
-                        }
+        ]])
+    }
+
+    public struct Watch: AsyncSequence, Sendable {
+        public typealias Element = Event
+        let client: HTTPClient
+        let endpoints: [String]
+        let request: JSONValue
+
+        public func makeAsyncIterator() -> Iterator { Iterator(watch: self) }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let watch: Watch
+            var body: HTTPClientResponse.Body.AsyncIterator?
+            var endpoint = ""
+            var pending: [UInt8] = []
+            var ready: [Event] = []
+
+            public mutating func next() async throws -> Event? {
+                while ready.isEmpty {
+                    if body == nil { try await open() }
+                    guard let chunk = try await body?.next() else {
+                        throw WeftError.unavailable("etcd: the watch on \(endpoint) ended")
                     }
-                    if !pending.isEmpty { for event in try Self.events(pending) { continuation.yield(event) } }
-                    continuation.finish(throwing: WeftError.unavailable("etcd: the watch on \(endpoint) ended"))
-                } catch {
-                    continuation.finish(throwing: error)
+                    pending += chunk.readableBytesView
+                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        ready += try EtcdClient.events(Array(pending[..<newline]))
+                        pending.removeSubrange(...newline)
+                    }
                 }
+                return ready.removeFirst()
             }
-            continuation.onTermination = { _ in task.cancel() }
+
+            /// The watch request to the first endpoint that accepts it.
+            private mutating func open() async throws {
+                var lastError: any Error = WeftError.unavailable("etcd: no endpoint")
+                for candidate in watch.endpoints {
+                    var http = HTTPClientRequest(url: candidate + "/v3/watch")
+                    http.method = .POST
+                    http.body = .bytes(ByteBuffer(bytes: JSONWriter.bytes(watch.request)))
+                    do {
+                        let response = try await watch.client.execute(http, timeout: .hours(24 * 365))
+                        body = response.body.makeAsyncIterator()
+                        endpoint = candidate
+                        return
+                    } catch {
+                        lastError = error
+                    }
+                }
+                throw lastError
+            }
         }
     }
 
-    private static func events(_ line: [UInt8]) throws(WeftError) -> [Event] {
+    fileprivate static func events(_ line: [UInt8]) throws(WeftError) -> [Event] {
         guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { return [] }
         let json = try JSONParser.parse(line, maximumDepth: 32)
         if let error = json["error"] { throw .unavailable("etcd watch: \(error["message"]?.stringValue ?? JSONWriter.string(error))") }

@@ -64,27 +64,14 @@ public final class ClusterSchemaStore: Sendable {
         return (values.map(record), revision)
     }
 
-    /// Every change after `revision`, in revision order.
-    public func changes(after revision: Int64) -> AsyncThrowingStream<Change, any Error> {
-        let upstream = etcd.watch(prefix: prefix, fromRevision: revision + 1)
+    /// Every change after `revision`, in revision order (read as the consumer asks for them).
+    public func changes(after revision: Int64) -> AsyncMapSequence<EtcdClient.Watch, Change> {
         let prefix = self.prefix
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in upstream {
-                        switch event {
-                        case .put(let value):
-                            continuation.yield(.put(Record(name: Self.name(of: value), json: value.value, revision: value.modRevision)))
-                        case .delete(let key, let revision):
-                            continuation.yield(.removed(key: String(key.dropFirst(prefix.count)), revision: revision))
-                        }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        return etcd.watch(prefix: prefix, fromRevision: revision + 1).map { event in
+            switch event {
+            case .put(let value): .put(Record(name: Self.name(of: value), json: value.value, revision: value.modRevision))
+            case .delete(let key, let revision): .removed(key: String(key.dropFirst(prefix.count)), revision: revision)
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 

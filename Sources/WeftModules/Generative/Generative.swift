@@ -64,7 +64,7 @@ public enum GenerativePrompts {
             guard let value = properties[name], !value.isEmpty else {
                 throw .invalidInput("Following property has empty value: '\(name)'. Make sure you spell the property name correctly, verify that the property exists and has a value")
             }
-            result = result.replacingOccurrences(of: placeholder, with: value)
+            result = result.replacing(placeholder, with: value)
         }
         return result
     }
@@ -74,61 +74,18 @@ public enum GenerativePrompts {
         for placeholder in placeholders(in: task) {
             let name = String(placeholder.dropFirst().dropLast())
             let value = results.lazy.compactMap { $0[name] }.first ?? name
-            prompt = prompt.replacingOccurrences(of: placeholder, with: value)
+            prompt = prompt.replacing(placeholder, with: value)
         }
         let json = JSONWriter.string(.array(results.map { result in .object(result.mapValues { .string($0) }) }))
         return "\(prompt): \(json)"
     }
 
-    /// `{word characters and spaces}` occurrences, each once, in order.
+    /// `{word characters and spaces}` occurrences (Weaviate's `{([\w\s]*?)}`), each once, in order.
     static func placeholders(in text: String) -> [String] {
         var found: [String] = []
-        var current: String?
-        for character in text {
-            if character == "{" {
-                current = "{"
-            } else if var open = current {
-                if character == "}" {
-                    open.append("}")
-                    if !found.contains(open) { found.append(open) }
-                    current = nil
-                } else if character.isLetter || character.isNumber || character == "_" || character.isWhitespace {
-                    open.append(character)
-                    current = open
-                } else {
-                    current = nil
-                }
-            }
+        for match in text.matches(of: /\{[\w\s]*?\}/) where !found.contains(String(match.output)) {
+            found.append(String(match.output))
         }
         return found
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-}
-
-/// The headers of a request that modules read, as Weaviate's do: `X-<Provider>-Api-Key`,
-/// `X-<Provider>-Baseurl` and the like. Names are compared without case.
-public struct ModuleHeaders: Sendable {
-    private var values: [String: String] = [:]
-
-    public init(_ pairs: [(String, String)] = []) {
-        for (name, value) in pairs where name.lowercased().hasPrefix("x-") { values[name.lowercased()] = value }
-    }
-
-    public subscript(_ name: String) -> String? {
-        guard let value = values[name.lowercased()], !value.isEmpty else { return nil }
-        return value
     }
 }

@@ -12,8 +12,7 @@ public struct GenerativeOllama: Generative {
     public init(http: ModuleHTTPClient) { self.http = http }
 
     public func generate(_ prompt: String, options: GenerativeOptions) async throws(WeftError) -> GenerativeAnswer {
-        var base = options.string("apiEndpoint") ?? "http://localhost:11434"
-        if base.hasSuffix("/") { base.removeLast() }
+        let base = ServiceReadiness.withoutTrailingSlash(options.string("apiEndpoint") ?? "http://localhost:11434")
         var body: [String: JSONValue] = ["model": .string(options.string("model") ?? "llama3"), "prompt": .string(prompt), "stream": false]
         if let temperature = options.settings["temperature"], !temperature.isNull { body["options"] = ["temperature": temperature] }
         let url = base + "/api/generate"

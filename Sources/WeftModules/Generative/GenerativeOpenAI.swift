@@ -24,8 +24,7 @@ public struct GenerativeOpenAI: Generative {
     }
 
     public func generate(_ prompt: String, options: GenerativeOptions) async throws(WeftError) -> GenerativeAnswer {
-        var base = options.headers["X-Openai-Baseurl"] ?? options.string("baseURL") ?? Self.defaultBaseURL
-        if base.hasSuffix("/") { base.removeLast() }
+        let base = ServiceReadiness.withoutTrailingSlash(options.headers["X-Openai-Baseurl"] ?? options.string("baseURL") ?? Self.defaultBaseURL)
         var body: [String: JSONValue] = [
             "model": .string(options.string("model") ?? Self.defaultModel),
             "messages": [["role": "user", "content": .string(prompt)]],

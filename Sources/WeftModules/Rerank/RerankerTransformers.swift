@@ -16,15 +16,16 @@ public final class RerankerTransformers: Reranker {
     private let waitForStartup: Bool
     private let startupTimeout: Duration
     private let http: ModuleHTTPClient
+    private let serviceMeta: CachedServiceMeta
     private let logger: Logger
 
     public init(environment: [String: String], http: ModuleHTTPClient, startupTimeout: Duration, logger: Logger) throws(WeftError) {
-        guard var url = environment["RERANKER_INFERENCE_API"]?.trimmingSpaces(), !url.isEmpty else {
+        guard let url = ServiceReadiness.url(environment, "RERANKER_INFERENCE_API") else {
             throw .invalidInput("\(Self.moduleName): required variable RERANKER_INFERENCE_API is not set")
         }
-        if url.hasSuffix("/") { url.removeLast() }
         self.url = url
-        waitForStartup = environment["RERANKER_WAIT_FOR_STARTUP"].map { !["false", "0", "off"].contains($0.lowercased()) } ?? true
+        waitForStartup = ServiceReadiness.waitsForStartup(environment, "RERANKER_WAIT_FOR_STARTUP")
+        serviceMeta = CachedServiceMeta(url: url, module: Self.moduleName, http: http)
         self.startupTimeout = startupTimeout
         self.http = http
         self.logger = logger
@@ -36,7 +37,7 @@ public final class RerankerTransformers: Reranker {
                                         hint: "set RERANKER_WAIT_FOR_STARTUP=false")
     }
 
-    public func meta() async -> JSONValue { await ServiceReadiness.meta(of: url, module: name, http: http) }
+    public func meta() async -> JSONValue { await serviceMeta.meta() }
 
     public func rank(query: String, documents: [String], settings: [String: JSONValue]) async throws(WeftError) -> [Double] {
         var scores: [Double] = []

@@ -26,18 +26,14 @@ public final class Text2VecTransformers: Vectorizer {
     private let startupTimeout: Duration
     private let http: ModuleHTTPClient
     private let logger: Logger
-    /// The service's `/meta`, once it has answered.
-    private let cachedMeta = Mutex<JSONValue?>(nil)
+    private let serviceMeta: CachedServiceMeta
     /// Set once the service has refused the batch form.
     private let batchUnsupported = Atomic<Bool>(false)
     /// Single-text requests in flight per call when the batch form is refused.
     static let singleRequestConcurrency = 8
 
     public init(environment: [String: String], http: ModuleHTTPClient, startupTimeout: Duration, logger: Logger) throws(WeftError) {
-        func value(_ name: String) -> String? {
-            guard let text = environment[name]?.trimmingSpaces(), !text.isEmpty else { return nil }
-            return text.hasSuffix("/") ? String(text.dropLast()) : text
-        }
+        func value(_ name: String) -> String? { ServiceReadiness.url(environment, name) }
         let common = value("TRANSFORMERS_INFERENCE_API")
         let passage = value("TRANSFORMERS_PASSAGE_INFERENCE_API")
         let query = value("TRANSFORMERS_QUERY_INFERENCE_API")
@@ -57,7 +53,8 @@ public final class Text2VecTransformers: Vectorizer {
         default:
             throw .invalidInput("\(Self.moduleName): either variable TRANSFORMERS_INFERENCE_API or both variables TRANSFORMERS_PASSAGE_INFERENCE_API and TRANSFORMERS_QUERY_INFERENCE_API should be set")
         }
-        waitForStartup = environment["TRANSFORMERS_WAIT_FOR_STARTUP"].map { !["false", "0", "off"].contains($0.lowercased()) } ?? true
+        waitForStartup = ServiceReadiness.waitsForStartup(environment, "TRANSFORMERS_WAIT_FOR_STARTUP")
+        serviceMeta = CachedServiceMeta(url: passageURL, module: Self.moduleName, http: http)
         self.startupTimeout = startupTimeout
         self.http = http
         self.logger = logger
@@ -72,10 +69,7 @@ public final class Text2VecTransformers: Vectorizer {
     }
 
     public func meta() async -> JSONValue {
-        if let known = cachedMeta.withLock({ $0 }) { return known }
-        let meta = await ServiceReadiness.meta(of: passageURL, module: name, http: http)
-        if meta["error"] == nil { cachedMeta.withLock { $0 = meta } }
-        return meta
+        await serviceMeta.meta()
     }
 
     public func vectorize(_ texts: [String], settings: VectorizerSettings, task: VectorizationTask) async throws(WeftError) -> [[Float]] {
@@ -122,29 +116,9 @@ public final class Text2VecTransformers: Vectorizer {
     }
 
     private func vectorizeOneByOne(_ texts: [String], base: String, config: JSONValue) async throws(WeftError) -> [[Float]] {
-        let result: Result<[[Float]], WeftError> = await withTaskGroup(of: (Int, Result<[Float], WeftError>).self) { group in
-            var vectors = [[Float]](repeating: [], count: texts.count)
-            var next = 0
-            func submit() {
-                let index = next
-                next += 1
-                group.addTask {
-                    (index, await Result { () async throws(WeftError) -> [Float] in try await self.vectorizeOne(texts[index], base: base, config: config) })
-                }
-            }
-            while next < min(texts.count, Self.singleRequestConcurrency) { submit() }
-            while let (index, outcome) = await group.next() {
-                switch outcome {
-                case .success(let vector): vectors[index] = vector
-                case .failure(let error):
-                    group.cancelAll()
-                    return .failure(error)
-                }
-                if next < texts.count { submit() }
-            }
-            return .success(vectors)
+        try await concurrentMap(texts.count, limit: Self.singleRequestConcurrency) { index throws(WeftError) in
+            try await self.vectorizeOne(texts[index], base: base, config: config)
         }
-        return try result.get()
     }
 
     private func vectorizeOne(_ text: String, base: String, config: JSONValue) async throws(WeftError) -> [Float] {
@@ -172,11 +146,5 @@ public final class Text2VecTransformers: Vectorizer {
             vector.append(Float(number))
         }
         return vector
-    }
-}
-
-extension Result where Failure == WeftError {
-    init(catching body: () async throws(WeftError) -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

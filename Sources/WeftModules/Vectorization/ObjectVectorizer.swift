@@ -28,7 +28,7 @@ public struct ObjectVectorizer: Sendable {
     /// failure at its position.
     public func prepare(_ writes: [ObjectWrite]) async -> [Result<ObjectWrite, WeftError>] {
         var results = writes.map { Result<ObjectWrite, WeftError>.success($0) }
-        guard !modules.modules.isEmpty else { return results }
+        guard modules.hasVectorizers || modules.refreshesCentroids else { return results }
         var positionsByCollection: [String: [Int]] = [:]
         for (position, write) in writes.enumerated() where write.references == nil {
             guard let name = write.input.className, !name.isEmpty else { continue }
@@ -63,7 +63,7 @@ public struct ObjectVectorizer: Sendable {
         var writes = writes
         var failures: [Int: WeftError] = [:]
         let definition = collection.definition
-        let stored = await storedObjects(writes, collection: collection)
+        let stored = await storedObjects(writes, spaces: spaces, collection: collection)
         for space in spaces {
             if space.module == Ref2VecCentroid.moduleName {
                 await centroids(&writes, failures: &failures, space: space, stored: stored, collection: collection)
@@ -71,10 +71,7 @@ public struct ObjectVectorizer: Sendable {
             }
             var jobs: [Job] = []
             for (index, write) in writes.enumerated() where !Self.carriesVector(write.input, space: space.vectorName, of: definition) {
-                var properties = write.input.properties
-                if write.kind == .merge, let old = stored[index] {
-                    properties = old.object.properties.merging(properties) { _, new in new }
-                }
+                let properties = Self.properties(of: write, stored: stored[index])
                 guard let text = VectorizationInput.text(className: collection.name, properties: properties, settings: space,
                                                          definition: definition, lowercase: modules.lowercaseInput) else { continue }
                 // Unchanged input: the stored vector stays (a merge keeps it by itself).
@@ -118,8 +115,7 @@ public struct ObjectVectorizer: Sendable {
         let referenceProperties = space.config["referenceProperties"]?.arrayValue?.compactMap(\.stringValue) ?? []
         var targets: [Int: [Beacon]] = [:]
         for (index, write) in writes.enumerated() where !Self.carriesVector(write.input, space: space.vectorName, of: collection.definition) {
-            var properties = write.input.properties
-            if write.kind == .merge, let old = stored[index] { properties = old.object.properties.merging(properties) { _, new in new } }
+            let properties = Self.properties(of: write, stored: stored[index])
             let beacons = referenceProperties.flatMap { name in
                 (properties[name]?.arrayValue ?? []).compactMap { $0["beacon"]?.stringValue.flatMap { Beacon($0) } }
             }
@@ -176,12 +172,26 @@ public struct ObjectVectorizer: Sendable {
         _ = try? await database.executor.run(.write) { () throws(WeftError) in try database.write(prepared) }
     }
 
+    /// The properties a module reads for a write: the object as merged for a PATCH.
+    private static func properties(of write: ObjectWrite, stored: ObjectView?) -> [String: JSONValue] {
+        guard write.kind == .merge, let stored else { return write.input.properties }
+        return stored.object.properties.merging(write.input.properties) { _, new in new }
+    }
+
     /// The objects the writes replace or merge into, with their vectors (nil where none is stored
-    /// or the read failed: the write itself then reports what is wrong). A create needs none.
-    private func storedObjects(_ writes: [ObjectWrite], collection: Collection) async -> [Int: ObjectView] {
+    /// or the read failed: the write itself then reports what is wrong). Read only where a module
+    /// needs it: a PATCH that lacks a vector (its merged properties), or a replace that lacks a
+    /// text vector (whether its text changed). A create, or a write that brings every vector the
+    /// modules would make, needs none.
+    private func storedObjects(_ writes: [ObjectWrite], spaces: [VectorizerSettings], collection: Collection) async -> [Int: ObjectView] {
+        let definition = collection.definition
         let wanted = writes.enumerated().compactMap { index, write -> (Int, ObjectID, String?)? in
             guard write.kind != .create, let id = write.input.id else { return nil }
-            return (index, id, write.input.tenant)
+            let needed = spaces.contains { space in
+                !Self.carriesVector(write.input, space: space.vectorName, of: definition)
+                    && (write.kind == .merge || space.module != Ref2VecCentroid.moduleName)
+            }
+            return needed ? (index, id, write.input.tenant) : nil
         }
         guard !wanted.isEmpty else { return [:] }
         let database = self.database

@@ -40,9 +40,11 @@ public struct QueryVectorizer: Sendable {
         self.database = database
     }
 
-    /// Whether the vector space `target` of `collection` has a vectorizer module.
-    public static func canVectorize(_ definition: CollectionDefinition, target: String) -> Bool {
-        VectorizerSettings.of(definition, vectorName: target) != nil
+    /// Whether the vector spaces a query names (`targets`; none: the one a plain vector goes to)
+    /// all have a vectorizer module.
+    public static func canVectorize(_ definition: CollectionDefinition, targets: [String]) -> Bool {
+        let spaces = targets.isEmpty ? [definition.targetForUnnamedVector].compactMap { $0 } : targets
+        return !spaces.isEmpty && spaces.allSatisfy { VectorizerSettings.of(definition, vectorName: $0) != nil }
     }
 
     /// The query vector of `query` for the vector space `target` ("" the unnamed vector).
