@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point down only: weft -> WeftAPI -> WeftSearch / WeftExport / WeftModules -> WeftEngine ->
+// Dependencies point down only: weft -> WeftAPI -> WeftSearch / WeftExport / WeftModules / WeftCluster -> WeftEngine ->
 // WeftInvertedIndex / WeftVectorIndex -> WeftStorage -> WeftCore.
 // See docs/ARCHITECTURE.md for what each target owns.
 //
@@ -76,8 +76,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Cluster metadata in etcd (its JSON gateway over async-http-client); the cluster itself is
-        // being built on it (issue 18).
+        // Cluster metadata in etcd (its JSON gateway over async-http-client): membership and the
+        // agreed collections. WeftAPI's ClusterNode uses it.
         .target(
             name: "WeftCluster",
             dependencies: [
@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "WeftAPI",
             dependencies: [
-                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftModules", "WeftGRPCProtos",
+                "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftModules", "WeftCluster", "WeftGRPCProtos",
                 // GRPCCore for its status codes; the server's transport is our own on NIOHTTP2.
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -81,8 +81,25 @@ struct WeftCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        // CLUSTER_ETCD_ENDPOINTS: join the cluster (the agreed collections applied) before the
+        // ports open.
+        var cluster: ClusterNode? = nil
+        if configuration.isClustered {
+            let node = ClusterNode(database: database, logger: logger)
+            do throws(WeftError) {
+                try await node.start()
+            } catch {
+                FileHandle.standardError.write(Data("weft: cannot join the cluster: \(error.message)\n".utf8))
+                await node.stop()
+                await modules.shutdown()
+                try? database.close()
+                throw ExitCode(1)
+            }
+            cluster = node
+        }
+
         let exports = ExportScheduler(database: database, logger: logger)
-        let application = HTTPServer.makeApplication(database: database, exports: exports, modules: modules, logger: logger)
+        let application = HTTPServer.makeApplication(database: database, exports: exports, modules: modules, cluster: cluster, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: application), .init(service: GRPCService(server: WeftGRPCServer(database: database, modules: modules))),
             .init(service: VectorMaintenanceService(database: database)),
@@ -96,6 +113,8 @@ struct WeftCommand: AsyncParsableCommand {
         try await group.run()
         // A running export reads a snapshot of the store: it ends (FAILED) before the store closes.
         exports.shutdown()
+        // Leaving revokes the node's lease: the others see it gone at once.
+        await cluster?.stop()
         await modules.shutdown()
         try database.close()
         logger.info("weft stopped")

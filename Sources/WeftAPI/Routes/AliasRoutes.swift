@@ -8,6 +8,8 @@ import WeftEngine
 struct AliasRoutes {
     let database: Database
     let bodyLimit: Int
+    /// In a cluster aliases are not agreed through etcd yet: changing one is refused.
+    var isClustered = false
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/aliases") { request, _ in
@@ -15,6 +17,7 @@ struct AliasRoutes {
             return JSONResponses.json(["aliases": .array(database.aliases(of: collection).map(\.rendered))])
         }
         router.post("/v1/aliases") { request, _ in
+            try refuseInCluster()
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             let (alias, collection) = try Self.fields(body, needsAlias: true)
             return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in
@@ -26,6 +29,7 @@ struct AliasRoutes {
             return JSONResponses.json(alias.rendered)
         }
         router.put("/v1/aliases/:aliasName") { request, context in
+            try refuseInCluster()
             let name = try context.parameters.require("aliasName")
             let (_, collection) = try Self.fields(try await JSONResponses.body(request, limit: bodyLimit), needsAlias: false)
             guard database.alias(name) != nil else { return JSONResponses.empty(.notFound) }
@@ -34,6 +38,7 @@ struct AliasRoutes {
             })
         }
         router.delete("/v1/aliases/:aliasName") { _, context in
+            try refuseInCluster()
             let name = try context.parameters.require("aliasName")
             guard database.alias(name) != nil else { return JSONResponses.empty(.notFound) }
             try await database.executor.run(.write) { () throws(WeftError) in try database.deleteAlias(name) }
@@ -49,5 +54,9 @@ struct AliasRoutes {
         let alias = members["alias"]?.stringValue
         if needsAlias, alias?.isEmpty ?? true { throw .invalidInput("the body must have a non-empty string 'alias'") }
         return (alias, collection)
+    }
+
+    private func refuseInCluster() throws(WeftError) {
+        if isClustered { throw .invalidInput("aliases are not agreed through the cluster yet: they cannot be changed on a node of a cluster") }
     }
 }

@@ -8,6 +8,7 @@ struct MetaRoutes {
     let database: Database
     let publicAddress: String
     var modules: ModuleRegistry = .none
+    var cluster: ClusterNode? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/meta") { _, _ in await meta() }
@@ -17,9 +18,9 @@ struct MetaRoutes {
             // OIDC is off: the client must see 404 to continue without authentication.
             JSONResponses.error(.notFound("OIDC is not configured"))
         }
-        router.get("/v1/nodes") { request, _ in try nodes(request, className: nil) }
+        router.get("/v1/nodes") { request, _ in try await nodes(request, className: nil) }
         router.get("/v1/nodes/:className") { request, context in
-            try nodes(request, className: try context.parameters.require("className"))
+            try await nodes(request, className: try context.parameters.require("className"))
         }
     }
 
@@ -35,7 +36,7 @@ struct MetaRoutes {
         ])
     }
 
-    private func nodes(_ request: Request, className: String?) throws -> Response {
+    private func nodes(_ request: Request, className: String?) async throws -> Response {
         let output = request.uri.queryParameters.get("output") ?? "minimal"
         guard output == "minimal" || output == "verbose" else {
             throw WeftError.invalidInput("output must be 'minimal' or 'verbose', got '\(output)'")
@@ -75,6 +76,18 @@ struct MetaRoutes {
             "stats": ["objectCount": .int(Int64(objectCount)), "shardCount": .int(Int64(shardCount))],
         ]
         if output == "verbose" { node["shards"] = .array(shards) }
-        return JSONResponses.json(["nodes": [.object(node)]])
+        guard let cluster else { return JSONResponses.json(["nodes": [.object(node)]]) }
+        // In a cluster: every live node in etcd. Another node's statistics and shards come from
+        // that node (not asked yet: its entry has its name, status and version only).
+        var nodes: [JSONValue] = []
+        for member in try await cluster.members() {
+            if member.name == cluster.nodeName {
+                nodes.append(.object(node))
+            } else {
+                nodes.append(["name": .string(member.name), "status": "HEALTHY", "version": .string(WeftVersion.weaviateAPI),
+                              "gitHash": .string("weft-\(member.version)")])
+            }
+        }
+        return JSONResponses.json(["nodes": .array(nodes)])
     }
 }

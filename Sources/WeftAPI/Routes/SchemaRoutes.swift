@@ -7,6 +7,8 @@ import WeftEngine
 struct SchemaRoutes {
     let database: Database
     let bodyLimit: Int
+    /// Set in a cluster: changes are agreed in etcd (`ClusterNode+Schema`).
+    var cluster: ClusterNode? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/schema") { _, _ in
@@ -14,6 +16,7 @@ struct SchemaRoutes {
         }
         router.post("/v1/schema") { request, _ in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
+            if let cluster { return JSONResponses.json(try await cluster.createCollection(json).rendered()) }
             return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.createCollection(json).rendered() })
         }
         router.get("/v1/schema/:className") { _, context in
@@ -22,22 +25,29 @@ struct SchemaRoutes {
         router.put("/v1/schema/:className") { request, context in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
             let name = try context.parameters.require("className")
+            if let cluster { return JSONResponses.json(try await cluster.updateCollection(name, with: json).rendered()) }
             return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.updateCollection(name, with: json).rendered() })
         }
         router.delete("/v1/schema/:className") { _, context in
             let name = try context.parameters.require("className")
+            if let cluster {
+                try await cluster.deleteCollection(name)
+                return Response(status: .ok)
+            }
             try await database.executor.run(.write) { () throws(WeftError) in try database.deleteCollection(name) }
             return Response(status: .ok)
         }
         router.post("/v1/schema/:className/properties") { request, context in
             let json = try await JSONResponses.body(request, limit: bodyLimit)
             let name = try context.parameters.require("className")
+            if let cluster { return JSONResponses.json(try await cluster.addProperty(to: name, json).rendered()) }
             return JSONResponses.json(try await database.executor.run(.write) { () throws(WeftError) in try database.addProperty(to: name, json).rendered() })
         }
         router.delete("/v1/schema/:className/properties/:propertyName/index/:indexName") { _, context in
             let className = try context.parameters.require("className")
             let propertyName = try context.parameters.require("propertyName")
             let indexName = try context.parameters.require("indexName")
+            if cluster != nil { throw WeftError.invalidInput("deleting a property index is not agreed through the cluster yet") }
             try await database.executor.run(.write) { () throws(WeftError) in
                 try database.deletePropertyIndex(className: className, propertyName: propertyName, index: indexName)
             }
@@ -49,8 +59,13 @@ struct SchemaRoutes {
             let collection = try collection(context)
             let tenant: String = request.uri.queryParameters.get("tenant") ?? ""
             let shards = collection.shards.filter { tenant.isEmpty || $0.name == tenant }
+            // In a cluster each shard also names its node (a field of Weft's own); the shards
+            // other nodes hold are listed by those nodes.
+            let nodes = Dictionary(collection.placements.map { ($0.name, $0.node) }) { first, _ in first }
             return JSONResponses.json(.array(shards.map { shard in
-                ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
+                var entry: [String: JSONValue] = ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
+                if let node = nodes[shard.name] ?? nil { entry["node"] = .string(node) }
+                return .object(entry)
             }))
         }
         // READONLY / READY; READY also repairs a CORRUPTED shard (Database.updateShardStatus).

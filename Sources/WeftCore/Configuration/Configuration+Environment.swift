@@ -12,7 +12,10 @@ extension Configuration {
         config.autoSchemaEnabled = try reader.boolean("AUTOSCHEMA_ENABLED") ?? config.autoSchemaEnabled
         config.autoSchemaDefaultNumber = try reader.oneOf("AUTOSCHEMA_DEFAULT_NUMBER", ["number", "int"]) ?? config.autoSchemaDefaultNumber
         config.autoSchemaDefaultDate = try reader.oneOf("AUTOSCHEMA_DEFAULT_DATE", ["date", "text"]) ?? config.autoSchemaDefaultDate
-        config.defaultShardingCount = try reader.integer("DEFAULT_SHARDING_COUNT", in: 1...512) ?? config.defaultShardingCount
+        if let count = try reader.integer("DEFAULT_SHARDING_COUNT", in: 1...512) {
+            config.defaultShardingCount = count
+            config.defaultShardingCountIsSet = true
+        }
         config.diskUseWarningPercentage = try reader.integer("DISK_USE_WARNING_PERCENTAGE", in: 0...100) ?? config.diskUseWarningPercentage
         config.diskUseReadOnlyPercentage = try reader.integer("DISK_USE_READONLY_PERCENTAGE", in: 0...100) ?? config.diskUseReadOnlyPercentage
         config.asyncIndexing = try reader.boolean("ASYNC_INDEXING") ?? config.asyncIndexing
@@ -40,6 +43,13 @@ extension Configuration {
         config.exportDefaultPath = reader.string("EXPORT_DEFAULT_PATH") ?? config.exportDefaultPath
         config.exportDefaultBucket = reader.string("EXPORT_DEFAULT_BUCKET") ?? config.exportDefaultBucket
         config.nodeName = reader.string("CLUSTER_HOSTNAME") ?? config.nodeName
+        if let endpoints = reader.string("CLUSTER_ETCD_ENDPOINTS") {
+            config.clusterEtcdEndpoints = endpoints.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+                .map { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0 : "http://" + $0 }
+        }
+        config.clusterDataBindPort = try reader.integer("CLUSTER_DATA_BIND_PORT", in: 1...65535) ?? config.clusterDataBindPort
+        config.clusterAdvertiseAddress = reader.string("CLUSTER_ADVERTISE_ADDR") ?? config.clusterAdvertiseAddress
+        config.clusterAdvertisePort = try reader.integer("CLUSTER_ADVERTISE_PORT", in: 1...65535) ?? config.clusterAdvertisePort
         if let schedule = reader.string("OBJECTS_TTL_DELETE_SCHEDULE") { config.objectsTTLDeleteInterval = try TTLSchedule.interval(schedule) }
         if let minimum = reader.string("OBJECTS_TTL_MINIMUM_DEFAULT_TTL") {
             // Weaviate ignores a value it cannot parse; so does Weft (the default stays).

@@ -35,6 +35,9 @@ public struct Configuration: Sendable, Equatable {
     public var autoSchemaDefaultNumber: String = "number"
     public var autoSchemaDefaultDate: String = "date"
     public var defaultShardingCount: Int = 1
+    /// Whether `DEFAULT_SHARDING_COUNT` was given (in a cluster the default is otherwise the number
+    /// of live nodes, as in Weaviate).
+    public var defaultShardingCountIsSet = false
 
     // Modules
     public var enabledModules: [String] = []
@@ -74,6 +77,19 @@ public struct Configuration: Sendable, Equatable {
 
     // Cluster identity
     public var nodeName: String = "node1"
+    /// etcd's client URLs (`CLUSTER_ETCD_ENDPOINTS`, comma list). Empty: a single node with its
+    /// metadata embedded.
+    public var clusterEtcdEndpoints: [String] = []
+    /// The port of the node-to-node data service (`CLUSTER_DATA_BIND_PORT`, Weaviate's 7947 by
+    /// default: its data port is the gossip port + 1).
+    public var clusterDataBindPort: Int = 7947
+    /// The address other nodes reach this node's data service at (`CLUSTER_ADVERTISE_ADDR`,
+    /// default 127.0.0.1) and its port (`CLUSTER_ADVERTISE_PORT`, default the bind port).
+    public var clusterAdvertiseAddress: String = "127.0.0.1"
+    public var clusterAdvertisePort: Int?
+
+    /// Whether this node is part of a cluster (its metadata agreed in etcd).
+    public var isClustered: Bool { !clusterEtcdEndpoints.isEmpty }
 
     // Logging
     public var logLevel: String = "info"

@@ -62,3 +62,19 @@ public struct ObjectID: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
     }
 }
+
+/// In its canonical text form (requests crossing between the nodes of a cluster).
+extension ObjectID: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = ObjectID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a UUID: \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -6,9 +6,19 @@ import WeftStorage
 /// and the dimension of each vector space (fixed by the first vector written to it). A
 /// multi-tenant collection has no fixed shards: each tenant is one shard, open while the tenant
 /// is active.
+///
+/// In a cluster the router spans every physical shard of the collection (`placements`, the same
+/// list in the same order on every node); only the shards this node holds are open here.
 public final class Collection: Sendable {
     public let name: String
+    /// The shards this node holds, in placement order.
     private let fixedShards: [Shard]
+    /// Every physical shard and the node holding it (nil on a single node).
+    public let placements: [ShardPlacement]
+    /// For each placement, the index of its open shard in `fixedShards` (nil: another node's).
+    private let localIndexes: [Int?]
+    /// The record's entries of every physical shard, in placement order.
+    private let fixedEntries: [CollectionRecord.ShardEntry]
     let router: ShardRouter
     /// The definition and the inverted schema derived from it (every write needs the latter, so it
     /// is derived once per schema change rather than per object).
@@ -23,10 +33,29 @@ public final class Collection: Sendable {
         var shard: Shard?
     }
 
-    init(definition: CollectionDefinition, shards: [Shard], tenants: [Tenant] = [], dimensions: [String: Int]) {
+    /// A physical shard and where it lives.
+    public struct ShardPlacement: Sendable, Equatable {
+        public var name: String
+        /// The node holding it (nil on a single node).
+        public var node: String?
+        public init(name: String, node: String?) {
+            self.name = name
+            self.node = node
+        }
+    }
+
+    /// `shards` are the open local shards; `entries` every physical shard's record entry in the
+    /// collection's order (nil: the local shards are all there is).
+    init(definition: CollectionDefinition, shards: [Shard], entries: [CollectionRecord.ShardEntry]? = nil,
+         tenants: [Tenant] = [], dimensions: [String: Int]) {
         self.name = definition.name
         self.fixedShards = shards
-        self.router = ShardRouter(physicalShardNames: shards.map(\.name), virtualPerPhysical: definition.sharding.virtualPerPhysical)
+        let entries = entries ?? shards.map { .init(name: $0.name, id: $0.prefix.id) }
+        self.fixedEntries = entries
+        self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node) }
+        self.localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
+        let names = entries.map(\.name)
+        self.router = ShardRouter(physicalShardNames: names, virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Locked((definition, definition.invertedSchema))
         self.vectorDimensions = VectorDimensions(persisted: dimensions)
         self.tenantsByName = Locked(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
@@ -64,9 +93,39 @@ public final class Collection: Sendable {
             if let tenant, !tenant.isEmpty {
                 throw .invalidInput("class \(name) does not have multi-tenancy enabled, but request was with tenant '\(tenant)'")
             }
-            return try fixedShards[router.shardIndex(for: id)].usable(in: name)
+            let placement = router.shardIndex(for: id)
+            guard let local = localIndexes[placement] else {
+                throw .unavailable("shard \(placements[placement].name) of \(name) is held by node \(placements[placement].node ?? "?"), not this one")
+            }
+            return try fixedShards[local].usable(in: name)
         }
         return try tenantShard(tenant)
+    }
+
+    /// The node that holds `id`'s shard when another node does; nil when this node does.
+    public func remoteNode(for id: ObjectID, tenant: String?) -> String? {
+        guard !isMultiTenant, isSpread else { return nil }
+        let placement = router.shardIndex(for: id)
+        return localIndexes[placement] == nil ? placements[placement].node : nil
+    }
+
+    /// Whether some shards of the collection are held by other nodes.
+    public var isSpread: Bool { fixedShards.count < fixedEntries.count }
+
+    /// The nodes other than this one that hold shards of the collection, in placement order.
+    public var remoteNodes: [String] {
+        var nodes: [String] = []
+        for index in placements.indices where localIndexes[index] == nil {
+            if let node = placements[index].node, !nodes.contains(node) { nodes.append(node) }
+        }
+        return nodes
+    }
+
+    /// The position in `placements` of each open shard `shards(tenant:)` returns (a tenant's shard
+    /// is 0): searches tie-break on it, so every node orders equal hits the same way.
+    public func placementIndexes(tenant: String?) -> [Int] {
+        guard !isMultiTenant else { return [0] }
+        return localIndexes.indices.filter { localIndexes[$0] != nil }
     }
 
     private func tenantShard(_ tenant: String?) throws(WeftError) -> Shard {
@@ -93,10 +152,11 @@ public final class Collection: Sendable {
 
     func removeTenant(_ name: String) { tenantsByName.withLock { $0[name] = nil } }
 
-    /// The shard entries the collection record stores.
-    var recordEntries: [CollectionRecord.ShardEntry] {
-        isMultiTenant ? tenants.map(\.entry) : fixedShards.map { .init(name: $0.name, id: $0.prefix.id) }
-    }
+    /// The shard entries the collection record stores, in placement order.
+    var recordEntries: [CollectionRecord.ShardEntry] { isMultiTenant ? tenants.map(\.entry) : fixedEntries }
+
+    /// The entries of the shards whose data this node's store holds.
+    var localEntries: [CollectionRecord.ShardEntry] { recordEntries.filter { $0.id != 0 } }
 
     // MARK: Objects and dimensions
 

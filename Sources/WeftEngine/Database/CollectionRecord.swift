@@ -5,12 +5,19 @@ import WeftCore
 ///
 /// `{"class": {...}, "shards": [{"name": "x3F...", "id": 7}]}`, version in `"version": 1`; the
 /// shards of a multi-tenant collection are its tenants and carry `"status": "ACTIVE" | "INACTIVE"`.
+/// In a cluster every shard carries `"node"`, the node that holds it; a shard another node holds has
+/// id 0 here (no key prefix: its data is not in this store).
 struct CollectionRecord {
     struct ShardEntry {
         var name: String
         var id: UInt32
         /// Set for the tenants of a multi-tenant collection (one shard per tenant).
         var status: TenantStatus? = nil
+        /// The node that holds the shard (cluster mode); nil on a single node.
+        var node: String? = nil
+
+        /// Whether this node holds the shard's data.
+        func isLocal(on localNode: String) -> Bool { node == nil || node == localNode }
     }
 
     var definition: CollectionDefinition
@@ -23,6 +30,7 @@ struct CollectionRecord {
             "shards": .array(shards.map { entry in
                 var object: [String: JSONValue] = ["name": .string(entry.name), "id": .int(Int64(entry.id))]
                 if let status = entry.status { object["status"] = .string(status.rawValue) }
+                if let node = entry.node { object["node"] = .string(node) }
                 return .object(object)
             }),
         ])
@@ -36,22 +44,26 @@ struct CollectionRecord {
         guard json["version"]?.integerValue == 1, let classJSON = json["class"], let shardList = json["shards"]?.arrayValue else {
             throw .dataLoss("corrupted collection record: unknown version or missing fields")
         }
-        // Stored definitions were validated when written; modules may have been disabled since, so
-        // they are accepted as stored.
-        var lenient = options
-        lenient.enabledModules.formUnion(Self.vectorizers(in: classJSON))
-        lenient.nodeCount = Int.max
-        lenient.storedDefinition = true
-        let definition = try CollectionDefinition.parse(classJSON, options: lenient)
+        let definition = try storedDefinition(classJSON, options: options)
         var shards: [ShardEntry] = []
         for entry in shardList {
             guard let name = entry["name"]?.stringValue, let id = entry["id"]?.integerValue, let id32 = UInt32(exactly: id) else {
                 throw .dataLoss("corrupted collection record for \(definition.name): bad shard entry")
             }
             let status = entry["status"]?.stringValue.flatMap(TenantStatus.init(rawValue:))
-            shards.append(ShardEntry(name: name, id: id32, status: status))
+            shards.append(ShardEntry(name: name, id: id32, status: status, node: entry["node"]?.stringValue))
         }
         return CollectionRecord(definition: definition, shards: shards)
+    }
+
+    /// A definition that was validated when it was written (stored here, or agreed in the cluster):
+    /// modules may have been disabled since, so they are accepted as stored.
+    static func storedDefinition(_ classJSON: JSONValue, options: CollectionDefinition.ParseOptions) throws(WeftError) -> CollectionDefinition {
+        var lenient = options
+        lenient.enabledModules.formUnion(Self.vectorizers(in: classJSON))
+        lenient.nodeCount = Int.max
+        lenient.storedDefinition = true
+        return try CollectionDefinition.parse(classJSON, options: lenient)
     }
 
     private static func vectorizers(in classJSON: JSONValue) -> [String] {

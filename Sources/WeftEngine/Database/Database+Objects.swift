@@ -63,6 +63,7 @@ extension Database {
         guard configuration.autoSchemaEnabled else {
             throw .invalidInput("invalid object: class '\(NameRules.capitalized(className))' not found in schema")
         }
+        guard !configuration.isClustered else { throw Self.clusterAutoSchema("class '\(NameRules.capitalized(className))' not found in schema") }
         do {
             _ = try createCollection(["class": .string(className)])
         } catch where error.code == .invalidInput && collection(named: className) != nil {
@@ -85,6 +86,9 @@ extension Database {
         let validator = PropertyValidator(className: collection.name, autoSchema: autoSchema)
         let result = try validator.validate(properties, against: collection.definition.properties)
         if applySchemaChanges, !result.newProperties.isEmpty {
+            guard !configuration.isClustered else {
+                throw Self.clusterAutoSchema("no property '\(result.newProperties[0].name)' in class \(collection.name)")
+            }
             try addInferredProperties(result.newProperties, to: collection)
         }
         return result.properties
@@ -121,5 +125,10 @@ extension Database {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    /// In a cluster the schema changes only through etcd; auto-schema does not take that path yet.
+    static func clusterAutoSchema(_ what: String) -> WeftError {
+        .invalidInput("invalid object: \(what); in a cluster auto-schema does not create collections or properties yet: add them with /v1/schema first")
     }
 }

@@ -42,7 +42,7 @@ extension Database {
             guard index != .rangeFilters else { return }
             let batch = WriteBatch(store: store)
             // Every shard, inactive tenants' too (their entries are in the same store).
-            for entry in collection.recordEntries {
+            for entry in collection.localEntries {
                 let keys = IndexKeys(shard: ShardKeyPrefix(id: entry.id))
                 if index == .filterable {
                     batch.deleteRange(.filterable, .prefix(keys.filterPrefix(.value, property)))

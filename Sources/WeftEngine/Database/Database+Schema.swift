@@ -11,13 +11,7 @@ extension Database {
 
     func createCollection(_ definition: CollectionDefinition) throws(WeftError) -> CollectionDefinition {
         try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
-            if let alias = aliasTargets.withLock({ $0.keys.first { $0.lowercased() == definition.name.lowercased() } }) {
-                throw .invalidInput("class name \(definition.name) already exists as an alias (of \(aliasTargets.withLock { $0[alias] ?? "" }))")
-            }
-            if let existing = collections.first(where: { $0.name.lowercased() == definition.name.lowercased() }) {
-                throw .invalidInput("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
-            }
-            try checkReferenceTargets(definition.properties, owner: definition.name)
+            try checkNewCollection(definition)
             var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
             var entries: [CollectionRecord.ShardEntry] = []
             let shardCount = definition.multiTenancy.enabled ? 0 : definition.sharding.desiredCount
@@ -36,6 +30,18 @@ extension Database {
         }
     }
 
+    /// Refuses a new collection whose name is taken (by a collection or an alias, regardless of
+    /// case) or whose references point at collections that do not exist.
+    func checkNewCollection(_ definition: CollectionDefinition) throws(WeftError) {
+        if let alias = aliasTargets.withLock({ $0.keys.first { $0.lowercased() == definition.name.lowercased() } }) {
+            throw .invalidInput("class name \(definition.name) already exists as an alias (of \(aliasTargets.withLock { $0[alias] ?? "" }))")
+        }
+        if let existing = collections.first(where: { $0.name.lowercased() == definition.name.lowercased() }) {
+            throw .invalidInput("class name \(definition.name) already exists" + (existing.name == definition.name ? "" : " as \(existing.name)"))
+        }
+        try checkReferenceTargets(definition.properties, owner: definition.name)
+    }
+
     public func deleteCollection(_ name: String) throws(WeftError) {
         try schemaWriter.withLock { _ throws(WeftError) in
             // Deleting a collection that does not exist succeeds, as in Weaviate. An alias names
@@ -48,12 +54,12 @@ extension Database {
             let droppedAliases = dropAliases(of: collection.name, in: batch)
             batch.delete(.meta, MetaKeys.collection(collection.name))
             batch.deleteRange(.meta, .prefix(MetaKeys.vectorDimensions(collection.name)))
-            for entry in collection.recordEntries { batch.deleteAllOfShard(entry.id) }
+            for entry in collection.localEntries { batch.deleteAllOfShard(entry.id) }
             try store.write(batch)
             unpublish(collection.name)
             aliasTargets.withLock { for alias in droppedAliases { $0[alias] = nil } }
             for shard in collection.shards { shard.vectorIndexes.removeFiles() }
-            for entry in collection.recordEntries { removeIndexFiles(shardID: entry.id) }
+            for entry in collection.localEntries { removeIndexFiles(shardID: entry.id) }
             logger.info("deleted collection \(collection.name)")
         }
     }
@@ -64,19 +70,25 @@ extension Database {
         guard case .object(let supplied) = json else { throw .invalidInput("class must be a JSON object") }
         return try schemaWriter.withLock { _ throws(WeftError) -> CollectionDefinition in
             let collection = try requireCollection(name)
-            var merged = collection.definition.rendered().objectValue ?? [:]
-            for (key, value) in supplied {
-                let canonical = merged.keys.first { $0.lowercased() == key.lowercased() } ?? key
-                merged[canonical] = value
-            }
-            var options = parseOptions
-            options.isUpdate = true
-            let proposed = try CollectionDefinition.parse(.object(merged), options: options)
-            let updated = try collection.definition.applyingUpdate(proposed)
+            let updated = try updatedDefinition(collection, with: supplied)
             try persist(updated, of: collection)
             applyMutableIndexSettings(updated, to: collection)
             return updated
         }
+    }
+
+    /// What `PUT /v1/schema/{class}` with `supplied` makes of the collection's definition, or why
+    /// it cannot change that way.
+    func updatedDefinition(_ collection: Collection, with supplied: [String: JSONValue]) throws(WeftError) -> CollectionDefinition {
+        var merged = collection.definition.rendered().objectValue ?? [:]
+        for (key, value) in supplied {
+            let canonical = merged.keys.first { $0.lowercased() == key.lowercased() } ?? key
+            merged[canonical] = value
+        }
+        var options = parseOptions
+        options.isUpdate = true
+        let proposed = try CollectionDefinition.parse(.object(merged), options: options)
+        return try collection.definition.applyingUpdate(proposed)
     }
 
     public func addProperty(to name: String, _ json: JSONValue) throws(WeftError) -> PropertyDefinition {
@@ -84,16 +96,21 @@ extension Database {
         property.name = NameRules.propertyName(property.name)
         return try schemaWriter.withLock { _ throws(WeftError) -> PropertyDefinition in
             let collection = try requireCollection(name)
-            var definition = collection.definition
-            if definition.properties.contains(where: { $0.name.lowercased() == property.name.lowercased() }) {
-                throw .invalidInput("property '\(property.name)' already exists in class \(definition.name)")
-            }
-            try checkReferenceTargets([property], owner: definition.name)
-            try CollectionDefinition.checkStopwordPresets([property], presets: definition.invertedIndex.stopwordPresets)
-            definition.properties.append(property)
-            try persist(definition, of: collection)
+            try persist(try definition(collection, adding: property), of: collection)
             return property
         }
+    }
+
+    /// The collection's definition with `property` added, or why it cannot be added.
+    func definition(_ collection: Collection, adding property: PropertyDefinition) throws(WeftError) -> CollectionDefinition {
+        var definition = collection.definition
+        if definition.properties.contains(where: { $0.name.lowercased() == property.name.lowercased() }) {
+            throw .invalidInput("property '\(property.name)' already exists in class \(definition.name)")
+        }
+        try checkReferenceTargets([property], owner: definition.name)
+        try CollectionDefinition.checkStopwordPresets([property], presets: definition.invertedIndex.stopwordPresets)
+        definition.properties.append(property)
+        return definition
     }
 
     /// Adds properties inferred by auto-schema (or extended object properties). Another writer may
@@ -153,7 +170,7 @@ extension Database {
     }
 
     /// Weaviate names physical shards with 12 random letters and digits.
-    static func randomShardName() -> String {
+    public static func randomShardName() -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         return String((0..<12).map { _ in alphabet.randomElement()! })
     }

@@ -86,6 +86,8 @@ public final class Database: Sendable {
                 tenants.append(.init(entry: entry, shard: nil))
                 continue
             }
+            // Another node's shard (cluster): routed to, not opened.
+            if entry.id == 0 { continue }
             let shard = try openShard(entry)
             if multiTenant { tenants.append(.init(entry: entry, shard: shard)) } else { shards.append(shard) }
         }
@@ -97,7 +99,8 @@ public final class Database: Sendable {
             return true
         }
         for shard in shards + tenants.compactMap(\.shard) { shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
-        return Collection(definition: record.definition, shards: shards, tenants: tenants, dimensions: dimensions)
+        return Collection(definition: record.definition, shards: shards, entries: multiTenant ? nil : record.shards,
+                          tenants: tenants, dimensions: dimensions)
     }
 
     func openShard(_ entry: CollectionRecord.ShardEntry) throws(WeftError) -> Shard {

@@ -35,7 +35,7 @@ extension Database {
         for name in names {
             let collection = try requireCollection(name)
             let vectorNames = collection.definition.vectorNames
-            for entry in collection.recordEntries {
+            for entry in collection.localEntries {
                 shards.append(.init(collection: collection.name, name: entry.name, isTenant: entry.status != nil,
                                     prefix: ShardKeyPrefix(id: entry.id), vectorNames: vectorNames))
             }

@@ -1,13 +1,13 @@
 /// A `where` filter: Weaviate's operator tree, independent of the wire it came from (REST JSON,
 /// GraphQL arguments, gRPC messages all build this).
-public indirect enum WhereFilter: Sendable, Equatable {
+public indirect enum WhereFilter: Sendable, Equatable, Codable {
     case and([WhereFilter])
     case or([WhereFilter])
     case not(WhereFilter)
     case compare(FilterOperator, FilterPath, FilterValue)
 }
 
-public enum FilterOperator: String, Sendable, CaseIterable {
+public enum FilterOperator: String, Sendable, CaseIterable, Codable {
     case equal = "Equal"
     case notEqual = "NotEqual"
     case greaterThan = "GreaterThan"
@@ -25,7 +25,7 @@ public enum FilterOperator: String, Sendable, CaseIterable {
 }
 
 /// What a comparison looks at.
-public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
+public enum FilterPath: Sendable, Equatable, CustomStringConvertible, Codable {
     case property(String)
     /// The object's UUID (`id` or `_id`).
     case id
@@ -80,7 +80,7 @@ public enum FilterPath: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The typed value of a comparison (`valueText`, `valueInt`, ...).
-public enum FilterValue: Sendable, Equatable {
+public enum FilterValue: Sendable, Equatable, Codable {
     case text(String)
     case int(Int64)
     case number(Double)

@@ -25,7 +25,7 @@ public struct ListRequest: Sendable {
 }
 
 /// One key of a sort: a property name or `_id`, `_creationTimeUnix`, `_lastUpdateTimeUnix`.
-public struct SortKey: Sendable, Equatable {
+public struct SortKey: Sendable, Equatable, Codable {
     public var path: String
     public var ascending: Bool
     public init(path: String, ascending: Bool) {

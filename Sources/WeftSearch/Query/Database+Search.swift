@@ -8,6 +8,13 @@ import WeftVectorIndex
 /// shard with it, the shards' hits are merged, then paged, cut, grouped and resolved to objects.
 extension Database {
     public func search(_ request: SearchRequest) throws(WeftError) -> SearchResponse {
+        let plan = try searchPlan(request)
+        return try finishSearch(plan, merging: [try partialHits(plan)])
+    }
+
+    /// Checks a request and works out what every shard's part of it is (how deep to search, which
+    /// vectors the results carry).
+    public func searchPlan(_ request: SearchRequest) throws(WeftError) -> SearchPlan {
         var request = request
         let collection = try requireCollection(request.collection)
         let definition = collection.definition
@@ -41,16 +48,6 @@ extension Database {
             guard request.groupBy == nil, request.similarityGroup == nil else { throw .invalidInput("diversity selection cannot be combined with groupBy") }
         }
 
-        let schema = collection.invertedSchema
-        let profiler = request.profiler
-        let searchKind = Self.profiledKind(request.search)
-        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
-            guard let filter = request.filter else { return nil }
-            return try QueryProfiler.measure(profiler, shard: shard.name, search: searchKind, step: "filters_build_allow_list_took") { () throws(WeftError) in
-                try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
-                                    database: self, tenant: request.tenant, definition: definition).evaluate(filter)
-            }
-        }
         let wanted = request.offset + limit
         var fetch = wanted
         if let groupBy = request.groupBy {
@@ -62,15 +59,47 @@ extension Database {
             fetch = min(configuration.queryMaximumResults, max(wanted, groupBy.groups * groupBy.objectsPerGroup * 3, 100))
         }
 
+        var vectorNames = request.vectorNames
+        let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try definition.vectorTarget(searchTarget(request.search)) }
+        if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
+        // MMR compares the results' vectors in the searched space (the first target of a
+        // multi-target search, as Weaviate).
+        let diversityVector = try request.diversity.map { _ throws(WeftError) in
+            try definition.vectorTarget(searchTarget(request.search) ?? multiTargetFirst(request.search))
+        }
+        if let diversityVector, !vectorNames.contains(diversityVector) { vectorNames.append(diversityVector) }
+        let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
+        return SearchPlan(request: request, collection: collection, shards: shards, placementIndexes: collection.placementIndexes(tenant: request.tenant),
+                          limit: limit, wanted: wanted, fetch: fetch, vectorNames: vectorNames, groupVector: groupVector,
+                          diversityVector: diversityVector, readsRecords: request.needsObjects || ttl != nil || request.groupBy != nil || request.similarityGroup != nil)
+    }
+
+    /// This node's part of a search: the hits of its shards (`plan.shards`), merged, before paging;
+    /// each hit names its shard by its place in the collection.
+    public func partialHits(_ plan: SearchPlan) throws(WeftError) -> PartialHits {
+        let request = plan.request
+        let collection = plan.collection
+        let definition = collection.definition
+        let shards = plan.shards
+        let wanted = plan.wanted, fetch = plan.fetch
+        let profiler = request.profiler
+        let searchKind = Self.profiledKind(request.search)
+        let schema = collection.invertedSchema
+        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
+            guard let filter = request.filter else { return nil }
+            return try QueryProfiler.measure(profiler, shard: shard.name, search: searchKind, step: "filters_build_allow_list_took") { () throws(WeftError) in
+                try FilterEvaluator(reader: shard.inverted, schema: schema, className: collection.name,
+                                    database: self, tenant: request.tenant, definition: definition).evaluate(filter)
+            }
+        }
+        var partial = PartialHits(hits: [])
         var hits: [ShardHit]
-        var pagedAlready = false
         switch request.search {
         case nil:
             if !request.sort.isEmpty {
                 hits = try Sorter(collection: collection, shards: shards, schema: schema).sortedHits(request.sort, allowLists: allowLists, wanted: wanted)
             } else {
                 hits = try unorderedHits(shards, request: request, allowLists: allowLists, wanted: wanted)
-                pagedAlready = request.after != nil
             }
         case .nearVector(let near) where near.multiTarget != nil:
             hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch, profiler: profiler)
@@ -100,35 +129,41 @@ extension Database {
         case .bm25(let query):
             hits = try keywordHits(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
         case .hybrid(let query):
-            hits = try hybridHits(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
+            let sides = try hybridSides(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
+            partial.vectorSide = sides.vector
+            partial.keywordSide = sides.keyword
+            hits = []
         }
+        partial.hits = hits
+        return partial.placed(plan.placementIndexes)
+    }
 
+    /// Merges the partial hits of every node holding shards (one partial on a single node) exactly
+    /// as one node merges its shards' hits, then pages, cuts, reads the objects and groups.
+    public func finishSearch(_ plan: SearchPlan, merging partials: [PartialHits]) throws(WeftError) -> SearchResponse {
+        let request = plan.request
+        let collection = plan.collection
+        let definition = collection.definition
+        let limit = plan.limit
+        let profiler = request.profiler
+        let searchKind = Self.profiledKind(request.search)
+        var hits = merge(partials, plan: plan)
+        let pagedAlready = request.search == nil && request.sort.isEmpty && request.filter == nil && request.after != nil
         if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
         if let autocut = request.autocut, autocut > 0, request.search != nil {
             let values = hits.map { $0.score.map { -$0 } ?? $0.distance ?? 0 }
             hits = Array(hits.prefix(Autocut.cutoff(values, jumps: autocut)))
         }
         let metric = try certaintyMetric(request.search, definition)
-        var vectorNames = request.vectorNames
-        let groupVector = try request.similarityGroup.map { _ throws(WeftError) in try definition.vectorTarget(searchTarget(request.search)) }
-        if let groupVector, !vectorNames.contains(groupVector) { vectorNames.append(groupVector) }
-        // MMR compares the results' vectors in the searched space (the first target of a
-        // multi-target search, as Weaviate).
-        let diversityVector = try request.diversity.map { _ throws(WeftError) in
-            try definition.vectorTarget(searchTarget(request.search) ?? multiTargetFirst(request.search))
-        }
-        if let diversityVector, !vectorNames.contains(diversityVector) { vectorNames.append(diversityVector) }
+        let groupVector = plan.groupVector, diversityVector = plan.diversityVector
         var results: [SearchResult] = []
         // Objects past their TTL that the sweep has not deleted yet, left out when asked (Weaviate
         // filters the page it found the same way, so a page may come back short).
         let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
         let searchStart = clock()
-        let readsRecords = request.needsObjects || ttl != nil || request.groupBy != nil || request.similarityGroup != nil
         for hit in hits {
-            let loaded = try QueryProfiler.measure(profiler, shard: shards[hit.shard].name, search: searchKind, step: "objects_took") { () throws(WeftError) in
-                readsRecords ? try shards[hit.shard].object(docID: hit.docID, vectorNames: vectorNames)
-                    : try shards[hit.shard].objectIdentity(docID: hit.docID, vectorNames: vectorNames)
-            }
+            var loaded = hit.object
+            if loaded == nil { loaded = try loadObject(hit, plan: plan, profiler: profiler, searchKind: searchKind) }
             guard let object = loaded else { continue }
             if let ttl, let expiry = ttl.expiry(of: object), expiry <= searchStart { continue }
             var result = SearchResult(view: ObjectView(className: collection.name, object: object), distance: hit.distance, score: hit.score, explainScore: hit.explain)
@@ -199,7 +234,7 @@ extension Database {
             var merged: [(ObjectID, ShardHit)] = []
             for (index, shard) in shards.enumerated() {
                 for object in try shard.scan(after: request.after, limit: limit) {
-                    merged.append((object.id, ShardHit(shard: index, docID: object.docID)))
+                    merged.append((object.id, ShardHit(shard: index, docID: object.docID, id: object.id)))
                 }
             }
             merged.sort { $0.0 < $1.0 }
@@ -336,11 +371,11 @@ extension Database {
 
     // MARK: Hybrid
 
-    private func hybridHits(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int,
-                            explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
+    /// A hybrid search's two result lists, fused once every node's lists are merged.
+    private func hybridSides(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int,
+                             explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError) -> (vector: [ShardHit], keyword: [ShardHit]) {
         guard (0...1).contains(query.alpha) else { throw .invalidInput("hybrid: alpha must be between 0 and 1") }
-        // Each side contributes at least 100 candidates so that fusion sees more than the page.
-        let depth = max(k, 100)
+        let depth = Self.hybridDepth(k)
         var vectorSide: [ShardHit] = []
         if query.alpha > 0, let multi = query.multiTarget {
             if query.vector == nil, let missing = multi.legs.first(where: { $0.vector == nil }) {
@@ -361,6 +396,6 @@ extension Database {
             let keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
             keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth, explain: explain, profiler: profiler)
         }
-        return Array(HybridFusion.fuse(vector: vectorSide, keyword: keywordSide, alpha: query.alpha, fusion: query.fusion).prefix(k))
+        return (vectorSide, keywordSide)
     }
 }

@@ -5,7 +5,7 @@ import WeftVectorIndex
 /// best `balance × relevance + (1 − balance) × distance to the closest result already picked`,
 /// relevance being the negated query distance. The most relevant result is always picked first;
 /// `balance` 1 keeps the search's order, 0 spreads the picks as far apart as it can.
-public struct DiversitySelection: Sendable, Equatable {
+public struct DiversitySelection: Sendable, Equatable, Codable {
     public var limit: Int
     public var balance: Float
 

@@ -44,7 +44,16 @@ public struct SearchRequest: Sendable {
     }
 }
 
-public enum SearchKind: Sendable {
+/// A request crosses to other nodes of a cluster as JSON (`weft.internal.v1`); the profiler stays
+/// with the node that was asked.
+extension SearchRequest: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case collection, tenant, filter, search, limit, offset, after, sort, autocut, groupBy, similarityGroup, vectorNames, diversity,
+             explainScores, needsObjects
+    }
+}
+
+public enum SearchKind: Sendable, Codable {
     case nearVector(NearVector)
     case nearObject(NearObject)
     case bm25(BM25Query)
@@ -52,7 +61,7 @@ public enum SearchKind: Sendable {
 }
 
 /// A vector search's thresholds: at most one of distance and certainty (cosine only).
-public struct VectorThreshold: Sendable, Equatable {
+public struct VectorThreshold: Sendable, Equatable, Codable {
     public var distance: Float?
     public var certainty: Float?
     public init(distance: Float? = nil, certainty: Float? = nil) {
@@ -61,7 +70,7 @@ public struct VectorThreshold: Sendable, Equatable {
     }
 }
 
-public struct NearVector: Sendable {
+public struct NearVector: Sendable, Codable {
     public var vector: [Float]
     public var targetVector: String?
     public var threshold: VectorThreshold
@@ -76,8 +85,8 @@ public struct NearVector: Sendable {
 
 /// A multi-target vector query: each object's distance is the combination of its distances in
 /// every target (computed exactly for every candidate any target found).
-public struct MultiTarget: Sendable {
-    public enum Combination: Sendable, Equatable {
+public struct MultiTarget: Sendable, Codable {
+    public enum Combination: Sendable, Equatable, Codable {
         /// Sum, minimum or mean of the distances.
         case sum, minimum, average
         /// Weighted sum of the distances.
@@ -97,7 +106,7 @@ public struct MultiTarget: Sendable {
     public var additionalLegs: [Leg] = []
 
     /// One query vector in one target, with its weight.
-    public struct Leg: Sendable, Equatable {
+    public struct Leg: Sendable, Equatable, Codable {
         public var target: String
         /// nil: the query's main vector.
         public var vector: [Float]?
@@ -122,7 +131,7 @@ public struct MultiTarget: Sendable {
     }
 }
 
-public struct NearObject: Sendable {
+public struct NearObject: Sendable, Codable {
     public var id: ObjectID
     public var targetVector: String?
     public var threshold: VectorThreshold
@@ -135,8 +144,8 @@ public struct NearObject: Sendable {
     }
 }
 
-public struct BM25Query: Sendable {
-    public enum Operator: Sendable, Equatable {
+public struct BM25Query: Sendable, Codable {
+    public enum Operator: Sendable, Equatable, Codable {
         case or(minimumMatch: Int)
         case and
     }
@@ -151,8 +160,8 @@ public struct BM25Query: Sendable {
     }
 }
 
-public struct HybridQuery: Sendable {
-    public enum Fusion: String, Sendable {
+public struct HybridQuery: Sendable, Codable {
+    public enum Fusion: String, Sendable, Codable {
         case rankedFusion, relativeScoreFusion
     }
     public var query: String
@@ -175,7 +184,7 @@ public struct HybridQuery: Sendable {
     }
 }
 
-public struct GroupBy: Sendable, Equatable {
+public struct GroupBy: Sendable, Equatable, Codable {
     public var property: String
     public var groups: Int
     public var objectsPerGroup: Int

@@ -98,8 +98,8 @@ public enum SimilarityGrouper {
     }
 }
 
-public struct SimilarityGroup: Sendable, Equatable {
-    public enum Strategy: String, Sendable { case closest, merge }
+public struct SimilarityGroup: Sendable, Equatable, Codable {
+    public enum Strategy: String, Sendable, Codable { case closest, merge }
     public var strategy: Strategy
     /// Results closer than this normalised distance (0…1) share a group.
     public var force: Float

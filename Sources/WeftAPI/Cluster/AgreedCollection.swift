@@ -1,0 +1,40 @@
+import WeftCore
+import WeftEngine
+
+/// A collection as etcd holds it: `{"class": "Name", "definition": {...class JSON...},
+/// "shards": [{"name": "...", "node": "..."}]}`. The definition is the REST API's class JSON (one
+/// codec); the shards are the collection's physical shards in ring order with their nodes.
+struct AgreedCollection {
+    var definition: JSONValue
+    var placements: [Collection.ShardPlacement]
+
+    init(definition: JSONValue, placements: [Collection.ShardPlacement]) {
+        self.definition = definition
+        self.placements = placements
+    }
+
+    init(bytes: [UInt8]) throws(WeftError) {
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes, maximumDepth: 512) } catch {
+            throw .dataLoss("cluster: a collection in etcd is not JSON: \(error.message)")
+        }
+        guard let definition = json["definition"], let shards = json["shards"]?.arrayValue else {
+            throw .dataLoss("cluster: a collection in etcd lacks its definition or shards")
+        }
+        self.definition = definition
+        placements = try shards.map { (entry: JSONValue) throws(WeftError) -> Collection.ShardPlacement in
+            guard let name = entry["name"]?.stringValue, let node = entry["node"]?.stringValue else {
+                throw .dataLoss("cluster: a shard entry in etcd lacks its name or node")
+            }
+            return .init(name: name, node: node)
+        }
+    }
+
+    var bytes: [UInt8] {
+        JSONWriter.bytes([
+            "class": definition["class"] ?? .null,
+            "definition": definition,
+            "shards": .array(placements.map { ["name": .string($0.name), "node": .string($0.node ?? "")] }),
+        ])
+    }
+}

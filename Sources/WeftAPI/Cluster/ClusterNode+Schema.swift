@@ -1,0 +1,84 @@
+import WeftCluster
+import WeftCore
+import WeftEngine
+
+/// Schema changes in a cluster: validated here against the node's schema, agreed in etcd by
+/// compare-and-swap on the collection's key, answered once applied here.
+extension ClusterNode {
+    func createCollection(_ json: JSONValue) async throws(WeftError) -> CollectionDefinition {
+        let members = try await members()
+        let database = self.database
+        let definition = try await database.executor.run(.write) { () throws(WeftError) in
+            try database.proposedCollection(json, nodeCount: members.count)
+        }
+        guard !definition.multiTenancy.enabled else {
+            throw .invalidInput("multi-tenant collections are not supported in a cluster yet (class \(definition.name))")
+        }
+        let placements = Self.placements(count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
+        let agreed = AgreedCollection(definition: definition.rendered(), placements: placements)
+        let revision = try await schemaStore.create(name: definition.name, json: agreed.bytes)
+        try await waitUntilApplied(revision)
+        return try database.requireCollection(definition.name).definition
+    }
+
+    func updateCollection(_ name: String, with json: JSONValue) async throws(WeftError) -> CollectionDefinition {
+        let (current, revision) = try await currentRecord(name)
+        let database = self.database
+        let updated = try await database.executor.run(.write) { () throws(WeftError) in try database.proposedUpdate(of: name, with: json) }
+        var agreed = current
+        agreed.definition = updated.rendered()
+        try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
+        return updated
+    }
+
+    func addProperty(to name: String, _ json: JSONValue) async throws(WeftError) -> PropertyDefinition {
+        let (current, revision) = try await currentRecord(name)
+        let database = self.database
+        let (updated, property) = try await database.executor.run(.write) { () throws(WeftError) in try database.proposedProperty(of: name, json) }
+        var agreed = current
+        agreed.definition = updated.rendered()
+        try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
+        return property
+    }
+
+    /// Deleting a collection that does not exist succeeds, as in Weaviate.
+    func deleteCollection(_ name: String) async throws(WeftError) {
+        if database.alias(name) != nil {
+            throw .invalidInput("\(NameRules.capitalized(name)) is an alias: delete the alias, or the collection by its own name")
+        }
+        let canonical = database.collection(named: name)?.name ?? NameRules.capitalized(name)
+        do { try await schemaStore.delete(name: canonical) } catch where error.code == .notFound { return }
+        // The deletion's revision is not returned by etcd's delete; this node drops the collection
+        // when its watch delivers the deletion.
+        let deadline = ContinuousClock.now + Self.applyTimeout
+        while database.collection(named: canonical)?.name == canonical {
+            guard ContinuousClock.now < deadline else {
+                throw .unavailable("cluster: etcd deleted \(canonical) but node \(nodeName) has not applied it within \(Self.applyTimeout)")
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// The collection's record in etcd and its revision, once this node has applied that revision
+    /// (a change is then validated against the definition it replaces).
+    private func currentRecord(_ name: String) async throws(WeftError) -> (AgreedCollection, Int64) {
+        let canonical = try database.requireCollection(name).name
+        guard let record = try await schemaStore.get(name: canonical) else { throw .notFound("collection '\(canonical)' not found") }
+        try await waitUntilApplied(record.revision)
+        return (try AgreedCollection(bytes: record.json), record.revision)
+    }
+
+    /// Places `count` new shards one by one on the node holding the fewest shards (ties by name),
+    /// so a collection of as many shards as nodes has one on each.
+    static func placements(count: Int, nodes: [String], existing: [Collection]) -> [Collection.ShardPlacement] {
+        var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
+        for collection in existing {
+            for placement in collection.placements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
+        }
+        return (0..<count).map { _ in
+            let node = nodes.min { (held[$0]!, $0) < (held[$1]!, $1) }!
+            held[node]! += 1
+            return .init(name: Database.randomShardName(), node: node)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Logging
+import Synchronization
+import WeftCluster
+import WeftCore
+import WeftEngine
+
+/// This node's part in a cluster (`CLUSTER_ETCD_ENDPOINTS` set): it joins etcd under a leased key,
+/// loads the agreed collections, and follows every later change in etcd's revision order. A
+/// schema change made here is agreed in etcd first (compare-and-swap, see `ClusterSchemaStore`)
+/// and answered once this node has applied it; the other nodes apply it as their watch delivers
+/// it. Data requests never wait for etcd: they use the schema the node has.
+public final class ClusterNode: Sendable {
+    let database: Database
+    let etcd: EtcdClient
+    let membership: NodeMembership
+    let schemaStore: ClusterSchemaStore
+    private let logger: Logger
+    /// The etcd revision this node has applied, and the schema changes waiting to see theirs.
+    private let progress = Mutex<(revision: Int64, waiters: [Waiter])>((0, []))
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
+
+    private struct Waiter {
+        var revision: Int64
+        var continuation: CheckedContinuation<Bool, Never>
+        var id: Int
+    }
+
+    /// How long a schema change waits for this node to apply what etcd accepted.
+    static let applyTimeout: Duration = .seconds(10)
+
+    public init(database: Database, logger: Logger) {
+        let configuration = database.configuration
+        self.database = database
+        self.logger = logger
+        etcd = EtcdClient(endpoints: configuration.clusterEtcdEndpoints)
+        membership = NodeMembership(etcd: etcd, logger: logger)
+        schemaStore = ClusterSchemaStore(etcd: etcd)
+    }
+
+    public var nodeName: String { database.configuration.nodeName }
+
+    /// Where other nodes reach this node's data service.
+    var dataAddress: String {
+        let configuration = database.configuration
+        return "\(configuration.clusterAdvertiseAddress):\(configuration.clusterAdvertisePort ?? configuration.clusterDataBindPort)"
+    }
+
+    /// Joins the cluster: refuses a data folder a single node wrote, takes the node's name in etcd,
+    /// applies the agreed collections and starts following changes.
+    public func start() async throws(WeftError) {
+        if database.holdsSingleNodeData {
+            throw .invalidInput("the data folder \(database.configuration.dataPath) holds collections of a single node; a node joining a cluster "
+                + "(CLUSTER_ETCD_ENDPOINTS) starts from an empty folder or its own cluster data. Move the folder away or start without CLUSTER_ETCD_ENDPOINTS")
+        }
+        try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft))
+        let (records, revision) = try await schemaStore.snapshot()
+        let agreed = Set(records.map { $0.name.lowercased() })
+        for record in records { try await apply(record) }
+        // Collections deleted while this node was away.
+        for collection in database.collections where !agreed.contains(collection.name.lowercased()) {
+            try await run { (database: Database) throws(WeftError) in try database.applyAgreedRemoval(collection.name) }
+        }
+        advance(to: revision)
+        logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
+        watcher.withLock { $0 = Task { await self.follow(from: revision) } }
+    }
+
+    /// Leaves the cluster (the node's key revoked at once) and stops following changes.
+    public func stop() async {
+        watcher.withLock { $0 }?.cancel()
+        await membership.leave()
+        await etcd.shutdown()
+        let waiters = progress.withLock { state in defer { state.waiters = [] }; return state.waiters }
+        for waiter in waiters { waiter.continuation.resume(returning: false) }
+    }
+
+    /// The live nodes.
+    public func members() async throws(WeftError) -> [NodeMembership.Member] {
+        try await membership.members().sorted { $0.name < $1.name }
+    }
+
+    // MARK: Following etcd
+
+    /// Applies changes as they come; when the watch breaks (etcd restarting), follows again from
+    /// the last applied revision after a second.
+    private func follow(from revision: Int64) async {
+        var applied = revision
+        while !Task.isCancelled {
+            do {
+                for try await change in schemaStore.changes(after: applied) {
+                    switch change {
+                    case .put(let record):
+                        do throws(WeftError) { try await apply(record) } catch {
+                            logger.error("cluster: cannot apply collection \(record.name) at revision \(record.revision): \(error.message)")
+                        }
+                        applied = record.revision
+                    case .removed(let key, let revision):
+                        let name = database.collections.first { $0.name.lowercased() == key }?.name
+                        if let name {
+                            do throws(WeftError) { try await run { (database: Database) throws(WeftError) in try database.applyAgreedRemoval(name) } } catch {
+                                logger.error("cluster: cannot drop collection \(name) at revision \(revision): \(error.message)")
+                            }
+                        }
+                        applied = revision
+                    }
+                    advance(to: applied)
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cluster: watching etcd failed (\(error)); following again from revision \(applied)")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func apply(_ record: ClusterSchemaStore.Record) async throws(WeftError) {
+        let agreed = try AgreedCollection(bytes: record.json)
+        try await run { (database: Database) throws(WeftError) in try database.applyAgreedCollection(agreed.definition, placements: agreed.placements) }
+    }
+
+    private func run(_ body: @escaping @Sendable (Database) throws(WeftError) -> Void) async throws(WeftError) {
+        let database = self.database
+        try await database.executor.run(.write) { () throws(WeftError) in try body(database) }
+    }
+
+    private func advance(to revision: Int64) {
+        let ready = progress.withLock { state -> [Waiter] in
+            state.revision = max(state.revision, revision)
+            let ready = state.waiters.filter { $0.revision <= state.revision }
+            state.waiters.removeAll { $0.revision <= state.revision }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume(returning: true) }
+    }
+
+    /// Returns once this node has applied `revision`; `unavailable` after `applyTimeout`.
+    func waitUntilApplied(_ revision: Int64) async throws(WeftError) {
+        let id = Int.random(in: 0..<Int.max)
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: Self.applyTimeout)
+            guard let self else { return }
+            let expired = self.progress.withLock { state -> Waiter? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index)
+            }
+            expired?.continuation.resume(returning: false)
+        }
+        defer { timeout.cancel() }
+        let applied = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let now = progress.withLock { state -> Bool in
+                if state.revision >= revision { return true }
+                state.waiters.append(Waiter(revision: revision, continuation: continuation, id: id))
+                return false
+            }
+            if now { continuation.resume(returning: true) }
+        }
+        guard applied else {
+            throw .unavailable("cluster: etcd accepted the change (revision \(revision)) but node \(nodeName) has not applied it within \(Self.applyTimeout)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import WeftCore
+import WeftStorage
+
+/// Schema changes in a cluster. The node that receives a change validates it here without storing
+/// anything (`proposed...`), agrees it in etcd, and every node (itself included) then applies the
+/// agreed version as it arrives in etcd's order (`applyAgreed...`), so all nodes hold the same
+/// definitions and the same shard placement.
+extension Database {
+    /// A new collection, parsed and checked as `createCollection` would (`nodeCount` live nodes:
+    /// the replication factor is checked against them, and `desiredCount` defaults to them unless
+    /// `DEFAULT_SHARDING_COUNT` is set).
+    public func proposedCollection(_ json: JSONValue, nodeCount: Int) throws(WeftError) -> CollectionDefinition {
+        var options = parseOptions
+        options.nodeCount = nodeCount
+        if !configuration.defaultShardingCountIsSet { options.defaultShardingCount = nodeCount }
+        let definition = try CollectionDefinition.parse(json, options: options)
+        try schemaWriter.withLock { _ throws(WeftError) in try checkNewCollection(definition) }
+        return definition
+    }
+
+    /// The definition `PUT /v1/schema/{class}` with `json` would make.
+    public func proposedUpdate(of name: String, with json: JSONValue) throws(WeftError) -> CollectionDefinition {
+        guard case .object(let supplied) = json else { throw .invalidInput("class must be a JSON object") }
+        return try updatedDefinition(try requireCollection(name), with: supplied)
+    }
+
+    /// The collection's definition with the property `json` describes added.
+    public func proposedProperty(of name: String, _ json: JSONValue) throws(WeftError) -> (CollectionDefinition, PropertyDefinition) {
+        var property = try PropertyDefinition.parse(json, context: "property", options: parseOptions)
+        property.name = NameRules.propertyName(property.name)
+        return (try definition(try requireCollection(name), adding: property), property)
+    }
+
+    /// Makes this node hold the agreed version of a collection: created with the shards placed on
+    /// this node opened (the others only routed to), or its definition replaced when it changed.
+    /// Placement is fixed when a collection is created.
+    public func applyAgreedCollection(_ classJSON: JSONValue, placements: [Collection.ShardPlacement]) throws(WeftError) {
+        let definition = try CollectionRecord.storedDefinition(classJSON, options: parseOptions)
+        try schemaWriter.withLock { _ throws(WeftError) in
+            if let existing = collection(named: definition.name), existing.name == definition.name {
+                guard existing.definition != definition else { return }
+                try persist(definition, of: existing)
+                applyMutableIndexSettings(definition, to: existing)
+                logger.info("applied the cluster's change of collection \(definition.name)")
+                return
+            }
+            var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
+            var entries: [CollectionRecord.ShardEntry] = []
+            for placement in placements {
+                let isLocal = placement.node == configuration.nodeName
+                entries.append(.init(name: placement.name, id: isLocal ? nextShardID : 0, node: placement.node))
+                if isLocal { nextShardID += 1 }
+            }
+            let record = CollectionRecord(definition: definition, shards: entries)
+            let batch = WriteBatch(store: store)
+            batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
+            batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
+            try store.write(batch)
+            publish(try open(record))
+            logger.info("applied the cluster's collection \(definition.name): \(entries.filter { $0.id != 0 }.count) of its \(entries.count) shard(s) here")
+        }
+    }
+
+    /// Drops a collection the cluster deleted (nothing when this node does not hold it).
+    public func applyAgreedRemoval(_ name: String) throws(WeftError) {
+        guard let collection = collection(named: name), collection.name.lowercased() == name.lowercased() else { return }
+        try deleteCollection(collection.name)
+    }
+
+    /// Whether this node's store holds collections it created on its own, as a single node.
+    public var holdsSingleNodeData: Bool {
+        collections.contains { collection in collection.recordEntries.contains { $0.node == nil } }
+    }
+}

@@ -1,0 +1,81 @@
+import WeftCore
+import WeftEngine
+import WeftStorage
+
+/// Merging the partial hits of several nodes: each kind of search in the order one node merges
+/// its own shards' hits (ties broken by shard place and docID, the same on every node), so a
+/// collection spread over nodes answers exactly as if one node held every shard.
+extension Database {
+    func merge(_ partials: [PartialHits], plan: SearchPlan) -> [ShardHit] {
+        let request = plan.request
+        var isHybrid = false
+        if case .hybrid? = request.search { isHybrid = true }
+        if partials.count == 1, !isHybrid { return partials[0].hits }
+        let all = partials.flatMap(\.hits)
+        switch request.search {
+        case nil where !request.sort.isEmpty:
+            // Refused before a sort reaches several nodes (see `ClusterSearch`).
+            return all
+        case nil where request.filter == nil:
+            let limit = request.after == nil ? plan.wanted : plan.limit
+            return Array(all.sorted { ($0.id ?? $0.object!.id) < ($1.id ?? $1.object!.id) }.prefix(limit))
+        case nil:
+            return Array(all.sorted { ($0.shard, $0.docID) < ($1.shard, $1.docID) }.prefix(plan.wanted))
+        case .nearVector?, .nearObject?:
+            return Array(Self.byDistance(all).prefix(plan.fetch))
+        case .bm25?:
+            return Array(Self.byScore(all).prefix(plan.fetch))
+        case .hybrid(let query)?:
+            let depth = Self.hybridDepth(plan.fetch)
+            let vector = Array(Self.byDistance(partials.flatMap { $0.vectorSide ?? [] }).prefix(depth))
+            let keyword = Array(Self.byScore(partials.flatMap { $0.keywordSide ?? [] }).prefix(depth))
+            var fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion)
+            // Fusion keeps the hits' keys only; the objects other nodes read come back with them.
+            let objects = Dictionary((vector + keyword).compactMap { hit in hit.object.map { (hit.key, $0) } }) { first, _ in first }
+            if !objects.isEmpty { for index in fused.indices { fused[index].object = objects[fused[index].key] } }
+            return Array(fused.prefix(plan.fetch))
+        }
+    }
+
+    /// Each side contributes at least 100 candidates so that fusion sees more than the page.
+    static func hybridDepth(_ k: Int) -> Int { max(k, 100) }
+
+    static func byDistance(_ hits: [ShardHit]) -> [ShardHit] {
+        hits.sorted { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
+    }
+
+    static func byScore(_ hits: [ShardHit]) -> [ShardHit] {
+        hits.sorted { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
+    }
+
+    /// Reads a hit's object from this node's shard.
+    func loadObject(_ hit: ShardHit, plan: SearchPlan, profiler: QueryProfiler?, searchKind: String) throws(WeftError) -> StoredObject? {
+        guard let local = plan.placementIndexes.firstIndex(of: hit.shard) else {
+            throw .internalError("search: hit of shard \(hit.shard) of \(plan.collection.name), which this node does not hold, came without its object")
+        }
+        let shard = plan.shards[local]
+        return try QueryProfiler.measure(profiler, shard: shard.name, search: searchKind, step: "objects_took") { () throws(WeftError) in
+            plan.readsRecords ? try shard.object(docID: hit.docID, vectorNames: plan.vectorNames)
+                : try shard.objectIdentity(docID: hit.docID, vectorNames: plan.vectorNames)
+        }
+    }
+
+    /// The part of a search another node asked this one for: its hits with their objects read.
+    public func partialSearchWithObjects(_ request: SearchRequest) throws(WeftError) -> PartialHits {
+        try partialWithObjects(try searchPlan(request))
+    }
+
+    func partialWithObjects(_ plan: SearchPlan) throws(WeftError) -> PartialHits {
+        let partial = try partialHits(plan)
+        func loaded(_ hits: [ShardHit]) throws(WeftError) -> [ShardHit] {
+            var result: [ShardHit] = []
+            for var hit in hits {
+                guard let object = try loadObject(hit, plan: plan, profiler: nil, searchKind: "") else { continue }
+                hit.object = object
+                result.append(hit)
+            }
+            return result
+        }
+        return PartialHits(hits: try loaded(partial.hits), vectorSide: try partial.vectorSide.map(loaded), keywordSide: try partial.keywordSide.map(loaded))
+    }
+}

@@ -1,0 +1,48 @@
+"""A real etcd and real `weft` nodes joined through it, on loopback (issue 18): what
+scripts/cluster.sh starts, for the tests."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+from weft_server import Server, free_port
+
+
+class Etcd:
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="weft-etcd-")
+        self.port = free_port()
+        peer = free_port()
+        url = f"http://127.0.0.1:{self.port}"
+        self.url = url
+        self.log = open(os.path.join(self.folder, "etcd.log"), "a")
+        self.process = subprocess.Popen(
+            ["etcd", "--data-dir", os.path.join(self.folder, "data"), "--name", "weft-test",
+             "--listen-client-urls", url, "--advertise-client-urls", url,
+             "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+             "--initial-cluster", f"weft-test=http://127.0.0.1:{peer}"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("etcd did not start: " + open(os.path.join(self.folder, "etcd.log")).read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def node(etcd, name, **extra):
+    """A weft node of the cluster etcd holds together."""
+    environment = {"CLUSTER_ETCD_ENDPOINTS": etcd.url, "CLUSTER_HOSTNAME": name, "CLUSTER_DATA_BIND_PORT": str(free_port())}
+    environment.update(extra)
+    return Server(environment)
