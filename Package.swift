@@ -102,7 +102,10 @@ let package = Package(
             dependencies: [
                 "WeftCore", "WeftEngine", "WeftSearch", "WeftInvertedIndex", "WeftExport", "WeftModules", "WeftCluster", "WeftGRPCProtos",
                 // GRPCCore for its status codes; the server's transport is our own on NIOHTTP2.
+                // grpc-swift's client calls the other nodes of a cluster (weft.internal.v1).
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -105,6 +105,10 @@ struct WeftCommand: AsyncParsableCommand {
             .init(service: VectorMaintenanceService(database: database)),
             .init(service: ObjectTTLService(database: database, logger: logger)),
         ]
+        if cluster != nil {
+            // The node-to-node data service: other nodes write, read and search this node's shards.
+            services.append(.init(service: GRPCService(server: WeftGRPCServer.dataService(database: database, modules: modules))))
+        }
         if configuration.fsync == .background {
             services.append(.init(service: BackgroundSyncService(database: database, logger: logger)))
         }

@@ -41,4 +41,9 @@ protoc -I . -I "$INCLUDE" --plugin="protoc-gen-swift=$BIN/protoc-gen-swift" \
 protoc -I . -I "$INCLUDE" --plugin="protoc-gen-grpc-swift=$BIN/protoc-gen-grpc-swift-2" \
     --grpc-swift_out="$OUT" --grpc-swift_opt=Visibility=Public,Client=true,Server=true,FileNaming=PathToUnderscores \
     v1/weaviate.proto grpc/health/v1/health.proto
+# Weft's own node-to-node service (hand-written weft/internal/v1/internal.proto): messages and the
+# client; the server side runs on Weft's own transport (WeftGRPCServer) like the public service.
+protoc -I . --plugin="protoc-gen-grpc-swift=$BIN/protoc-gen-grpc-swift-2" \
+    --grpc-swift_out="$OUT" --grpc-swift_opt=Visibility=Public,Client=true,Server=false,FileNaming=PathToUnderscores \
+    weft/internal/v1/internal.proto
 echo "generated into $OUT"

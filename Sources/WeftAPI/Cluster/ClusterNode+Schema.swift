@@ -14,7 +14,7 @@ extension ClusterNode {
         guard !definition.multiTenancy.enabled else {
             throw .invalidInput("multi-tenant collections are not supported in a cluster yet (class \(definition.name))")
         }
-        let placements = Self.placements(count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
+        let placements = Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
         let agreed = AgreedCollection(definition: definition.rendered(), placements: placements)
         let revision = try await schemaStore.create(name: definition.name, json: agreed.bytes)
         try await waitUntilApplied(revision)
@@ -70,15 +70,15 @@ extension ClusterNode {
 
     /// Places `count` new shards one by one on the node holding the fewest shards (ties by name),
     /// so a collection of as many shards as nodes has one on each.
-    static func placements(count: Int, nodes: [String], existing: [Collection]) -> [Collection.ShardPlacement] {
+    static func placements(of collection: String, count: Int, nodes: [String], existing: [Collection]) -> [Collection.ShardPlacement] {
         var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
         for collection in existing {
             for placement in collection.placements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
         }
-        return (0..<count).map { _ in
+        return (0..<count).map { index in
             let node = nodes.min { (held[$0]!, $0) < (held[$1]!, $1) }!
             held[node]! += 1
-            return .init(name: Database.randomShardName(), node: node)
+            return .init(name: Database.shardName(of: collection, index: index), node: node)
         }
     }
 }

@@ -14,6 +14,8 @@ public final class ClusterNode: Sendable {
     let etcd: EtcdClient
     let membership: NodeMembership
     let schemaStore: ClusterSchemaStore
+    /// Clients of the other nodes' data services.
+    let peers: ClusterPeers
     private let logger: Logger
     /// The etcd revision this node has applied, and the schema changes waiting to see theirs.
     private let progress = Mutex<(revision: Int64, waiters: [Waiter])>((0, []))
@@ -35,6 +37,7 @@ public final class ClusterNode: Sendable {
         etcd = EtcdClient(endpoints: configuration.clusterEtcdEndpoints)
         membership = NodeMembership(etcd: etcd, logger: logger)
         schemaStore = ClusterSchemaStore(etcd: etcd)
+        peers = ClusterPeers(membership: membership, logger: logger)
     }
 
     public var nodeName: String { database.configuration.nodeName }
@@ -63,11 +66,13 @@ public final class ClusterNode: Sendable {
         advance(to: revision)
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
+        database.attach(self)
     }
 
     /// Leaves the cluster (the node's key revoked at once) and stops following changes.
     public func stop() async {
         watcher.withLock { $0 }?.cancel()
+        peers.shutdown()
         await membership.leave()
         await etcd.shutdown()
         let waiters = progress.withLock { state in defer { state.waiters = [] }; return state.waiters }
@@ -158,4 +163,11 @@ public final class ClusterNode: Sendable {
             throw .unavailable("cluster: etcd accepted the change (revision \(revision)) but node \(nodeName) has not applied it within \(Self.applyTimeout)")
         }
     }
+}
+
+extension ClusterNode: ClusterAttachment {}
+
+extension Database {
+    /// This node's cluster, when it is part of one.
+    var cluster: ClusterNode? { clusterAttachment as? ClusterNode }
 }

@@ -23,10 +23,12 @@ struct GRPCAggregate {
         case .hybrid(let hybrid)?: needed = GRPCTextVectors.hybridNeedsVector(hybrid, definition: definition)
         default: needed = false
         }
-        guard needed else { return .done(try aggregate(proto)) }
+        let spread = ClusterSearch.isSpread(proto.collection, database: database)
+        guard needed || spread else { return .done(try aggregate(proto)) }
         let database = self.database
         let modules = self.modules
         return .later { () async throws(WeftError) -> Reply in
+            let started = DispatchTime.now()
             var resolved = proto
             let vectors = GRPCTextVectors(database: database, modules: modules)
             let tenant = proto.tenant.isEmpty ? nil : proto.tenant
@@ -38,8 +40,11 @@ struct GRPCAggregate {
             default:
                 break
             }
-            let request = resolved
-            return try await database.executor.run(.query) { () throws(WeftError) in try GRPCAggregate(database: database, modules: modules).aggregate(request) }
+            let resolvedRequest = resolved
+            let aggregate = GRPCAggregate(database: database, modules: modules)
+            // Across the nodes when the collection is spread over a cluster.
+            let groups = try await ClusterAggregate.run(try aggregate.request(resolvedRequest), database: database)
+            return aggregate.reply(groups, resolvedRequest, started: started)
         }
     }
 
@@ -48,6 +53,11 @@ struct GRPCAggregate {
 
     func aggregate(_ proto: Weaviate_V1_AggregateRequest) throws(WeftError) -> Reply {
         let started = DispatchTime.now()
+        return reply(try database.aggregate(try request(proto)), proto, started: started)
+    }
+
+    /// The engine's request for `proto`.
+    func request(_ proto: Weaviate_V1_AggregateRequest) throws(WeftError) -> AggregateRequest {
         var request = AggregateRequest(collection: proto.collection, properties: proto.aggregations.map(\.property))
         request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
         if proto.hasFilters { request.filter = try GRPCFilters.filter(proto.filters) }
@@ -74,8 +84,10 @@ struct GRPCAggregate {
         default:
             throw WeftError.invalidInput("near<Media> searches (image, audio, video, depth, thermal, IMU) need a multi2vec module, which Weft does not have yet")
         }
-        let groups = try database.aggregate(request)
+        return request
+    }
 
+    func reply(_ groups: [AggregateGroup], _ proto: Weaviate_V1_AggregateRequest, started: DispatchTime) -> Reply {
         var reply = Reply()
         if proto.hasGroupBy {
             var grouped = Reply.Grouped()

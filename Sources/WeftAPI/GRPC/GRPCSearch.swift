@@ -18,11 +18,13 @@ struct GRPCSearch {
     /// results reranked and generated from after (`GRPCModuleResults`). A search with none of
     /// them is answered on the lane at once.
     func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
-        // The common case (a vector, object or BM25 search) goes straight to the engine.
-        guard proto.hasNearText || proto.hasHybridSearch || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
+        // The common case (a vector, object or BM25 search on this node's shards) goes straight
+        // to the engine.
+        let spread = ClusterSearch.isSpread(proto.collection, database: database)
+        guard spread || proto.hasNearText || proto.hasHybridSearch || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let definition = try database.requireCollection(proto.collection).definition
         let needsVectors = GRPCTextVectors.needed(proto, definition: definition)
-        guard needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
+        guard spread || needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let database = self.database
         let modules = self.modules
         let headers = self.headers
@@ -30,11 +32,9 @@ struct GRPCSearch {
             let started = DispatchTime.now()
             let resolved = needsVectors ? try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition) : proto
             let search = GRPCSearch(database: database, modules: modules)
-            let (plan, found) = try await database.executor.run(.query) { () throws(WeftError) in
-                let plan = try search.plan(resolved)
-                return (plan, try database.search(plan.request))
-            }
-            var response = found
+            let plan = try await database.executor.run(.query) { () throws(WeftError) in try search.plan(resolved) }
+            // Across the nodes when the collection is spread over a cluster.
+            var response = try await ClusterSearch.run(plan.request, database: database)
             let post = GRPCModuleResults(modules: modules, definition: plan.definition, headers: headers)
             let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil
             let generated = proto.hasGenerative ? try await post.generate(response, proto.generative) : nil

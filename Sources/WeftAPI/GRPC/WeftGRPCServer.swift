@@ -31,11 +31,23 @@ public final class WeftGRPCServer: Sendable {
         var shuttingDown = false
     }
 
-    public init(database: Database, modules: ModuleRegistry = .none) {
-        host = database.configuration.host
-        port = database.configuration.grpcPort
-        methods = GRPCServices.methods(database: database, modules: modules)
-        executor = database.executor
+    public convenience init(database: Database, modules: ModuleRegistry = .none) {
+        self.init(host: database.configuration.host, port: database.configuration.grpcPort,
+                  methods: GRPCServices.methods(database: database, modules: modules), executor: database.executor)
+    }
+
+    /// The node-to-node data service of a cluster (`weft.internal.v1`) on `CLUSTER_DATA_BIND_PORT`,
+    /// on the same transport.
+    public static func dataService(database: Database, modules: ModuleRegistry = .none) -> WeftGRPCServer {
+        WeftGRPCServer(host: database.configuration.host, port: database.configuration.clusterDataBindPort,
+                       methods: InternalService.methods(database: database, modules: modules), executor: database.executor)
+    }
+
+    private init(host: String, port: Int, methods: [String: GRPCMethod], executor: EngineExecutor) {
+        self.host = host
+        self.port = port
+        self.methods = methods
+        self.executor = executor
     }
 
     /// Listens until `beginGracefulShutdown`, then lets the calls in flight finish (up to 30 s)

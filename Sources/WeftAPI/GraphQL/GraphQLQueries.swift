@@ -14,6 +14,19 @@ struct GraphQLQueries {
     // MARK: Get
 
     func get(_ className: String, _ args: Map, wantsVectors: Bool) throws -> [any Sendable] {
+        let (request, definition) = try getRequest(className, args, wantsVectors: wantsVectors)
+        let response = try engine { () throws(WeftError) -> SearchResponse in try database.search(request) }
+        return rendered(response, request: request, definition: definition)
+    }
+
+    /// `Get` of a collection spread over a cluster's nodes: searched across them.
+    func getAcrossNodes(_ className: String, _ args: Map, wantsVectors: Bool) async throws -> [any Sendable] {
+        let (request, definition) = try getRequest(className, args, wantsVectors: wantsVectors)
+        let response = try await engine { () async throws(WeftError) -> SearchResponse in try await ClusterSearch.run(request, database: database) }
+        return rendered(response, request: request, definition: definition)
+    }
+
+    private func getRequest(_ className: String, _ args: Map, wantsVectors: Bool) throws -> (SearchRequest, CollectionDefinition) {
         let collection = try engine { () throws(WeftError) -> Collection in try database.requireCollection(className) }
         let definition = collection.definition
         var request = SearchRequest(collection: definition.name, limit: args["limit"].intValue)
@@ -42,7 +55,10 @@ struct GraphQLQueries {
         }
         request.search = try search(args)
         if wantsVectors { request.vectorNames = definition.vectorNames }
-        let response = try engine { () throws(WeftError) -> SearchResponse in try database.search(request) }
+        return (request, definition)
+    }
+
+    private func rendered(_ response: SearchResponse, request: SearchRequest, definition: CollectionDefinition) -> [any Sendable] {
         if let groups = response.groups {
             return groups.enumerated().compactMap { index, group -> (any Sendable)? in
                 guard let first = group.results.first else { return nil }
@@ -230,6 +246,17 @@ struct GraphQLQueries {
     static let topOccurrencesKept = 1_000
 
     func aggregate(_ className: String, _ args: Map) throws -> [any Sendable] {
+        let request = try aggregateRequest(className, args)
+        return aggregated(try engine { () throws(WeftError) -> [AggregateGroup] in try database.aggregate(request) })
+    }
+
+    /// `Aggregate` of a collection spread over a cluster's nodes: aggregated across them.
+    func aggregateAcrossNodes(_ className: String, _ args: Map) async throws -> [any Sendable] {
+        let request = try aggregateRequest(className, args)
+        return aggregated(try await engine { () async throws(WeftError) -> [AggregateGroup] in try await ClusterAggregate.run(request, database: database) })
+    }
+
+    private func aggregateRequest(_ className: String, _ args: Map) throws -> AggregateRequest {
         let collection = try engine { () throws(WeftError) -> Collection in try database.requireCollection(className) }
         var request = AggregateRequest(collection: collection.name)
         request.tenant = args["tenant"].stringValue
@@ -239,8 +266,11 @@ struct GraphQLQueries {
         request.groupBy = args["groupBy"].arrayValue?.first?.stringValue
         request.search = try search(args)
         request.topOccurrencesLimit = Self.topOccurrencesKept
-        let groups = try engine { () throws(WeftError) -> [AggregateGroup] in try database.aggregate(request) }
-        return groups.map { group -> any Sendable in
+        return request
+    }
+
+    private func aggregated(_ groups: [AggregateGroup]) -> [any Sendable] {
+        groups.map { group -> any Sendable in
             var entry: [String: any Sendable] = ["meta": ["count": group.count] as [String: any Sendable]]
             for (name, aggregation) in group.properties { entry[name] = Self.output(aggregation) }
             if let (path, value) = group.groupedBy {

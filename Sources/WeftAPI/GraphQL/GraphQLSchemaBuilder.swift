@@ -52,7 +52,9 @@ struct GraphQLSchemaBuilder {
                     let wantsVectors = Self.selects(["_additional", "vector"], in: info) || Self.selects(["_additional", "vectors"], in: info)
                     let args = try await queries.withTextVectors(args, className: className)
                     let asked = GraphQLModuleResults.Asked(info)
-                    let objects = try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
+                    let objects = ClusterSearch.isSpread(className, database: database)
+                        ? try await queries.getAcrossNodes(className, args, wantsVectors: wantsVectors)
+                        : try await queries.onEngine(.query) { try queries.get(className, args, wantsVectors: wantsVectors) }
                     guard !asked.isEmpty else { return objects }
                     return try await GraphQLModuleResults(modules: modules, definition: definition, headers: context as? ModuleHeaders ?? ModuleHeaders())
                         .apply(asked, to: objects, args: args)
@@ -71,6 +73,7 @@ struct GraphQLSchemaBuilder {
                 ]),
                 resolve: { _, args, _, _ in
                     let args = try await queries.withTextVectors(args, className: className)
+                    if ClusterSearch.isSpread(className, database: database) { return try await queries.aggregateAcrossNodes(className, args) }
                     return try await queries.onEngine(.query) { try queries.aggregate(className, args) }
                 })
         }

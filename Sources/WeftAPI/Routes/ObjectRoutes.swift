@@ -75,8 +75,13 @@ struct ObjectRoutes {
     private func get(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let includeVector = includesVector(request)
         let tenant = request.uri.queryParameters.get("tenant")
-        let found = try await database.executor.run(.point) { () throws(WeftError) in
-            try database.getObject(className: className, id: id, includeVector: includeVector, tenant: tenant)
+        let found: ObjectView?
+        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            found = try await ClusterObjects(cluster: cluster).get(collection, id: id, node: node, includeVector: includeVector, tenant: tenant)
+        } else {
+            found = try await database.executor.run(.point) { () throws(WeftError) in
+                try database.getObject(className: className, id: id, includeVector: includeVector, tenant: tenant)
+            }
         }
         guard let view = found else {
             throw WeftError.notFound("no object with id '\(id)'")
@@ -86,13 +91,22 @@ struct ObjectRoutes {
 
     private func head(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let tenant = request.uri.queryParameters.get("tenant")
+        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            let found = try await ClusterObjects(cluster: cluster).get(collection, id: id, node: node, includeVector: false, tenant: tenant)
+            return Response(status: found != nil ? .noContent : .notFound)
+        }
         let exists = try await database.executor.run(.point) { () throws(WeftError) in try database.objectExists(className: className, id: id, tenant: tenant) }
         return Response(status: exists ? .noContent : .notFound)
     }
 
     private func delete(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let tenant = request.uri.queryParameters.get("tenant")
-        let deleted = try await database.executor.run(.point) { () throws(WeftError) in try database.deleteObject(className: className, id: id, tenant: tenant) }
+        let deleted: Bool
+        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            deleted = try await ClusterObjects(cluster: cluster).delete(collection, id: id, node: node, tenant: tenant)
+        } else {
+            deleted = try await database.executor.run(.point) { () throws(WeftError) in try database.deleteObject(className: className, id: id, tenant: tenant) }
+        }
         guard deleted else { throw WeftError.notFound("no object with id '\(id)'") }
         return Response(status: .noContent)
     }
@@ -138,6 +152,19 @@ struct ObjectRoutes {
             }
         }
         let page = listRequest
+        if database.cluster != nil {
+            // A collection spread over the cluster's nodes is listed across them.
+            if let className = page.className, ClusterSearch.isSpread(className, database: database) {
+                let search = database.listPageRequest(page, collection: try database.requireCollection(className))
+                let views = try await ClusterSearch.run(search, database: database).results.map(\.view)
+                return JSONResponses.json([
+                    "objects": .array(views.map { ObjectJSON.render($0, includeVector: page.includeVector) }), "totalResults": .int(Int64(views.count)),
+                ])
+            }
+            if page.className == nil, database.collections.contains(where: \.isSpread) {
+                throw WeftError.invalidInput("in a cluster, list objects with the 'class' parameter (a listing of every collection is not supported yet)")
+            }
+        }
         return JSONResponses.json(try await database.executor.run(.query) { () throws(WeftError) -> JSONValue in
             let views = try database.listObjects(page)
             return [

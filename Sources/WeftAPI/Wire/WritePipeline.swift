@@ -9,18 +9,42 @@ import WeftModules
 struct WritePipeline: Sendable {
     let database: Database
     let modules: ModuleRegistry
+    /// Whether objects of collections spread over a cluster's nodes are sent to their shards'
+    /// nodes (`ClusterWrites`); false on the node a coordinator sent them to.
+    var routes = true
 
-    /// On `lane` already: the results, or the rest of the work when a module must vectorize first.
+    /// On `lane` already: the results, or the rest of the work when a module must vectorize first
+    /// or other nodes must write their part.
     func writeOnLane(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
+        if let (cluster, routing) = routing(writes) {
+            let local = self.local
+            return .later { () async throws(WeftError) -> [Database.WriteResult] in
+                try database.checkWritable()
+                return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
+            }
+        }
         guard needsModules(writes) else { return .done(try database.write(writes)) }
         return .later { () async throws(WeftError) -> [Database.WriteResult] in try await self.writeVectorizing(writes, lane: lane) }
     }
 
     /// From a request's task: the engine work on `lane`, after the module step when one is needed.
     func write(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
+        if let (cluster, routing) = routing(writes) {
+            try database.checkWritable()
+            let local = self.local
+            return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
+        }
         if needsModules(writes) { return try await writeVectorizing(writes, lane: lane) }
         let database = self.database
         return try await database.executor.run(lane) { () throws(WeftError) in try database.write(writes) }
+    }
+
+    /// This pipeline without routing (this node's part of a routed request).
+    private var local: WritePipeline { WritePipeline(database: database, modules: modules, routes: false) }
+
+    private func routing(_ writes: [ObjectWrite]) -> (ClusterNode, ClusterWrites.Routing)? {
+        guard routes, let cluster = database.cluster, let routing = ClusterWrites.route(writes, database: database) else { return nil }
+        return (cluster, routing)
     }
 
     private func writeVectorizing(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {

@@ -15,8 +15,8 @@ extension Database {
             var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
             var entries: [CollectionRecord.ShardEntry] = []
             let shardCount = definition.multiTenancy.enabled ? 0 : definition.sharding.desiredCount
-            for _ in 0..<shardCount {
-                entries.append(.init(name: Self.randomShardName(), id: nextShardID))
+            for index in 0..<shardCount {
+                entries.append(.init(name: Self.shardName(of: definition.name, index: index), id: nextShardID))
                 nextShardID += 1
             }
             let record = CollectionRecord(definition: definition, shards: entries)
@@ -169,9 +169,16 @@ extension Database {
         }
     }
 
-    /// Weaviate names physical shards with 12 random letters and digits.
-    public static func randomShardName() -> String {
+    /// 12 letters and digits, as Weaviate's physical shard names, but derived from the collection's
+    /// name and the shard's number rather than drawn at random: the names place objects on the
+    /// ring (`ShardRouter`), so a collection gets the same shards, holding the same objects, on a
+    /// single node and in a cluster (the same per-shard BM25 statistics, the same answers).
+    public static func shardName(of collection: String, index: Int) -> String {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        return String((0..<12).map { _ in alphabet.randomElement()! })
+        var value = Murmur3.hash64("\(collection)#\(index)")
+        return String((0..<12).map { _ in
+            defer { value /= UInt64(alphabet.count) }
+            return alphabet[Int(value % UInt64(alphabet.count))]
+        })
     }
 }

@@ -23,6 +23,9 @@ public final class Database: Sendable {
     package let clock: @Sendable () -> Int64
     /// Where engine work runs, off Swift's cooperative pool (see `EngineExecutor`).
     public let executor: EngineExecutor
+    /// The cluster this node is part of, attached by the API layer once it joined (nil: a single
+    /// node). The engine only keeps it for the request paths that route to other nodes.
+    private let attachedCluster = Locked<(any ClusterAttachment)?>(nil)
 
     public convenience init(configuration: Configuration, logger: Logger) throws(WeftError) {
         try self.init(configuration: configuration, logger: logger, clock: { Database.currentTimeMillis() })
@@ -119,6 +122,10 @@ public final class Database: Sendable {
         return options
     }
 
+    public var clusterAttachment: (any ClusterAttachment)? { attachedCluster.withLock { $0 } }
+
+    public func attach(_ cluster: any ClusterAttachment) { attachedCluster.withLock { $0 = cluster } }
+
     // MARK: Lookup
 
     public var collections: [Collection] {
@@ -164,3 +171,6 @@ public final class Database: Sendable {
         try store.flush()
     }
 }
+
+/// What the API layer attaches to a database that is part of a cluster (WeftAPI's `ClusterNode`).
+public protocol ClusterAttachment: AnyObject, Sendable {}

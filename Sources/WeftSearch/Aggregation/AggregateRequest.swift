@@ -1,8 +1,9 @@
 import WeftCore
+import WeftEngine
 
 /// `Aggregate`: statistics over a collection's objects, all of them, those passing a filter, or
 /// the nearest `objectLimit` of a vector search; optionally per value of a property.
-public struct AggregateRequest: Sendable {
+public struct AggregateRequest: Sendable, Codable {
     public var collection: String
     public var tenant: String?
     public var filter: WhereFilter?
@@ -22,6 +23,12 @@ public struct AggregateRequest: Sendable {
         self.groupBy = groupBy
         self.properties = properties
     }
+}
+
+/// One node's part of an aggregation across a cluster (`Database.aggregatePart`).
+public enum AggregatePart: Sendable {
+    case count(Int)
+    case objects([StoredObject])
 }
 
 public struct AggregateGroup: Sendable {

@@ -9,13 +9,7 @@ extension Database {
     public func aggregate(_ request: AggregateRequest) throws(WeftError) -> [AggregateGroup] {
         let collection = try requireCollection(request.collection)
         let shards = try collection.shards(tenant: request.tenant)
-        let schema = collection.invertedSchema
-        // Each property's statistics come back under the name the request used (`Name` or `name`).
-        let properties = try (request.properties ?? schema.properties.map(\.name)).map {
-            (name: String) throws(WeftError) -> (name: String, property: IndexedProperty) in
-            guard let property = schema.property(name) else { throw .invalidInput("aggregate: no property '\(name)' in class \(collection.name)") }
-            return (name, property)
-        }
+        let properties = try aggregatedProperties(request, of: collection)
         if request.search == nil, request.groupBy == nil, properties.isEmpty {
             return [AggregateGroup(groupedBy: nil, count: try count(collection, shards, filter: request.filter, tenant: request.tenant), properties: [:])]
         }
@@ -24,7 +18,52 @@ extension Database {
            let group = try aggregateFromIndex(collection, shards, request, properties: properties, aggregator: aggregator) {
             return [group]
         }
-        let objects = try aggregatedObjects(collection, shards, request)
+        return try groups(try aggregatedObjects(collection, shards, request), request, collection: collection, properties: properties)
+    }
+
+    /// What this node holds of an aggregation across a cluster's nodes (no search: a search's
+    /// objects are found across the nodes first): a count alone, or the objects to aggregate.
+    public func aggregatePart(_ request: AggregateRequest) throws(WeftError) -> AggregatePart {
+        guard request.search == nil else { throw .internalError("aggregate: a search's objects are gathered across the nodes, not per node") }
+        let collection = try requireCollection(request.collection)
+        let shards = try collection.shards(tenant: request.tenant)
+        if request.groupBy == nil, try aggregatedProperties(request, of: collection).isEmpty {
+            return .count(try count(collection, shards, filter: request.filter, tenant: request.tenant))
+        }
+        return .objects(try aggregatedObjects(collection, shards, request))
+    }
+
+    /// The aggregation of every node's part (counts added, objects aggregated together: exact,
+    /// medians and modes included).
+    public func aggregate(_ request: AggregateRequest, merging parts: [AggregatePart]) throws(WeftError) -> [AggregateGroup] {
+        let collection = try requireCollection(request.collection)
+        let properties = try aggregatedProperties(request, of: collection)
+        var count = 0
+        var objects: [StoredObject] = []
+        for part in parts {
+            switch part {
+            case .count(let partial): count += partial
+            case .objects(let partial): objects.append(contentsOf: partial)
+            }
+        }
+        if request.search == nil, request.groupBy == nil, properties.isEmpty { return [AggregateGroup(groupedBy: nil, count: count, properties: [:])] }
+        return try groups(objects, request, collection: collection, properties: properties)
+    }
+
+    /// Each property's statistics come back under the name the request used (`Name` or `name`).
+    private func aggregatedProperties(_ request: AggregateRequest, of collection: Collection) throws(WeftError) -> [(name: String, property: IndexedProperty)] {
+        let schema = collection.invertedSchema
+        return try (request.properties ?? schema.properties.map(\.name)).map {
+            (name: String) throws(WeftError) -> (name: String, property: IndexedProperty) in
+            guard let property = schema.property(name) else { throw .invalidInput("aggregate: no property '\(name)' in class \(collection.name)") }
+            return (name, property)
+        }
+    }
+
+    private func groups(_ objects: [StoredObject], _ request: AggregateRequest, collection: Collection,
+                        properties: [(name: String, property: IndexedProperty)]) throws(WeftError) -> [AggregateGroup] {
+        let schema = collection.invertedSchema
+        let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
@@ -83,15 +122,7 @@ extension Database {
     }
 
     private func aggregatedObjects(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest) throws(WeftError) -> [StoredObject] {
-        if let search = request.search {
-            guard request.objectLimit != nil || Self.hasThreshold(search) else {
-                throw .invalidInput("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
-            }
-            var query = SearchRequest(collection: request.collection, search: search, filter: request.filter,
-                                      limit: request.objectLimit ?? configuration.queryMaximumResults)
-            query.tenant = request.tenant
-            return try self.search(query).results.map(\.object)
-        }
+        if let query = try searchOfAggregation(request) { return try self.search(query).results.map(\.object) }
         var objects: [StoredObject] = []
         if let filter = request.filter {
             for shard in shards {
@@ -103,6 +134,18 @@ extension Database {
             for shard in shards { objects.append(contentsOf: try shard.scan(after: nil, limit: Int.max)) }
         }
         return objects
+    }
+
+    /// The search whose results an aggregation with a search aggregates.
+    public func searchOfAggregation(_ request: AggregateRequest) throws(WeftError) -> SearchRequest? {
+        guard let search = request.search else { return nil }
+        guard request.objectLimit != nil || Self.hasThreshold(search) else {
+            throw .invalidInput("aggregate: a search needs objectLimit (or a distance / certainty) to bound the objects")
+        }
+        var query = SearchRequest(collection: request.collection, search: search, filter: request.filter,
+                                  limit: request.objectLimit ?? configuration.queryMaximumResults)
+        query.tenant = request.tenant
+        return query
     }
 
     private static func hasThreshold(_ search: SearchKind) -> Bool {

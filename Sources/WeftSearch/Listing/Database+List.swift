@@ -39,6 +39,11 @@ extension Database {
         return Array(views.dropFirst(request.offset).prefix(request.limit))
     }
 
+    /// The search one collection's page of a listing is.
+    public func listPageRequest(_ request: ListRequest, collection: Collection) -> SearchRequest {
+        pageRequest(request, collection: collection, limit: request.limit, offset: request.offset)
+    }
+
     private func pageRequest(_ request: ListRequest, collection: Collection, limit: Int, offset: Int) -> SearchRequest {
         var search = SearchRequest(collection: collection.name, limit: limit)
         search.offset = offset

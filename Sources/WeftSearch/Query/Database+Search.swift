@@ -71,7 +71,9 @@ extension Database {
         let ttl = definition.objectTTL.flatMap { $0.enabled && $0.filterExpiredObjects ? $0 : nil }
         return SearchPlan(request: request, collection: collection, shards: shards, placementIndexes: collection.placementIndexes(tenant: request.tenant),
                           limit: limit, wanted: wanted, fetch: fetch, vectorNames: vectorNames, groupVector: groupVector,
-                          diversityVector: diversityVector, readsRecords: request.needsObjects || ttl != nil || request.groupBy != nil || request.similarityGroup != nil)
+                          diversityVector: diversityVector,
+                          // A sort's values are read from the records when several nodes' hits are merged.
+                          readsRecords: request.needsObjects || ttl != nil || request.groupBy != nil || request.similarityGroup != nil || !request.sort.isEmpty)
     }
 
     /// This node's part of a search: the hits of its shards (`plan.shards`), merged, before paging;
@@ -147,7 +149,7 @@ extension Database {
         let limit = plan.limit
         let profiler = request.profiler
         let searchKind = Self.profiledKind(request.search)
-        var hits = merge(partials, plan: plan)
+        var hits = try merge(partials, plan: plan)
         let pagedAlready = request.search == nil && request.sort.isEmpty && request.filter == nil && request.after != nil
         if request.groupBy == nil, !pagedAlready { hits = Array(hits.dropFirst(request.offset).prefix(limit)) }
         if let autocut = request.autocut, autocut > 0, request.search != nil {

@@ -6,7 +6,7 @@ import WeftStorage
 /// its own shards' hits (ties broken by shard place and docID, the same on every node), so a
 /// collection spread over nodes answers exactly as if one node held every shard.
 extension Database {
-    func merge(_ partials: [PartialHits], plan: SearchPlan) -> [ShardHit] {
+    func merge(_ partials: [PartialHits], plan: SearchPlan) throws(WeftError) -> [ShardHit] {
         let request = plan.request
         var isHybrid = false
         if case .hybrid? = request.search { isHybrid = true }
@@ -14,8 +14,17 @@ extension Database {
         let all = partials.flatMap(\.hits)
         switch request.search {
         case nil where !request.sort.isEmpty:
-            // Refused before a sort reaches several nodes (see `ClusterSearch`).
-            return all
+            // Each node found its first `wanted` in the sort's order (ties by UUID); the same
+            // order over all of them, from the objects' values.
+            let schema = plan.collection.invertedSchema
+            var keyed: [(values: [SortValue], id: ObjectID, hit: ShardHit)] = []
+            for var hit in all {
+                if hit.object == nil { hit.object = try loadObject(hit, plan: plan, profiler: nil, searchKind: "object") }
+                guard let object = hit.object else { continue }
+                keyed.append((try Sorter.sortValues(of: object, keys: request.sort, schema: schema, className: plan.collection.name), object.id, hit))
+            }
+            keyed.sort { Sorter.precedes(($0.values, $0.id), ($1.values, $1.id), keys: request.sort) }
+            return keyed.prefix(plan.wanted).map(\.hit)
         case nil where request.filter == nil:
             let limit = request.after == nil ? plan.wanted : plan.limit
             return Array(all.sorted { ($0.id ?? $0.object!.id) < ($1.id ?? $1.object!.id) }.prefix(limit))

@@ -1,0 +1,89 @@
+import Foundation
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+import WeftSearch
+
+/// Searches of a collection spread over a cluster's nodes: every node holding shards finds its
+/// part (`partialHits`, the objects read where they live), this node merges the parts exactly
+/// as one node merges its shards' hits and finishes the page. Searches of a collection this node
+/// holds entirely take the single node's path.
+struct ClusterSearch {
+    let cluster: ClusterNode
+
+    /// Runs `request` where it must run: on this node's lane, or across the nodes.
+    static func run(_ request: SearchRequest, database: Database) async throws(WeftError) -> SearchResponse {
+        if let cluster = database.cluster, database.collection(named: request.collection)?.isSpread == true {
+            return try await ClusterSearch(cluster: cluster).search(request)
+        }
+        return try await database.executor.run(.query) { () throws(WeftError) in try database.search(request) }
+    }
+
+    /// Whether searches of `collection` involve other nodes.
+    static func isSpread(_ collection: String, database: Database) -> Bool {
+        database.cluster != nil && database.collection(named: collection)?.isSpread == true
+    }
+
+    func search(_ request: SearchRequest) async throws(WeftError) -> SearchResponse {
+        let database = cluster.database, cluster = self.cluster
+        let collection = try database.requireCollection(request.collection)
+        var request = request
+        try await resolveNearObject(&request, collection: collection)
+        switch request.search {
+        case .nearVector(let near)? where near.multiTarget != nil:
+            throw .invalidInput("multi-target vector searches across the nodes of a cluster are not supported yet")
+        case .hybrid(let query)? where query.multiTarget != nil:
+            throw .invalidInput("multi-target hybrid searches across the nodes of a cluster are not supported yet")
+        default: break
+        }
+        let checked = request
+        let plan = try await database.executor.run(.query) { () throws(WeftError) in try database.searchPlan(checked) }
+        let encoded: Data
+        do { encoded = try JSONEncoder().encode(plan.request) } catch { throw .internalError("cluster: cannot encode the search: \(error)") }
+        var isHybrid = false
+        if case .hybrid? = plan.request.search { isHybrid = true }
+        let hybrid = isHybrid
+        let gathered = await withTaskGroup(of: Result<PartialHits, WeftError>.self) { group in
+            group.addTask { await Self.capture { () async throws(WeftError) in try await database.executor.run(.query) { () throws(WeftError) in try database.partialHits(plan) } } }
+            for node in collection.remoteNodes {
+                group.addTask {
+                    await Self.capture { () async throws(WeftError) in
+                        var message = Weft_Internal_V1_SearchShardsRequest()
+                        message.requestJson = encoded
+                        let reply = try await cluster.peers.call(node) { client, options in try await client.searchShards(message, options: options) }
+                        return try InternalMessages.partial(reply, hybrid: hybrid)
+                    }
+                }
+            }
+            var all: [Result<PartialHits, WeftError>] = []
+            for await partial in group { all.append(partial) }
+            return all
+        }
+        // A node that cannot answer fails the search (its shards' hits would be missing).
+        let partials = try gathered.map { (result: Result<PartialHits, WeftError>) throws(WeftError) in try result.get() }
+        return try await database.executor.run(.query) { () throws(WeftError) in try database.finishSearch(plan, merging: partials) }
+    }
+
+    /// nearObject becomes nearVector with the object's vector, read from the node holding it.
+    private func resolveNearObject(_ request: inout SearchRequest, collection: Collection) async throws(WeftError) {
+        guard case .nearObject(let near)? = request.search else { return }
+        guard near.multiTarget == nil else { throw .invalidInput("multi-target nearObject searches across the nodes of a cluster are not supported yet") }
+        let name = try collection.definition.vectorTarget(near.targetVector)
+        let object: StoredObject?
+        if let node = collection.remoteNode(for: near.id, tenant: request.tenant) {
+            object = try await ClusterObjects(cluster: cluster).get(collection, id: near.id, node: node, includeVector: true, tenant: request.tenant)?.object
+        } else {
+            let database = cluster.database, tenant = request.tenant
+            object = try await database.executor.run(.point) { () throws(WeftError) in
+                try collection.shard(for: near.id, tenant: tenant).get(near.id, withVectors: [name])
+            }
+        }
+        guard let object else { throw .invalidInput("nearObject: no object with id '\(near.id)' in \(collection.name)") }
+        guard let vector = object.vectors[name] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(name)'") }
+        request.search = .nearVector(NearVector(vector: vector, targetVector: near.targetVector, threshold: near.threshold))
+    }
+
+    private static func capture<T>(_ body: () async throws(WeftError) -> T) async -> Result<T, WeftError> {
+        do throws(WeftError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+}

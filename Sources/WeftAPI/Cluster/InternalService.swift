@@ -1,0 +1,90 @@
+import Foundation
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+import WeftModules
+import WeftSearch
+
+/// The methods of the node-to-node data service (`weft.internal.v1.Internal`): what a
+/// coordinating node asks of the node holding a shard. Each runs on the lane its public
+/// counterpart runs on, against this node's own shards only.
+enum InternalService {
+    static func methods(database: Database, modules: ModuleRegistry) -> [String: GRPCMethod] {
+        [
+            // Through the write pipeline, so a vectorizer module runs on the owner as for a
+            // client's write there.
+            "/weft.internal.v1.Internal/WriteObjects": .unaryContinuing(.write) { (request: Weft_Internal_V1_WriteObjectsRequest, _: ModuleHeaders) throws(WeftError) in
+                let kind = InternalMessages.kind(request.kind)
+                var writes: [ObjectWrite] = []
+                for object in request.objects { writes.append(ObjectWrite(try InternalMessages.input(object), kind: kind)) }
+                let pipeline = WritePipeline(database: database, modules: modules, routes: false)
+                return try pipeline.writeOnLane(writes, lane: .write).map { results throws(WeftError) in try GRPCMethod.encode(writeReply(results)) }
+            },
+            "/weft.internal.v1.Internal/GetObjects": .unary(.query) { (request: Weft_Internal_V1_GetObjectsRequest) throws(WeftError) in
+                let collection = try database.requireCollection(request.collection)
+                let tenant = request.tenant.isEmpty ? nil : request.tenant
+                var reply = Weft_Internal_V1_GetObjectsReply()
+                for text in request.ids {
+                    var found = Weft_Internal_V1_GetObjectsReply.Found()
+                    do throws(WeftError) {
+                        guard let id = ObjectID(text) else { throw .invalidInput("id '\(text)' is not a UUID") }
+                        if let object = try collection.shard(for: id, tenant: tenant).get(id, withVectors: request.vectorNames) {
+                            found.object = InternalMessages.proto(object)
+                        }
+                    } catch {
+                        found.error = InternalMessages.error(error)
+                    }
+                    reply.objects.append(found)
+                }
+                return reply
+            },
+            "/weft.internal.v1.Internal/DeleteObjects": .unary(.write) { (request: Weft_Internal_V1_DeleteObjectsRequest) throws(WeftError) in
+                let tenant = request.tenant.isEmpty ? nil : request.tenant
+                var reply = Weft_Internal_V1_DeleteObjectsReply()
+                for text in request.ids {
+                    var outcome = Weft_Internal_V1_DeleteObjectsReply.Outcome()
+                    do throws(WeftError) {
+                        guard let id = ObjectID(text) else { throw .invalidInput("id '\(text)' is not a UUID") }
+                        outcome.deleted = try database.deleteObject(className: request.collection, id: id, tenant: tenant)
+                    } catch {
+                        outcome.error = InternalMessages.error(error)
+                    }
+                    reply.outcomes.append(outcome)
+                }
+                return reply
+            },
+            "/weft.internal.v1.Internal/SearchShards": .unary(.query) { (request: Weft_Internal_V1_SearchShardsRequest) throws(WeftError) in
+                let search: SearchRequest
+                do { search = try JSONDecoder().decode(SearchRequest.self, from: request.requestJson) } catch {
+                    throw .malformedRequest("cluster: cannot decode a search from another node: \(error)")
+                }
+                return InternalMessages.reply(try database.partialSearchWithObjects(search))
+            },
+            "/weft.internal.v1.Internal/AggregateShards": .unary(.query) { (request: Weft_Internal_V1_AggregateShardsRequest) throws(WeftError) in
+                let aggregation: AggregateRequest
+                do { aggregation = try JSONDecoder().decode(AggregateRequest.self, from: request.requestJson) } catch {
+                    throw .malformedRequest("cluster: cannot decode an aggregation from another node: \(error)")
+                }
+                var reply = Weft_Internal_V1_AggregateShardsReply()
+                switch try database.aggregatePart(aggregation) {
+                case .count(let count): reply.count = Int64(count)
+                case .objects(let objects): reply.objects = objects.map(InternalMessages.proto)
+                }
+                return reply
+            },
+        ]
+    }
+
+    private static func writeReply(_ results: [Database.WriteResult]) -> Weft_Internal_V1_WriteObjectsReply {
+        var reply = Weft_Internal_V1_WriteObjectsReply()
+        reply.results = results.map { result in
+            var entry = Weft_Internal_V1_WriteResult()
+            switch result {
+            case .success(let view): entry.object = InternalMessages.proto(view.object)
+            case .failure(let error): entry.error = InternalMessages.error(error)
+            }
+            return entry
+        }
+        return reply
+    }
+}
