@@ -14,9 +14,13 @@ class Etcd:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="weft-etcd-")
         self.port = free_port()
-        peer = free_port()
-        url = f"http://127.0.0.1:{self.port}"
-        self.url = url
+        self.peer = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self):
+        """Starts etcd (again, on the same ports and data)."""
+        url, peer = self.url, self.peer
         self.log = open(os.path.join(self.folder, "etcd.log"), "a")
         self.process = subprocess.Popen(
             ["etcd", "--data-dir", os.path.join(self.folder, "data"), "--name", "weft-test",
@@ -34,10 +38,15 @@ class Etcd:
                 time.sleep(0.1)
         raise RuntimeError("etcd did not start: " + open(os.path.join(self.folder, "etcd.log")).read())
 
-    def stop(self):
+    def halt(self):
+        """Stops etcd, keeping its data."""
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.halt()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import WeftCluster
@@ -55,7 +56,7 @@ public final class ClusterNode: Sendable {
             throw .invalidInput("the data folder \(database.configuration.dataPath) holds collections of a single node; a node joining a cluster "
                 + "(CLUSTER_ETCD_ENDPOINTS) starts from an empty folder or its own cluster data. Move the folder away or start without CLUSTER_ETCD_ENDPOINTS")
         }
-        try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft))
+        try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft, identity: try identity()))
         let (records, revision) = try await schemaStore.snapshot()
         let agreed = Set(records.map { $0.name.lowercased() })
         for record in records { try await apply(record) }
@@ -67,6 +68,18 @@ public final class ClusterNode: Sendable {
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
         database.attach(self)
+    }
+
+    /// A random identity kept in the data folder: the same node after a restart (see
+    /// `NodeMembership.Member.identity`).
+    private func identity() throws(WeftError) -> String {
+        let path = database.configuration.dataPath + "/cluster-node-identity"
+        if let stored = try? String(contentsOfFile: path, encoding: .utf8), !stored.isEmpty { return stored }
+        let identity = ObjectID.random().description
+        do { try identity.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw .internalError("cannot write \(path): \(error)")
+        }
+        return identity
     }
 
     /// Leaves the cluster (the node's key revoked at once) and stops following changes.

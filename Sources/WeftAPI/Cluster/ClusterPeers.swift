@@ -37,6 +37,8 @@ final class ClusterPeers: Sendable {
         let client = try await client(for: node)
         var options = CallOptions.defaults
         options.timeout = Self.callTimeout
+        // A node that refuses connections fails the call at once instead of after the timeout.
+        options.waitForReady = false
         do {
             return try await body(client, options)
         } catch let error as RPCError {

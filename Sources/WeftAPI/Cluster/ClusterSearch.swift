@@ -43,9 +43,19 @@ struct ClusterSearch {
         var isHybrid = false
         if case .hybrid? = plan.request.search { isHybrid = true }
         let hybrid = isHybrid
+        // A filter on one UUID (how clients fetch an object by id) needs only its shard's node.
+        var askLocal = true
+        var remoteNodes = collection.remoteNodes
+        if let id = Self.pinnedID(plan.request) {
+            let owner = collection.remoteNode(for: id, tenant: plan.request.tenant)
+            askLocal = owner == nil
+            remoteNodes = owner.map { [$0] } ?? []
+        }
         let gathered = await withTaskGroup(of: Result<PartialHits, WeftError>.self) { group in
-            group.addTask { await Self.capture { () async throws(WeftError) in try await database.executor.run(.query) { () throws(WeftError) in try database.partialHits(plan) } } }
-            for node in collection.remoteNodes {
+            if askLocal {
+                group.addTask { await Self.capture { () async throws(WeftError) in try await database.executor.run(.query) { () throws(WeftError) in try database.partialHits(plan) } } }
+            }
+            for node in remoteNodes {
                 group.addTask {
                     await Self.capture { () async throws(WeftError) in
                         var message = Weft_Internal_V1_SearchShardsRequest()
@@ -62,6 +72,18 @@ struct ClusterSearch {
         // A node that cannot answer fails the search (its shards' hits would be missing).
         let partials = try gathered.map { (result: Result<PartialHits, WeftError>) throws(WeftError) in try result.get() }
         return try await database.executor.run(.query) { () throws(WeftError) in try database.finishSearch(plan, merging: partials) }
+    }
+
+    /// The UUID a request's filter pins it to (`id Equal <uuid>`, alone or in an And).
+    static func pinnedID(_ request: SearchRequest) -> ObjectID? {
+        func pinned(_ filter: WhereFilter) -> ObjectID? {
+            switch filter {
+            case .compare(.equal, .id, .text(let text)): return ObjectID(text)
+            case .and(let operands): return operands.lazy.compactMap(pinned).first
+            default: return nil
+            }
+        }
+        return request.filter.flatMap(pinned)
     }
 
     /// nearObject becomes nearVector with the object's vector, read from the node holding it.

@@ -13,18 +13,24 @@ public final class NodeMembership: Sendable {
         /// Where other nodes reach its internal data service (`CLUSTER_ADVERTISE_ADDR:PORT`).
         public var dataAddress: String
         public var version: String
+        /// Who holds the name: a node restarted on the same data folder has the same identity and
+        /// takes its name back at once (its previous lease may not have expired yet).
+        public var identity: String
 
-        public init(name: String, dataAddress: String, version: String) {
+        public init(name: String, dataAddress: String, version: String, identity: String = "") {
             self.name = name
             self.dataAddress = dataAddress
             self.version = version
+            self.identity = identity
         }
 
-        var json: JSONValue { ["name": .string(name), "dataAddress": .string(dataAddress), "version": .string(version)] }
+        var json: JSONValue {
+            ["name": .string(name), "dataAddress": .string(dataAddress), "version": .string(version), "identity": .string(identity)]
+        }
 
         init?(_ json: JSONValue) {
             guard let name = json["name"]?.stringValue, let address = json["dataAddress"]?.stringValue else { return nil }
-            self.init(name: name, dataAddress: address, version: json["version"]?.stringValue ?? "")
+            self.init(name: name, dataAddress: address, version: json["version"]?.stringValue ?? "", identity: json["identity"]?.stringValue ?? "")
         }
     }
 
@@ -47,21 +53,47 @@ public final class NodeMembership: Sendable {
     /// until `leave()`. Throws `conflict` when a live node holds the name.
     public func join(_ member: Member) async throws(WeftError) {
         let lease = try await etcd.grantLease(ttlSeconds: ttlSeconds)
-        guard try await etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: 0, lease: lease) else {
-            try? await etcd.revoke(lease)
-            throw .conflict("cluster: a live node is already named '\(member.name)' (CLUSTER_HOSTNAME must be unique)")
+        if try await !etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: 0, lease: lease) {
+            // The name is held: by this node's previous run (same identity), taken back under the
+            // new lease; by another node, refused.
+            let holder = try await etcd.get(key(member.name))
+            let previous = holder.flatMap { try? JSONParser.parse($0.value, maximumDepth: 8) }.flatMap(Member.init)
+            guard let holder, !member.identity.isEmpty, previous?.identity == member.identity,
+                  try await etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: holder.modRevision, lease: lease) else {
+                try? await etcd.revoke(lease)
+                throw .conflict("cluster: a live node is already named '\(member.name)' (CLUSTER_HOSTNAME must be unique)")
+            }
         }
-        let etcd = self.etcd, logger = self.logger, interval = Duration.milliseconds(ttlSeconds * 1000 / 3)
-        let keepAlive = Task {
+        let interval = Duration.milliseconds(ttlSeconds * 1000 / 3)
+        let keepAlive = Task { [self] in
+            var current = lease
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
-                do throws(WeftError) { try await etcd.keepAlive(lease) } catch {
+                do throws(WeftError) { try await etcd.keepAlive(current) } catch {
                     logger.error("cluster: keeping node \(member.name)'s lease alive failed: \(error.message)")
+                    // The lease expired while etcd was unreachable: publish the node again under
+                    // a new one as soon as etcd answers.
+                    if let renewed = try? await rejoin(member) {
+                        current = renewed
+                        state.withLock { if $0 != nil { $0!.lease = renewed } }
+                        logger.info("cluster: node \(member.name) published again under a new lease")
+                    }
                 }
             }
         }
         state.withLock { $0 = (lease, keepAlive) }
+    }
+
+    /// Publishes `member` under a new lease when its key is gone (never over a live node of the
+    /// same name); the new lease.
+    private func rejoin(_ member: Member) async throws(WeftError) -> Int64? {
+        let lease = try await etcd.grantLease(ttlSeconds: ttlSeconds)
+        guard try await etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: 0, lease: lease) else {
+            try? await etcd.revoke(lease)
+            return nil
+        }
+        return lease
     }
 
     /// Leaves the cluster at once (the lease revoked, the node's key gone with it).
