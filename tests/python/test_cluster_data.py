@@ -233,3 +233,36 @@ def test_graphql_and_rest_listing_answer_as_on_one_node(systems):
         assert listed(server, "limit=7") == first
         assert listed(server, f"limit=7&after={after}") == listed(single, f"limit=7&after={after}")
         assert listed(server, "limit=5&offset=3&sort=n,score&order=desc,asc") == listed(single, "limit=5&offset=3&sort=n,score&order=desc,asc")
+
+
+def test_batch_delete_by_filter_answers_as_on_one_node(systems):
+    single, nodes, objects = systems
+    for server in (single, nodes[0]):
+        with connect(server) as client:
+            collection = client.collections.create("Deletable", vector_config=Configure.Vectors.self_provided(),
+                                                   sharding_config=Configure.sharding(desired_count=3),
+                                                   properties=[Property(name="n", data_type=DataType.INT)])
+            assert not collection.data.insert_many(
+                [wvc.data.DataObject(uuid=item.uuid, properties={"n": item.properties["n"]}, vector=item.vector) for item in objects[:200]]).errors
+
+    def dry(c):
+        result = c.data.delete_many(where=Filter.by_property("n").less_than(4), dry_run=True, verbose=True)
+        return result.matches, result.successful, [str(item.uuid) for item in result.objects]
+
+    def real(c):
+        result = c.data.delete_many(where=Filter.by_property("n").equal(5), verbose=True)
+        return result.matches, result.successful, result.failed
+
+    with connect(single) as client:
+        expected_dry = dry(client.collections.get("Deletable"))
+        expected_real = real(client.collections.get("Deletable"))
+        expected_left = client.collections.get("Deletable").aggregate.over_all(total_count=True).total_count
+    with connect(nodes[1]) as client:
+        collection = client.collections.get("Deletable")
+        assert dry(collection) == expected_dry
+        assert real(collection) == expected_real
+        assert expected_real[1] > 0
+    with connect(nodes[2]) as client:
+        collection = client.collections.get("Deletable")
+        assert collection.aggregate.over_all(total_count=True).total_count == expected_left == 200 - expected_real[1]
+        assert len(collection.query.fetch_objects(filters=Filter.by_property("n").equal(5)).objects) == 0

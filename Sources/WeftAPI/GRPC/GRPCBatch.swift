@@ -193,11 +193,23 @@ struct GRPCBatch {
         return input
     }
 
-    func batchDelete(_ proto: Weaviate_V1_BatchDeleteRequest) throws(WeftError) -> Weaviate_V1_BatchDeleteReply {
+    /// On its lane; across the nodes (off the lane) when the collection is spread over a cluster.
+    func batchDelete(_ proto: Weaviate_V1_BatchDeleteRequest) throws(WeftError) -> LaneStep<Weaviate_V1_BatchDeleteReply> {
         let started = DispatchTime.now()
         guard proto.hasFilters else { throw WeftError.invalidInput("batch delete needs filters") }
         let filter = try GRPCFilters.filter(proto.filters)
-        let result = try database.batchDelete(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: proto.hasTenant ? proto.tenant : nil)
+        let tenant = proto.hasTenant ? proto.tenant : nil
+        guard ClusterSearch.isSpread(proto.collection, database: database) else {
+            return .done(Self.reply(try database.batchDelete(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: tenant), proto, started: started))
+        }
+        let database = self.database
+        return .later { () async throws(WeftError) -> Weaviate_V1_BatchDeleteReply in
+            Self.reply(try await ClusterBatchDelete.run(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: tenant, database: database),
+                       proto, started: started)
+        }
+    }
+
+    private static func reply(_ result: BatchDeleteResult, _ proto: Weaviate_V1_BatchDeleteRequest, started: DispatchTime) -> Weaviate_V1_BatchDeleteReply {
         var reply = Weaviate_V1_BatchDeleteReply()
         reply.matches = Int64(result.matches)
         reply.successful = Int64(result.successful)

@@ -29,8 +29,8 @@ enum GRPCServices {
                 let outcomes = batch.addReferences(request.references)
                 return batch.followingCentroids(try GRPCMethod.encode(batchReferencesReply(outcomes)), references: request.references, outcomes: outcomes)
             },
-            "/weaviate.v1.Weaviate/BatchDelete": .unary(.write) { (request: Weaviate_V1_BatchDeleteRequest) throws(WeftError) in
-                try GRPCBatch(database: database).batchDelete(request)
+            "/weaviate.v1.Weaviate/BatchDelete": .unaryContinuing(.write) { (request: Weaviate_V1_BatchDeleteRequest, _: ModuleHeaders) throws(WeftError) in
+                try GRPCBatch(database: database).batchDelete(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
             },
             // Answered from memory (the tenant list), on the event loop.
             "/weaviate.v1.Weaviate/TenantsGet": .unary(nil) { (request: Weaviate_V1_TenantsGetRequest) throws(WeftError) in

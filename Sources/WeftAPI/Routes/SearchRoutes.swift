@@ -77,9 +77,8 @@ struct SearchRoutes {
         let output = object["output"]?.stringValue ?? "minimal"
         guard output == "minimal" || output == "verbose" else { throw WeftError.invalidInput("batch delete: output must be 'minimal' or 'verbose'") }
         let tenant = request.uri.queryParameters.get("tenant")
-        let (result, name) = try await database.executor.run(.write) { () throws(WeftError) in
-            (try database.batchDelete(collection: className, filter: filter, dryRun: dryRun, tenant: tenant), try database.requireCollection(className).name)
-        }
+        let name = try database.requireCollection(className).name
+        let result = try await ClusterBatchDelete.run(collection: className, filter: filter, dryRun: dryRun, tenant: tenant, database: database)
         let listed = output == "verbose" ? result.objects : result.objects.filter { $0.status == .failed }
         let objects: [JSONValue] = listed.map { item in
             var entry: [String: JSONValue] = ["id": .string(item.id.description), "status": .string(item.status.rawValue)]

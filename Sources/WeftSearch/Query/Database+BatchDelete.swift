@@ -11,12 +11,25 @@ public struct BatchDeleteResult: Sendable {
         public var id: ObjectID
         public var status: Status
         public var error: String?
+        public init(id: ObjectID, status: Status, error: String? = nil) {
+            self.id = id
+            self.status = status
+            self.error = error
+        }
     }
     public var matches: Int
     public var limit: Int
     public var successful: Int
     public var failed: Int
     public var objects: [Item]
+
+    public init(matches: Int, limit: Int, successful: Int, failed: Int, objects: [Item]) {
+        self.matches = matches
+        self.limit = limit
+        self.successful = successful
+        self.failed = failed
+        self.objects = objects
+    }
 }
 
 extension Database {
