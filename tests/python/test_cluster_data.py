@@ -56,14 +56,14 @@ def systems():
 
 def test_the_collection_is_spread_over_the_three_nodes(systems):
     _, nodes, _ = systems
-    import json, urllib.request
-    held = []
+    # Every node's view through the official client: each node holds one shard of Docs.
     for server in nodes:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.http_port}/v1/nodes?output=verbose") as response:
-            body = json.loads(response.read())
-        mine = [entry for entry in body["nodes"] if "shards" in entry][0]
-        held.append(sum(shard["objectCount"] for shard in mine["shards"] if shard["class"] == "Docs"))
-    assert sum(held) == 600 and all(count > 100 for count in held), held
+        with connect(server) as client:
+            listed = client.cluster.nodes(collection="Docs", output="verbose")
+        assert sorted(entry.name for entry in listed) == ["node1", "node2", "node3"]
+        held = [sum(shard.object_count for shard in entry.shards) for entry in listed]
+        assert all(entry.status == "HEALTHY" for entry in listed)
+        assert sum(held) == 600 and all(count > 100 for count in held), held
 
 
 def run_everywhere(systems, query):

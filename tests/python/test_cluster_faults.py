@@ -85,6 +85,9 @@ def test_a_killed_node_fails_its_shards_at_once_and_rejoins_with_its_data(cluste
     status, body = rest(nodes[1], "POST", "/v1/graphql", {"query": "{ Get { Faulty(nearVector: {vector: [0,0,0,0,0,0,0,0]}, limit: 3) { k } } }"})
     assert "node node3 is unavailable" in json.dumps(body) or "node node3 is not a live member" in json.dumps(body), body
     assert time.time() - started < 2
+    # /v1/nodes lists the killed node as UNAVAILABLE while its lease lasts (then not at all).
+    listed = {entry["name"]: entry["status"] for entry in rest(nodes[0], "GET", "/v1/nodes")[1]["nodes"]}
+    assert listed.get("node3", "UNAVAILABLE") == "UNAVAILABLE" and listed["node1"] == listed["node2"] == "HEALTHY", listed
     nodes[2].restart()
     with connect(nodes[1]) as client:
         collection = client.collections.get("Faulty")

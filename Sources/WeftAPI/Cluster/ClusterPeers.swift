@@ -33,10 +33,10 @@ final class ClusterPeers: Sendable {
     }
 
     /// Runs `body` with the client of `node`; failures become `unavailable` naming the node.
-    func call<T: Sendable>(_ node: String, _ body: (Client, CallOptions) async throws -> T) async throws(WeftError) -> T {
+    func call<T: Sendable>(_ node: String, timeout: Duration = callTimeout, _ body: (Client, CallOptions) async throws -> T) async throws(WeftError) -> T {
         let client = try await client(for: node)
         var options = CallOptions.defaults
-        options.timeout = Self.callTimeout
+        options.timeout = timeout
         // A node that refuses connections fails the call at once instead of after the timeout.
         options.waitForReady = false
         do {
@@ -44,8 +44,8 @@ final class ClusterPeers: Sendable {
         } catch let error as RPCError {
             if error.code == .unavailable || error.code == .deadlineExceeded { forget(node) }
             // The other node's own WeftError crosses as a status; keep its message.
-            throw WeftError(Self.code(error.code), error.code == .unavailable || error.code == .deadlineExceeded
-                ? "node \(node) is unavailable: \(error.message)" : error.message)
+            throw WeftError(Self.code(error.code), error.code == .deadlineExceeded ? "node \(node) timed out: \(error.message)"
+                : error.code == .unavailable ? "node \(node) is unavailable: \(error.message)" : error.message)
         } catch {
             throw .unavailable("node \(node) is unavailable: \(error)")
         }

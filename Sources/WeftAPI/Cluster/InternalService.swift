@@ -60,6 +60,14 @@ enum InternalService {
                 }
                 return InternalMessages.reply(try database.partialSearchWithObjects(search))
             },
+            // Answered from memory, on the event loop.
+            "/weft.internal.v1.Internal/NodeStatus": .unary(nil) { (request: Weft_Internal_V1_NodeStatusRequest) throws(WeftError) in
+                let query = NodeStatus.Query(verbose: request.verbose, className: request.hasCollection ? request.collection : nil,
+                                             shardName: request.hasShardName ? request.shardName : nil)
+                var reply = Weft_Internal_V1_NodeStatusReply()
+                reply.nodeJson = Data(JSONWriter.bytes(try NodeStatus.local(database, query)))
+                return reply
+            },
             "/weft.internal.v1.Internal/AggregateShards": .unary(.query) { (request: Weft_Internal_V1_AggregateShardsRequest) throws(WeftError) in
                 let aggregation: AggregateRequest
                 do { aggregation = try JSONDecoder().decode(AggregateRequest.self, from: request.requestJson) } catch {

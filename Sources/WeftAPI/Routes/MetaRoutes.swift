@@ -41,53 +41,9 @@ struct MetaRoutes {
         guard output == "minimal" || output == "verbose" else {
             throw WeftError.invalidInput("output must be 'minimal' or 'verbose', got '\(output)'")
         }
-        var collections = database.collections
-        if let className { collections = [try database.requireCollection(className)] }
-        let shardFilter = request.uri.queryParameters.get("shardName")
-        var shards: [JSONValue] = []
-        var objectCount = 0
-        var shardCount = 0
-        var corrupted = false
-        for collection in collections {
-            for shard in collection.shards where shardFilter == nil || shard.name == shardFilter {
-                shardCount += 1
-                objectCount += shard.objectCount
-                var entry: [String: JSONValue] = [
-                    "class": .string(collection.name), "name": .string(shard.name),
-                    "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": .string(shard.vectorIndexingStatus),
-                    "vectorQueueLength": .int(Int64(shard.vectorQueueLength)), "compressed": false, "loaded": true,
-                ]
-                // READONLY (disk too full) or CORRUPTED outranks the indexing state; a corrupted
-                // shard is also not loaded and says why (a field of Weft's own).
-                let status = shard.status
-                if status != "READY" { entry["vectorIndexingStatus"] = .string(status) }
-                if let corruption = shard.corruption {
-                    corrupted = true
-                    entry["loaded"] = false
-                    entry["corruption"] = .string(corruption)
-                }
-                shards.append(.object(entry))
-            }
-        }
-        var node: [String: JSONValue] = [
-            "name": .string(database.configuration.nodeName), "status": corrupted ? "UNHEALTHY" : "HEALTHY",
-            "version": .string(WeftVersion.weaviateAPI), "gitHash": .string("weft-\(WeftVersion.weft)"),
-            "batchStats": ["queueLength": 0, "ratePerSecond": 0],
-            "stats": ["objectCount": .int(Int64(objectCount)), "shardCount": .int(Int64(shardCount))],
-        ]
-        if output == "verbose" { node["shards"] = .array(shards) }
-        guard let cluster else { return JSONResponses.json(["nodes": [.object(node)]]) }
-        // In a cluster: every live node in etcd. Another node's statistics and shards come from
-        // that node (not asked yet: its entry has its name, status and version only).
-        var nodes: [JSONValue] = []
-        for member in try await cluster.members() {
-            if member.name == cluster.nodeName {
-                nodes.append(.object(node))
-            } else {
-                nodes.append(["name": .string(member.name), "status": "HEALTHY", "version": .string(WeftVersion.weaviateAPI),
-                              "gitHash": .string("weft-\(member.version)")])
-            }
-        }
-        return JSONResponses.json(["nodes": .array(nodes)])
+        let query = NodeStatus.Query(verbose: output == "verbose", className: className, shardName: request.uri.queryParameters.get("shardName"))
+        let node = try NodeStatus.local(database, query)
+        guard let cluster else { return JSONResponses.json(["nodes": [node]]) }
+        return JSONResponses.json(["nodes": .array(try await ClusterStatus(cluster: cluster).nodes(query, local: node))])
     }
 }

@@ -93,13 +93,27 @@ public enum Weft_Internal_V1_Internal: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "NodeStatus" metadata.
+        public enum NodeStatus: Sendable {
+            /// Request type for "NodeStatus".
+            public typealias Input = Weft_Internal_V1_NodeStatusRequest
+            /// Response type for "NodeStatus".
+            public typealias Output = Weft_Internal_V1_NodeStatusReply
+            /// Descriptor for "NodeStatus".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "NodeStatus",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "weft.internal.v1.Internal" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             WriteObjects.descriptor,
             GetObjects.descriptor,
             DeleteObjects.descriptor,
             SearchShards.descriptor,
-            AggregateShards.descriptor
+            AggregateShards.descriptor,
+            NodeStatus.descriptor
         ]
     }
 }
@@ -232,6 +246,29 @@ extension Weft_Internal_V1_Internal {
             deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_AggregateShardsReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_AggregateShardsReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "NodeStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > This node's entry of /v1/nodes.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_NodeStatusRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_NodeStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_NodeStatusReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func nodeStatus<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_NodeStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_NodeStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_NodeStatusReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_NodeStatusReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -420,6 +457,40 @@ extension Weft_Internal_V1_Internal {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "NodeStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > This node's entry of /v1/nodes.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_NodeStatusRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_NodeStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_NodeStatusReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func nodeStatus<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_NodeStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_NodeStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_NodeStatusReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_NodeStatusReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.NodeStatus.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -566,6 +637,35 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_AggregateShardsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_AggregateShardsReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "NodeStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > This node's entry of /v1/nodes.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_NodeStatusRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func nodeStatus<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_NodeStatusRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_NodeStatusReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.nodeStatus(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_NodeStatusRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_NodeStatusReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -734,6 +834,39 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             metadata: metadata
         )
         return try await self.aggregateShards(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "NodeStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > This node's entry of /v1/nodes.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func nodeStatus<Result>(
+        _ message: Weft_Internal_V1_NodeStatusRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_NodeStatusReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_NodeStatusRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.nodeStatus(
             request: request,
             options: options,
             onResponse: handleResponse

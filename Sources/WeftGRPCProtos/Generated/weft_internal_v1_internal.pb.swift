@@ -453,6 +453,52 @@ public nonisolated struct Weft_Internal_V1_AggregateShardsReply: Sendable {
   fileprivate var _count: Int64? = nil
 }
 
+public nonisolated struct Weft_Internal_V1_NodeStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var verbose: Bool = false
+
+  public var collection: String {
+    get {_collection ?? String()}
+    set {_collection = newValue}
+  }
+  /// Returns true if `collection` has been explicitly set.
+  public var hasCollection: Bool {self._collection != nil}
+  /// Clears the value of `collection`. Subsequent reads from it will return its default value.
+  public mutating func clearCollection() {self._collection = nil}
+
+  public var shardName: String {
+    get {_shardName ?? String()}
+    set {_shardName = newValue}
+  }
+  /// Returns true if `shardName` has been explicitly set.
+  public var hasShardName: Bool {self._shardName != nil}
+  /// Clears the value of `shardName`. Subsequent reads from it will return its default value.
+  public mutating func clearShardName() {self._shardName = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _collection: String? = nil
+  fileprivate var _shardName: String? = nil
+}
+
+public nonisolated struct Weft_Internal_V1_NodeStatusReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The node's entry of /v1/nodes, as JSON.
+  public var nodeJson: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "weft.internal.v1"
@@ -1160,6 +1206,80 @@ nonisolated extension Weft_Internal_V1_AggregateShardsReply: SwiftProtobuf.Messa
   public static func ==(lhs: Weft_Internal_V1_AggregateShardsReply, rhs: Weft_Internal_V1_AggregateShardsReply) -> Bool {
     if lhs._count != rhs._count {return false}
     if lhs.objects != rhs.objects {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_NodeStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NodeStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}verbose\0\u{1}collection\0\u{3}shard_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.verbose) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._collection) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._shardName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.verbose != false {
+      try visitor.visitSingularBoolField(value: self.verbose, fieldNumber: 1)
+    }
+    try { if let v = self._collection {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._shardName {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_NodeStatusRequest, rhs: Weft_Internal_V1_NodeStatusRequest) -> Bool {
+    if lhs.verbose != rhs.verbose {return false}
+    if lhs._collection != rhs._collection {return false}
+    if lhs._shardName != rhs._shardName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_NodeStatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NodeStatusReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.nodeJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.nodeJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.nodeJson, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_NodeStatusReply, rhs: Weft_Internal_V1_NodeStatusReply) -> Bool {
+    if lhs.nodeJson != rhs.nodeJson {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

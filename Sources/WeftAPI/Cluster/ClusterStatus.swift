@@ -1,0 +1,49 @@
+import Foundation
+import GRPCCore
+import WeftCore
+import WeftGRPCProtos
+
+/// `/v1/nodes` in a cluster: every live node in etcd, each asked for its own entry. A node that
+/// cannot be reached is listed UNAVAILABLE, one that does not answer in time TIMEOUT (Weaviate's
+/// statuses), so one slow node never holds up the answer.
+struct ClusterStatus {
+    let cluster: ClusterNode
+
+    static let timeout: Duration = .seconds(2)
+
+    func nodes(_ query: NodeStatus.Query, local: JSONValue) async throws(WeftError) -> [JSONValue] {
+        let members = try await cluster.members()
+        var request = Weft_Internal_V1_NodeStatusRequest()
+        request.verbose = query.verbose
+        if let className = query.className { request.collection = className }
+        if let shardName = query.shardName { request.shardName = shardName }
+        let message = request
+        let peers = cluster.peers
+        return await withTaskGroup(of: (Int, JSONValue).self) { group in
+            for (index, member) in members.enumerated() {
+                if member.name == cluster.nodeName {
+                    group.addTask { (index, local) }
+                    continue
+                }
+                group.addTask {
+                    do throws(WeftError) {
+                        let reply = try await peers.call(member.name, timeout: Self.timeout) { client, options in
+                            try await client.nodeStatus(message, options: options)
+                        }
+                        return (index, (try? JSONParser.parse(Array(reply.nodeJson), maximumDepth: 64)) ?? Self.entry(member.name, "UNHEALTHY"))
+                    } catch {
+                        return (index, Self.entry(member.name, error.message.contains("deadline") || error.message.contains("timed out") ? "TIMEOUT" : "UNAVAILABLE"))
+                    }
+                }
+            }
+            var entries = [JSONValue?](repeating: nil, count: members.count)
+            for await (index, entry) in group { entries[index] = entry }
+            return entries.compactMap { $0 }
+        }
+    }
+
+    private static func entry(_ name: String, _ status: String) -> JSONValue {
+        ["name": .string(name), "status": .string(status), "version": "", "gitHash": "",
+         "batchStats": ["queueLength": 0, "ratePerSecond": 0], "stats": ["objectCount": 0, "shardCount": 0]]
+    }
+}
