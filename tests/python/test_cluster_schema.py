@@ -145,10 +145,41 @@ def test_schema_propagation_time_is_bounded(nodes):
     assert max(times) < 1.0
 
 
-def test_auto_schema_is_refused_with_a_clear_message_in_a_cluster(nodes):
-    status, body = rest(nodes[0], "POST", "/v1/objects", {"class": "NotThere", "properties": {"x": "y"}})
-    assert status == 422
-    assert "auto-schema" in body["error"][0]["message"]
+def test_auto_schema_creates_and_extends_collections_on_every_node(nodes):
+    status, body = rest(nodes[0], "POST", "/v1/objects", {"class": "Inferred", "properties": {"title": "a", "count": 3}})
+    assert status == 200, body
+    for server in nodes:
+        eventually(lambda: "Inferred" in classes(server))
+        properties = {p["name"]: p["dataType"] for p in classes(server)["Inferred"]["properties"]}
+        assert properties == {"title": ["text"], "count": ["number"]}
+
+
+def test_auto_schema_from_several_nodes_at_once_converges_on_one_definition(nodes):
+    for attempt in range(3):
+        name = f"Converging{attempt}"
+        results = [None] * 3
+        barrier = threading.Barrier(3)
+
+        def insert(index):
+            barrier.wait()
+            objects = [{"class": name, "properties": {f"p{index}": "text", "shared": 1.5}} for _ in range(5)]
+            results[index] = rest(nodes[index], "POST", "/v1/batch/objects", {"objects": objects})
+
+        threads = [threading.Thread(target=insert, args=(index,)) for index in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for status, body in results:
+            assert status == 200, body
+            assert all(entry["result"].get("errors") is None for entry in body), body
+        definitions = []
+        for server in nodes:
+            eventually(lambda: sorted(p["name"] for p in classes(server).get(name, {}).get("properties", [])) == ["p0", "p1", "p2", "shared"])
+            definitions.append(classes(server)[name])
+        assert definitions[0] == definitions[1] == definitions[2]
+        total = sum(len(rest(server, "GET", f"/v1/objects?class={name}&limit=100")[1]["objects"]) for server in nodes[:1])
+        assert total == 15
 
 
 def test_a_restarted_node_rejoins_and_catches_up_with_changes_it_missed(nodes):

@@ -41,6 +41,40 @@ extension ClusterNode {
         return property
     }
 
+    /// Agrees what auto-schema infers for a write (new collections, new properties) before the
+    /// write is routed, so every node validates the objects against the same definition. Writes on
+    /// several nodes inferring the same collection or properties at once converge: a create that
+    /// lost the race adds its properties to the winner's definition, an update that lost retries
+    /// on the newer one.
+    func agreeAutoSchema(_ inferred: [Database.InferredSchema]) async throws(WeftError) {
+        for change in inferred {
+            let properties = change.properties
+            if change.isNew {
+                let json: JSONValue = ["class": .string(change.collection), "properties": .array(properties.map { $0.rendered() })]
+                do {
+                    _ = try await createCollection(json)
+                    continue
+                } catch where error.code == .invalidInput && error.message.contains("already exists") {
+                    // Created meanwhile by another write: add what this one needs to it.
+                }
+            }
+            for attempt in 1...8 {
+                let (current, revision) = try await currentRecord(change.collection, requireLocal: false)
+                let database = self.database, wanted = properties
+                let updated = try await database.executor.run(.write) { () throws(WeftError) in try database.proposedInferred(of: change.collection, wanted) }
+                if updated == (try? database.requireCollection(change.collection).definition) { break }
+                var agreed = current
+                agreed.definition = updated.rendered()
+                do {
+                    try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
+                    break
+                } catch where error.code == .conflict && attempt < 8 {
+                    // Another change came first: merge into the newer definition.
+                }
+            }
+        }
+    }
+
     /// Deleting a collection that does not exist succeeds, as in Weaviate.
     func deleteCollection(_ name: String) async throws(WeftError) {
         if database.alias(name) != nil {
@@ -61,8 +95,8 @@ extension ClusterNode {
 
     /// The collection's record in etcd and its revision, once this node has applied that revision
     /// (a change is then validated against the definition it replaces).
-    private func currentRecord(_ name: String) async throws(WeftError) -> (AgreedCollection, Int64) {
-        let canonical = try database.requireCollection(name).name
+    private func currentRecord(_ name: String, requireLocal: Bool = true) async throws(WeftError) -> (AgreedCollection, Int64) {
+        let canonical = requireLocal ? try database.requireCollection(name).name : database.collection(named: name)?.name ?? NameRules.capitalized(name)
         guard let record = try await schemaStore.get(name: canonical) else { throw .notFound("collection '\(canonical)' not found") }
         try await waitUntilApplied(record.revision)
         return (try AgreedCollection(bytes: record.json), record.revision)

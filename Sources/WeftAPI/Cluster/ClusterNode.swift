@@ -151,6 +151,9 @@ public final class ClusterNode: Sendable {
         for waiter in ready { waiter.continuation.resume(returning: true) }
     }
 
+    /// The etcd revision of the schema this node has applied.
+    var appliedRevision: Int64 { progress.withLock { $0.revision } }
+
     /// Returns once this node has applied `revision`; `unavailable` after `applyTimeout`.
     func waitUntilApplied(_ revision: Int64) async throws(WeftError) {
         let id = Int.random(in: 0..<Int.max)

@@ -73,6 +73,7 @@ struct ClusterWrites {
         var request = Weft_Internal_V1_WriteObjectsRequest()
         request.kind = InternalMessages.kind(writes[0].kind)
         request.objects = writes.map { InternalMessages.input($0.input) }
+        request.schemaRevision = cluster.appliedRevision
         // One batch per kind: a request mixes kinds only when it is a batch of upserts.
         if Set(writes.map(\.kind)).count > 1 {
             return positions.map { ($0, .failure(.internalError("cluster: one internal batch cannot mix kinds of write"))) }

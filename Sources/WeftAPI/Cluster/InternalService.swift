@@ -18,6 +18,14 @@ enum InternalService {
                 var writes: [ObjectWrite] = []
                 for object in request.objects { writes.append(ObjectWrite(try InternalMessages.input(object), kind: kind)) }
                 let pipeline = WritePipeline(database: database, modules: modules, routes: false)
+                // The schema the coordinator validated against may not have reached this node yet.
+                if let cluster = database.cluster, cluster.appliedRevision < request.schemaRevision {
+                    let writesToApply = writes
+                    return .later { () async throws(WeftError) -> [UInt8] in
+                        try await cluster.waitUntilApplied(request.schemaRevision)
+                        return try GRPCMethod.encode(writeReply(try await pipeline.write(writesToApply, lane: .write)))
+                    }
+                }
                 return try pipeline.writeOnLane(writes, lane: .write).map { results throws(WeftError) in try GRPCMethod.encode(writeReply(results)) }
             },
             "/weft.internal.v1.Internal/GetObjects": .unary(.query) { (request: Weft_Internal_V1_GetObjectsRequest) throws(WeftError) in

@@ -16,11 +16,12 @@ struct WritePipeline: Sendable {
     /// On `lane` already: the results, or the rest of the work when a module must vectorize first
     /// or other nodes must write their part.
     func writeOnLane(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
-        if let (cluster, routing) = routing(writes) {
-            let local = self.local
-            return .later { () async throws(WeftError) -> [Database.WriteResult] in
-                try database.checkWritable()
-                return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
+        if routes, let cluster = database.cluster {
+            let inferred = database.inferredSchema(for: writes)
+            if !inferred.isEmpty || ClusterWrites.route(writes, database: database) != nil {
+                return .later { () async throws(WeftError) -> [Database.WriteResult] in
+                    try await self.writeInCluster(writes, cluster: cluster, inferred: inferred, lane: lane)
+                }
             }
         }
         guard needsModules(writes) else { return .done(try database.write(writes)) }
@@ -29,10 +30,10 @@ struct WritePipeline: Sendable {
 
     /// From a request's task: the engine work on `lane`, after the module step when one is needed.
     func write(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
-        if let (cluster, routing) = routing(writes) {
-            try database.checkWritable()
-            let local = self.local
-            return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
+        if routes, let cluster = database.cluster {
+            let database = self.database
+            let inferred = try await database.executor.run(lane) { () throws(WeftError) in database.inferredSchema(for: writes) }
+            return try await writeInCluster(writes, cluster: cluster, inferred: inferred, lane: lane)
         }
         if needsModules(writes) { return try await writeVectorizing(writes, lane: lane) }
         let database = self.database
@@ -42,9 +43,15 @@ struct WritePipeline: Sendable {
     /// This pipeline without routing (this node's part of a routed request).
     private var local: WritePipeline { WritePipeline(database: database, modules: modules, routes: false) }
 
-    private func routing(_ writes: [ObjectWrite]) -> (ClusterNode, ClusterWrites.Routing)? {
-        guard routes, let cluster = database.cluster, let routing = ClusterWrites.route(writes, database: database) else { return nil }
-        return (cluster, routing)
+    /// A write on a node of a cluster: what auto-schema infers agreed in etcd first, then each
+    /// object sent to its shard's node (this node's part through the local pipeline).
+    private func writeInCluster(_ writes: [ObjectWrite], cluster: ClusterNode, inferred: [Database.InferredSchema],
+                                lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
+        if !inferred.isEmpty { try await cluster.agreeAutoSchema(inferred) }
+        let local = self.local
+        guard let routing = ClusterWrites.route(writes, database: database) else { return try await local.write(writes, lane: lane) }
+        try database.checkWritable()
+        return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
     }
 
     private func writeVectorizing(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {

@@ -67,6 +67,54 @@ extension Database {
         try deleteCollection(collection.name)
     }
 
+    /// What auto-schema would add for one collection before `writes` can be stored: the
+    /// collection itself (`isNew`) and the properties the objects bring that it lacks.
+    public struct InferredSchema: Sendable {
+        public var collection: String
+        public var isNew: Bool
+        public var properties: [PropertyDefinition]
+    }
+
+    /// The schema changes `writes` need (none with auto-schema off). Objects that would fail
+    /// validation are skipped here: the write reports them.
+    public func inferredSchema(for writes: [ObjectWrite]) -> [InferredSchema] {
+        guard let autoSchema else { return [] }
+        var order: [String] = []
+        var found: [String: (known: [PropertyDefinition], change: InferredSchema)] = [:]
+        for write in writes where write.references == nil {
+            guard let className = write.input.className, !className.isEmpty else { continue }
+            let existing = collection(named: className)
+            let name = existing?.name ?? NameRules.capitalized(className)
+            if found[name] == nil {
+                order.append(name)
+                found[name] = (existing?.definition.properties ?? [], InferredSchema(collection: name, isNew: existing == nil, properties: []))
+            }
+            let validator = PropertyValidator(className: name, autoSchema: autoSchema)
+            guard let result = try? validator.validate(write.input.properties, against: found[name]!.known) else { continue }
+            for property in result.newProperties {
+                if let index = found[name]!.known.firstIndex(where: { $0.name == property.name }) {
+                    found[name]!.known[index] = property
+                } else {
+                    found[name]!.known.append(property)
+                }
+                if let index = found[name]!.change.properties.firstIndex(where: { $0.name == property.name }) {
+                    found[name]!.change.properties[index] = property
+                } else {
+                    found[name]!.change.properties.append(property)
+                }
+            }
+        }
+        return order.compactMap { name in
+            let change = found[name]!.change
+            return change.isNew || !change.properties.isEmpty ? change : nil
+        }
+    }
+
+    /// The collection's definition with auto-schema's `properties` merged in.
+    public func proposedInferred(of name: String, _ properties: [PropertyDefinition]) throws(WeftError) -> CollectionDefinition {
+        try Self.definition(try requireCollection(name).definition, withInferred: properties)
+    }
+
     /// Whether this node's store holds collections it created on its own, as a single node.
     public var holdsSingleNodeData: Bool {
         collections.contains { collection in collection.recordEntries.contains { $0.node == nil } }

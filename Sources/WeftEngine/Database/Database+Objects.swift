@@ -77,12 +77,14 @@ extension Database {
         try validateProperties(properties, of: collection, applySchemaChanges: true)
     }
 
+    /// Auto-schema's inference with this node's settings (nil when it is off).
+    var autoSchema: AutoSchema? {
+        guard configuration.autoSchemaEnabled else { return nil }
+        return AutoSchema(defaultNumber: configuration.autoSchemaDefaultNumber == "int" ? .int : .number,
+                          defaultDate: configuration.autoSchemaDefaultDate == "text" ? .text : .date)
+    }
+
     private func validateProperties(_ properties: [String: JSONValue], of collection: Collection, applySchemaChanges: Bool) throws(WeftError) -> [String: JSONValue] {
-        var autoSchema: AutoSchema? = nil
-        if configuration.autoSchemaEnabled {
-            autoSchema = AutoSchema(defaultNumber: configuration.autoSchemaDefaultNumber == "int" ? .int : .number,
-                                    defaultDate: configuration.autoSchemaDefaultDate == "text" ? .text : .date)
-        }
         let validator = PropertyValidator(className: collection.name, autoSchema: autoSchema)
         let result = try validator.validate(properties, against: collection.definition.properties)
         if applySchemaChanges, !result.newProperties.isEmpty {
@@ -127,8 +129,10 @@ extension Database {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
-    /// In a cluster the schema changes only through etcd; auto-schema does not take that path yet.
+    /// In a cluster the schema changes only through etcd: the node coordinating a write agrees
+    /// what auto-schema infers before the objects reach their shards, so this is reached only when
+    /// the schema changed again in between (a collection or property deleted meanwhile).
     static func clusterAutoSchema(_ what: String) -> WeftError {
-        .invalidInput("invalid object: \(what); in a cluster auto-schema does not create collections or properties yet: add them with /v1/schema first")
+        .invalidInput("invalid object: \(what) (in a cluster auto-schema agrees changes before the write; the schema changed meanwhile: retry)")
     }
 }

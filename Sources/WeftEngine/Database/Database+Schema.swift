@@ -117,22 +117,29 @@ extension Database {
     /// have added the same property meanwhile; the existing definition then wins if compatible.
     func addInferredProperties(_ inferred: [PropertyDefinition], to collection: Collection) throws(WeftError) {
         try schemaWriter.withLock { _ throws(WeftError) in
-            var definition = collection.definition
-            for property in inferred {
-                if let index = definition.properties.firstIndex(where: { $0.name == property.name }) {
-                    let existing = definition.properties[index]
-                    guard existing.dataType == property.dataType else {
-                        throw .invalidInput("property '\(property.name)' of class \(definition.name) is \(existing.dataType.names[0]), not \(property.dataType.names[0])")
-                    }
-                    if existing.dataType.isNested {
-                        definition.properties[index].nestedProperties = Self.mergedNested(existing.nestedProperties, property.nestedProperties)
-                    }
-                } else {
-                    definition.properties.append(property)
-                }
-            }
+            let definition = try Self.definition(collection.definition, withInferred: inferred)
             if definition != collection.definition { try persist(definition, of: collection) }
         }
+    }
+
+    /// `definition` with the properties auto-schema inferred: new ones added, nested ones
+    /// extended; a property that exists with another type is refused.
+    static func definition(_ definition: CollectionDefinition, withInferred inferred: [PropertyDefinition]) throws(WeftError) -> CollectionDefinition {
+        var definition = definition
+        for property in inferred {
+            if let index = definition.properties.firstIndex(where: { $0.name == property.name }) {
+                let existing = definition.properties[index]
+                guard existing.dataType == property.dataType else {
+                    throw .invalidInput("property '\(property.name)' of class \(definition.name) is \(existing.dataType.names[0]), not \(property.dataType.names[0])")
+                }
+                if existing.dataType.isNested {
+                    definition.properties[index].nestedProperties = Self.mergedNested(existing.nestedProperties, property.nestedProperties)
+                }
+            } else {
+                definition.properties.append(property)
+            }
+        }
+        return definition
     }
 
     private static func mergedNested(_ existing: [PropertyDefinition], _ incoming: [PropertyDefinition]) -> [PropertyDefinition] {

@@ -125,6 +125,10 @@ public nonisolated struct Weft_Internal_V1_WriteObjectsRequest: Sendable {
   /// Ids are always set (the coordinator chose the shard by them).
   public var objects: [Weft_Internal_V1_ObjectInput] = []
 
+  /// The etcd revision of the schema the coordinator validated against (auto-schema may just have
+  /// changed it): the owner applies at least this much of the schema before it writes.
+  public var schemaRevision: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -684,7 +688,7 @@ nonisolated extension Weft_Internal_V1_ObjectInput: SwiftProtobuf.Message, Swift
 
 nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteObjectsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}objects\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}objects\0\u{3}schema_revision\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -694,6 +698,7 @@ nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Messag
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.objects) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.schemaRevision) }()
       default: break
       }
     }
@@ -706,12 +711,16 @@ nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Messag
     if !self.objects.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.objects, fieldNumber: 2)
     }
+    if self.schemaRevision != 0 {
+      try visitor.visitSingularInt64Field(value: self.schemaRevision, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_WriteObjectsRequest, rhs: Weft_Internal_V1_WriteObjectsRequest) -> Bool {
     if lhs.kind != rhs.kind {return false}
     if lhs.objects != rhs.objects {return false}
+    if lhs.schemaRevision != rhs.schemaRevision {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
