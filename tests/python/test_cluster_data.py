@@ -266,3 +266,53 @@ def test_batch_delete_by_filter_answers_as_on_one_node(systems):
         collection = client.collections.get("Deletable")
         assert collection.aggregate.over_all(total_count=True).total_count == expected_left == 200 - expected_real[1]
         assert len(collection.query.fetch_objects(filters=Filter.by_property("n").equal(5)).objects) == 0
+
+
+def test_references_across_nodes_resolve_as_on_one_node(systems):
+    import json, urllib.request
+    from weaviate.classes.config import ReferenceProperty
+    from weaviate.classes.query import QueryReference
+    single, nodes, _ = systems
+    rng = random.Random(SEED + 7)
+    authors = [wvc.data.DataObject(uuid=uuid.UUID(int=rng.getrandbits(128), version=4), properties={"name": f"author {index}"}, vector=[0.0] * 4)
+               for index in range(30)]
+    books = []
+    for index in range(60):
+        written_by = [authors[rng.randrange(30)].uuid for _ in range(rng.randint(1, 3))]
+        books.append(wvc.data.DataObject(uuid=uuid.UUID(int=rng.getrandbits(128), version=4), properties={"title": f"book {index}"},
+                                         references={"writtenBy": written_by}, vector=[rng.uniform(-1, 1) for _ in range(4)]))
+    for server in (single, nodes[0]):
+        with connect(server) as client:
+            author = client.collections.create("Author", vector_config=Configure.Vectors.self_provided(), sharding_config=Configure.sharding(desired_count=3),
+                                               properties=[Property(name="name", data_type=DataType.TEXT)])
+            book = client.collections.create("Book", vector_config=Configure.Vectors.self_provided(), sharding_config=Configure.sharding(desired_count=3),
+                                             properties=[Property(name="title", data_type=DataType.TEXT)],
+                                             references=[ReferenceProperty(name="writtenBy", target_collection="Author")])
+            assert not author.data.insert_many(authors).errors
+            assert not book.data.insert_many(books).errors
+
+    def resolved(collection):
+        response = collection.query.fetch_objects(limit=60, return_properties=["title"],
+                                                  return_references=QueryReference(link_on="writtenBy", return_properties=["name"]))
+        return sorted((item.properties["title"], sorted(ref.properties["name"] for ref in item.references["writtenBy"].objects))
+                      for item in response.objects)
+
+    with connect(single) as client:
+        expected = resolved(client.collections.get("Book"))
+    assert sum(len(names) for _, names in expected) > 60
+    for server in nodes:
+        with connect(server) as client:
+            assert resolved(client.collections.get("Book")) == expected
+    query = '{ Get { Book(limit: 60) { title writtenBy { ... on Author { name } } } } }'
+
+    def graphql(server):
+        request = urllib.request.Request(f"http://127.0.0.1:{server.http_port}/v1/graphql", data=json.dumps({"query": query}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = json.loads(response.read())
+        assert "errors" not in body, body
+        return sorted((book["title"], sorted(author["name"] for author in book["writtenBy"])) for book in body["data"]["Get"]["Book"])
+
+    assert graphql(single) == expected
+    for server in nodes:
+        assert graphql(server) == expected

@@ -20,9 +20,11 @@ struct GRPCSearch {
     func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
         // The common case (a vector, object or BM25 search on this node's shards) goes straight
         // to the engine.
-        let spread = ClusterSearch.isSpread(proto.collection, database: database)
-        guard spread || proto.hasNearText || proto.hasHybridSearch || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let definition = try database.requireCollection(proto.collection).definition
+        let selections = proto.properties.refProperties.map(ClusterReferences.Selection.init)
+        let spread = ClusterSearch.isSpread(proto.collection, database: database)
+            || ClusterReferences.mayReachOtherNodes(definition, selections: selections, database: database)
+        guard spread || proto.hasNearText || proto.hasHybridSearch || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let needsVectors = GRPCTextVectors.needed(proto, definition: definition)
         guard spread || needsVectors || proto.hasRerank || proto.hasGenerative else { return .done(try search(proto)) }
         let database = self.database
@@ -39,7 +41,14 @@ struct GRPCSearch {
             let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil
             let generated = proto.hasGenerative ? try await post.generate(response, proto.generative) : nil
             let answer = response
-            var reply = try await database.executor.run(.query) { () throws(WeftError) in search.reply(answer, plan: plan, started: started) }
+            // Referenced objects other nodes hold, read before the reply is encoded.
+            var prefetched: [String: [ObjectID: StoredObject]] = [:]
+            if let cluster = database.cluster, !selections.isEmpty {
+                let objects = (answer.groups?.flatMap(\.results) ?? answer.results).map(\.object)
+                prefetched = try await ClusterReferences(cluster: cluster).prefetch(objects, definition: plan.definition, selections: selections, tenant: plan.request.tenant)
+            }
+            let remoteTargets = prefetched
+            var reply = try await database.executor.run(.query) { () throws(WeftError) in search.reply(answer, plan: plan, started: started, prefetched: remoteTargets) }
             if let scores { GRPCModuleResults.attach(scores, to: &reply) }
             if let generated { GRPCModuleResults.attach(generated, to: &reply) }
             return reply
@@ -102,11 +111,11 @@ struct GRPCSearch {
         return Plan(request: request, definition: definition, metadata: metadata, selection: selection, references: references)
     }
 
-    func reply(_ response: SearchResponse, plan: Plan, started: DispatchTime) -> Weaviate_V1_SearchReply {
+    func reply(_ response: SearchResponse, plan: Plan, started: DispatchTime, prefetched: [String: [ObjectID: StoredObject]] = [:]) -> Weaviate_V1_SearchReply {
         let request = plan.request
         let encoder = ResultEncoder(
             definition: plan.definition, metadata: plan.metadata, selection: plan.selection,
-            references: plan.references, resolver: ReferenceResolver(database: database),
+            references: plan.references, resolver: ReferenceResolver(database: database, prefetched: prefetched),
             tenant: request.tenant, depth: 0)
         var reply = Weaviate_V1_SearchReply()
         if let groups = response.groups {

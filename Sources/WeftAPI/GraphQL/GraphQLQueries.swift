@@ -228,16 +228,28 @@ struct GraphQLQueries {
     }
 
     /// The objects a result's reference property points to, as union members.
-    func referenced(_ source: any Sendable, property: String) -> [any Sendable] {
+    func referenced(_ source: any Sendable, property: String, prefetched: [String: [ObjectID: StoredObject]] = [:]) -> [any Sendable] {
         guard let entry = source as? [String: any Sendable], let stored = entry[Self.storedKey] as? StoredObject,
             let className = entry[Self.classKey] as? String, let definition = database.collection(named: className)?.definition
         else { return [] }
         let tenant = entry[Self.tenantKey] as? String
-        return ReferenceResolver(database: database).targets(of: stored, property: property, in: definition, tenant: tenant, vectorNames: { $0.vectorNames })
+        return ReferenceResolver(database: database, prefetched: prefetched)
+            .targets(of: stored, property: property, in: definition, tenant: tenant, vectorNames: { $0.vectorNames })
             .compactMap { target -> (any Sendable)? in
                 guard let targetDefinition = database.collection(named: target.className)?.definition else { return nil }
                 return object(SearchResult(view: ObjectView(className: target.className, object: target.object)), targetDefinition, tenant: tenant)
             }
+    }
+
+    /// In a cluster: the targets of `source`'s references that other nodes hold, read from them.
+    func remoteTargets(_ source: any Sendable, property: String) async throws -> [String: [ObjectID: StoredObject]] {
+        guard let cluster = database.cluster, let entry = source as? [String: any Sendable], let stored = entry[Self.storedKey] as? StoredObject,
+            let className = entry[Self.classKey] as? String, let definition = database.collection(named: className)?.definition
+        else { return [:] }
+        let tenant = entry[Self.tenantKey] as? String
+        return try await engine { () async throws(WeftError) -> [String: [ObjectID: StoredObject]] in
+            try await ClusterReferences(cluster: cluster).prefetch([stored], definition: definition, selections: [.init(property: property, nested: [])], tenant: tenant)
+        }
     }
 
     // MARK: Aggregate

@@ -141,7 +141,8 @@ struct GraphQLSchemaBuilder {
                 let union = try registry.union("\(definition.name)\(property.name.capitalizedFirst)Obj", members: members)
                 let name = property.name
                 fields[name] = GraphQLField(type: GraphQLList(union), resolve: { source, _, _, _ in
-                    try await queries.onEngine(.point) { queries.referenced(source, property: name) }
+                    let prefetched = try await queries.remoteTargets(source, property: name)
+                    return try await queries.onEngine(.point) { queries.referenced(source, property: name, prefetched: prefetched) }
                 })
                 continue
             }
