@@ -294,8 +294,10 @@ def test_references_across_nodes_resolve_as_on_one_node(systems):
     def resolved(collection):
         response = collection.query.fetch_objects(limit=60, return_properties=["title"],
                                                   return_references=QueryReference(link_on="writtenBy", return_properties=["name"]))
-        return sorted((item.properties["title"], sorted(ref.properties["name"] for ref in item.references["writtenBy"].objects))
-                      for item in response.objects)
+        def names(item):
+            linked = (item.references or {}).get("writtenBy")
+            return sorted(ref.properties["name"] for ref in linked.objects) if linked else []
+        return sorted((item.properties["title"], names(item)) for item in response.objects)
 
     with connect(single) as client:
         expected = resolved(client.collections.get("Book"))
@@ -316,3 +318,22 @@ def test_references_across_nodes_resolve_as_on_one_node(systems):
     assert graphql(single) == expected
     for server in nodes:
         assert graphql(server) == expected
+
+    # Reference changes through a node that does not hold most of the books.
+    def change(server):
+        from weaviate.classes.data import DataReference
+        with connect(server) as client:
+            book = client.collections.get("Book")
+            book.data.reference_add(from_uuid=books[0].uuid, from_property="writtenBy", to=authors[5].uuid)
+            result = book.data.reference_add_many([DataReference(from_uuid=item.uuid, from_property="writtenBy", to_uuid=authors[7].uuid)
+                                                   for item in books[1:20]])
+            assert not result.errors, result.errors
+            book.data.reference_replace(from_uuid=books[21].uuid, from_property="writtenBy", to=[authors[8].uuid])
+            book.data.reference_delete(from_uuid=books[22].uuid, from_property="writtenBy", to=books[22].references["writtenBy"][0])
+    change(single)
+    change(nodes[1])
+    with connect(single) as client:
+        expected = resolved(client.collections.get("Book"))
+    for server in nodes:
+        with connect(server) as client:
+            assert resolved(client.collections.get("Book")) == expected

@@ -76,6 +76,16 @@ enum InternalService {
                 reply.nodeJson = Data(JSONWriter.bytes(try NodeStatus.local(database, query)))
                 return reply
             },
+            "/weft.internal.v1.Internal/ChangeReferences": .unary(.write) { (request: Weft_Internal_V1_ChangeReferencesRequest) throws(WeftError) in
+                var reply = Weft_Internal_V1_ChangeReferencesReply()
+                for proto in request.changes {
+                    var outcome = Weft_Internal_V1_ChangeReferencesReply.Outcome()
+                    let result = Result { () throws(WeftError) in try ReferenceChanges.change(proto) }.flatMap { ReferenceChanges.applyHere($0, database: database) }
+                    if case .failure(let error) = result { outcome.error = InternalMessages.error(error) }
+                    reply.outcomes.append(outcome)
+                }
+                return reply
+            },
             "/weft.internal.v1.Internal/AggregateShards": .unary(.query) { (request: Weft_Internal_V1_AggregateShardsRequest) throws(WeftError) in
                 let aggregation: AggregateRequest
                 do { aggregation = try JSONDecoder().decode(AggregateRequest.self, from: request.requestJson) } catch {

@@ -138,15 +138,31 @@ struct GRPCBatch {
 
     /// Each reference added on its own, a result per reference in request order.
     func addReferences(_ references: [Weaviate_V1_BatchReference]) -> [Result<Void, WeftError>] {
-        references.map { reference in
-            Result { () throws(WeftError) in
-                guard let from = ObjectID(reference.fromUuid), let to = ObjectID(reference.toUuid) else {
-                    throw .invalidInput("from_uuid and to_uuid must be UUIDs")
-                }
-                let beacon = Beacon(className: reference.hasToCollection ? reference.toCollection : nil, id: to).text
-                try database.addReference(className: reference.fromCollection, id: from, property: reference.name, beacon: beacon,
-                                          tenant: reference.tenant.isEmpty ? nil : reference.tenant)
+        references.map { reference in Self.change(reference).flatMap { ReferenceChanges.applyHere($0, database: database) } }
+    }
+
+    /// BatchReferences: on the lane; where their source objects live when some are held by other
+    /// nodes of a cluster.
+    func addReferencesStep(_ references: [Weaviate_V1_BatchReference]) -> LaneStep<[Result<Void, WeftError>]> {
+        guard database.cluster != nil else { return .done(addReferences(references)) }
+        let parsed = references.map(Self.change)
+        let database = self.database
+        guard parsed.contains(where: { (try? $0.get()).map { database.collection(named: $0.className)?.remoteNode(for: $0.id, tenant: $0.tenant) != nil } ?? false })
+        else { return .done(addReferences(references)) }
+        return .later { () async throws(WeftError) -> [Result<Void, WeftError>] in
+            var applied = await ReferenceChanges.apply(parsed.compactMap { try? $0.get() }, database: database, lane: .write)[...]
+            return parsed.map { parse in parse.flatMap { _ in applied.removeFirst() } }
+        }
+    }
+
+    private static func change(_ reference: Weaviate_V1_BatchReference) -> Result<ReferenceChanges.Change, WeftError> {
+        Result { () throws(WeftError) in
+            guard let from = ObjectID(reference.fromUuid), let to = ObjectID(reference.toUuid) else {
+                throw .invalidInput("from_uuid and to_uuid must be UUIDs")
             }
+            let beacon = Beacon(className: reference.hasToCollection ? reference.toCollection : nil, id: to).text
+            return .init(operation: .add, className: reference.fromCollection, id: from, property: reference.name, beacons: [beacon],
+                         tenant: reference.tenant.isEmpty ? nil : reference.tenant)
         }
     }
 

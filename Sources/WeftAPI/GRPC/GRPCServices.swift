@@ -26,8 +26,17 @@ enum GRPCServices {
             // ref2vec-centroid vectors follow the references, after the lane's work.
             "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest, _: ModuleHeaders) throws(WeftError) in
                 let batch = GRPCBatch(database: database, modules: modules)
-                let outcomes = batch.addReferences(request.references)
-                return batch.followingCentroids(try GRPCMethod.encode(batchReferencesReply(outcomes)), references: request.references, outcomes: outcomes)
+                switch batch.addReferencesStep(request.references) {
+                case .done(let outcomes):
+                    return batch.followingCentroids(try GRPCMethod.encode(batchReferencesReply(outcomes)), references: request.references, outcomes: outcomes)
+                case .later(let rest):
+                    // Some source objects are held by other nodes of the cluster.
+                    return .later { () async throws(WeftError) -> [UInt8] in
+                        let outcomes = try await rest()
+                        await GRPCBatch.refreshCentroids(request.references, outcomes: outcomes, database: database, modules: modules)
+                        return try GRPCMethod.encode(batchReferencesReply(outcomes))
+                    }
+                }
             },
             "/weaviate.v1.Weaviate/BatchDelete": .unaryContinuing(.write) { (request: Weaviate_V1_BatchDeleteRequest, _: ModuleHeaders) throws(WeftError) in
                 try GRPCBatch(database: database).batchDelete(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }

@@ -22,9 +22,8 @@ struct ReferenceRoutes {
             let (className, id, property) = try Self.target(context)
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
-            try await database.executor.run(.point) { () throws(WeftError) in
-                try database.addReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
-            }
+            try await ReferenceChanges.apply([.init(operation: .add, className: className, id: id, property: property, beacons: [beacon], tenant: tenant)],
+                                             database: database, lane: .point)[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
@@ -35,9 +34,8 @@ struct ReferenceRoutes {
             var beacons: [String] = []
             for item in items { beacons.append(try Self.beacon(item)) }
             let tenant = request.uri.queryParameters.get("tenant"), list = beacons
-            try await database.executor.run(.point) { () throws(WeftError) in
-                try database.replaceReferences(className: className, id: id, property: property, beacons: list, tenant: tenant)
-            }
+            try await ReferenceChanges.apply([.init(operation: .replace, className: className, id: id, property: property, beacons: list, tenant: tenant)],
+                                             database: database, lane: .point)[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
@@ -45,33 +43,36 @@ struct ReferenceRoutes {
             let (className, id, property) = try Self.target(context)
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
-            try await database.executor.run(.point) { () throws(WeftError) in
-                try database.deleteReference(className: className, id: id, property: property, beacon: beacon, tenant: tenant)
-            }
+            try await ReferenceChanges.apply([.init(operation: .delete, className: className, id: id, property: property, beacons: [beacon], tenant: tenant)],
+                                             database: database, lane: .point)[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .noContent)
         }
         router.post("/v1/batch/references") { request, _ in
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             guard let items = body.arrayValue else { throw WeftError.invalidInput("batch references: the body must be a list of {from, to}") }
-            // Each reference on its own, on the write lane; failures reported by position.
-            let results = try await database.executor.run(.write) { () throws(WeftError) -> [(JSONValue, (String, ObjectID, String?)?)] in
-                items.map { item in
-                    let outcome = Result { () throws(WeftError) -> (String, ObjectID, String?) in
-                        guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
-                            throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
-                        }
-                        let (className, id, property) = try Self.source(from)
-                        try database.addReference(className: className, id: id, property: property, beacon: to, tenant: item["tenant"]?.stringValue)
-                        return (className, id, item["tenant"]?.stringValue)
+            // Each reference on its own (where its source object lives); failures reported by position.
+            let parsed = items.map { item in
+                Result { () throws(WeftError) -> ReferenceChanges.Change in
+                    guard let from = item["from"]?.stringValue, let to = item["to"]?.stringValue else {
+                        throw .invalidInput("a batch reference needs \"from\" (weaviate://localhost/<Class>/<uuid>/<property>) and \"to\"")
                     }
-                    var entry = item.objectValue ?? [:]
-                    switch outcome {
-                    case .success: entry["result"] = ["status": "SUCCESS"]
-                    case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
-                    }
-                    return (.object(entry), try? outcome.get())
+                    let (className, id, property) = try Self.source(from)
+                    return .init(operation: .add, className: className, id: id, property: property, beacons: [to], tenant: item["tenant"]?.stringValue)
                 }
+            }
+            let valid = parsed.compactMap { try? $0.get() }
+            var applied = await ReferenceChanges.apply(valid, database: database, lane: .write)[...]
+            let results: [(JSONValue, (String, ObjectID, String?)?)] = zip(items, parsed).map { item, parse in
+                let outcome = parse.flatMap { change -> Result<(String, ObjectID, String?), WeftError> in
+                    applied.removeFirst().map { (change.className, change.id, change.tenant) }
+                }
+                var entry = item.objectValue ?? [:]
+                switch outcome {
+                case .success: entry["result"] = ["status": "SUCCESS"]
+                case .failure(let error): entry["result"] = ["status": "FAILED", "errors": ["error": .array([["message": .string(error.message)]])]]
+                }
+                return (.object(entry), try? outcome.get())
             }
             var changed: [String: [(id: ObjectID, tenant: String?)]] = [:]
             for case (_, let (className, id, tenant)?) in results { changed[className, default: []].append((id, tenant)) }

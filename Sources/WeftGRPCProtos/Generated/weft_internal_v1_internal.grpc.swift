@@ -106,6 +106,19 @@ public enum Weft_Internal_V1_Internal: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ChangeReferences" metadata.
+        public enum ChangeReferences: Sendable {
+            /// Request type for "ChangeReferences".
+            public typealias Input = Weft_Internal_V1_ChangeReferencesRequest
+            /// Response type for "ChangeReferences".
+            public typealias Output = Weft_Internal_V1_ChangeReferencesReply
+            /// Descriptor for "ChangeReferences".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "ChangeReferences",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "weft.internal.v1.Internal" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             WriteObjects.descriptor,
@@ -113,7 +126,8 @@ public enum Weft_Internal_V1_Internal: Sendable {
             DeleteObjects.descriptor,
             SearchShards.descriptor,
             AggregateShards.descriptor,
-            NodeStatus.descriptor
+            NodeStatus.descriptor,
+            ChangeReferences.descriptor
         ]
     }
 }
@@ -269,6 +283,29 @@ extension Weft_Internal_V1_Internal {
             deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_NodeStatusReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_NodeStatusReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ChangeReferences" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds, replaces or deletes references of objects this node's shards hold.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ChangeReferencesRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ChangeReferencesRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ChangeReferencesReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func changeReferences<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ChangeReferencesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ChangeReferencesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ChangeReferencesReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ChangeReferencesReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -491,6 +528,40 @@ extension Weft_Internal_V1_Internal {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ChangeReferences" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds, replaces or deletes references of objects this node's shards hold.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ChangeReferencesRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ChangeReferencesRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ChangeReferencesReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func changeReferences<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ChangeReferencesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ChangeReferencesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ChangeReferencesReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ChangeReferencesReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.ChangeReferences.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -666,6 +737,35 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_NodeStatusRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_NodeStatusReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ChangeReferences" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds, replaces or deletes references of objects this node's shards hold.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_ChangeReferencesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func changeReferences<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_ChangeReferencesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ChangeReferencesReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.changeReferences(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_ChangeReferencesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_ChangeReferencesReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -867,6 +967,39 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             metadata: metadata
         )
         return try await self.nodeStatus(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ChangeReferences" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds, replaces or deletes references of objects this node's shards hold.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func changeReferences<Result>(
+        _ message: Weft_Internal_V1_ChangeReferencesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ChangeReferencesReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_ChangeReferencesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.changeReferences(
             request: request,
             options: options,
             onResponse: handleResponse
