@@ -121,6 +121,7 @@ paths = {
     # OIDC is not configured: 404 tells the client to go on without authentication.
     "/v1/.well-known/openid-configuration": {"get": operation("openidConfiguration", errors(404))},
     "/v1/nodes": {"get": operation("getNodes", {**ok(ANY_OBJECT), **errors(400, 404, 422)}, [query("output", {"type": "string", "enum": ["minimal", "verbose"]})])},
+    "/v1/cluster/statistics": {"get": operation("getClusterStatistics", {**ok(ANY_OBJECT), **errors(503)})},
     "/v1/nodes/{className}": {"get": operation("getNodesOfClass", {**ok(ANY_OBJECT), **errors(400, 404, 422)}, [CLASS, query("output", {"type": "string", "enum": ["minimal", "verbose"]}), query("shardName")])},
     "/v1/schema": {
         "get": operation("getSchema", ok(ANY_OBJECT)),

@@ -226,3 +226,14 @@ def test_a_second_node_with_a_taken_name_is_refused(etcd, nodes):
     result = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port())], env=environment, capture_output=True, timeout=60, text=True)
     assert result.returncode == 1
     assert "already named 'node1'" in result.stderr
+
+
+def test_cluster_statistics_report_the_etcd_view(nodes):
+    with weaviate.connect_to_local(port=nodes[1].http_port, grpc_port=nodes[1].grpc_port) as client:
+        statistics = client.cluster.statistics()
+    assert sorted(entry.name for entry in statistics.statistics) == ["node1", "node2", "node3"]
+    assert all(entry.leader_id and entry.raft.latest_configuration for entry in statistics.statistics)
+    eventually(lambda: rest(nodes[1], "GET", "/v1/cluster/statistics")[1]["synchronized"])
+    body = rest(nodes[1], "GET", "/v1/cluster/statistics")[1]
+    mine = [entry for entry in body["statistics"] if entry["name"] == "node2"][0]
+    assert mine["etcd"]["appliedSchemaRevision"] >= 1 and mine["etcd"]["members"] == 1

@@ -47,3 +47,33 @@ struct ClusterStatus {
          "batchStats": ["queueLength": 0, "ratePerSecond": 0], "stats": ["objectCount": 0, "shardCount": 0]]
     }
 }
+
+extension ClusterNode {
+    /// `/v1/cluster/statistics` (see `ClusterRoutes`).
+    func statistics() async throws(WeftError) -> JSONValue {
+        let status = try await etcd.status()
+        let members = try await self.members()
+        let leader = status.members.first { $0.id == status.leader }
+        let configuration: [JSONValue] = status.members.map { member in
+            ["id": .string(member.name.isEmpty ? member.id : member.name), "address": .string(member.peerURLs.first ?? ""), "suffrage": "Voter"]
+        }
+        let raft: JSONValue = [
+            "appliedIndex": .string(String(status.raftAppliedIndex)), "commitIndex": .string(String(status.raftIndex)),
+            "term": .string(String(status.raftTerm)), "state": "Follower", "numPeers": .string(String(max(0, status.members.count - 1))),
+            "latestConfiguration": .array(configuration), "protocolVersion": .string("etcd \(status.version)"),
+        ]
+        let applied = appliedRevision
+        let entries: [JSONValue] = members.map { member in
+            [
+                "name": .string(member.name), "status": "HEALTHY", "ready": true, "dbLoaded": true, "open": true, "isVoter": false,
+                "leaderId": .string(leader?.name ?? status.leader), "leaderAddress": .string(leader?.clientURLs.first ?? ""),
+                "candidates": [:], "raft": raft,
+                "etcd": ["revision": .int(status.revision), "members": .int(Int64(status.members.count)),
+                         "appliedSchemaRevision": member.name == nodeName ? .int(applied) : .null],
+            ]
+        }
+        // The schema keys' newest revision: every node that follows etcd reaches it.
+        let schemaRevision = try await schemaStore.snapshot().records.map(\.revision).max() ?? 0
+        return ["statistics": .array(entries), "synchronized": .bool(applied >= schemaRevision)]
+    }
+}

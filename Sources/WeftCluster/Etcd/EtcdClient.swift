@@ -223,6 +223,41 @@ public final class EtcdClient: Sendable {
                         lease: json["lease"].flatMap(int64) ?? 0)
     }
 
+    // MARK: Cluster view
+
+    /// What the etcd member answering says of the etcd cluster (`/v3/maintenance/status`, then
+    /// `/v3/cluster/member/list`).
+    public struct Status: Sendable {
+        public struct Member: Sendable {
+            public var id: String
+            public var name: String
+            public var clientURLs: [String]
+            public var peerURLs: [String]
+        }
+        public var version: String
+        public var revision: Int64
+        public var leader: String
+        public var raftTerm: Int64
+        public var raftIndex: Int64
+        public var raftAppliedIndex: Int64
+        public var members: [Member]
+    }
+
+    public func status() async throws(WeftError) -> Status {
+        let status = try await call("/v3/maintenance/status", [:])
+        let list = try await call("/v3/cluster/member/list", [:])
+        let members = (list["members"]?.arrayValue ?? []).map { member in
+            Status.Member(id: member["ID"]?.stringValue ?? member["ID"].flatMap(Self.int64).map(String.init) ?? "",
+                          name: member["name"]?.stringValue ?? "",
+                          clientURLs: member["clientURLs"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                          peerURLs: member["peerURLs"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        }
+        return Status(version: status["version"]?.stringValue ?? "", revision: try Self.revision(status),
+                      leader: status["leader"]?.stringValue ?? status["leader"].flatMap(Self.int64).map(String.init) ?? "",
+                      raftTerm: status["raftTerm"].flatMap(Self.int64) ?? 0, raftIndex: status["raftIndex"].flatMap(Self.int64) ?? 0,
+                      raftAppliedIndex: status["raftAppliedIndex"].flatMap(Self.int64) ?? 0, members: members)
+    }
+
     private static func revision(_ reply: JSONValue) throws(WeftError) -> Int64 {
         guard let revision = reply["header"]?["revision"].flatMap(int64) else { throw .internalError("etcd: a reply without its revision") }
         return revision
