@@ -162,10 +162,12 @@ final class ExportRun: Sendable {
             do throws(WeftError) { try backend.write(record.metadataJSON, id: id, file: ExportRecord.metadataFile) } catch {
                 logger.error("export \(id): writing its metadata failed: \(error.message)")
             }
+            // Under the lock too: once a status request sees the export ended, its files are
+            // complete (a reader listing the folder never meets a half-written status file).
+            writeNodeStatus(record)
             return true
         }
         if ended {
-            writeNodeStatus()
             logger.info("export \(id) ended: \(state.rawValue)\(error.map { " (\($0))" } ?? "")")
             onEnd(self)
         }
@@ -173,8 +175,9 @@ final class ExportRun: Sendable {
     }
 
     /// `node_{name}_status.json`: this node's part (Weaviate's per-node status file).
-    private func writeNodeStatus() {
-        let record = self.record
+    private func writeNodeStatus() { writeNodeStatus(record) }
+
+    private func writeNodeStatus(_ record: ExportRecord) {
         let json: JSONValue = .object([
             "nodeName": .string(nodeName), "status": .string(record.state.rawValue),
             "shardProgress": record.shardStatusJSON, "version": .string(WeftVersion.weaviateAPI),
