@@ -204,6 +204,7 @@ def test_graphql_and_rest_listing_answer_as_on_one_node(systems):
         '{ Get { Docs(bm25: {query: "river light"}, limit: 6, where: {path: ["n"], operator: LessThan, valueInt: 8}) { text _additional { id score } } } }',
         '{ Get { Docs(limit: 5, sort: [{path: ["score"], order: asc}]) { score } } }',
         "{ Aggregate { Docs { meta { count } n { mean median mode } } } }",
+        "{ Explore(nearVector: {vector: %s}, limit: 7) { beacon className distance } }" % vector,
         "{ Aggregate { Docs(groupBy: [\"n\"]) { meta { count } groupedBy { value } } } }",
     ]
 

@@ -318,8 +318,9 @@ struct GraphQLQueries {
 
     // MARK: Explore
 
-    /// nearVector / nearObject across every collection whose vectors have the query's dimension.
-    func explore(_ args: Map) throws -> [any Sendable] {
+    /// nearVector / nearObject across every collection whose vectors have the query's dimension
+    /// (each collection searched where it lives: on this node's lane, or across a cluster's nodes).
+    func explore(_ args: Map) async throws -> [any Sendable] {
         guard let kind = try search(args) else { throw GraphQLError(message: "Explore needs nearVector or nearObject") }
         let limit = args["limit"].intValue ?? database.configuration.queryDefaultsLimit
         var vector: [Float]
@@ -330,9 +331,15 @@ struct GraphQLQueries {
             threshold = near.threshold
         case .nearObject(let near):
             threshold = near.threshold
-            let found = database.collections.lazy.compactMap { collection in
-                try? collection.shard(for: near.id, tenant: nil).get(near.id, withVectors: collection.definition.vectorNames)
-            }.first
+            var found: StoredObject? = nil
+            for collection in database.collections where !collection.isMultiTenant {
+                if let cluster = database.cluster, let node = collection.remoteNode(for: near.id, tenant: nil) {
+                    found = try? await ClusterObjects(cluster: cluster).get(collection, id: near.id, node: node, includeVector: true, tenant: nil)?.object
+                } else {
+                    found = try? await onEngine(.point) { try collection.shard(for: near.id, tenant: nil).get(near.id, withVectors: collection.definition.vectorNames) }
+                }
+                if found != nil { break }
+            }
             guard let object = found, let objectVector = object.vectors.values.first else {
                 throw GraphQLError(message: "nearObject: no object with id '\(near.id)'")
             }
@@ -345,7 +352,7 @@ struct GraphQLQueries {
             guard let target = collection.definition.targetForUnnamedVector, collection.dimension(of: target) == vector.count else { continue }
             var request = SearchRequest(collection: collection.name, search: .nearVector(NearVector(vector: vector, threshold: threshold)), limit: limit)
             request.vectorNames = []
-            guard let response = try? database.search(request) else { continue }
+            guard let response = try? await ClusterSearch.run(request, database: database) else { continue }
             hits.append(contentsOf: response.results.map { (collection.name, $0) })
         }
         hits.sort { ($0.result.distance ?? 0) < ($1.result.distance ?? 0) }

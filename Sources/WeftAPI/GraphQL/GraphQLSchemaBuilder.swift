@@ -92,7 +92,7 @@ struct GraphQLSchemaBuilder {
                    "limit": GraphQLArgument(type: GraphQLInt)]),
             resolve: { _, args, _, _ in
                 let args = try await queries.withTextVectors(args, className: nil)
-                return try await queries.onEngine(.query) { try queries.explore(args) }
+                return try await queries.explore(args)
             })
         let schema = try GraphQLSchema(query: try GraphQLObjectType(name: "WeaviateObj", fields: rootFields), types: inputs.all)
         // The class types' field thunks hold the registry, which holds the types: a cycle that kept
