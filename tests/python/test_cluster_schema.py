@@ -131,6 +131,29 @@ def test_of_concurrent_creates_of_one_collection_exactly_one_wins(nodes):
             eventually(lambda: name in classes(server))
 
 
+def test_properties_added_on_every_node_at_once_all_land(nodes):
+    assert rest(nodes[0], "POST", "/v1/schema", {"class": "Widened"})[0] == 200
+    for server in nodes:
+        eventually(lambda: "Widened" in classes(server))
+    for round_ in range(3):
+        results = [None] * 3
+        barrier = threading.Barrier(3)
+
+        def add(index):
+            barrier.wait()
+            results[index] = rest(nodes[index], "POST", "/v1/schema/Widened/properties", {"name": f"r{round_}n{index}", "dataType": ["text"]})
+
+        threads = [threading.Thread(target=add, args=(index,)) for index in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [status for status, _ in results] == [200, 200, 200], results
+    wanted = sorted(f"r{r}n{n}" for r in range(3) for n in range(3))
+    for server in nodes:
+        eventually(lambda: sorted(p["name"] for p in classes(server)["Widened"]["properties"]) == wanted)
+
+
 def test_schema_propagation_time_is_bounded(nodes):
     """Every node applies a change within a second on loopback (measured: the closing note)."""
     times = []

@@ -22,23 +22,39 @@ extension ClusterNode {
     }
 
     func updateCollection(_ name: String, with json: JSONValue) async throws(WeftError) -> CollectionDefinition {
-        let (current, revision) = try await currentRecord(name)
         let database = self.database
-        let updated = try await database.executor.run(.write) { () throws(WeftError) in try database.proposedUpdate(of: name, with: json) }
-        var agreed = current
-        agreed.definition = updated.rendered()
-        try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
-        return updated
+        return try await retryingConflicts(name) { () throws(WeftError) in
+            let updated = try database.proposedUpdate(of: name, with: json)
+            return (updated, updated)
+        }
     }
 
     func addProperty(to name: String, _ json: JSONValue) async throws(WeftError) -> PropertyDefinition {
-        let (current, revision) = try await currentRecord(name)
         let database = self.database
-        let (updated, property) = try await database.executor.run(.write) { () throws(WeftError) in try database.proposedProperty(of: name, json) }
-        var agreed = current
-        agreed.definition = updated.rendered()
-        try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
-        return property
+        return try await retryingConflicts(name) { () throws(WeftError) in try database.proposedProperty(of: name, json) }
+    }
+
+    /// Proposes a change against the newest agreed definition and agrees it; when another change
+    /// came first (the compare-and-swap failed), proposes again on top of it, so changes made on
+    /// different nodes at once all land (as Weaviate's Raft log serialises them). A change that
+    /// no longer fits (the property now exists) fails as it would have alone.
+    private func retryingConflicts<Result: Sendable>(
+        _ name: String, _ propose: @escaping @Sendable () throws(WeftError) -> (CollectionDefinition, Result)
+    ) async throws(WeftError) -> Result {
+        let attempts = 8
+        for attempt in 1...attempts {
+            let (current, revision) = try await currentRecord(name)
+            let (updated, result) = try await database.executor.run(.write) { () throws(WeftError) in try propose() }
+            var agreed = current
+            agreed.definition = updated.rendered()
+            do {
+                try await waitUntilApplied(try await schemaStore.update(name: updated.name, json: agreed.bytes, expectedRevision: revision))
+                return result
+            } catch where error.code == .conflict && attempt < attempts {
+                continue
+            }
+        }
+        throw .conflict("collection \(name) kept changing; try again")
     }
 
     /// Agrees what auto-schema infers for a write (new collections, new properties) before the

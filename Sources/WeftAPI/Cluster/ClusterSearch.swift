@@ -37,41 +37,56 @@ struct ClusterSearch {
         default: break
         }
         let checked = request
-        let plan = try await database.executor.run(.query) { () throws(WeftError) in try database.searchPlan(checked) }
+        // Every node plans the same request itself: the remote parts start at once, beside this
+        // node's plan and part (one hand-off to its lane), and the merge is a second hand-off.
         let encoded: Data
-        do { encoded = try JSONEncoder().encode(plan.request) } catch { throw .internalError("cluster: cannot encode the search: \(error)") }
+        do { encoded = try JSONEncoder().encode(checked) } catch { throw .internalError("cluster: cannot encode the search: \(error)") }
         var isHybrid = false
-        if case .hybrid? = plan.request.search { isHybrid = true }
+        if case .hybrid? = checked.search { isHybrid = true }
         let hybrid = isHybrid
         // A filter on one UUID (how clients fetch an object by id) needs only its shard's node.
         var askLocal = true
         var remoteNodes = collection.remoteNodes
-        if let id = Self.pinnedID(plan.request) {
-            let owner = collection.remoteNode(for: id, tenant: plan.request.tenant)
+        if let id = Self.pinnedID(checked) {
+            let owner = collection.remoteNode(for: id, tenant: checked.tenant)
             askLocal = owner == nil
             remoteNodes = owner.map { [$0] } ?? []
         }
-        let gathered = await withTaskGroup(of: Result<PartialHits, WeftError>.self) { group in
+        let gathered = await withTaskGroup(of: (Int, Result<(SearchPlan?, PartialHits), WeftError>).self) { group in
             if askLocal {
-                group.addTask { await Self.capture { () async throws(WeftError) in try await database.executor.run(.query) { () throws(WeftError) in try database.partialHits(plan) } } }
-            }
-            for node in remoteNodes {
                 group.addTask {
-                    await Self.capture { () async throws(WeftError) in
+                    (0, await Self.capture { () async throws(WeftError) -> (SearchPlan?, PartialHits) in
+                        try await database.executor.run(.query) { () throws(WeftError) -> (SearchPlan?, PartialHits) in
+                            let plan = try database.searchPlan(checked)
+                            return (plan, try database.partialHits(plan))
+                        }
+                    })
+                }
+            }
+            for (index, node) in remoteNodes.enumerated() {
+                group.addTask {
+                    (index + 1, await Self.capture { () async throws(WeftError) -> (SearchPlan?, PartialHits) in
                         var message = Weft_Internal_V1_SearchShardsRequest()
                         message.requestJson = encoded
                         let reply = try await cluster.peers.call(node) { client, options in try await client.searchShards(message, options: options) }
-                        return try InternalMessages.partial(reply, hybrid: hybrid)
-                    }
+                        return (nil, try InternalMessages.partial(reply, hybrid: hybrid))
+                    })
                 }
             }
-            var all: [Result<PartialHits, WeftError>] = []
-            for await partial in group { all.append(partial) }
-            return all
+            var all: [(Int, Result<(SearchPlan?, PartialHits), WeftError>)] = []
+            for await part in group { all.append(part) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        // A node that cannot answer fails the search (its shards' hits would be missing).
-        let partials = try gathered.map { (result: Result<PartialHits, WeftError>) throws(WeftError) in try result.get() }
-        return try await database.executor.run(.query) { () throws(WeftError) in try database.finishSearch(plan, merging: partials) }
+        // This node's error first (a request it refuses, every node refuses); then a node that
+        // cannot answer fails the search (its shards' hits would be missing).
+        let parts = try gathered.map { (result: Result<(SearchPlan?, PartialHits), WeftError>) throws(WeftError) in try result.get() }
+        let localPlan = parts.first?.0
+        let partials = parts.map(\.1)
+        return try await database.executor.run(.query) { () throws(WeftError) in
+            let plan: SearchPlan
+            if let localPlan { plan = localPlan } else { plan = try database.searchPlan(checked) }
+            return try database.finishSearch(plan, merging: partials)
+        }
     }
 
     /// The UUID a request's filter pins it to (`id Equal <uuid>`, alone or in an And).
