@@ -88,6 +88,8 @@ def test_a_killed_node_fails_its_shards_at_once_and_rejoins_with_its_data(cluste
     # /v1/nodes lists the killed node as UNAVAILABLE while its lease lasts (then not at all).
     listed = {entry["name"]: entry["status"] for entry in rest(nodes[0], "GET", "/v1/nodes")[1]["nodes"]}
     assert listed.get("node3", "UNAVAILABLE") == "UNAVAILABLE" and listed["node1"] == listed["node2"] == "HEALTHY", listed
+    shards = {shard["node"]: shard["status"] for shard in rest(nodes[0], "GET", "/v1/schema/Faulty/shards")[1]}
+    assert shards == {"node1": "READY", "node2": "READY", "node3": "UNAVAILABLE"}, shards
     nodes[2].restart()
     with connect(nodes[1]) as client:
         collection = client.collections.get("Faulty")

@@ -77,14 +77,19 @@ def test_a_collection_created_on_one_node_is_on_every_node_with_its_shards_sprea
                                   vector_config=Configure.Vectors.self_provided())
     for server in nodes[1:]:
         eventually(lambda: "Spread" in classes(server))
-    # One shard per node by default (the number of live nodes), each held by a different node.
-    placed = {}
-    for server, name in zip(nodes, ["node1", "node2", "node3"]):
+    # One shard per node by default (the number of live nodes), each held by a different node;
+    # every node lists all of them with their nodes.
+    listed = []
+    for server in nodes:
         status, shards = rest(server, "GET", "/v1/schema/Spread/shards")
         assert status == 200
-        assert [shard["node"] for shard in shards] == [name]
-        placed[name] = shards[0]["name"]
-    assert len(set(placed.values())) == 3
+        assert sorted(shard["node"] for shard in shards) == ["node1", "node2", "node3"]
+        assert all(shard["status"] == "READY" for shard in shards)
+        listed.append(shards)
+    assert listed[0] == listed[1] == listed[2]
+    assert len({shard["name"] for shard in listed[0]}) == 3
+    with weaviate.connect_to_local(port=nodes[2].http_port, grpc_port=nodes[2].grpc_port) as client:
+        assert len(client.collections.get("Spread").config.get_shards()) == 3
     assert all(classes(server)["Spread"]["shardingConfig"]["desiredCount"] == 3 for server in nodes)
 
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import WeftCore
+import WeftEngine
 import WeftGRPCProtos
 
 /// `/v1/nodes` in a cluster: every live node in etcd, each asked for its own entry. A node that
@@ -75,5 +76,33 @@ extension ClusterNode {
         // The schema keys' newest revision: every node that follows etcd reaches it.
         let schemaRevision = try await schemaStore.snapshot().records.map(\.revision).max() ?? 0
         return ["statistics": .array(entries), "synchronized": .bool(applied >= schemaRevision)]
+    }
+}
+
+extension ClusterStatus {
+    /// `/v1/schema/{class}/shards` of a collection spread over the cluster: every shard in the
+    /// collection's order with its node; this node's from memory, the others' asked of their
+    /// nodes (a node that cannot answer lists its shards UNAVAILABLE).
+    func shards(of collection: WeftEngine.Collection, local: [String: JSONValue]) async -> [JSONValue] {
+        var remote: [String: JSONValue] = [:]
+        for node in collection.remoteNodes {
+            var request = Weft_Internal_V1_NodeStatusRequest()
+            request.verbose = true
+            request.collection = collection.name
+            let message = request
+            let reply = try? await cluster.peers.call(node, timeout: Self.timeout) { client, options in try await client.nodeStatus(message, options: options) }
+            let entry = reply.flatMap { try? JSONParser.parse(Array($0.nodeJson), maximumDepth: 64) }
+            for shard in entry?["shards"]?.arrayValue ?? [] {
+                guard let name = shard["name"]?.stringValue else { continue }
+                // /v1/nodes reports READONLY / CORRUPTED in place of the indexing state.
+                let indexing = shard["vectorIndexingStatus"]?.stringValue ?? "READY"
+                remote[name] = ["name": .string(name), "status": .string(["READONLY", "CORRUPTED"].contains(indexing) ? indexing : "READY"),
+                                "vectorQueueSize": shard["vectorQueueLength"] ?? 0, "node": .string(node)]
+            }
+        }
+        return collection.placements.map { placement in
+            local[placement.name] ?? remote[placement.name]
+                ?? ["name": .string(placement.name), "status": "UNAVAILABLE", "vectorQueueSize": 0, "node": .string(placement.node ?? "")]
+        }
     }
 }

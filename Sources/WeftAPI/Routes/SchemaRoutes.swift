@@ -60,13 +60,18 @@ struct SchemaRoutes {
             let tenant: String = request.uri.queryParameters.get("tenant") ?? ""
             let shards = collection.shards.filter { tenant.isEmpty || $0.name == tenant }
             // In a cluster each shard also names its node (a field of Weft's own); the shards
-            // other nodes hold are listed by those nodes.
+            // other nodes hold are asked of those nodes.
             let nodes = Dictionary(collection.placements.map { ($0.name, $0.node) }) { first, _ in first }
-            return JSONResponses.json(.array(shards.map { shard in
+            let entries: [(String, JSONValue)] = shards.map { shard in
                 var entry: [String: JSONValue] = ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
                 if let node = nodes[shard.name] ?? nil { entry["node"] = .string(node) }
-                return .object(entry)
-            }))
+                return (shard.name, .object(entry))
+            }
+            if let cluster, collection.isSpread {
+                let local = Dictionary(entries) { first, _ in first }
+                return JSONResponses.json(.array(await ClusterStatus(cluster: cluster).shards(of: collection, local: local)))
+            }
+            return JSONResponses.json(.array(entries.map(\.1)))
         }
         // READONLY / READY; READY also repairs a CORRUPTED shard (Database.updateShardStatus).
         router.put("/v1/schema/:className/shards/:shardName") { request, context in
