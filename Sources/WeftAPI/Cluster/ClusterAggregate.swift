@@ -13,9 +13,7 @@ struct ClusterAggregate {
 
     /// Runs `request` where it must run: on this node's lane, or across the nodes.
     static func run(_ request: AggregateRequest, database: Database) async throws(WeftError) -> [AggregateGroup] {
-        if let cluster = database.cluster, database.collection(named: request.collection)?.isSpread == true {
-            return try await ClusterAggregate(cluster: cluster).aggregate(request)
-        }
+        if let cluster = database.cluster(spreading: request.collection) { return try await ClusterAggregate(cluster: cluster).aggregate(request) }
         return try await database.executor.run(.query) { () throws(WeftError) in try database.aggregate(request) }
     }
 

@@ -11,7 +11,7 @@ struct ClusterBatchDelete {
 
     /// Runs the deletion where it must run: on this node's lane, or across the nodes.
     static func run(collection name: String, filter: WhereFilter, dryRun: Bool, tenant: String?, database: Database) async throws(WeftError) -> BatchDeleteResult {
-        if let cluster = database.cluster, database.collection(named: name)?.isSpread == true {
+        if let cluster = database.cluster(spreading: name) {
             return try await ClusterBatchDelete(cluster: cluster).delete(collection: name, filter: filter, dryRun: dryRun, tenant: tenant)
         }
         return try await database.executor.run(.write) { () throws(WeftError) in

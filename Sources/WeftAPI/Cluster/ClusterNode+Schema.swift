@@ -97,16 +97,9 @@ extension ClusterNode {
             throw .invalidInput("\(NameRules.capitalized(name)) is an alias: delete the alias, or the collection by its own name")
         }
         let canonical = database.collection(named: name)?.name ?? NameRules.capitalized(name)
-        do { try await schemaStore.delete(name: canonical) } catch where error.code == .notFound { return }
-        // The deletion's revision is not returned by etcd's delete; this node drops the collection
-        // when its watch delivers the deletion.
-        let deadline = ContinuousClock.now + Self.applyTimeout
-        while database.collection(named: canonical)?.name == canonical {
-            guard ContinuousClock.now < deadline else {
-                throw .unavailable("cluster: etcd deleted \(canonical) but node \(nodeName) has not applied it within \(Self.applyTimeout)")
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        let revision: Int64
+        do { revision = try await schemaStore.delete(name: canonical) } catch where error.code == .notFound { return }
+        try await waitUntilApplied(revision)
     }
 
     /// The collection's record in etcd and its revision, once this node has applied that revision

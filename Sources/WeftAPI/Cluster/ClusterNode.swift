@@ -186,4 +186,11 @@ extension ClusterNode: ClusterAttachment {}
 extension Database {
     /// This node's cluster, when it is part of one.
     var cluster: ClusterNode? { clusterAttachment as? ClusterNode }
+
+    /// This node's cluster when `collection`'s shards are spread over its nodes (requests for it
+    /// then involve other nodes); nil otherwise.
+    func cluster(spreading collection: String) -> ClusterNode? {
+        guard let cluster, self.collection(named: collection)?.isSpread == true else { return nil }
+        return cluster
+    }
 }

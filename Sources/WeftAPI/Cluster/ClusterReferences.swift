@@ -57,18 +57,22 @@ struct ClusterReferences {
                     }
                 }
             }
-            // The next level: every target (local or fetched) with what is selected of it.
+            // The next level: every target (local or fetched) with what is selected of it. Reading
+            // this node's targets is engine work: on a lane.
             let complete = ReferenceResolver(database: cluster.database, prefetched: fetched)
-            var next: [(object: StoredObject, definition: CollectionDefinition, selections: [Selection])] = []
-            for entry in level {
-                for selection in entry.selections where !selection.nested.isEmpty {
-                    for target in complete.targets(of: entry.object, property: selection.property, in: entry.definition, tenant: tenant) {
-                        guard let targetDefinition = cluster.database.collection(named: target.className)?.definition else { continue }
-                        next.append((target.object, targetDefinition, selection.nested))
+            let database = cluster.database, current = level
+            level = try await database.executor.run(.query) { () throws(WeftError) in
+                var next: [(object: StoredObject, definition: CollectionDefinition, selections: [Selection])] = []
+                for entry in current {
+                    for selection in entry.selections where !selection.nested.isEmpty {
+                        for target in complete.targets(of: entry.object, property: selection.property, in: entry.definition, tenant: tenant) {
+                            guard let targetDefinition = database.collection(named: target.className)?.definition else { continue }
+                            next.append((target.object, targetDefinition, selection.nested))
+                        }
                     }
                 }
+                return next
             }
-            level = next
             depth += 1
         }
         return fetched

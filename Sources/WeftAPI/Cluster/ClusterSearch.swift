@@ -13,15 +13,13 @@ struct ClusterSearch {
 
     /// Runs `request` where it must run: on this node's lane, or across the nodes.
     static func run(_ request: SearchRequest, database: Database) async throws(WeftError) -> SearchResponse {
-        if let cluster = database.cluster, database.collection(named: request.collection)?.isSpread == true {
-            return try await ClusterSearch(cluster: cluster).search(request)
-        }
+        if let cluster = database.cluster(spreading: request.collection) { return try await ClusterSearch(cluster: cluster).search(request) }
         return try await database.executor.run(.query) { () throws(WeftError) in try database.search(request) }
     }
 
     /// Whether searches of `collection` involve other nodes.
     static func isSpread(_ collection: String, database: Database) -> Bool {
-        database.cluster != nil && database.collection(named: collection)?.isSpread == true
+        database.cluster(spreading: collection) != nil
     }
 
     func search(_ request: SearchRequest) async throws(WeftError) -> SearchResponse {

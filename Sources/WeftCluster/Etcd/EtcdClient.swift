@@ -76,11 +76,12 @@ public final class EtcdClient: Sendable {
         return try Self.revision(reply)
     }
 
-    /// Deletes `key`; whether it existed.
+    /// Deletes `key`; the store's revision after it, or nil when there was no such key.
     @discardableResult
-    public func delete(_ key: String) async throws(WeftError) -> Bool {
+    public func delete(_ key: String) async throws(WeftError) -> Int64? {
         let reply = try await call("/v3/kv/deleterange", ["key": Self.encode(key)])
-        return (reply["deleted"].flatMap(Self.int64) ?? 0) > 0
+        guard (reply["deleted"].flatMap(Self.int64) ?? 0) > 0 else { return nil }
+        return try Self.revision(reply)
     }
 
     // MARK: Leases

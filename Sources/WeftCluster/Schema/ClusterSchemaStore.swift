@@ -49,9 +49,12 @@ public final class ClusterSchemaStore: Sendable {
         return written
     }
 
-    /// Deletes the collection; `notFound` when there is none of that name.
-    public func delete(name: String) async throws(WeftError) {
-        guard try await etcd.delete(key(name)) else { throw .notFound("collection \(name) not found") }
+    /// Deletes the collection; the revision of the deletion, `notFound` when there is none of
+    /// that name.
+    @discardableResult
+    public func delete(name: String) async throws(WeftError) -> Int64 {
+        guard let revision = try await etcd.delete(key(name)) else { throw .notFound("collection \(name) not found") }
+        return revision
     }
 
     public func get(name: String) async throws(WeftError) -> Record? {

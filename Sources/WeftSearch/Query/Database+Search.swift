@@ -286,7 +286,7 @@ extension Database {
             }
             hits.append(contentsOf: found.map { ShardHit(shard: index, docID: $0.docID, distance: $0.distance) })
         }
-        hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
+        hits = Self.byDistance(hits)
         if let maximumDistance { hits = hits.filter { $0.distance! <= maximumDistance } }
         return Array(hits.prefix(k))
     }
@@ -346,7 +346,7 @@ extension Database {
             }
             return ShardHit(shard: key.shard, docID: key.docID, distance: combined)
         }
-        hits.sort { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
+        hits = Self.byDistance(hits)
         if let maximum = near.threshold.distance { hits = hits.filter { $0.distance! <= maximum } }
         return Array(hits.prefix(k))
     }
@@ -367,7 +367,7 @@ extension Database {
                 hits.append(ShardHit(shard: index, docID: scored.docID, score: Float(scored.score), explain: scored.explain))
             }
         }
-        hits.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
+        hits = Self.byScore(hits)
         return Array(hits.prefix(k))
     }
 

@@ -11,6 +11,7 @@ extension Database {
         var isHybrid = false
         if case .hybrid? = request.search { isHybrid = true }
         if partials.count == 1, !isHybrid { return partials[0].hits }
+        let single = partials.count == 1
         let all = partials.flatMap(\.hits)
         switch request.search {
         case nil where !request.sort.isEmpty:
@@ -36,8 +37,10 @@ extension Database {
             return Array(Self.byScore(all).prefix(plan.fetch))
         case .hybrid(let query)?:
             let depth = Self.hybridDepth(plan.fetch)
-            let vector = Array(Self.byDistance(partials.flatMap { $0.vectorSide ?? [] }).prefix(depth))
-            let keyword = Array(Self.byScore(partials.flatMap { $0.keywordSide ?? [] }).prefix(depth))
+            // One node's sides are in their order already.
+            let vectorHits = partials.flatMap { $0.vectorSide ?? [] }, keywordHits = partials.flatMap { $0.keywordSide ?? [] }
+            let vector = Array((single ? vectorHits : Self.byDistance(vectorHits)).prefix(depth))
+            let keyword = Array((single ? keywordHits : Self.byScore(keywordHits)).prefix(depth))
             var fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion)
             // Fusion keeps the hits' keys only; the objects other nodes read come back with them.
             let objects = Dictionary((vector + keyword).compactMap { hit in hit.object.map { (hit.key, $0) } }) { first, _ in first }

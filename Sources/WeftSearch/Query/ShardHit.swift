@@ -51,6 +51,8 @@ public struct PartialHits: Sendable {
     /// The hits with their shard numbered by its place in the collection (`placements[i]` for the
     /// shard at local position i).
     func placed(_ placements: [Int]) -> PartialHits {
+        // A node holding every shard (any single node) numbers them as the collection does.
+        if placements.indices.elementsEqual(placements) { return self }
         func place(_ hits: [ShardHit]) -> [ShardHit] {
             hits.map { hit in
                 var hit = hit
