@@ -61,15 +61,15 @@ struct ClusterSchemaStoreTests {
         let client = try await etcd.connect()
         let store = ClusterSchemaStore(etcd: client)
         try await store.create(name: "Before", json: definition("Before"))
-        let (records, revision) = try await store.snapshot()
+        let (records, _, revision) = try await store.snapshot()
         #expect(records.map(\.name) == ["Before"])
         let created = try await store.create(name: "After", json: definition("After"))
         let updated = try await store.update(name: "After", json: definition("After", "changed"), expectedRevision: created)
         try await store.delete(name: "Before")
         var seen: [ClusterSchemaStore.Change] = []
-        for try await change in store.changes(after: revision) {
-            seen.append(change)
-            if seen.count == 3 { break }
+        for try await changes in store.changes(after: revision) {
+            seen += changes
+            if seen.count >= 3 { break }
         }
         guard seen.count == 3, case .put(let first) = seen[0], case .put(let second) = seen[1], case .removed(let key, let removedAt) = seen[2] else {
             Issue.record("unexpected changes \(seen)")
@@ -79,6 +79,46 @@ struct ClusterSchemaStoreTests {
         let description = try JSONParser.parse(second.json)["description"]?.stringValue
         #expect(second.revision == updated && description == "changed")
         #expect(key == "before" && removedAt > updated)
+        await client.shutdown()
+    }
+
+    func tenant(_ name: String) -> (name: String, json: [UInt8]) { (name, JSONWriter.bytes(["status": "ACTIVE", "node": "n1"])) }
+
+    @Test func tenantsAreCreatedOnceInTheirCollectionAndGoWithIt() async throws {
+        let etcd = try Etcd()
+        let client = try await etcd.connect()
+        let store = ClusterSchemaStore(etcd: client)
+        try await store.create(name: "Shop", json: definition("Shop"))
+        let shop = try #require(try await store.get(name: "Shop"))
+        // Three nodes create overlapping tenants at once: each tenant is created exactly once.
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for names in [["a", "b"], ["b", "c"], ["a", "c"]] {
+                group.addTask { (try? await store.createTenants(names.map(self.tenant), in: "shop", collectionCreated: shop.createRevision).succeeded) == true }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1)
+        let made = try await store.tenants(of: "Shop")
+        #expect(made.count == 2 && made.allSatisfy { $0.collection == "shop" })
+        // A tenant is not created in a collection deleted and made again since it was read.
+        let (snapshotRecords, snapshotTenants, revision) = try await store.snapshot()
+        #expect(snapshotRecords.count == 1 && snapshotTenants.count == 2)
+        let deleted = try await store.delete(name: "SHOP")
+        #expect(try await store.tenants(of: "Shop").isEmpty)
+        try await store.create(name: "Shop", json: definition("Shop"))
+        let refused = try await store.createTenants([tenant("z")], in: "Shop", collectionCreated: shop.createRevision)
+        #expect(!refused.succeeded && refused.revision > deleted)
+        // Followers see the deletion of the collection and its tenants at one revision.
+        var seen: [ClusterSchemaStore.Change] = []
+        for try await changes in store.changes(after: revision) {
+            seen += changes
+            if seen.count >= 3 { break }
+        }
+        // The deletion's three changes, then the new collection's creation.
+        seen = seen.filter { if case .put = $0 { false } else { true } }
+        #expect(seen.count == 3)
+        #expect(seen.contains(.removed(key: "shop", revision: deleted)))
+        #expect(seen.filter { if case .tenantRemoved("shop", _, deleted) = $0 { true } else { false } }.count == 2)
         await client.shutdown()
     }
 }

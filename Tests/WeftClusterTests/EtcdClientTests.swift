@@ -70,9 +70,9 @@ struct EtcdClientTests {
         try await client.put("weft/elsewhere", Array("x".utf8))
         try await client.delete("weft/w/a")
         var seen: [EtcdClient.Event] = []
-        for try await event in client.watch(prefix: "weft/w/", fromRevision: start) {
-            seen.append(event)
-            if seen.count == 3 { break }
+        for try await events in client.watch(prefix: "weft/w/", fromRevision: start) {
+            seen += events
+            if seen.count >= 3 { break }
         }
         guard seen.count == 3, case .put(let a) = seen[0], case .put(let b) = seen[1], case .delete(let key, let revision) = seen[2] else {
             Issue.record("unexpected events \(seen)")
@@ -81,6 +81,35 @@ struct EtcdClientTests {
         #expect(a.key == "weft/w/a" && a.value == Array("1".utf8))
         #expect(b.key == "weft/w/b")
         #expect(key == "weft/w/a" && revision > b.modRevision)
+        await client.shutdown()
+    }
+
+    @Test func aTransactionChangesEverythingAtOneRevisionOrNothing() async throws {
+        let etcd = try Etcd()
+        let client = try await connect(etcd)
+        let base = try await client.put("weft/t/parent", Array("p".utf8))
+        try await client.put("weft/t/children/old", Array("o".utf8))
+        // A failed comparison changes nothing and reports the revision to catch up to.
+        let refused = try await client.transaction([.createRevision("weft/t/parent", equals: base + 100)], [.put("weft/t/children/a", Array("a".utf8))])
+        #expect(!refused.succeeded && refused.revision >= base + 1)
+        #expect(try await client.get("weft/t/children/a") == nil)
+        let made = try await client.transaction(
+            [.createRevision("weft/t/parent", equals: base), .createRevision("weft/t/children/a", equals: 0)],
+            [.put("weft/t/children/a", Array("a".utf8)), .put("weft/t/children/b", Array("b".utf8))])
+        #expect(made.succeeded)
+        let children = try await client.list(prefix: "weft/t/children/").values
+        #expect(children.map(\.key) == ["weft/t/children/a", "weft/t/children/b", "weft/t/children/old"])
+        #expect(children.filter { $0.key != "weft/t/children/old" }.allSatisfy { $0.modRevision == made.revision })
+        // The watch delivers one transaction's changes together.
+        var batches: [[EtcdClient.Event]] = []
+        let removed = try await client.transaction([], [.delete("weft/t/parent"), .deletePrefix("weft/t/children/")])
+        #expect(removed.succeeded)
+        for try await events in client.watch(prefix: "weft/t/", fromRevision: removed.revision) {
+            batches.append(events)
+            break
+        }
+        #expect(batches.first?.count == 4)
+        #expect(try await client.list(prefix: "weft/t/").values.isEmpty)
         await client.shutdown()
     }
 

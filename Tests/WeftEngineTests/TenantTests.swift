@@ -89,4 +89,39 @@ import WeftTestSupport
         #expect(indexes == nil, "the inactive tenant's vector indexes are still referenced")
         #expect(index == nil, "the inactive tenant's HNSW index is still referenced")
     }
+
+    /// A node of a cluster holds the tenants agreed for it and only knows the others' nodes;
+    /// status changes open and close its own tenants' shards; a snapshot drops what it lacks; all
+    /// of it survives a restart.
+    @Test func agreedTenantsAreHeldHereOrRoutedToTheirNode() throws {
+        let dir = TemporaryDirectory()
+        let id = ObjectID.random()
+        do {
+            let database = try openDatabase(dir) { $0.nodeName = "here" }
+            try database.applyAgreedCollection(["class": "Spread", "multiTenancyConfig": ["enabled": true],
+                                                "properties": [["name": "n", "dataType": ["int"]]]], placements: [])
+            try database.applyAgreedTenants(of: "spread", put: [.init(name: "mine", status: .active, node: "here"),
+                                                                .init(name: "theirs", status: .active, node: "there"),
+                                                                .init(name: "cold", status: .inactive, node: "here")], removed: [])
+            let collection = try database.requireCollection("Spread")
+            #expect(collection.isSpread)
+            #expect(collection.remoteNode(for: id, tenant: "theirs") == "there")
+            #expect(collection.remoteNode(for: id, tenant: "mine") == nil)
+            #expect(collection.remoteNodes(tenant: "theirs") == ["there"] && collection.remoteNodes(tenant: "mine").isEmpty)
+            #expect(try collection.shards(tenant: "theirs").isEmpty)
+            #expect(try collection.shards(tenant: "mine").count == 1)
+            #expect(throws: WeftError.self) { try collection.shard(for: id, tenant: "theirs") }
+            _ = try database.writeObject(ObjectInput(className: "Spread", id: id, properties: ["n": .int(1)], tenant: "mine"), kind: .create)
+            try database.applyAgreedTenants(of: "spread", put: [.init(name: "cold", status: .active, node: "here"),
+                                                                .init(name: "mine", status: .inactive, node: "here")], removed: ["theirs"])
+            #expect(try collection.shards(tenant: "cold").count == 1)
+            #expect(throws: WeftError.self) { try collection.shards(tenant: "mine") }
+            #expect(!collection.isSpread && collection.remoteNode(for: id, tenant: "theirs") == nil)
+        }
+        let database = try openDatabase(dir) { $0.nodeName = "here" }
+        #expect(try database.tenants(of: "Spread").map(\.name) == ["cold", "mine"])
+        try database.applyAgreedTenants(of: "spread", put: [.init(name: "mine", status: .active, node: "here")], removed: [], complete: true)
+        #expect(try database.tenants(of: "Spread").map(\.name) == ["mine"])
+        #expect(try database.getObject(className: "Spread", id: id, includeVector: false, tenant: "mine") != nil)
+    }
 }

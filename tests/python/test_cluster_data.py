@@ -3,8 +3,7 @@ exactly as a single node holding the same data. The same random objects go into 
 and, through the official client connected to one node, into the cluster; the same queries then
 run against the single node and against every node of the cluster.
 
-Not checked here (not built yet): aggregations, batch delete by filter, references across nodes,
-multi-tenant collections."""
+Multi-tenant collections have their own suite, test_cluster_tenants.py."""
 import random
 import uuid
 

@@ -268,8 +268,6 @@ def test_cluster_statistics_report_the_etcd_view(nodes):
 
 
 def test_what_a_cluster_does_not_do_yet_is_refused_clearly(nodes):
-    status, body = rest(nodes[0], "POST", "/v1/schema", {"class": "Tenanted", "multiTenancyConfig": {"enabled": True}})
-    assert status == 422 and "multi-tenant collections are not supported in a cluster yet" in body["error"][0]["message"]
     rest(nodes[0], "POST", "/v1/schema", {"class": "Aliased"})
     status, body = rest(nodes[1], "POST", "/v1/aliases", {"class": "Aliased", "alias": "Other"})
     assert status == 422 and "aliases are not agreed through the cluster yet" in body["error"][0]["message"]

@@ -27,7 +27,7 @@ struct ClusterAggregate {
         let encoded: Data
         do { encoded = try JSONEncoder().encode(request) } catch { throw .internalError("cluster: cannot encode the aggregation: \(error)") }
         var parts = [try await database.executor.run(.query) { () throws(WeftError) in try database.aggregatePart(request) }]
-        for node in collection.remoteNodes {
+        for node in collection.remoteNodes(tenant: request.tenant) {
             var message = Weft_Internal_V1_AggregateShardsRequest()
             message.requestJson = encoded
             let reply = try await cluster.peers.call(node) { client, options in try await client.aggregateShards(message, options: options) }

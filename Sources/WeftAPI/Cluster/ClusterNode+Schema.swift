@@ -11,10 +11,9 @@ extension ClusterNode {
         let definition = try await database.executor.run(.write) { () throws(WeftError) in
             try database.proposedCollection(json, nodeCount: members.count)
         }
-        guard !definition.multiTenancy.enabled else {
-            throw .invalidInput("multi-tenant collections are not supported in a cluster yet (class \(definition.name))")
-        }
-        let placements = Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
+        // A multi-tenant collection has no shards of its own: each tenant is placed when created.
+        let placements = definition.multiTenancy.enabled
+            ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
         let agreed = AgreedCollection(definition: definition.rendered(), placements: placements)
         let revision = try await schemaStore.create(name: definition.name, json: agreed.bytes)
         try await waitUntilApplied(revision)
@@ -114,14 +113,22 @@ extension ClusterNode {
     /// Places `count` new shards one by one on the node holding the fewest shards (ties by name),
     /// so a collection of as many shards as nodes has one on each.
     static func placements(of collection: String, count: Int, nodes: [String], existing: [Collection]) -> [Collection.ShardPlacement] {
+        zip(0..<count, leastLoaded(count, nodes: nodes, existing: existing)).map { index, node in
+            .init(name: Database.shardName(of: collection, index: index), node: node)
+        }
+    }
+
+    /// The nodes for `count` new shards (or tenants), each on the node holding the fewest shards
+    /// and tenants of every collection at that point, ties by name.
+    static func leastLoaded(_ count: Int, nodes: [String], existing: [Collection]) -> [String] {
         var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
         for collection in existing {
-            for placement in collection.placements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
+            for placement in collection.allPlacements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
         }
-        return (0..<count).map { index in
+        return (0..<count).map { _ in
             let node = nodes.min { (held[$0]!, $0) < (held[$1]!, $1) }!
             held[node]! += 1
-            return .init(name: Database.shardName(of: collection, index: index), node: node)
+            return node
         }
     }
 }

@@ -57,12 +57,19 @@ public final class ClusterNode: Sendable {
                 + "(CLUSTER_ETCD_ENDPOINTS) starts from an empty folder or its own cluster data. Move the folder away or start without CLUSTER_ETCD_ENDPOINTS")
         }
         try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft, identity: try identity()))
-        let (records, revision) = try await schemaStore.snapshot()
+        let (records, tenants, revision) = try await schemaStore.snapshot()
         let agreed = Set(records.map { $0.name.lowercased() })
         for record in records { try await apply(record) }
         // Collections deleted while this node was away.
         for collection in database.collections where !agreed.contains(collection.name.lowercased()) {
             try await run { (database: Database) throws(WeftError) in try database.applyAgreedRemoval(collection.name) }
+        }
+        // Every multi-tenant collection's tenants as agreed now (those deleted meanwhile go).
+        let tenantsByCollection = Dictionary(grouping: tenants, by: \.collection)
+        for collection in database.collections where collection.isMultiTenant {
+            let key = collection.name.lowercased()
+            let agreedTenants = try (tenantsByCollection[key] ?? []).map { (record: ClusterSchemaStore.TenantRecord) throws(WeftError) in try Self.tenant(record) }
+            try await run { (database: Database) throws(WeftError) in try database.applyAgreedTenants(of: key, put: agreedTenants, removed: [], complete: true) }
         }
         advance(to: revision)
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
@@ -105,22 +112,8 @@ public final class ClusterNode: Sendable {
         var applied = revision
         while !Task.isCancelled {
             do {
-                for try await change in schemaStore.changes(after: applied) {
-                    switch change {
-                    case .put(let record):
-                        do throws(WeftError) { try await apply(record) } catch {
-                            logger.error("cluster: cannot apply collection \(record.name) at revision \(record.revision): \(error.message)")
-                        }
-                        applied = record.revision
-                    case .removed(let key, let revision):
-                        let name = database.collections.first { $0.name.lowercased() == key }?.name
-                        if let name {
-                            do throws(WeftError) { try await run { (database: Database) throws(WeftError) in try database.applyAgreedRemoval(name) } } catch {
-                                logger.error("cluster: cannot drop collection \(name) at revision \(revision): \(error.message)")
-                            }
-                        }
-                        applied = revision
-                    }
+                for try await changes in schemaStore.changes(after: applied) {
+                    applied = max(applied, await apply(changes))
                     advance(to: applied)
                 }
             } catch {
@@ -129,6 +122,74 @@ public final class ClusterNode: Sendable {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// Applies one watch response's changes in order; a run of tenant changes of one collection
+    /// is applied at once (one record write however many tenants a transaction made). Returns the
+    /// newest revision among them. A change this node cannot apply is logged, not retried: it
+    /// would fail the same way again.
+    private func apply(_ changes: [ClusterSchemaStore.Change]) async -> Int64 {
+        var newest: Int64 = 0
+        var pending: (collection: String, tenants: [String: Database.AgreedTenant?], order: [String])? = nil
+        func flush() async {
+            guard let batch = pending else { return }
+            pending = nil
+            let put = batch.order.compactMap { batch.tenants[$0] ?? nil }
+            let removed = batch.order.filter { batch.tenants[$0]! == nil }
+            do throws(WeftError) {
+                try await run { (database: Database) throws(WeftError) in try database.applyAgreedTenants(of: batch.collection, put: put, removed: removed) }
+            } catch {
+                logger.error("cluster: cannot apply \(put.count + removed.count) tenant change(s) of collection \(batch.collection): \(error.message)")
+            }
+        }
+        func note(_ collection: String, _ name: String, _ tenant: Database.AgreedTenant?) async {
+            // A second change of the same tenant waits for the first to be applied.
+            if let batch = pending, batch.collection != collection || batch.tenants[name] != nil { await flush() }
+            if pending == nil { pending = (collection, [:], []) }
+            pending!.tenants[name] = .some(tenant)
+            pending!.order.append(name)
+        }
+        for change in changes {
+            switch change {
+            case .put(let record):
+                await flush()
+                do throws(WeftError) { try await apply(record) } catch {
+                    logger.error("cluster: cannot apply collection \(record.name) at revision \(record.revision): \(error.message)")
+                }
+                newest = max(newest, record.revision)
+            case .removed(let key, let revision):
+                await flush()
+                if let name = database.collections.first(where: { $0.name.lowercased() == key })?.name {
+                    do throws(WeftError) { try await run { (database: Database) throws(WeftError) in try database.applyAgreedRemoval(name) } } catch {
+                        logger.error("cluster: cannot drop collection \(name) at revision \(revision): \(error.message)")
+                    }
+                }
+                newest = max(newest, revision)
+            case .tenantPut(let record):
+                do throws(WeftError) { await note(record.collection, record.name, try Self.tenant(record)) } catch {
+                    logger.error("cluster: tenant \(record.name) of \(record.collection) at revision \(record.revision): \(error.message)")
+                }
+                newest = max(newest, record.revision)
+            case .tenantRemoved(let collection, let name, let revision):
+                await note(collection, name, nil)
+                newest = max(newest, revision)
+            }
+        }
+        await flush()
+        return newest
+    }
+
+    /// A tenant's record: `{"status": "ACTIVE", "node": "node1"}` under its name.
+    static func tenant(_ record: ClusterSchemaStore.TenantRecord) throws(WeftError) -> Database.AgreedTenant {
+        let json = try JSONParser.parse(record.json, maximumDepth: 8)
+        guard let status = json["status"]?.stringValue, let node = json["node"]?.stringValue else {
+            throw .dataLoss("cluster: tenant \(record.name) of \(record.collection) in etcd lacks its status or node")
+        }
+        return Database.AgreedTenant(name: record.name, status: try TenantStatus(weaviateName: status), node: node)
+    }
+
+    static func tenantJSON(_ tenant: Database.AgreedTenant) -> [UInt8] {
+        JSONWriter.bytes(["status": .string(tenant.status.rawValue), "node": .string(tenant.node)])
     }
 
     private func apply(_ record: ClusterSchemaStore.Record) async throws(WeftError) {

@@ -44,7 +44,7 @@ struct ClusterSearch {
         let hybrid = isHybrid
         // A filter on one UUID (how clients fetch an object by id) needs only its shard's node.
         var askLocal = true
-        var remoteNodes = collection.remoteNodes
+        var remoteNodes = collection.remoteNodes(tenant: checked.tenant)
         if let id = Self.pinnedID(checked) {
             let owner = collection.remoteNode(for: id, tenant: checked.tenant)
             askLocal = owner == nil

@@ -81,11 +81,16 @@ extension ClusterNode {
 
 extension ClusterStatus {
     /// `/v1/schema/{class}/shards` of a collection spread over the cluster: every shard in the
-    /// collection's order with its node; this node's from memory, the others' asked of their
+    /// collection's order (every active tenant, by name, of a multi-tenant one) with its node; this node's from memory, the others' asked of their
     /// nodes (a node that cannot answer lists its shards UNAVAILABLE).
     func shards(of collection: WeftEngine.Collection, local: [String: JSONValue]) async -> [JSONValue] {
         var remote: [String: JSONValue] = [:]
-        for node in collection.remoteNodes {
+        let listed = collection.listedPlacements
+        var nodes: [String] = []
+        for placement in listed where local[placement.name] == nil {
+            if let node = placement.node, node != cluster.nodeName, !nodes.contains(node) { nodes.append(node) }
+        }
+        for node in nodes {
             var request = Weft_Internal_V1_NodeStatusRequest()
             request.verbose = true
             request.collection = collection.name
@@ -100,7 +105,7 @@ extension ClusterStatus {
                                 "vectorQueueSize": shard["vectorQueueLength"] ?? 0, "node": .string(node)]
             }
         }
-        return collection.placements.map { placement in
+        return listed.map { placement in
             local[placement.name] ?? remote[placement.name]
                 ?? ["name": .string(placement.name), "status": "UNAVAILABLE", "vectorQueueSize": 0, "node": .string(placement.node ?? "")]
         }

@@ -61,7 +61,8 @@ struct SchemaRoutes {
             let shards = collection.shards.filter { tenant.isEmpty || $0.name == tenant }
             // In a cluster each shard also names its node (a field of Weft's own); the shards
             // other nodes hold are asked of those nodes.
-            let nodes = Dictionary(collection.placements.map { ($0.name, $0.node) }) { first, _ in first }
+            let listed = collection.listedPlacements.filter { tenant.isEmpty || $0.name == tenant }
+            let nodes = Dictionary(listed.map { ($0.name, $0.node) }) { first, _ in first }
             let entries: [(String, JSONValue)] = shards.map { shard in
                 var entry: [String: JSONValue] = ["name": .string(shard.name), "status": .string(shard.status), "vectorQueueSize": .int(Int64(shard.vectorQueueLength))]
                 if let node = nodes[shard.name] ?? nil { entry["node"] = .string(node) }
@@ -69,7 +70,8 @@ struct SchemaRoutes {
             }
             if let cluster, collection.isSpread {
                 let local = Dictionary(entries) { first, _ in first }
-                return JSONResponses.json(.array(await ClusterStatus(cluster: cluster).shards(of: collection, local: local)))
+                let all = await ClusterStatus(cluster: cluster).shards(of: collection, local: local)
+                return JSONResponses.json(.array(all.filter { tenant.isEmpty || $0["name"]?.stringValue == tenant }))
             }
             return JSONResponses.json(.array(entries.map(\.1)))
         }

@@ -3,7 +3,8 @@ import WeftCore
 import WeftEngine
 
 /// `/v1/schema/{class}/tenants`: list, create, change activity status, delete; one tenant by name.
-/// Listing answers from memory; changes (opening and closing tenants' shards) run on the write lane.
+/// Listing answers from memory; changes (opening and closing tenants' shards) run on the write lane,
+/// or are agreed through etcd on a node of a cluster (`ClusterNode+Tenants`).
 struct TenantRoutes {
     let database: Database
     let bodyLimit: Int
@@ -16,13 +17,21 @@ struct TenantRoutes {
         router.post("/v1/schema/:className/tenants") { request, context in
             let tenants = try Self.parse(try await JSONResponses.body(request, limit: bodyLimit), defaultStatus: .active)
             let name = try context.parameters.require("className")
-            try await database.executor.run(.write) { () throws(WeftError) in try database.addTenants(tenants, to: name) }
+            if let cluster = database.cluster {
+                try await cluster.addTenants(tenants, to: name)
+            } else {
+                try await database.executor.run(.write) { () throws(WeftError) in try database.addTenants(tenants, to: name) }
+            }
             return JSONResponses.json(.array(tenants.map(Self.render)))
         }
         router.put("/v1/schema/:className/tenants") { request, context in
             let tenants = try Self.parse(try await JSONResponses.body(request, limit: bodyLimit), defaultStatus: nil)
             let name = try context.parameters.require("className")
-            try await database.executor.run(.write) { () throws(WeftError) in try database.updateTenants(tenants, in: name) }
+            if let cluster = database.cluster {
+                try await cluster.updateTenants(tenants, in: name)
+            } else {
+                try await database.executor.run(.write) { () throws(WeftError) in try database.updateTenants(tenants, in: name) }
+            }
             return JSONResponses.json(.array(tenants.map(Self.render)))
         }
         router.delete("/v1/schema/:className/tenants") { request, context in
@@ -31,7 +40,11 @@ struct TenantRoutes {
                 throw WeftError.invalidInput("tenants: the body must be a list of tenant names")
             }
             let name = try context.parameters.require("className")
-            try await database.executor.run(.write) { () throws(WeftError) in try database.deleteTenants(names, from: name) }
+            if let cluster = database.cluster {
+                try await cluster.deleteTenants(names, from: name)
+            } else {
+                try await database.executor.run(.write) { () throws(WeftError) in try database.deleteTenants(names, from: name) }
+            }
             return Response(status: .ok)
         }
         router.get("/v1/schema/:className/tenants/:tenantName") { _, context in

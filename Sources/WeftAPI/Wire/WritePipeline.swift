@@ -18,9 +18,10 @@ struct WritePipeline: Sendable {
     func writeOnLane(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) throws(WeftError) -> LaneStep<[Database.WriteResult]> {
         if routes, let cluster = database.cluster {
             let inferred = database.inferredSchema(for: writes)
-            if !inferred.isEmpty || ClusterWrites.route(writes, database: database) != nil {
+            let tenants = database.inferredTenants(for: writes)
+            if !inferred.isEmpty || !tenants.isEmpty || ClusterWrites.route(writes, database: database) != nil {
                 return .later { () async throws(WeftError) -> [Database.WriteResult] in
-                    try await self.writeInCluster(writes, cluster: cluster, inferred: inferred, lane: lane)
+                    try await self.writeInCluster(writes, cluster: cluster, inferred: inferred, tenants: tenants, lane: lane)
                 }
             }
         }
@@ -32,8 +33,10 @@ struct WritePipeline: Sendable {
     func write(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
         if routes, let cluster = database.cluster {
             let database = self.database
-            let inferred = try await database.executor.run(lane) { () throws(WeftError) in database.inferredSchema(for: writes) }
-            return try await writeInCluster(writes, cluster: cluster, inferred: inferred, lane: lane)
+            let (inferred, tenants) = try await database.executor.run(lane) { () throws(WeftError) in
+                (database.inferredSchema(for: writes), database.inferredTenants(for: writes))
+            }
+            return try await writeInCluster(writes, cluster: cluster, inferred: inferred, tenants: tenants, lane: lane)
         }
         if needsModules(writes) { return try await writeVectorizing(writes, lane: lane) }
         let database = self.database
@@ -43,11 +46,13 @@ struct WritePipeline: Sendable {
     /// This pipeline without routing (this node's part of a routed request).
     private var local: WritePipeline { WritePipeline(database: database, modules: modules, routes: false) }
 
-    /// A write on a node of a cluster: what auto-schema infers agreed in etcd first, then each
-    /// object sent to its shard's node (this node's part through the local pipeline).
+    /// A write on a node of a cluster: what auto-schema and auto-tenant creation or activation
+    /// infer agreed in etcd first, then each object sent to its shard's node (this node's part
+    /// through the local pipeline).
     private func writeInCluster(_ writes: [ObjectWrite], cluster: ClusterNode, inferred: [Database.InferredSchema],
-                                lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
+                                tenants: [Database.InferredTenants], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
         if !inferred.isEmpty { try await cluster.agreeAutoSchema(inferred) }
+        if !tenants.isEmpty { await cluster.agreeAutoTenants(tenants) }
         let local = self.local
         guard let routing = ClusterWrites.route(writes, database: database) else { return try await local.write(writes, lane: lane) }
         try database.checkWritable()

@@ -84,6 +84,48 @@ public final class EtcdClient: Sendable {
         return try Self.revision(reply)
     }
 
+    /// A condition of a transaction on one key's revisions (`createRevision` 0: the key is absent).
+    public enum Compare: Sendable {
+        case modRevision(String, equals: Int64)
+        case createRevision(String, equals: Int64)
+        /// The key exists.
+        case exists(String)
+    }
+
+    /// A change a transaction makes.
+    public enum Operation: Sendable {
+        case put(String, [UInt8])
+        case delete(String)
+        /// Every key under the prefix.
+        case deletePrefix(String)
+    }
+
+    /// Makes every operation at one revision if every comparison holds: the store's revision
+    /// after it, or nil when a comparison failed (nothing changed) with the store's revision then,
+    /// so the caller can catch up before it tries again. etcd refuses more than 128 operations
+    /// (`--max-txn-ops`) or the same key twice in one transaction.
+    public func transaction(_ compares: [Compare], _ operations: [Operation]) async throws(WeftError) -> (succeeded: Bool, revision: Int64) {
+        let compare: [JSONValue] = compares.map { condition in
+            switch condition {
+            case .modRevision(let key, let revision):
+                ["target": "MOD", "key": Self.encode(key), "result": "EQUAL", "mod_revision": .string(String(revision))]
+            case .createRevision(let key, let revision):
+                ["target": "CREATE", "key": Self.encode(key), "result": "EQUAL", "create_revision": .string(String(revision))]
+            case .exists(let key):
+                ["target": "CREATE", "key": Self.encode(key), "result": "GREATER", "create_revision": "0"]
+            }
+        }
+        let success: [JSONValue] = operations.map { operation in
+            switch operation {
+            case .put(let key, let value): ["request_put": ["key": Self.encode(key), "value": Self.encode(value)]]
+            case .delete(let key): ["request_delete_range": ["key": Self.encode(key)]]
+            case .deletePrefix(let prefix): ["request_delete_range": ["key": Self.encode(prefix), "range_end": Self.encode(Self.rangeEnd(prefix))]]
+            }
+        }
+        let reply = try await call("/v3/kv/txn", ["compare": .array(compare), "success": .array(success)])
+        return (reply["succeeded"]?.boolValue == true, try Self.revision(reply))
+    }
+
     // MARK: Leases
 
     /// A lease that expires `ttlSeconds` after its last keep-alive; keys put with it go with it.
@@ -106,9 +148,10 @@ public final class EtcdClient: Sendable {
 
     // MARK: Watch
 
-    /// Changes under `prefix` from `revision` on, in revision order, read as the consumer asks
-    /// for them (no buffer of its own: the HTTP stream's flow control holds etcd back). It ends with
-    /// an error when the connection does, to be watched again from the last revision seen.
+    /// Changes under `prefix` from `revision` on, in revision order, one element per watch
+    /// response (a transaction's changes arrive together), read as the consumer asks for them (no
+    /// buffer of its own: the HTTP stream's flow control holds etcd back). It ends with an error
+    /// when the connection does, to be watched again from the last revision seen.
     public func watch(prefix: String, fromRevision revision: Int64) -> Watch {
         Watch(client: client, endpoints: endpoints, request: ["create_request": [
             "key": Self.encode(prefix), "range_end": Self.encode(Self.rangeEnd(prefix)), "start_revision": .string(String(revision)),
@@ -116,7 +159,7 @@ public final class EtcdClient: Sendable {
     }
 
     public struct Watch: AsyncSequence, Sendable {
-        public typealias Element = Event
+        public typealias Element = [Event]
         let client: HTTPClient
         let endpoints: [String]
         let request: JSONValue
@@ -128,9 +171,9 @@ public final class EtcdClient: Sendable {
             var body: HTTPClientResponse.Body.AsyncIterator?
             var endpoint = ""
             var pending: [UInt8] = []
-            var ready: [Event] = []
+            var ready: [[Event]] = []
 
-            public mutating func next() async throws -> Event? {
+            public mutating func next() async throws -> [Event]? {
                 while ready.isEmpty {
                     if body == nil { try await open() }
                     guard let chunk = try await body?.next() else {
@@ -138,7 +181,8 @@ public final class EtcdClient: Sendable {
                     }
                     pending += chunk.readableBytesView
                     while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                        ready += try EtcdClient.events(Array(pending[..<newline]))
+                        let events = try EtcdClient.events(Array(pending[..<newline]))
+                        if !events.isEmpty { ready.append(events) }
                         pending.removeSubrange(...newline)
                     }
                 }

@@ -1,33 +1,65 @@
 import WeftCore
 
-/// Collection definitions as the cluster agrees on them: one etcd key per collection
-/// (`<prefix>collections/<name, lower-cased>`: Weaviate's class names are unique without regard to
-/// case) holding the definition's JSON. Every change is a compare-and-swap on the key's revision,
-/// so of two nodes creating the same collection exactly one succeeds, and an update based on a
-/// definition someone else changed meanwhile is refused. Nodes follow the changes in revision
-/// order (`changes(after:)`) from the revision of the snapshot they loaded.
+/// The schema as the cluster agrees on it, under `<prefix>schema/`:
+/// - one key per collection, `collections/<name, lower-cased>` (Weaviate's class names are unique
+///   without regard to case), holding its definition and shard placement;
+/// - one key per tenant of a multi-tenant collection, `tenants/<collection, lower-cased>/<tenant>`,
+///   holding its status and node (a key each, so adding a tenant does not rewrite the collection
+///   and tenants added on different nodes at once do not conflict).
+///
+/// Every change is an etcd transaction guarded by revisions: of two nodes creating the same
+/// collection or tenant exactly one succeeds, an update based on a version someone else changed
+/// meanwhile is refused, a tenant is only created in the collection it was validated against, and
+/// a collection's deletion takes its tenants with it at the same revision. Nodes follow the
+/// changes in revision order (`changes(after:)`) from the revision of the snapshot they loaded.
 public final class ClusterSchemaStore: Sendable {
     public struct Record: Sendable, Equatable {
         public var name: String
         public var json: [UInt8]
         /// The etcd revision that wrote this version: the guard of the next update.
         public var revision: Int64
+        /// The revision that created the collection (tells it from one deleted and made again).
+        public var createRevision: Int64 = 0
+    }
+
+    /// One tenant of a collection (`json` is what the node that agreed it wrote).
+    public struct TenantRecord: Sendable, Equatable {
+        /// The collection's key: its name lower-cased.
+        public var collection: String
+        public var name: String
+        public var json: [UInt8]
+        public var revision: Int64
     }
 
     public enum Change: Sendable, Equatable {
         case put(Record)
         case removed(key: String, revision: Int64)
+        case tenantPut(TenantRecord)
+        case tenantRemoved(collection: String, name: String, revision: Int64)
     }
 
+    /// etcd refuses transactions of more than 128 operations: tenant changes go in parts of this many.
+    public static let tenantsPerTransaction = 100
+
     private let etcd: EtcdClient
+    private let schemaPrefix: String
     private let prefix: String
+    private let tenantPrefix: String
 
     public init(etcd: EtcdClient, prefix: String = "weft/") {
         self.etcd = etcd
-        self.prefix = prefix + "collections/"
+        schemaPrefix = prefix + "schema/"
+        self.prefix = schemaPrefix + "collections/"
+        tenantPrefix = schemaPrefix + "tenants/"
     }
 
     func key(_ name: String) -> String { prefix + name.lowercased() }
+
+    private func tenantsKey(_ collection: String) -> String { tenantPrefix + collection.lowercased() + "/" }
+
+    private func tenantKey(_ collection: String, _ tenant: String) -> String { tenantsKey(collection) + tenant }
+
+    // MARK: Collections
 
     /// Creates the collection; `invalidInput` (422, Weaviate's answer) when one of that name exists.
     @discardableResult
@@ -49,37 +81,95 @@ public final class ClusterSchemaStore: Sendable {
         return written
     }
 
-    /// Deletes the collection; the revision of the deletion, `notFound` when there is none of
-    /// that name.
+    /// Deletes the collection and its tenants at one revision, which it returns; `notFound` when
+    /// there is no collection of that name.
     @discardableResult
     public func delete(name: String) async throws(WeftError) -> Int64 {
-        guard let revision = try await etcd.delete(key(name)) else { throw .notFound("collection \(name) not found") }
-        return revision
+        let outcome = try await etcd.transaction([.exists(key(name))], [.delete(key(name)), .deletePrefix(tenantsKey(name))])
+        guard outcome.succeeded else { throw .notFound("collection \(name) not found") }
+        return outcome.revision
     }
 
     public func get(name: String) async throws(WeftError) -> Record? {
         try await etcd.get(key(name)).map(record)
     }
 
-    /// Every collection and the revision they were read at (watch from there).
-    public func snapshot() async throws(WeftError) -> (records: [Record], revision: Int64) {
-        let (values, revision) = try await etcd.list(prefix: prefix)
-        return (values.map(record), revision)
+    /// Every collection and tenant, and the revision they were read at (watch from there).
+    public func snapshot() async throws(WeftError) -> (records: [Record], tenants: [TenantRecord], revision: Int64) {
+        let (values, revision) = try await etcd.list(prefix: schemaPrefix)
+        var records: [Record] = [], tenants: [TenantRecord] = []
+        for value in values {
+            if value.key.hasPrefix(prefix) { records.append(record(value)) } else if let tenant = tenantRecord(value) { tenants.append(tenant) }
+        }
+        return (records, tenants, revision)
     }
 
-    /// Every change after `revision`, in revision order (read as the consumer asks for them).
-    public func changes(after revision: Int64) -> AsyncMapSequence<EtcdClient.Watch, Change> {
-        let prefix = self.prefix
-        return etcd.watch(prefix: prefix, fromRevision: revision + 1).map { event in
-            switch event {
-            case .put(let value): .put(Record(name: Self.name(of: value), json: value.value, revision: value.modRevision))
-            case .delete(let key, let revision): .removed(key: String(key.dropFirst(prefix.count)), revision: revision)
+    // MARK: Tenants
+
+    /// The collection's tenants as agreed now.
+    public func tenants(of collection: String) async throws(WeftError) -> [TenantRecord] {
+        try await etcd.list(prefix: tenantsKey(collection)).values.compactMap(tenantRecord)
+    }
+
+    /// Creates tenants (at most `tenantsPerTransaction`) if none of them exists and the collection
+    /// is still the one created at `collectionCreated`. False and the store's revision when that
+    /// no longer holds (catch up to it, look again).
+    public func createTenants(_ tenants: [(name: String, json: [UInt8])], in collection: String, collectionCreated: Int64)
+        async throws(WeftError) -> (succeeded: Bool, revision: Int64)
+    {
+        var compares: [EtcdClient.Compare] = [.createRevision(key(collection), equals: collectionCreated)]
+        compares += tenants.map { .createRevision(tenantKey(collection, $0.name), equals: 0) }
+        return try await etcd.transaction(compares, tenants.map { .put(tenantKey(collection, $0.name), $0.json) })
+    }
+
+    /// Replaces tenants' records if each is still the version written at its `revision`.
+    public func updateTenants(_ tenants: [(name: String, json: [UInt8], revision: Int64)], in collection: String)
+        async throws(WeftError) -> (succeeded: Bool, revision: Int64)
+    {
+        try await etcd.transaction(tenants.map { .modRevision(tenantKey(collection, $0.name), equals: $0.revision) },
+                                   tenants.map { .put(tenantKey(collection, $0.name), $0.json) })
+    }
+
+    /// Deletes tenants if every one of them still exists (false when another request deleted
+    /// some first: look again); the deletion's revision.
+    public func deleteTenants(_ names: [String], in collection: String) async throws(WeftError) -> (succeeded: Bool, revision: Int64) {
+        try await etcd.transaction(names.map { .exists(tenantKey(collection, $0)) }, names.map { .delete(tenantKey(collection, $0)) })
+    }
+
+    // MARK: Following
+
+    /// Every change after `revision`, in revision order, one transaction's changes together (read
+    /// as the consumer asks for them).
+    public func changes(after revision: Int64) -> AsyncMapSequence<EtcdClient.Watch, [Change]> {
+        etcd.watch(prefix: schemaPrefix, fromRevision: revision + 1).map { events in
+            events.compactMap { event -> Change? in
+                switch event {
+                case .put(let value):
+                    if value.key.hasPrefix(self.prefix) { return .put(self.record(value)) }
+                    return self.tenantRecord(value).map(Change.tenantPut)
+                case .delete(let key, let revision):
+                    if key.hasPrefix(self.prefix) { return .removed(key: String(key.dropFirst(self.prefix.count)), revision: revision) }
+                    guard let (collection, name) = self.tenantPath(key) else { return nil }
+                    return .tenantRemoved(collection: collection, name: name, revision: revision)
+                }
             }
         }
     }
 
     private func record(_ value: EtcdClient.KeyValue) -> Record {
-        Record(name: Self.name(of: value), json: value.value, revision: value.modRevision)
+        Record(name: Self.name(of: value), json: value.value, revision: value.modRevision, createRevision: value.createRevision)
+    }
+
+    private func tenantRecord(_ value: EtcdClient.KeyValue) -> TenantRecord? {
+        tenantPath(value.key).map { TenantRecord(collection: $0.collection, name: $0.name, json: value.value, revision: value.modRevision) }
+    }
+
+    /// The collection key and tenant name of a tenant's key.
+    private func tenantPath(_ key: String) -> (collection: String, name: String)? {
+        guard key.hasPrefix(tenantPrefix) else { return nil }
+        let parts = key.dropFirst(tenantPrefix.count).split(separator: "/", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        return (String(parts[0]), String(parts[1]))
     }
 
     /// The collection's name as its definition spells it (the key is lower-cased).

@@ -25,12 +25,22 @@ public final class Collection: Sendable {
     private let state: Locked<(definition: CollectionDefinition, invertedSchema: InvertedSchema)>
     /// Each vector space's dimension (fixed by its first vector).
     let vectorDimensions: VectorDimensions
-    private let tenantsByName: Locked<[String: Tenant]>
+    private let tenantTable: Locked<TenantTable>
 
-    /// One tenant: its record entry (name, shard id, status) and, while active, its open shard.
+    /// The tenants by name, and how many of them other nodes hold (a cluster's requests for those
+    /// go to their nodes).
+    private struct TenantTable {
+        var byName: [String: Tenant] = [:]
+        var remote = 0
+    }
+
+    /// One tenant: its record entry (name, shard id, status, node) and, while active here, its
+    /// open shard. In a cluster a tenant another node holds has shard id 0 and never a shard here.
     struct Tenant: Sendable {
         var entry: CollectionRecord.ShardEntry
         var shard: Shard?
+
+        var isRemote: Bool { entry.id == 0 }
     }
 
     /// A physical shard and where it lives.
@@ -58,7 +68,8 @@ public final class Collection: Sendable {
         self.router = ShardRouter(physicalShardNames: names, virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Locked((definition, definition.invertedSchema))
         self.vectorDimensions = VectorDimensions(persisted: dimensions)
-        self.tenantsByName = Locked(Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }))
+        self.tenantTable = Locked(TenantTable(byName: Dictionary(uniqueKeysWithValues: tenants.map { ($0.entry.name, $0) }),
+                                              remote: tenants.filter(\.isRemote).count))
     }
 
     public var definition: CollectionDefinition { state.withLock { $0.definition } }
@@ -72,11 +83,11 @@ public final class Collection: Sendable {
     /// Every open shard: the fixed ones, or the active tenants' (for upkeep and statistics).
     public var shards: [Shard] {
         if !fixedShards.isEmpty || !isMultiTenant { return fixedShards }
-        return tenantsByName.withLock { $0.values.compactMap(\.shard) }.sorted { $0.name < $1.name }
+        return tenantTable.withLock { $0.byName.values.compactMap(\.shard) }.sorted { $0.name < $1.name }
     }
 
     /// The shards a request addresses: all fixed shards without a tenant, the tenant's one shard
-    /// with one. Each request to a multi-tenant collection must name an existing, active tenant.
+    /// with one (none when another node of a cluster holds it). Each request to a multi-tenant collection must name an existing, active tenant.
     public func shards(tenant: String?) throws(WeftError) -> [Shard] {
         guard isMultiTenant else {
             if let tenant, !tenant.isEmpty {
@@ -84,6 +95,8 @@ public final class Collection: Sendable {
             }
             return try fixedShards.map { (shard: Shard) throws(WeftError) in try shard.usable(in: name) }
         }
+        // Another node holds the tenant: nothing of it here (a cluster asks that node).
+        if try remoteTenant(tenant) != nil { return [] }
         return [try tenantShard(tenant)]
     }
 
@@ -102,23 +115,52 @@ public final class Collection: Sendable {
         return try tenantShard(tenant)
     }
 
-    /// The node that holds `id`'s shard when another node does; nil when this node does.
+    /// The node that holds `id`'s shard (the tenant's, in a multi-tenant collection) when another
+    /// node does; nil when this node does (or the request names no tenant it could be).
     public func remoteNode(for id: ObjectID, tenant: String?) -> String? {
-        guard !isMultiTenant, isSpread else { return nil }
+        guard isSpread else { return nil }
+        if isMultiTenant { return tenant.flatMap { (try? remoteTenant($0)) ?? nil } }
         let placement = router.shardIndex(for: id)
         return localIndexes[placement] == nil ? placements[placement].node : nil
     }
 
-    /// Whether some shards of the collection are held by other nodes.
-    public var isSpread: Bool { fixedShards.count < fixedEntries.count }
+    /// Whether some shards of the collection (tenants, when multi-tenant) are held by other nodes.
+    public var isSpread: Bool {
+        isMultiTenant ? tenantTable.withLock { $0.remote > 0 } : fixedShards.count < fixedEntries.count
+    }
 
-    /// The nodes other than this one that hold shards of the collection, in placement order.
-    public var remoteNodes: [String] {
+    /// The nodes other than this one that hold shards a request with `tenant` addresses, in
+    /// placement order: every other node holding shards, or the tenant's node when another node
+    /// holds it (none for a request a multi-tenant collection refuses).
+    public func remoteNodes(tenant: String?) -> [String] {
+        if isMultiTenant { return tenant.flatMap { (try? remoteTenant($0)) ?? nil }.map { [$0] } ?? [] }
         var nodes: [String] = []
         for index in placements.indices where localIndexes[index] == nil {
             if let node = placements[index].node, !nodes.contains(node) { nodes.append(node) }
         }
         return nodes
+    }
+
+    /// Every shard with its node: every physical shard, or every tenant (placement counts them all).
+    public var allPlacements: [ShardPlacement] {
+        guard isMultiTenant else { return placements }
+        return tenants.map { ShardPlacement(name: $0.entry.name, node: $0.entry.node) }
+    }
+
+    /// The shards to list with their nodes: every physical shard, or every active tenant.
+    public var listedPlacements: [ShardPlacement] {
+        guard isMultiTenant else { return placements }
+        return tenants.filter { $0.entry.status != .inactive }.map { ShardPlacement(name: $0.entry.name, node: $0.entry.node) }
+    }
+
+    /// The node holding an active tenant when it is not this one; a clear error for a tenant that
+    /// is unknown or inactive.
+    private func remoteTenant(_ tenant: String?) throws(WeftError) -> String? {
+        guard let tenant, !tenant.isEmpty, let state = tenantTable.withLock({ $0.byName[tenant] }), state.isRemote else { return nil }
+        guard state.entry.status != .inactive else {
+            throw .invalidInput("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
+        }
+        return state.entry.node
     }
 
     /// The position in `placements` of each open shard `shards(tenant:)` returns (a tenant's shard
@@ -132,9 +174,11 @@ public final class Collection: Sendable {
         guard let tenant, !tenant.isEmpty else {
             throw .invalidInput("class \(name) has multi-tenancy enabled, but request was without tenant")
         }
-        switch tenantsByName.withLock({ $0[tenant] }) {
+        switch tenantTable.withLock({ $0.byName[tenant] }) {
         case nil:
             throw .invalidInput("tenant not found: \"\(tenant)\" in class \(name)")
+        case .some(let state) where state.isRemote && state.entry.status != .inactive:
+            throw .unavailable("tenant \(tenant) of \(name) is held by node \(state.entry.node ?? "?"), not this one")
         case .some(let state) where state.shard == nil:
             throw .invalidInput("tenant not active: \"\(tenant)\" is INACTIVE; activate it before reading or writing")
         case .some(let state):
@@ -144,13 +188,23 @@ public final class Collection: Sendable {
 
     // MARK: Tenants
 
-    var tenants: [Tenant] { tenantsByName.withLock { Array($0.values) }.sorted { $0.entry.name < $1.entry.name } }
+    var tenants: [Tenant] { tenantTable.withLock { Array($0.byName.values) }.sorted { $0.entry.name < $1.entry.name } }
 
-    func tenant(_ name: String) -> Tenant? { tenantsByName.withLock { $0[name] } }
+    func tenant(_ name: String) -> Tenant? { tenantTable.withLock { $0.byName[name] } }
 
-    func setTenant(_ tenant: Tenant) { tenantsByName.withLock { $0[tenant.entry.name] = tenant } }
+    func setTenant(_ tenant: Tenant) {
+        tenantTable.withLock { table in
+            if table.byName[tenant.entry.name]?.isRemote == true { table.remote -= 1 }
+            table.byName[tenant.entry.name] = tenant
+            if tenant.isRemote { table.remote += 1 }
+        }
+    }
 
-    func removeTenant(_ name: String) { tenantsByName.withLock { $0[name] = nil } }
+    func removeTenant(_ name: String) {
+        tenantTable.withLock { table in
+            if table.byName.removeValue(forKey: name)?.isRemote == true { table.remote -= 1 }
+        }
+    }
 
     /// The shard entries the collection record stores, in placement order.
     var recordEntries: [CollectionRecord.ShardEntry] { isMultiTenant ? tenants.map(\.entry) : fixedEntries }

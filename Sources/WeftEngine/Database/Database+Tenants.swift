@@ -107,6 +107,112 @@ extension Database {
         }
     }
 
+    /// A tenant as the cluster agreed it: its status and the node holding it.
+    public struct AgreedTenant: Sendable, Equatable {
+        public var name: String
+        public var status: TenantStatus
+        public var node: String
+
+        public init(name: String, status: TenantStatus, node: String) {
+            self.name = name
+            self.status = status
+            self.node = node
+        }
+    }
+
+    /// Makes this node hold the agreed tenants of a collection (`collectionKey`: its name
+    /// lower-cased, as etcd keys it): `put` created or with a new status, `removed` deleted with
+    /// their data; with `complete`, `put` is every tenant and the others are removed (a node
+    /// catching up from a snapshot). Tenants this node holds get a shard (opened while active);
+    /// the others are only known, so requests can be sent to their node. One record write for
+    /// the whole change, however many tenants it has.
+    public func applyAgreedTenants(of collectionKey: String, put: [AgreedTenant], removed: [String], complete: Bool = false) throws(WeftError) {
+        try schemaWriter.withLock { _ throws(WeftError) in
+            guard let collection = collections.first(where: { $0.name.lowercased() == collectionKey }), collection.isMultiTenant else {
+                if put.isEmpty { return }
+                throw .notFound("cluster: tenants of collection '\(collectionKey)', which this node does not hold as multi-tenant")
+            }
+            var removed = Set(removed)
+            if complete {
+                let agreed = Set(put.map(\.name))
+                removed.formUnion(collection.tenants.map(\.entry.name).filter { !agreed.contains($0) })
+            }
+            var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
+            var changed: [Collection.Tenant] = []
+            for tenant in put where !removed.contains(tenant.name) {
+                if var current = collection.tenant(tenant.name) {
+                    guard current.entry.status != tenant.status else { continue }
+                    current.entry.status = tenant.status
+                    changed.append(current)
+                } else {
+                    let isLocal = tenant.node == configuration.nodeName
+                    changed.append(.init(entry: .init(name: tenant.name, id: isLocal ? nextShardID : 0, status: tenant.status, node: tenant.node), shard: nil))
+                    if isLocal { nextShardID += 1 }
+                }
+            }
+            let doomed = removed.compactMap { collection.tenant($0) }
+            guard !changed.isEmpty || !doomed.isEmpty else { return }
+            var entries = Dictionary(uniqueKeysWithValues: collection.recordEntries.map { ($0.name, $0) })
+            for tenant in changed { entries[tenant.entry.name] = tenant.entry }
+            for tenant in doomed { entries[tenant.entry.name] = nil }
+            let batch = WriteBatch(store: store)
+            let record = CollectionRecord(definition: collection.definition, shards: entries.values.sorted { $0.name < $1.name })
+            batch.put(.meta, MetaKeys.collection(collection.name), record.encoded())
+            batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
+            for tenant in doomed where !tenant.isRemote { batch.deleteAllOfShard(tenant.entry.id) }
+            try store.write(batch)
+            for tenant in doomed {
+                collection.removeTenant(tenant.entry.name)
+                tenant.shard?.vectorIndexes.removeFiles()
+                if !tenant.isRemote { removeIndexFiles(shardID: tenant.entry.id) }
+            }
+            var closed = false
+            for var tenant in changed {
+                if !tenant.isRemote {
+                    if tenant.entry.status == .active, tenant.shard == nil {
+                        tenant.shard = try activeShard(tenant.entry, of: collection)
+                    } else if tenant.entry.status == .inactive, let shard = tenant.shard {
+                        shard.vectorIndexes.close()
+                        tenant.shard = nil
+                        closed = true
+                    }
+                }
+                collection.setTenant(tenant)
+            }
+            if closed { weft_release_free_memory() }
+        }
+    }
+
+    /// The tenant changes auto-tenant creation and activation would make for `writes`: per
+    /// multi-tenant collection, the unknown tenants to create and the inactive ones to activate.
+    public struct InferredTenants: Sendable {
+        public var collection: String
+        public var created: [String] = []
+        public var activated: [String] = []
+    }
+
+    public func inferredTenants(for writes: [ObjectWrite]) -> [InferredTenants] {
+        var found: [String: InferredTenants] = [:]
+        var order: [String] = []
+        for write in writes where write.references == nil {
+            guard let className = write.input.className, let tenant = write.input.tenant, !tenant.isEmpty,
+                  let collection = collection(named: className), collection.isMultiTenant else { continue }
+            let settings = collection.definition.multiTenancy
+            var change = found[collection.name] ?? InferredTenants(collection: collection.name)
+            switch collection.tenant(tenant) {
+            case nil where settings.autoTenantCreation && (try? NameRules.checkTenant(tenant)) != nil:
+                if !change.created.contains(tenant) { change.created.append(tenant) }
+            case let known? where known.entry.status == .inactive && settings.autoTenantActivation:
+                if !change.activated.contains(tenant) { change.activated.append(tenant) }
+            default:
+                continue
+            }
+            if found[collection.name] == nil { order.append(collection.name) }
+            found[collection.name] = change
+        }
+        return order.map { found[$0]! }
+    }
+
     private func activeShard(_ entry: CollectionRecord.ShardEntry, of collection: Collection) throws(WeftError) -> Shard {
         let shard = try openShard(entry)
         shard.vectorIndexes.open(collection.definition, dimensions: collection.dimensions)

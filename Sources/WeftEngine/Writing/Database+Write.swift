@@ -221,10 +221,12 @@ extension Database {
     }
 
     /// The shard an object goes to; with `autoTenantCreation` an unknown tenant is created
-    /// (active), and with `autoTenantActivation` an inactive one is activated.
+    /// (active), and with `autoTenantActivation` an inactive one is activated. In a cluster the
+    /// coordinating node has agreed those changes before the write came here
+    /// (`inferredTenants`): a node never changes tenants on its own.
     func shardForWrite(_ id: ObjectID, tenant: String?, in collection: Collection) throws(WeftError) -> Shard {
         let settings = collection.definition.multiTenancy
-        if settings.enabled, let tenant, !tenant.isEmpty {
+        if settings.enabled, let tenant, !tenant.isEmpty, clusterAttachment == nil {
             if collection.tenant(tenant) == nil, settings.autoTenantCreation {
                 try addTenants([TenantInfo(name: tenant, status: .active)], to: collection.name)
             } else if collection.tenant(tenant)?.shard == nil, settings.autoTenantActivation {
