@@ -61,8 +61,9 @@ struct ClusterSchemaStoreTests {
         let client = try await etcd.connect()
         let store = ClusterSchemaStore(etcd: client)
         try await store.create(name: "Before", json: definition("Before"))
-        let (records, _, revision) = try await store.snapshot()
-        #expect(records.map(\.name) == ["Before"])
+        let before = try await store.snapshot()
+        let revision = before.revision
+        #expect(before.records.map(\.name) == ["Before"])
         let created = try await store.create(name: "After", json: definition("After"))
         let updated = try await store.update(name: "After", json: definition("After", "changed"), expectedRevision: created)
         try await store.delete(name: "Before")
@@ -101,8 +102,9 @@ struct ClusterSchemaStoreTests {
         let made = try await store.tenants(of: "Shop")
         #expect(made.count == 2 && made.allSatisfy { $0.collection == "shop" })
         // A tenant is not created in a collection deleted and made again since it was read.
-        let (snapshotRecords, snapshotTenants, revision) = try await store.snapshot()
-        #expect(snapshotRecords.count == 1 && snapshotTenants.count == 2)
+        let snapshot = try await store.snapshot()
+        let revision = snapshot.revision
+        #expect(snapshot.records.count == 1 && snapshot.tenants.count == 2)
         let deleted = try await store.delete(name: "SHOP")
         #expect(try await store.tenants(of: "Shop").isEmpty)
         try await store.create(name: "Shop", json: definition("Shop"))
@@ -119,6 +121,30 @@ struct ClusterSchemaStoreTests {
         #expect(seen.count == 3)
         #expect(seen.contains(.removed(key: "shop", revision: deleted)))
         #expect(seen.filter { if case .tenantRemoved("shop", _, deleted) = $0 { true } else { false } }.count == 2)
+        await client.shutdown()
+    }
+
+    @Test func aliasesAreCheckedAgainstTheAgreedSchemaAndGoWithTheirCollection() async throws {
+        let etcd = try Etcd()
+        let client = try await etcd.connect()
+        let store = ClusterSchemaStore(etcd: client)
+        try await store.create(name: "Films", json: definition("Films"))
+        try await store.create(name: "Books", json: definition("Books"))
+        try await store.createAlias("Current", for: "Films")
+        // Neither a second alias nor a collection of that name; no alias of a collection's name
+        // or to a missing collection.
+        await #expect(throws: WeftError.self) { try await store.createAlias("CURRENT", for: "Books") }
+        await #expect(throws: WeftError.self) { try await store.create(name: "Current", json: definition("Current")) }
+        await #expect(throws: WeftError.self) { try await store.createAlias("Books", for: "Films") }
+        await #expect(throws: WeftError.self) { try await store.createAlias("Other", for: "Missing") }
+        try await store.updateAlias("Current", to: "Books")
+        #expect(try await store.alias("current")?.collection == "Books")
+        try await store.createAlias("Old", for: "Films")
+        // Deleting Books takes the alias pointing at it, not the one pointing at Films.
+        try await store.delete(name: "Books")
+        #expect(try await store.aliases().map(\.alias) == ["Old"])
+        try await store.deleteAlias("Old")
+        await #expect(throws: WeftError.self) { try await store.deleteAlias("Old") }
         await client.shutdown()
     }
 }

@@ -267,7 +267,64 @@ def test_cluster_statistics_report_the_etcd_view(nodes):
     assert mine["etcd"]["appliedSchemaRevision"] >= 1 and mine["etcd"]["members"] == 1
 
 
-def test_what_a_cluster_does_not_do_yet_is_refused_clearly(nodes):
-    rest(nodes[0], "POST", "/v1/schema", {"class": "Aliased"})
-    status, body = rest(nodes[1], "POST", "/v1/aliases", {"class": "Aliased", "alias": "Other"})
-    assert status == 422 and "aliases are not agreed through the cluster yet" in body["error"][0]["message"]
+def test_aliases_are_agreed_on_every_node(nodes):
+    for name in ("AliasedV1", "AliasedV2"):
+        assert rest(nodes[0], "POST", "/v1/schema", {"class": name, "properties": [{"name": "title", "dataType": ["text"]}]})[0] == 200
+    # Three nodes create the same alias at once: exactly one wins, the others get 422.
+    statuses = []
+    barrier = threading.Barrier(3)
+
+    def create(server, target):
+        barrier.wait()
+        statuses.append(rest(server, "POST", "/v1/aliases", {"class": target, "alias": "Aliased"})[0])
+
+    threads = [threading.Thread(target=create, args=(server, "AliasedV1")) for server in nodes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 422, 422], statuses
+    for server in nodes:
+        eventually(lambda: (rest(server, "GET", "/v1/aliases/Aliased")[1] or {}).get("class") == "AliasedV1")
+    # Used through the alias on another node, refused as a collection name on a third.
+    status, body = rest(nodes[1], "POST", "/v1/objects", {"class": "Aliased", "properties": {"title": "through the alias"}})
+    assert status == 200, body
+    assert rest(nodes[2], "GET", "/v1/objects?class=AliasedV1")[1]["objects"][0]["properties"]["title"] == "through the alias"
+    status, body = rest(nodes[2], "POST", "/v1/schema", {"class": "Aliased"})
+    assert status == 422 and "alias" in body["error"][0]["message"]
+    status, body = rest(nodes[0], "POST", "/v1/aliases", {"class": "AliasedV1", "alias": "AliasedV2"})
+    assert status == 422 and "already exists" in body["error"][0]["message"]
+    # Moved on one node, moved everywhere; the collection's deletion takes its aliases.
+    assert rest(nodes[1], "PUT", "/v1/aliases/Aliased", {"class": "AliasedV2"})[0] == 200
+    for server in nodes:
+        eventually(lambda: (rest(server, "GET", "/v1/aliases/Aliased")[1] or {}).get("class") == "AliasedV2")
+    assert rest(nodes[2], "DELETE", "/v1/schema/AliasedV2")[0] == 200
+    for server in nodes:
+        eventually(lambda: rest(server, "GET", "/v1/aliases/Aliased")[0] == 404)
+    assert rest(nodes[0], "POST", "/v1/aliases", {"class": "AliasedV1", "alias": "Again"})[0] == 200
+    assert rest(nodes[2], "DELETE", "/v1/aliases/Again")[0] == 204
+    for server in nodes:
+        eventually(lambda: rest(server, "GET", "/v1/aliases")[1]["aliases"] == [])
+    assert rest(nodes[1], "DELETE", "/v1/aliases/Again")[0] == 404
+    rest(nodes[0], "DELETE", "/v1/schema/AliasedV1")
+
+
+def test_a_property_index_dropped_on_one_node_is_dropped_on_every_node(nodes):
+    assert rest(nodes[0], "POST", "/v1/schema", {"class": "Indexed", "properties": [
+        {"name": "title", "dataType": ["text"]}, {"name": "year", "dataType": ["int"]}]})[0] == 200
+    objects = [{"class": "Indexed", "properties": {"title": f"book {index}", "year": 2000 + index % 5}} for index in range(30)]
+    status, body = rest(nodes[0], "POST", "/v1/batch/objects", {"objects": objects})
+    assert status == 200 and all("errors" not in (item.get("result") or {}) for item in body)
+    query = {"query": '{ Aggregate { Indexed(where: {path: ["year"], operator: Equal, valueInt: 2001}) { meta { count } } } }'}
+    assert rest(nodes[2], "POST", "/v1/graphql", query)[1]["data"]["Aggregate"]["Indexed"][0]["meta"]["count"] == 6
+    # An unknown property is Weaviate's 422; dropping an index agreed on one node holds everywhere.
+    assert rest(nodes[1], "DELETE", "/v1/schema/Indexed/properties/missing/index/filterable")[0] == 422
+    assert rest(nodes[1], "DELETE", "/v1/schema/Indexed/properties/year/index/filterable")[0] == 200
+    for server in nodes:
+        eventually(lambda: [p for p in rest(server, "GET", "/v1/schema/Indexed")[1]["properties"] if p["name"] == "year"][0]["indexFilterable"] is False)
+    # Filtering on it now fails on every node; dropping it again changes nothing.
+    for server in nodes:
+        answer = rest(server, "POST", "/v1/graphql", query)[1]
+        assert answer.get("errors"), answer
+    assert rest(nodes[2], "DELETE", "/v1/schema/Indexed/properties/year/index/filterable")[0] == 200
+    rest(nodes[0], "DELETE", "/v1/schema/Indexed")

@@ -33,6 +33,20 @@ extension ClusterNode {
         return try await retryingConflicts(name) { () throws(WeftError) in try database.proposedProperty(of: name, json) }
     }
 
+    /// Turns a property's index off everywhere: agreed like any definition change; every node
+    /// removes its shards' entries when it applies the agreed definition.
+    func deletePropertyIndex(className: String, propertyName: String, index: String) async throws(WeftError) {
+        let database = self.database
+        // Checked here first: Weaviate's errors (422 for an unknown class or property), and
+        // nothing to agree when the index is off already.
+        guard try database.proposedIndexRemoval(className: className, propertyName: propertyName, index: index) != nil else { return }
+        try await retryingConflicts(className) { () throws(WeftError) in
+            let current = try database.requireCollection(className).definition
+            let updated = try database.proposedIndexRemoval(className: className, propertyName: propertyName, index: index) ?? current
+            return (updated, ())
+        }
+    }
+
     /// Proposes a change against the newest agreed definition and agrees it; when another change
     /// came first (the compare-and-swap failed), proposes again on top of it, so changes made on
     /// different nodes at once all land (as Weaviate's Raft log serialises them). A change that

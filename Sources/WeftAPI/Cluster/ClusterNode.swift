@@ -57,7 +57,8 @@ public final class ClusterNode: Sendable {
                 + "(CLUSTER_ETCD_ENDPOINTS) starts from an empty folder or its own cluster data. Move the folder away or start without CLUSTER_ETCD_ENDPOINTS")
         }
         try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft, identity: try identity()))
-        let (records, tenants, revision) = try await schemaStore.snapshot()
+        let snapshot = try await schemaStore.snapshot()
+        let (records, tenants, revision) = (snapshot.records, snapshot.tenants, snapshot.revision)
         let agreed = Set(records.map { $0.name.lowercased() })
         for record in records { try await apply(record) }
         // Collections deleted while this node was away.
@@ -71,6 +72,8 @@ public final class ClusterNode: Sendable {
             let agreedTenants = try (tenantsByCollection[key] ?? []).map { (record: ClusterSchemaStore.TenantRecord) throws(WeftError) in try Self.tenant(record) }
             try await run { (database: Database) throws(WeftError) in try database.applyAgreedTenants(of: key, put: agreedTenants, removed: [], complete: true) }
         }
+        let aliases = snapshot.aliases.map { CollectionAlias(alias: $0.alias, collection: $0.collection) }
+        try await run { (database: Database) throws(WeftError) in try database.applyAgreedAliases(put: aliases, removed: [], complete: true) }
         advance(to: revision)
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
@@ -172,6 +175,19 @@ public final class ClusterNode: Sendable {
                 newest = max(newest, record.revision)
             case .tenantRemoved(let collection, let name, let revision):
                 await note(collection, name, nil)
+                newest = max(newest, revision)
+            case .aliasPut(let record):
+                await flush()
+                let alias = CollectionAlias(alias: record.alias, collection: record.collection)
+                do throws(WeftError) { try await run { (database: Database) throws(WeftError) in try database.applyAgreedAliases(put: [alias], removed: []) } } catch {
+                    logger.error("cluster: cannot apply alias \(record.alias) at revision \(record.revision): \(error.message)")
+                }
+                newest = max(newest, record.revision)
+            case .aliasRemoved(let key, let revision):
+                await flush()
+                do throws(WeftError) { try await run { (database: Database) throws(WeftError) in try database.applyAgreedAliases(put: [], removed: [key]) } } catch {
+                    logger.error("cluster: cannot drop alias \(key) at revision \(revision): \(error.message)")
+                }
                 newest = max(newest, revision)
             }
         }

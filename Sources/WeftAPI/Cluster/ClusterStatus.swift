@@ -74,7 +74,7 @@ extension ClusterNode {
             ]
         }
         // The schema keys' newest revision: every node that follows etcd reaches it.
-        let schemaRevision = try await schemaStore.snapshot().records.map(\.revision).max() ?? 0
+        let schemaRevision = try await schemaStore.snapshot().newestChange
         return ["statistics": .array(entries), "synchronized": .bool(applied >= schemaRevision)]
     }
 }

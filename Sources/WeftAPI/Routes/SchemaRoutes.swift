@@ -47,7 +47,10 @@ struct SchemaRoutes {
             let className = try context.parameters.require("className")
             let propertyName = try context.parameters.require("propertyName")
             let indexName = try context.parameters.require("indexName")
-            if cluster != nil { throw WeftError.invalidInput("deleting a property index is not agreed through the cluster yet") }
+            if let cluster {
+                try await cluster.deletePropertyIndex(className: className, propertyName: propertyName, index: indexName)
+                return Response(status: .ok)
+            }
             try await database.executor.run(.write) { () throws(WeftError) in
                 try database.deletePropertyIndex(className: className, propertyName: propertyName, index: indexName)
             }

@@ -31,7 +31,7 @@ public enum HTTPServer {
         GraphQLRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         TenantRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
-        AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, isClustered: cluster != nil).register(on: router)
+        AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ClusterRoutes(database: database, cluster: cluster).register(on: router)
         ExportRoutes(database: database, exports: exports ?? ExportScheduler(database: database, logger: logger),
                      bodyLimit: configuration.maximumRequestBytes).register(on: router)

@@ -38,9 +38,11 @@ extension Database {
         let definition = try CollectionRecord.storedDefinition(classJSON, options: parseOptions)
         try schemaWriter.withLock { _ throws(WeftError) in
             if let existing = collection(named: definition.name), existing.name == definition.name {
-                guard existing.definition != definition else { return }
+                let before = existing.definition
+                guard before != definition else { return }
                 try persist(definition, of: existing)
                 applyMutableIndexSettings(definition, to: existing)
+                try removeDroppedIndexes(from: before, to: definition, of: existing)
                 logger.info("applied the cluster's change of collection \(definition.name)")
                 return
             }

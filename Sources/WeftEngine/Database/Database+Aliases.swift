@@ -9,6 +9,11 @@ public struct CollectionAlias: Sendable, Equatable {
     public var alias: String
     public var collection: String
 
+    public init(alias: String, collection: String) {
+        self.alias = alias
+        self.collection = collection
+    }
+
     public var rendered: JSONValue { ["alias": .string(alias), "class": .string(collection)] }
 }
 
@@ -30,20 +35,58 @@ extension Database {
     /// `POST /v1/aliases`. The alias follows the class-name rules and may not be the name of a
     /// collection or of another alias; its target must exist (not through another alias).
     public func createAlias(_ name: String, for collectionName: String) throws(WeftError) -> CollectionAlias {
+        try schemaWriter.withLock { _ throws(WeftError) -> CollectionAlias in
+            let proposed = try checkNewAlias(name, for: collectionName)
+            try persistAlias(proposed.alias, target: proposed.collection)
+            return proposed
+        }
+    }
+
+    /// The alias `createAlias` would make, checked against this node's schema (a cluster then
+    /// agrees it in etcd, which checks again against the agreed schema).
+    public func proposedAlias(_ name: String, for collectionName: String) throws(WeftError) -> CollectionAlias {
+        try schemaWriter.withLock { _ throws(WeftError) in try checkNewAlias(name, for: collectionName) }
+    }
+
+    private func checkNewAlias(_ name: String, for collectionName: String) throws(WeftError) -> CollectionAlias {
         let alias = NameRules.capitalized(name)
         try NameRules.validateClassName(alias)
-        return try schemaWriter.withLock { _ throws(WeftError) -> CollectionAlias in
-            guard let target = collections.first(where: { $0.name == NameRules.capitalized(collectionName) }) else {
-                throw .invalidInput("target class \"\(NameRules.capitalized(collectionName))\" does not exist")
+        guard let target = collections.first(where: { $0.name == NameRules.capitalized(collectionName) }) else {
+            throw .invalidInput("target class \"\(NameRules.capitalized(collectionName))\" does not exist")
+        }
+        if aliasTargets.withLock({ $0.keys.contains { $0.lowercased() == alias.lowercased() } }) {
+            throw .invalidInput("create alias: \(alias), alias already exists")
+        }
+        if collections.contains(where: { $0.name.lowercased() == alias.lowercased() }) {
+            throw .invalidInput("create alias: \(alias) class \(alias) already exists")
+        }
+        return CollectionAlias(alias: alias, collection: target.name)
+    }
+
+    /// Makes this node hold the cluster's aliases: `put` created or re-pointed, `removed` (names)
+    /// deleted; with `complete`, `put` is every alias and the others are removed (a node catching
+    /// up from a snapshot). An alias is applied as agreed: etcd checked it.
+    public func applyAgreedAliases(put: [CollectionAlias], removed: [String], complete: Bool = false) throws(WeftError) {
+        try schemaWriter.withLock { _ throws(WeftError) in
+            var doomed = Set(removed.map { $0.lowercased() })
+            if complete {
+                let agreed = Set(put.map { $0.alias.lowercased() })
+                doomed.formUnion(aliasTargets.withLock { $0.keys.map { $0.lowercased() } }.filter { !agreed.contains($0) })
             }
-            if aliasTargets.withLock({ $0.keys.contains { $0.lowercased() == alias.lowercased() } }) {
-                throw .invalidInput("create alias: \(alias), alias already exists")
+            let current = aliasTargets.withLock { $0 }
+            let batch = WriteBatch(store: store)
+            var updated = current
+            for (alias, _) in current where doomed.contains(alias.lowercased()) {
+                batch.delete(.meta, MetaKeys.alias(alias))
+                updated[alias] = nil
             }
-            if collections.contains(where: { $0.name.lowercased() == alias.lowercased() }) {
-                throw .invalidInput("create alias: \(alias) class \(alias) already exists")
+            for alias in put where current[alias.alias] != alias.collection {
+                batch.put(.meta, MetaKeys.alias(alias.alias), Array(alias.collection.utf8))
+                updated[alias.alias] = alias.collection
             }
-            try persistAlias(alias, target: target.name)
-            return CollectionAlias(alias: alias, collection: target.name)
+            guard updated != current else { return }
+            try store.write(batch)
+            aliasTargets.withLock { $0 = updated }
         }
     }
 
