@@ -5,9 +5,10 @@ import WeftGRPCProtos
 import WeftSearch
 
 /// Aggregations of a collection spread over a cluster's nodes. A count alone adds the nodes'
-/// counts; anything else aggregates the objects every node sends (or the objects a search finds
-/// across the nodes) in one place, so medians, modes and top occurrences are exact. Moving the
-/// objects costs what they weigh: partial statistics per node are the faster way still to build.
+/// counts; otherwise every node sends each group's count and how often each value of each
+/// property occurs (`PartialAggregation`), which merge exactly, so medians, modes and top
+/// occurrences are the single node's. An aggregation over a search aggregates the objects the
+/// search finds across the nodes.
 struct ClusterAggregate {
     let cluster: ClusterNode
 
@@ -26,18 +27,37 @@ struct ClusterAggregate {
         let collection = try database.requireCollection(request.collection)
         let encoded: Data
         do { encoded = try JSONEncoder().encode(request) } catch { throw .internalError("cluster: cannot encode the aggregation: \(error)") }
-        var parts = [try await database.executor.run(.query) { () throws(WeftError) in try database.aggregatePart(request) }]
-        for node in collection.remoteNodes(tenant: request.tenant) {
-            var message = Weft_Internal_V1_AggregateShardsRequest()
-            message.requestJson = encoded
-            let reply = try await cluster.peers.call(node) { client, options in try await client.aggregateShards(message, options: options) }
-            if reply.hasCount {
-                parts.append(.count(Int(reply.count)))
-            } else {
-                parts.append(.objects(try reply.objects.map { (object: Weft_Internal_V1_StoredObject) throws(WeftError) in try InternalMessages.object(object) }))
+        // This node's part and the others' at once; this node's error first (a request it
+        // refuses, every node refuses), then a node that cannot answer fails the aggregation.
+        let nodes = collection.remoteNodes(tenant: request.tenant)
+        let answers = await withTaskGroup(of: (Int, Result<AggregatePart, WeftError>).self) { group in
+            group.addTask {
+                (0, await Self.capture { () async throws(WeftError) in
+                    try await database.executor.run(.query) { () throws(WeftError) in try database.aggregatePart(request) }
+                })
             }
+            for (index, node) in nodes.enumerated() {
+                group.addTask {
+                    (index + 1, await Self.capture { () async throws(WeftError) -> AggregatePart in
+                        var message = Weft_Internal_V1_AggregateShardsRequest()
+                        message.requestJson = encoded
+                        let reply = try await cluster.peers.call(node) { client, options in try await client.aggregateShards(message, options: options) }
+                        if reply.hasCount { return .count(Int(reply.count)) }
+                        do { return .partial(try JSONDecoder().decode(PartialAggregation.self, from: reply.partialJson)) } catch {
+                            throw .internalError("cluster: node \(node) answered an aggregation part that cannot be read: \(error)")
+                        }
+                    })
+                }
+            }
+            var all: [(Int, Result<AggregatePart, WeftError>)] = []
+            for await answer in group { all.append(answer) }
+            return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        let gathered = parts
-        return try await database.executor.run(.query) { () throws(WeftError) in try database.aggregate(request, merging: gathered) }
+        let parts = try answers.map { (answer: Result<AggregatePart, WeftError>) throws(WeftError) in try answer.get() }
+        return try await database.executor.run(.query) { () throws(WeftError) in try database.aggregate(request, merging: parts) }
+    }
+
+    private static func capture<T>(_ body: () async throws(WeftError) -> T) async -> Result<T, WeftError> {
+        do throws(WeftError) { return .success(try await body()) } catch { return .failure(error) }
     }
 }

@@ -94,7 +94,11 @@ enum InternalService {
                 var reply = Weft_Internal_V1_AggregateShardsReply()
                 switch try database.aggregatePart(aggregation) {
                 case .count(let count): reply.count = Int64(count)
-                case .objects(let objects): reply.objects = objects.map(InternalMessages.proto)
+                case .partial(let partial):
+                    do { reply.partialJson = try JSONEncoder().encode(partial) } catch {
+                        throw .internalError("cluster: cannot encode an aggregation's part: \(error)")
+                    }
+                case .objects: throw .internalError("cluster: a node's part of an aggregation is never its objects")
                 }
                 return reply
             },

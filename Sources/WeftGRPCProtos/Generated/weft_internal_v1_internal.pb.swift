@@ -448,7 +448,8 @@ public nonisolated struct Weft_Internal_V1_AggregateShardsReply: Sendable {
   /// Clears the value of `count`. Subsequent reads from it will return its default value.
   public mutating func clearCount() {self._count = nil}
 
-  public var objects: [Weft_Internal_V1_StoredObject] = []
+  /// Otherwise each group's count and value distributions (Weft's PartialAggregation, JSON).
+  public var partialJson: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1290,7 +1291,7 @@ nonisolated extension Weft_Internal_V1_AggregateShardsRequest: SwiftProtobuf.Mes
 
 nonisolated extension Weft_Internal_V1_AggregateShardsReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AggregateShardsReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}count\0\u{1}objects\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}count\0\u{4}\u{2}partial_json\0\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1299,7 +1300,7 @@ nonisolated extension Weft_Internal_V1_AggregateShardsReply: SwiftProtobuf.Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self._count) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.objects) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.partialJson) }()
       default: break
       }
     }
@@ -1313,15 +1314,15 @@ nonisolated extension Weft_Internal_V1_AggregateShardsReply: SwiftProtobuf.Messa
     try { if let v = self._count {
       try visitor.visitSingularInt64Field(value: v, fieldNumber: 1)
     } }()
-    if !self.objects.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.objects, fieldNumber: 2)
+    if !self.partialJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.partialJson, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_AggregateShardsReply, rhs: Weft_Internal_V1_AggregateShardsReply) -> Bool {
     if lhs._count != rhs._count {return false}
-    if lhs.objects != rhs.objects {return false}
+    if lhs.partialJson != rhs.partialJson {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -25,9 +25,11 @@ public struct AggregateRequest: Sendable, Codable {
     }
 }
 
-/// One node's part of an aggregation across a cluster (`Database.aggregatePart`).
+/// One node's part of an aggregation across a cluster (`Database.aggregatePart`), or the objects
+/// a search found across the nodes.
 public enum AggregatePart: Sendable {
     case count(Int)
+    case partial(PartialAggregation)
     case objects([StoredObject])
 }
 

@@ -22,32 +22,86 @@ extension Database {
     }
 
     /// What this node holds of an aggregation across a cluster's nodes (no search: a search's
-    /// objects are found across the nodes first): a count alone, or the objects to aggregate.
+    /// objects are found across the nodes first): a count alone, or each group's count and value
+    /// distributions (read from the index's sort entries where `aggregate` would read them).
     public func aggregatePart(_ request: AggregateRequest) throws(WeftError) -> AggregatePart {
-        guard request.search == nil else { throw .internalError("aggregate: a search's objects are gathered across the nodes, not per node") }
-        let collection = try requireCollection(request.collection)
-        let shards = try collection.shards(tenant: request.tenant)
-        if request.groupBy == nil, try aggregatedProperties(request, of: collection).isEmpty {
-            return .count(try count(collection, shards, filter: request.filter, tenant: request.tenant))
-        }
-        return .objects(try aggregatedObjects(collection, shards, request))
+        try aggregatePart(request, shardsAt: nil)
     }
 
-    /// The aggregation of every node's part (counts added, objects aggregated together: exact,
-    /// medians and modes included).
+    /// The part of the shards at `places` in the request's shard order (nil: all of them; a test
+    /// splits one node's shards as a cluster would).
+    func aggregatePart(_ request: AggregateRequest, shardsAt places: Set<Int>?) throws(WeftError) -> AggregatePart {
+        guard request.search == nil else { throw .internalError("aggregate: a search's objects are gathered across the nodes, not per node") }
+        let collection = try requireCollection(request.collection)
+        var shards = try collection.shards(tenant: request.tenant)
+        if let places { shards = shards.indices.filter { places.contains($0) }.map { shards[$0] } }
+        let properties = try aggregatedProperties(request, of: collection)
+        if request.groupBy == nil, properties.isEmpty {
+            return .count(try count(collection, shards, filter: request.filter, tenant: request.tenant))
+        }
+        if request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
+           let group = try partialFromIndex(collection, shards, request, properties: properties) {
+            return .partial(PartialAggregation(groups: [group]))
+        }
+        return .partial(try partial(try aggregatedObjects(collection, shards, request), request, collection: collection, properties: properties))
+    }
+
+    /// The aggregation of every node's part: counts added, distributions merged and finished
+    /// (exact, medians and modes included).
     public func aggregate(_ request: AggregateRequest, merging parts: [AggregatePart]) throws(WeftError) -> [AggregateGroup] {
         let collection = try requireCollection(request.collection)
         let properties = try aggregatedProperties(request, of: collection)
         var count = 0
-        var objects: [StoredObject] = []
+        var merged = PartialAggregation(groups: [])
         for part in parts {
             switch part {
             case .count(let partial): count += partial
-            case .objects(let partial): objects.append(contentsOf: partial)
+            case .partial(let partial): merged.merge(partial)
+            case .objects(let objects): merged.merge(try partial(objects, request, collection: collection, properties: properties))
             }
         }
         if request.search == nil, request.groupBy == nil, properties.isEmpty { return [AggregateGroup(groupedBy: nil, count: count, properties: [:])] }
-        return try groups(objects, request, collection: collection, properties: properties)
+        let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
+        guard let groupPath = request.groupBy else {
+            let group = merged.groups.first ?? PartialAggregation.Group(value: nil, count: 0, properties: [:])
+            return [AggregateGroup(groupedBy: nil, count: group.count, properties: group.properties.mapValues(aggregator.finish))]
+        }
+        var groups = merged.groups.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.value ?? "") < ($1.value ?? "") }
+        if let limit = request.limit { groups = Array(groups.prefix(max(0, limit))) }
+        return try groups.map { (group: PartialAggregation.Group) throws(WeftError) -> AggregateGroup in
+            let value = try JSONParser.parse(Array((group.value ?? "null").utf8), maximumDepth: 64)
+            return AggregateGroup(groupedBy: (groupPath, value), count: group.count, properties: group.properties.mapValues(aggregator.finish))
+        }
+    }
+
+    /// `objects`' groups with their counts and distributions, unfinished and unlimited (the
+    /// largest groups are chosen once every node's are merged).
+    private func partial(_ objects: [StoredObject], _ request: AggregateRequest, collection: Collection,
+                         properties: [(name: String, property: IndexedProperty)]) throws(WeftError) -> PartialAggregation {
+        let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
+        guard let groupPath = request.groupBy else {
+            return PartialAggregation(groups: [.init(value: nil, count: objects.count, properties: aggregator.distributions(objects, properties: properties))])
+        }
+        let members = try groupMembers(objects, by: groupPath, collection: collection)
+        return PartialAggregation(groups: members.map { key, member in
+            .init(value: key, count: member.objects.count, properties: aggregator.distributions(member.objects, properties: properties))
+        })
+    }
+
+    /// The objects holding each value of the group property (an array's objects are in each of
+    /// its values' groups), by the value's JSON text.
+    private func groupMembers(_ objects: [StoredObject], by groupPath: String,
+                              collection: Collection) throws(WeftError) -> [String: (value: JSONValue, objects: [StoredObject])] {
+        guard let groupProperty = collection.invertedSchema.property(groupPath)?.name else {
+            throw .invalidInput("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)")
+        }
+        var members: [String: (value: JSONValue, objects: [StoredObject])] = [:]
+        for object in objects {
+            for value in ValueEncoding.elements(object.properties[groupProperty]) {
+                members[JSONWriter.string(value), default: (value, [])].objects.append(object)
+            }
+        }
+        return members
     }
 
     /// Each property's statistics come back under the name the request used (`Name` or `name`).
@@ -62,19 +116,11 @@ extension Database {
 
     private func groups(_ objects: [StoredObject], _ request: AggregateRequest, collection: Collection,
                         properties: [(name: String, property: IndexedProperty)]) throws(WeftError) -> [AggregateGroup] {
-        let schema = collection.invertedSchema
         let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
         guard let groupPath = request.groupBy else {
             return [AggregateGroup(groupedBy: nil, count: objects.count, properties: aggregator.aggregate(objects, properties: properties))]
         }
-        guard let groupProperty = schema.property(groupPath)?.name else { throw .invalidInput("aggregate: groupBy: no property '\(groupPath)' in class \(collection.name)") }
-        var members: [String: (value: JSONValue, objects: [StoredObject])] = [:]
-        for object in objects {
-            for value in ValueEncoding.elements(object.properties[groupProperty]) {
-                members[JSONWriter.string(value), default: (value, [])].objects.append(object)
-            }
-        }
-        var groups = members.values.sorted { lhs, rhs in
+        var groups = try groupMembers(objects, by: groupPath, collection: collection).values.sorted { lhs, rhs in
             lhs.objects.count != rhs.objects.count ? lhs.objects.count > rhs.objects.count : JSONWriter.string(lhs.value) < JSONWriter.string(rhs.value)
         }
         if let limit = request.limit { groups = Array(groups.prefix(max(0, limit))) }
@@ -92,17 +138,36 @@ extension Database {
     /// than 1/40 of the objects per property reads the objects.
     private func aggregateFromIndex(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest,
                                     properties: [(name: String, property: IndexedProperty)], aggregator: Aggregator) throws(WeftError) -> AggregateGroup? {
-        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
-            try request.filter.map { (filter: WhereFilter) throws(WeftError) in try allowList(filter, in: shard, of: collection, tenant: request.tenant) }
-        }
-        let total = shards.reduce(0) { $0 + $1.objectCount }
-        let count = request.filter == nil ? total : allowLists.reduce(0) { $0 + ($1?.count ?? 0) }
-        if request.filter != nil, count * 40 < total * properties.count { return nil }
+        guard let (allowLists, count) = try indexedSelection(collection, shards, request, propertyCount: properties.count) else { return nil }
         var results: [String: PropertyAggregation] = [:]
         for (name, property) in properties {
             results[name] = try IndexedAggregation.aggregate(property, shards: shards, allowLists: allowLists, aggregator: aggregator)
         }
         return AggregateGroup(groupedBy: nil, count: count, properties: results)
+    }
+
+    /// `aggregateFromIndex` for one node's part: the distributions, unfinished.
+    private func partialFromIndex(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest,
+                                  properties: [(name: String, property: IndexedProperty)]) throws(WeftError) -> PartialAggregation.Group? {
+        guard let (allowLists, count) = try indexedSelection(collection, shards, request, propertyCount: properties.count) else { return nil }
+        var results: [String: ValueDistribution] = [:]
+        for (name, property) in properties {
+            results[name] = try IndexedAggregation.distribution(property, shards: shards, allowLists: allowLists)
+        }
+        return PartialAggregation.Group(value: nil, count: count, properties: results)
+    }
+
+    /// The filter's allow-lists per shard and the count they select, or nil when reading the
+    /// objects is the cheaper way (see `aggregateFromIndex`).
+    private func indexedSelection(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest,
+                                  propertyCount: Int) throws(WeftError) -> (allowLists: [DocIDBitmap?], count: Int)? {
+        let allowLists = try shards.map { (shard: Shard) throws(WeftError) -> DocIDBitmap? in
+            try request.filter.map { (filter: WhereFilter) throws(WeftError) in try allowList(filter, in: shard, of: collection, tenant: request.tenant) }
+        }
+        let total = shards.reduce(0) { $0 + $1.objectCount }
+        let count = request.filter == nil ? total : allowLists.reduce(0) { $0 + ($1?.count ?? 0) }
+        if request.filter != nil, count * 40 < total * propertyCount { return nil }
+        return (allowLists, count)
     }
 
     /// A count alone reads no object: the shards' object counters, or the sizes of the filter's

@@ -37,6 +37,24 @@ enum IndexedAggregation {
         }
     }
 
+    /// The property's distribution over the objects of `shards` in their allow-lists (a node's
+    /// part of an aggregation across a cluster).
+    static func distribution(_ property: IndexedProperty, shards: [Shard], allowLists: [DocIDBitmap?]) throws(WeftError) -> ValueDistribution {
+        switch property.kind {
+        case .boolean:
+            var trues = 0, falses = 0
+            try forEachEntry(property, shards, allowLists) { value in if value.last == 1 { trues += 1 } else { falses += 1 } }
+            return .boolean(trues: trues, falses: falses)
+        default:
+            let isInteger = property.kind == .int
+            var counts: [Double: Int] = [:]
+            try forEachEntry(property, shards, allowLists) { value in
+                counts[isInteger ? Double(SortableEncoding.decodeInt(value)) : SortableEncoding.decodeNumber(value), default: 0] += 1
+            }
+            return .numeric(isInteger: isInteger, counts: counts)
+        }
+    }
+
     private static func forEachEntry(_ property: IndexedProperty, _ shards: [Shard], _ allowLists: [DocIDBitmap?],
                                      _ body: (UnsafeRawBufferPointer) -> Void) throws(WeftError) {
         for (shard, allowList) in zip(shards, allowLists) {
