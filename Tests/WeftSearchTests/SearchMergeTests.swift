@@ -68,4 +68,44 @@ import WeftEngine
             #expect(merged.groups?.map(\.results.count) == single.groups?.map(\.results.count))
         }
     }
+
+    /// Multi-target searches: each node sends its candidates, the coordinator combines them over
+    /// every node's (the nearest per target over all shards, relativeScore's ranges over all
+    /// candidates), as one node does.
+    @Test func multiTargetSearchesMergeAsOnOneNode() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Pair", "shardingConfig": ["desiredCount": 3], "vectorConfig": [
+            "a": ["vectorizer": ["none": [:]], "vectorIndexType": "flat"], "b": ["vectorizer": ["none": [:]], "vectorIndexType": "flat"],
+        ], "properties": [["name": "text", "dataType": ["text"]]]])
+        var generator = SplitMix64(seed: 9)
+        var ids: [ObjectID] = []
+        for _ in 0..<400 {
+            let text = (0..<4).map { _ in Self.words[Int(generator.next() % UInt64(Self.words.count))] }.joined(separator: " ")
+            let a = (0..<6).map { _ in Float(generator.next() % 2000) / 1000 - 1 }, b = (0..<4).map { _ in Float(generator.next() % 2000) / 1000 - 1 }
+            ids.append(try database.writeObject(ObjectInput(className: "Pair", properties: ["text": .string(text)], vectors: ["a": a, "b": b]), kind: .create).object.id)
+        }
+        let qa: [Float] = [0.1, -0.2, 0.3, 0.0, 0.5, -0.5], qb: [Float] = [0.4, 0.1, -0.3, 0.2]
+        var requests: [SearchRequest] = []
+        for combination in [MultiTarget.Combination.sum, .minimum, .average, .manualWeights, .relativeScore] {
+            var near = NearVector(vector: [])
+            near.multiTarget = MultiTarget(targets: ["a", "b"], combination: combination, weights: ["a": 0.7, "b": 0.3], vectors: ["a": qa, "b": qb])
+            requests.append(SearchRequest(collection: "Pair", search: .nearVector(near), limit: 10))
+        }
+        var nearObject = NearObject(id: ids[17])
+        nearObject.multiTarget = MultiTarget(targets: ["a", "b"], combination: .relativeScore, weights: ["a": 1, "b": 2])
+        requests.append(SearchRequest(collection: "Pair", search: .nearObject(nearObject), limit: 8))
+        var hybrid = HybridQuery(query: "apple stone", alpha: 0.6)
+        hybrid.multiTarget = MultiTarget(targets: ["a", "b"], combination: .average, vectors: ["a": qa, "b": qb])
+        requests.append(SearchRequest(collection: "Pair", search: .hybrid(hybrid), limit: 10))
+        for request in requests {
+            let single = try database.search(request)
+            let merged = try spread(database, request)
+            #expect(single.results.count >= 8)
+            #expect(merged.results.map(\.object.id) == single.results.map(\.object.id), "\(request.search.map { "\($0)" } ?? "")")
+            #expect(merged.results.map(\.distance) == single.results.map(\.distance))
+            #expect(merged.results.map(\.score) == single.results.map(\.score))
+            #expect(merged.results.map(\.object.properties) == single.results.map(\.object.properties))
+        }
+    }
 }

@@ -339,3 +339,42 @@ def test_references_across_nodes_resolve_as_on_one_node(systems):
     for server in nodes:
         with connect(server) as client:
             assert resolved(client.collections.get("Book")) == expected
+
+
+def test_multi_target_searches_answer_as_on_one_node(systems):
+    """A collection with two named vectors on the single node and spread over the cluster: every
+    node sends its candidates, the coordinator combines them as the single node does."""
+    from weaviate.classes.query import HybridVector, TargetVectors
+
+    single, nodes, _ = systems
+    rng = random.Random(SEED + 7)
+    items = [wvc.data.DataObject(uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                                 properties={"text": " ".join(rng.choice(WORDS) for _ in range(5))},
+                                 vector={"a": [rng.uniform(-1, 1) for _ in range(6)], "b": [rng.uniform(-1, 1) for _ in range(4)]})
+             for _ in range(400)]
+    for server in (single, nodes[1]):
+        with connect(server) as client:
+            pairs = client.collections.create(
+                "Pairs", sharding_config=Configure.sharding(desired_count=3), properties=[Property(name="text", data_type=DataType.TEXT)],
+                vector_config=[Configure.Vectors.self_provided(name="a", vector_index_config=Configure.VectorIndex.flat()),
+                               Configure.Vectors.self_provided(name="b", vector_index_config=Configure.VectorIndex.flat())])
+            result = pairs.data.insert_many(items)
+            assert not result.errors
+    qa, qb = [0.1, -0.2, 0.3, 0.0, 0.5, -0.5], [0.4, 0.1, -0.3, 0.2]
+    queries = [
+        lambda c: c.query.near_vector({"a": qa, "b": qb}, target_vector=TargetVectors.relative_score({"a": 0.7, "b": 0.3}), limit=10,
+                                      return_metadata=MetadataQuery(distance=True)),
+        lambda c: c.query.near_vector({"a": qa, "b": qb}, target_vector=TargetVectors.minimum(["a", "b"]), limit=10,
+                                      return_metadata=MetadataQuery(distance=True)),
+        lambda c: c.query.near_object(items[5].uuid, target_vector=TargetVectors.sum(["a", "b"]), limit=8,
+                                      return_metadata=MetadataQuery(distance=True)),
+        lambda c: c.query.hybrid("apple stone", vector=HybridVector.near_vector({"a": qa, "b": qb}), target_vector=TargetVectors.average(["a", "b"]),
+                                 alpha=0.6, limit=10, return_metadata=MetadataQuery(score=True)),
+    ]
+    for index, query in enumerate(queries):
+        with connect(single) as client:
+            expected = summary(query(client.collections.get("Pairs")))
+        assert len(expected) >= 8, index
+        for server in nodes:
+            with connect(server) as client:
+                assert summary(query(client.collections.get("Pairs"))) == expected, (index, server)

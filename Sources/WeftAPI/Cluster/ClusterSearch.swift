@@ -27,13 +27,6 @@ struct ClusterSearch {
         let collection = try database.requireCollection(request.collection)
         var request = request
         try await resolveNearObject(&request, collection: collection)
-        switch request.search {
-        case .nearVector(let near)? where near.multiTarget != nil:
-            throw .invalidInput("multi-target vector searches across the nodes of a cluster are not supported yet")
-        case .hybrid(let query)? where query.multiTarget != nil:
-            throw .invalidInput("multi-target hybrid searches across the nodes of a cluster are not supported yet")
-        default: break
-        }
         let checked = request
         // Every node plans the same request itself: the remote parts start at once, beside this
         // node's plan and part (one hand-off to its lane), and the merge is a second hand-off.
@@ -99,21 +92,33 @@ struct ClusterSearch {
         return request.filter.flatMap(pinned)
     }
 
-    /// nearObject becomes nearVector with the object's vector, read from the node holding it.
+    /// nearObject becomes nearVector with the object's vector (each target's, for several
+    /// targets), read from the node holding it.
     private func resolveNearObject(_ request: inout SearchRequest, collection: Collection) async throws(WeftError) {
         guard case .nearObject(let near)? = request.search else { return }
-        guard near.multiTarget == nil else { throw .invalidInput("multi-target nearObject searches across the nodes of a cluster are not supported yet") }
-        let name = try collection.definition.vectorTarget(near.targetVector)
+        let name = try collection.definition.vectorTarget(near.multiTarget?.targets.first ?? near.targetVector)
+        let names = near.multiTarget?.targets ?? [name]
         let object: StoredObject?
         if let node = collection.remoteNode(for: near.id, tenant: request.tenant) {
             object = try await ClusterObjects(cluster: cluster).get(collection, id: near.id, node: node, includeVector: true, tenant: request.tenant)?.object
         } else {
             let database = cluster.database, tenant = request.tenant
             object = try await database.executor.run(.point) { () throws(WeftError) in
-                try collection.shard(for: near.id, tenant: tenant).get(near.id, withVectors: [name])
+                try collection.shard(for: near.id, tenant: tenant).get(near.id, withVectors: names)
             }
         }
         guard let object else { throw .invalidInput("nearObject: no object with id '\(near.id)' in \(collection.name)") }
+        if var multi = near.multiTarget {
+            // Each target searched with the object's own vector in it.
+            for target in multi.targets {
+                guard let vector = object.vectors[target] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(target)'") }
+                multi.vectors[target] = vector
+            }
+            var nearVector = NearVector(vector: [], threshold: near.threshold)
+            nearVector.multiTarget = multi
+            request.search = .nearVector(nearVector)
+            return
+        }
         guard let vector = object.vectors[name] else { throw .invalidInput("nearObject: object '\(near.id)' has no vector '\(name)'") }
         request.search = .nearVector(NearVector(vector: vector, targetVector: near.targetVector, threshold: near.threshold))
     }

@@ -102,11 +102,16 @@ enum InternalMessages {
                         score: proto.hasScore ? proto.score : nil, explain: proto.hasExplain ? proto.explain : nil, id: object.id, object: object)
     }
 
-    static func reply(_ partial: PartialHits) -> Weft_Internal_V1_SearchShardsReply {
+    static func reply(_ partial: PartialHits) throws(WeftError) -> Weft_Internal_V1_SearchShardsReply {
         var reply = Weft_Internal_V1_SearchShardsReply()
         reply.hits = partial.hits.map(hit)
         if let side = partial.vectorSide { reply.vectorSide = side.map(hit) }
         if let side = partial.keywordSide { reply.keywordSide = side.map(hit) }
+        if let candidates = partial.multiTarget {
+            do { reply.multiTargetJson = try JSONEncoder().encode(candidates) } catch {
+                throw .internalError("cluster: cannot encode a multi-target search's candidates: \(error)")
+            }
+        }
         return reply
     }
 
@@ -114,7 +119,13 @@ enum InternalMessages {
         func hits(_ list: [Weft_Internal_V1_Hit]) throws(WeftError) -> [ShardHit] {
             try list.map { (proto: Weft_Internal_V1_Hit) throws(WeftError) in try hit(proto) }
         }
+        var candidates: MultiTargetCandidates? = nil
+        if !reply.multiTargetJson.isEmpty {
+            do { candidates = try JSONDecoder().decode(MultiTargetCandidates.self, from: reply.multiTargetJson) } catch {
+                throw .internalError("cluster: a multi-target search's candidates from another node cannot be read: \(error)")
+            }
+        }
         return PartialHits(hits: try hits(reply.hits), vectorSide: hybrid ? try hits(reply.vectorSide) : nil,
-                           keywordSide: hybrid ? try hits(reply.keywordSide) : nil)
+                           keywordSide: hybrid ? try hits(reply.keywordSide) : nil, multiTarget: candidates)
     }
 }

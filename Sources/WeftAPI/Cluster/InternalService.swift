@@ -66,7 +66,7 @@ enum InternalService {
                 do { search = try JSONDecoder().decode(SearchRequest.self, from: request.requestJson) } catch {
                     throw .malformedRequest("cluster: cannot decode a search from another node: \(error)")
                 }
-                return InternalMessages.reply(try database.partialSearchWithObjects(search))
+                return try InternalMessages.reply(try database.partialSearchWithObjects(search))
             },
             // Answered from memory, on the event loop.
             "/weft.internal.v1.Internal/NodeStatus": .unary(nil) { (request: Weft_Internal_V1_NodeStatusRequest) throws(WeftError) in

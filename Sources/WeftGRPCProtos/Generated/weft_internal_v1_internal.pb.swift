@@ -415,6 +415,10 @@ public nonisolated struct Weft_Internal_V1_SearchShardsReply: Sendable {
 
   public var keywordSide: [Weft_Internal_V1_Hit] = []
 
+  /// A multi-target search's candidates (Weft's MultiTargetCandidates, JSON); `hits` then holds
+  /// every candidate with its object.
+  public var multiTargetJson: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1221,7 +1225,7 @@ nonisolated extension Weft_Internal_V1_Hit: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Weft_Internal_V1_SearchShardsReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SearchShardsReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hits\0\u{3}vector_side\0\u{3}keyword_side\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hits\0\u{3}vector_side\0\u{3}keyword_side\0\u{3}multi_target_json\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1232,6 +1236,7 @@ nonisolated extension Weft_Internal_V1_SearchShardsReply: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.hits) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.vectorSide) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.keywordSide) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.multiTargetJson) }()
       default: break
       }
     }
@@ -1247,6 +1252,9 @@ nonisolated extension Weft_Internal_V1_SearchShardsReply: SwiftProtobuf.Message,
     if !self.keywordSide.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.keywordSide, fieldNumber: 3)
     }
+    if !self.multiTargetJson.isEmpty {
+      try visitor.visitSingularBytesField(value: self.multiTargetJson, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1254,6 +1262,7 @@ nonisolated extension Weft_Internal_V1_SearchShardsReply: SwiftProtobuf.Message,
     if lhs.hits != rhs.hits {return false}
     if lhs.vectorSide != rhs.vectorSide {return false}
     if lhs.keywordSide != rhs.keywordSide {return false}
+    if lhs.multiTargetJson != rhs.multiTargetJson {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -104,7 +104,8 @@ extension Database {
                 hits = try unorderedHits(shards, request: request, allowLists: allowLists, wanted: wanted)
             }
         case .nearVector(let near) where near.multiTarget != nil:
-            hits = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: fetch, profiler: profiler)
+            partial.multiTarget = try multiTargetCandidates(collection, shards, near, allowLists: allowLists, k: fetch, profiler: profiler)
+            hits = partial.multiTarget!.candidateHits
         case .nearVector(let near):
             hits = try vectorHits(collection, shards, vector: near.vector, targetVector: near.targetVector, threshold: near.threshold,
                                   allowLists: allowLists, k: fetch, profiler: profiler)
@@ -119,7 +120,8 @@ extension Database {
             }
             var nearVector = NearVector(vector: [], threshold: near.threshold)
             nearVector.multiTarget = multi
-            hits = try multiTargetHits(collection, shards, nearVector, allowLists: allowLists, k: fetch, profiler: profiler)
+            partial.multiTarget = try multiTargetCandidates(collection, shards, nearVector, allowLists: allowLists, k: fetch, profiler: profiler)
+            hits = partial.multiTarget!.candidateHits
         case .nearObject(let near):
             let name = try definition.vectorTarget(near.targetVector)
             guard let object = try collection.shard(for: near.id, tenant: request.tenant).get(near.id, withVectors: [name]) else {
@@ -134,7 +136,8 @@ extension Database {
             let sides = try hybridSides(collection, shards, query: query, allowLists: allowLists, k: fetch, explain: request.explainScores, profiler: profiler)
             partial.vectorSide = sides.vector
             partial.keywordSide = sides.keyword
-            hits = []
+            partial.multiTarget = sides.multiTarget
+            hits = sides.multiTarget?.candidateHits ?? []
         }
         partial.hits = hits
         return partial.placed(plan.placementIndexes)
@@ -293,8 +296,12 @@ extension Database {
 
     /// Each target's own search finds candidates; every candidate's distance in every target is
     /// then computed from its stored vectors, and the distances are combined.
-    private func multiTargetHits(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int,
-                                 profiler: QueryProfiler? = nil) throws(WeftError) -> [ShardHit] {
+    /// This node's candidates of a multi-target search of `k` results: per leg its shards'
+    /// nearest `MultiTargetCandidates.depth(k)` hits, and every candidate's exact distance in
+    /// each leg's space (read from its stored vectors). Shards are numbered by their position in
+    /// `shards` here; `PartialHits.placed` renumbers them.
+    private func multiTargetCandidates(_ collection: Collection, _ shards: [Shard], _ near: NearVector, allowLists: [DocIDBitmap?], k: Int,
+                                       profiler: QueryProfiler? = nil) throws(WeftError) -> MultiTargetCandidates {
         let multi = near.multiTarget!
         let definition = collection.definition
         let legs = multi.legs
@@ -304,17 +311,18 @@ extension Database {
             guard let settings = definition.namedVectors[target] else { throw .invalidInput("collection \(definition.name) has no vector named '\(target)'") }
             settingsByTarget[target] = settings
         }
-        var candidates: [HitKey: ShardHit] = [:]
+        var legHits: [[MultiTargetCandidates.Entry]] = []
+        var candidates = Set<HitKey>()
         for leg in legs {
-            for hit in try vectorHits(collection, shards, vector: leg.vector ?? near.vector, targetVector: leg.target, threshold: VectorThreshold(),
-                                      allowLists: allowLists, k: max(k * 2, 100), profiler: profiler) {
-                candidates[hit.key] = hit
-            }
+            let hits = try vectorHits(collection, shards, vector: leg.vector ?? near.vector, targetVector: leg.target, threshold: VectorThreshold(),
+                                      allowLists: allowLists, k: MultiTargetCandidates.depth(k), profiler: profiler)
+            legHits.append(hits.map { .init(shard: $0.shard, docID: $0.docID, values: [$0.distance ?? .infinity]) })
+            for hit in hits { candidates.insert(hit.key) }
         }
         // Exact distances per leg for every candidate.
         let targets = Array(settingsByTarget.keys)
-        var distances: [HitKey: [Float]] = [:]
-        for (key, _) in candidates {
+        var distances: [MultiTargetCandidates.Entry] = []
+        for key in candidates.sorted(by: { ($0.shard, $0.docID) < ($1.shard, $1.docID) }) {
             guard let object = try shards[key.shard].object(docID: key.docID, vectorNames: targets) else { continue }
             var perLeg: [Float] = []
             for leg in legs {
@@ -324,31 +332,9 @@ extension Database {
                 guard query.count == stored.count else { throw .invalidInput("the query vector for '\(leg.target)' has length \(query.count), the target's vectors \(stored.count)") }
                 perLeg.append(metric.distance(query, metric.prepared(stored)))
             }
-            if perLeg.count == legs.count { distances[key] = perLeg }
+            if perLeg.count == legs.count { distances.append(.init(shard: key.shard, docID: key.docID, values: perLeg)) }
         }
-        let ranges: [(low: Float, high: Float)] = legs.indices.map { index in
-            let values = distances.values.map { $0[index] }
-            return (values.min() ?? 0, values.max() ?? 0)
-        }
-        var hits: [ShardHit] = distances.map { key, perLeg in
-            let combined: Float
-            switch multi.combination {
-            case .sum: combined = perLeg.reduce(0, +)
-            case .minimum: combined = perLeg.min() ?? 0
-            case .average: combined = perLeg.reduce(0, +) / Float(perLeg.count)
-            case .manualWeights: combined = zip(legs, perLeg).reduce(0) { $0 + $1.0.weight * $1.1 }
-            case .relativeScore:
-                combined = legs.indices.reduce(0) { total, index in
-                    let range = ranges[index]
-                    let normalised = range.high > range.low ? (perLeg[index] - range.low) / (range.high - range.low) : 0
-                    return total + legs[index].weight * normalised
-                }
-            }
-            return ShardHit(shard: key.shard, docID: key.docID, distance: combined)
-        }
-        hits = Self.byDistance(hits)
-        if let maximum = near.threshold.distance { hits = hits.filter { $0.distance! <= maximum } }
-        return Array(hits.prefix(k))
+        return MultiTargetCandidates(legs: legHits, distances: distances)
     }
 
     // MARK: Keyword
@@ -375,17 +361,20 @@ extension Database {
 
     /// A hybrid search's two result lists, fused once every node's lists are merged.
     private func hybridSides(_ collection: Collection, _ shards: [Shard], query: HybridQuery, allowLists: [DocIDBitmap?], k: Int,
-                             explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError) -> (vector: [ShardHit], keyword: [ShardHit]) {
+                             explain: Bool = true, profiler: QueryProfiler? = nil) throws(WeftError)
+        -> (vector: [ShardHit], keyword: [ShardHit], multiTarget: MultiTargetCandidates?) {
         guard (0...1).contains(query.alpha) else { throw .invalidInput("hybrid: alpha must be between 0 and 1") }
         let depth = Self.hybridDepth(k)
         var vectorSide: [ShardHit] = []
+        var candidates: MultiTargetCandidates? = nil
         if query.alpha > 0, let multi = query.multiTarget {
             if query.vector == nil, let missing = multi.legs.first(where: { $0.vector == nil }) {
                 throw .invalidInput("hybrid: no vector given for target '\(missing.target)'")
             }
             var near = NearVector(vector: query.vector ?? [], threshold: VectorThreshold(distance: query.maxVectorDistance))
             near.multiTarget = multi
-            vectorSide = try multiTargetHits(collection, shards, near, allowLists: allowLists, k: depth, profiler: profiler)
+            // The vector side is combined once every node's candidates are merged.
+            candidates = try multiTargetCandidates(collection, shards, near, allowLists: allowLists, k: depth, profiler: profiler)
         } else if query.alpha > 0 {
             guard let vector = query.vector else {
                 throw .invalidInput("hybrid: no vector given and \(collection.name) has no vectorizer module; pass a vector or set alpha to 0")
@@ -398,6 +387,6 @@ extension Database {
             let keyword = BM25Query(query: query.query, properties: query.properties, searchOperator: query.searchOperator)
             keywordSide = try keywordHits(collection, shards, query: keyword, allowLists: allowLists, k: depth, explain: explain, profiler: profiler)
         }
-        return (vectorSide, keywordSide)
+        return (vectorSide, keywordSide, candidates)
     }
 }

@@ -10,6 +10,10 @@ extension Database {
         let request = plan.request
         var isHybrid = false
         if case .hybrid? = request.search { isHybrid = true }
+        if let (multi, threshold) = Self.multiTargetVectorSearch(request.search) {
+            let hits = MultiTargetCandidates.combined(partials.compactMap(\.multiTarget), multi: multi, maximumDistance: threshold, k: plan.fetch)
+            return Self.withObjects(hits, from: partials)
+        }
         if partials.count == 1, !isHybrid { return partials[0].hits }
         let single = partials.count == 1
         let all = partials.flatMap(\.hits)
@@ -39,18 +43,41 @@ extension Database {
             let depth = Self.hybridDepth(plan.fetch)
             // One node's sides are in their order already.
             let vectorHits = partials.flatMap { $0.vectorSide ?? [] }, keywordHits = partials.flatMap { $0.keywordSide ?? [] }
-            let vector = Array((single ? vectorHits : Self.byDistance(vectorHits)).prefix(depth))
+            var vector = Array((single ? vectorHits : Self.byDistance(vectorHits)).prefix(depth))
+            if query.alpha > 0, let multi = query.multiTarget {
+                vector = MultiTargetCandidates.combined(partials.compactMap(\.multiTarget), multi: multi, maximumDistance: query.maxVectorDistance, k: depth)
+            }
             let keyword = Array((single ? keywordHits : Self.byScore(keywordHits)).prefix(depth))
-            var fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion)
+            let fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion)
             // Fusion keeps the hits' keys only; the objects other nodes read come back with them.
-            let objects = Dictionary((vector + keyword).compactMap { hit in hit.object.map { (hit.key, $0) } }) { first, _ in first }
-            if !objects.isEmpty { for index in fused.indices { fused[index].object = objects[fused[index].key] } }
-            return Array(fused.prefix(plan.fetch))
+            var sources = partials
+            sources.append(PartialHits(hits: vector + keyword))
+            return Array(Self.withObjects(fused, from: sources).prefix(plan.fetch))
         }
     }
 
     /// Each side contributes at least 100 candidates so that fusion sees more than the page.
     static func hybridDepth(_ k: Int) -> Int { max(k, 100) }
+
+    /// A multi-target nearVector or nearObject search: its targets and distance threshold.
+    static func multiTargetVectorSearch(_ search: SearchKind?) -> (MultiTarget, Float?)? {
+        switch search {
+        case .nearVector(let near)?: near.multiTarget.map { ($0, near.threshold.distance) }
+        case .nearObject(let near)?: near.multiTarget.map { ($0, near.threshold.distance) }
+        default: nil
+        }
+    }
+
+    /// `hits` with the objects other nodes read for them (found among the partials' hits).
+    static func withObjects(_ hits: [ShardHit], from partials: [PartialHits]) -> [ShardHit] {
+        let objects = Dictionary(partials.flatMap { $0.allHits }.compactMap { hit in hit.object.map { (hit.key, $0) } }) { first, _ in first }
+        guard !objects.isEmpty else { return hits }
+        return hits.map { hit in
+            var hit = hit
+            if hit.object == nil { hit.object = objects[hit.key] }
+            return hit
+        }
+    }
 
     static func byDistance(_ hits: [ShardHit]) -> [ShardHit] {
         hits.sorted { ($0.distance!, $0.shard, $0.docID) < ($1.distance!, $1.shard, $1.docID) }
@@ -88,6 +115,7 @@ extension Database {
             }
             return result
         }
-        return PartialHits(hits: try loaded(partial.hits), vectorSide: try partial.vectorSide.map(loaded), keywordSide: try partial.keywordSide.map(loaded))
+        return PartialHits(hits: try loaded(partial.hits), vectorSide: try partial.vectorSide.map(loaded), keywordSide: try partial.keywordSide.map(loaded),
+                           multiTarget: partial.multiTarget)
     }
 }

@@ -41,11 +41,15 @@ public struct PartialHits: Sendable {
     public var hits: [ShardHit]
     public var vectorSide: [ShardHit]?
     public var keywordSide: [ShardHit]?
+    /// A multi-target search's candidates (its `hits` are then the candidates, unordered, for
+    /// their objects), combined once every node's are merged.
+    public var multiTarget: MultiTargetCandidates?
 
-    public init(hits: [ShardHit], vectorSide: [ShardHit]? = nil, keywordSide: [ShardHit]? = nil) {
+    public init(hits: [ShardHit], vectorSide: [ShardHit]? = nil, keywordSide: [ShardHit]? = nil, multiTarget: MultiTargetCandidates? = nil) {
         self.hits = hits
         self.vectorSide = vectorSide
         self.keywordSide = keywordSide
+        self.multiTarget = multiTarget
     }
 
     /// The hits with their shard numbered by its place in the collection (`placements[i]` for the
@@ -60,7 +64,8 @@ public struct PartialHits: Sendable {
                 return hit
             }
         }
-        return PartialHits(hits: place(hits), vectorSide: vectorSide.map(place), keywordSide: keywordSide.map(place))
+        return PartialHits(hits: place(hits), vectorSide: vectorSide.map(place), keywordSide: keywordSide.map(place),
+                           multiTarget: multiTarget?.placed(placements))
     }
 
     /// Every hit, sides included.
