@@ -378,3 +378,24 @@ def test_multi_target_searches_answer_as_on_one_node(systems):
         for server in nodes:
             with connect(server) as client:
                 assert summary(query(client.collections.get("Pairs"))) == expected, (index, server)
+
+
+def test_a_listing_of_every_collection_answers_as_on_one_node(systems):
+    """GET /v1/objects without `class`: every collection in name order, each listed across the
+    nodes."""
+    import json, urllib.request
+
+    single, nodes, _ = systems
+
+    def listing(server, query):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.http_port}/v1/objects?{query}", timeout=30) as response:
+                return [(item["class"], item["id"]) for item in json.loads(response.read())["objects"]]
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{query} on {server.http_port}: {error.code} {error.read()}")
+
+    for query in ("limit=40", "limit=25&offset=590", "limit=100&offset=1000"):
+        expected = listing(single, query)
+        assert len(expected) >= 25, query
+        for server in nodes:
+            assert listing(server, query) == expected, query

@@ -161,8 +161,19 @@ struct ObjectRoutes {
                     "objects": .array(views.map { ObjectJSON.render($0, includeVector: page.includeVector) }), "totalResults": .int(Int64(views.count)),
                 ])
             }
+            // Every collection, each searched where it lives (across the nodes when spread).
             if page.className == nil, database.collections.contains(where: \.isSpread) {
-                throw WeftError.invalidInput("in a cluster, list objects with the 'class' parameter (a listing of every collection is not supported yet)")
+                let pages = try database.listingPages(page)
+                var results: [[SearchResult]] = []
+                var found = 0
+                for search in pages where page.sort.isEmpty ? found < page.offset + page.limit : true {
+                    results.append(try await ClusterSearch.run(search, database: database).results)
+                    found += results.last!.count
+                }
+                let views = try database.listing(page, pages: results)
+                return JSONResponses.json([
+                    "objects": .array(views.map { ObjectJSON.render($0, includeVector: page.includeVector) }), "totalResults": .int(Int64(views.count)),
+                ])
             }
         }
         return JSONResponses.json(try await database.executor.run(.query) { () throws(WeftError) -> JSONValue in
