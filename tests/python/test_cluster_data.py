@@ -399,3 +399,31 @@ def test_a_listing_of_every_collection_answers_as_on_one_node(systems):
         assert len(expected) >= 25, query
         for server in nodes:
             assert listing(server, query) == expected, query
+
+
+def test_batch_stream_objects_and_references_land_on_their_nodes(systems):
+    """BatchStream through one node: the objects go to their shards' nodes, then each reference
+    is added on the node holding its source object."""
+    from weaviate.classes.config import ReferenceProperty
+    from weaviate.classes.query import QueryReference
+
+    _, nodes, _ = systems
+    rng = random.Random(SEED + 11)
+    shelves = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(30)]
+    with connect(nodes[0]) as client:
+        client.collections.create("Shelf", vector_config=Configure.Vectors.self_provided(), sharding_config=Configure.sharding(desired_count=3),
+                                  properties=[Property(name="label", data_type=DataType.TEXT)],
+                                  references=[ReferenceProperty(name="next", target_collection="Shelf")])
+    with connect(nodes[1]) as client:
+        with client.batch.stream() as batch:
+            for index, shelf in enumerate(shelves):
+                batch.add_object(collection="Shelf", properties={"label": f"shelf {index}"}, uuid=shelf, vector=[float(index), 1.0])
+            for index, shelf in enumerate(shelves):
+                batch.add_reference(from_uuid=shelf, from_collection="Shelf", from_property="next", to=shelves[(index + 1) % len(shelves)])
+        assert not client.batch.failed_objects and not client.batch.failed_references, (client.batch.failed_objects[:2], client.batch.failed_references[:2])
+    with connect(nodes[2]) as client:
+        listed = client.collections.get("Shelf").query.fetch_objects(limit=100, return_references=QueryReference(link_on="next", return_properties=["label"]))
+        links = {item.properties["label"]: item.references["next"].objects[0].properties["label"] for item in listed.objects}
+        listed_nodes = client.cluster.nodes(collection="Shelf", output="verbose")
+    assert links == {f"shelf {index}": f"shelf {(index + 1) % 30}" for index in range(30)}
+    assert sum(1 for entry in listed_nodes if sum(shard.object_count for shard in entry.shards) > 0) == 3

@@ -31,39 +31,61 @@ struct GRPCBatch {
         try BatchInputs.write(objects, pipeline: pipeline) { (object: Weaviate_V1_BatchObject) throws(WeftError) -> ObjectInput in try input(object) }
     }
 
-    /// One BatchStream Data message: its objects through the write pipeline, then its references,
-    /// each success and error keyed as the client expects (uuid; `.../<property>` for references).
-    /// When a module vectorizes the objects, the references follow on the write lane once the
-    /// objects are written.
+    /// One BatchStream Data message: its objects through the write pipeline, then its references
+    /// (made where their source objects live in a cluster), each success and error keyed as the
+    /// client expects (uuid; `.../<property>` for references). When a module vectorizes the
+    /// objects or other nodes write their part, the references follow once the objects are written.
     func streamResults(objects: [Weaviate_V1_BatchObject], references: [Weaviate_V1_BatchReference]) -> LaneStep<Weaviate_V1_BatchStreamReply.Results> {
         let step: LaneStep<[Database.WriteResult]>
         do { step = try write(objects) } catch {
             // A request-level failure (the disk guard) fails each object of the message.
-            let referenceOutcomes = addReferences(references)
-            return followingCentroids(Self.streamResults(objects: objects, outcomes: .failure(error), references: references, referenceOutcomes: referenceOutcomes),
-                                      references: references, outcomes: referenceOutcomes)
+            return withReferences(references) { Self.streamResults(objects: objects, outcomes: .failure(error), references: references, referenceOutcomes: $0) }
         }
         switch step {
         case .done(let written):
-            let referenceOutcomes = addReferences(references)
-            return followingCentroids(Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: referenceOutcomes),
-                                      references: references, outcomes: referenceOutcomes)
+            return withReferences(references) { Self.streamResults(objects: objects, outcomes: .success(written), references: references, referenceOutcomes: $0) }
         case .later(let rest):
             let database = self.database, modules = self.modules
             return .later { () async throws(WeftError) -> Weaviate_V1_BatchStreamReply.Results in
                 let outcomes: Result<[Database.WriteResult], WeftError>
                 do throws(WeftError) { outcomes = .success(try await rest()) } catch { outcomes = .failure(error) }
-                var referenceOutcomes: [Result<Void, WeftError>] = []
-                if !references.isEmpty {
-                    do throws(WeftError) {
-                        referenceOutcomes = try await database.executor.run(.write) { GRPCBatch(database: database).addReferences(references) }
-                    } catch {
-                        referenceOutcomes = references.map { _ in .failure(error) }
-                    }
-                }
+                let referenceOutcomes = await Self.addReferences(references, database: database)
                 await Self.refreshCentroids(references, outcomes: referenceOutcomes, database: database, modules: modules)
                 return Self.streamResults(objects: objects, outcomes: outcomes, references: references, referenceOutcomes: referenceOutcomes)
             }
+        }
+    }
+
+    /// On the lane: `references` added (here, or where their sources live), then `result` of
+    /// their outcomes once the `ref2vec-centroid` vectors they change are recomputed.
+    private func withReferences<Value: Sendable>(_ references: [Weaviate_V1_BatchReference],
+                                                 _ result: @escaping @Sendable ([Result<Void, WeftError>]) -> Value) -> LaneStep<Value> {
+        switch addReferencesStep(references) {
+        case .done(let outcomes):
+            return followingCentroids(result(outcomes), references: references, outcomes: outcomes)
+        case .later(let rest):
+            let database = self.database, modules = self.modules
+            return .later { () async throws(WeftError) -> Value in
+                let outcomes: [Result<Void, WeftError>]
+                do throws(WeftError) { outcomes = try await rest() } catch { outcomes = references.map { _ in .failure(error) } }
+                await Self.refreshCentroids(references, outcomes: outcomes, database: database, modules: modules)
+                return result(outcomes)
+            }
+        }
+    }
+
+    /// From a task: `references` added on the write lane, or where their sources live.
+    static func addReferences(_ references: [Weaviate_V1_BatchReference], database: Database) async -> [Result<Void, WeftError>] {
+        guard !references.isEmpty else { return [] }
+        if database.cluster != nil {
+            let parsed = references.map(change)
+            var applied = await ReferenceChanges.apply(parsed.compactMap { try? $0.get() }, database: database, lane: .write)[...]
+            return parsed.map { parse in parse.flatMap { _ in applied.removeFirst() } }
+        }
+        do throws(WeftError) {
+            return try await database.executor.run(.write) { GRPCBatch(database: database).addReferences(references) }
+        } catch {
+            return references.map { _ in .failure(error) }
         }
     }
 
