@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 import WeftCore
 @testable import WeftCluster
@@ -31,6 +32,24 @@ struct NodeMembershipTests {
         await impostor.leave()
         await first.leave()
         #expect(try await first.members().isEmpty)
+        await client.shutdown()
+    }
+
+    @Test func aNodePublishesItsFreeDiskAgainWhenItMoves() async throws {
+        let etcd = try Etcd()
+        let client = try await etcd.connect()
+        let membership = NodeMembership(etcd: client, ttlSeconds: 2, logger: Logger(label: "test"))
+        let free = Mutex<Int64>(1 << 40)
+        try await membership.join(member("node1")) { free.withLock { $0 } }
+        #expect(try await membership.members().first?.freeDiskBytes == 1 << 40)
+        // A small change is not worth a write; a large one is published at the next keep-alive.
+        free.withLock { $0 = (1 << 40) - (1 << 20) }
+        try await Task.sleep(for: .milliseconds(900))
+        #expect(try await membership.members().first?.freeDiskBytes == 1 << 40)
+        free.withLock { $0 = 1 << 39 }
+        try await Task.sleep(for: .milliseconds(900))
+        #expect(try await membership.members().first?.freeDiskBytes == 1 << 39)
+        await membership.leave()
         await client.shutdown()
     }
 

@@ -13,7 +13,8 @@ extension ClusterNode {
         }
         // A multi-tenant collection has no shards of its own: each tenant is placed when created.
         let placements = definition.multiTenancy.enabled
-            ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name), existing: database.collections)
+            ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name),
+                                   existing: database.collections, freeDisk: Self.freeDisk(of: members))
         let agreed = AgreedCollection(definition: definition.rendered(), placements: placements)
         let revision = try await schemaStore.create(name: definition.name, json: agreed.bytes)
         try await waitUntilApplied(revision)
@@ -124,25 +125,41 @@ extension ClusterNode {
         return (try AgreedCollection(bytes: record.json), record.revision)
     }
 
-    /// Places `count` new shards one by one on the node holding the fewest shards (ties by name),
-    /// so a collection of as many shards as nodes has one on each.
-    static func placements(of collection: String, count: Int, nodes: [String], existing: [Collection]) -> [Collection.ShardPlacement] {
-        zip(0..<count, leastLoaded(count, nodes: nodes, existing: existing)).map { index, node in
+    /// Places `count` new shards one by one (see `leastLoaded`), so a collection of as many
+    /// shards as nodes with room has one on each.
+    static func placements(of collection: String, count: Int, nodes: [String], existing: [Collection],
+                           freeDisk: [String: Int64] = [:]) -> [Collection.ShardPlacement] {
+        zip(0..<count, leastLoaded(count, nodes: nodes, existing: existing, freeDisk: freeDisk)).map { index, node in
             .init(name: Database.shardName(of: collection, index: index), node: node)
         }
     }
 
-    /// The nodes for `count` new shards (or tenants), each on the node holding the fewest shards
-    /// and tenants of every collection at that point, ties by name.
-    static func leastLoaded(_ count: Int, nodes: [String], existing: [Collection]) -> [String] {
+    /// The nodes for `count` new shards (or tenants): among the nodes with room, each on the node
+    /// holding the fewest shards and tenants of every collection at that point, then the one with
+    /// the most free disk, then by name. A node has room when its free disk (`freeDisk`, as the
+    /// nodes publish it; unknown counts as room) is at least half the best node's: ranking by free
+    /// disk first would put every shard of a new collection on the emptiest node, as free disk only
+    /// moves once data arrives; this keeps the spread and still steers new shards away from
+    /// nodes running out of space.
+    static func leastLoaded(_ count: Int, nodes: [String], existing: [Collection], freeDisk: [String: Int64] = [:]) -> [String] {
         var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
         for collection in existing {
             for placement in collection.allPlacements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
         }
+        let best = freeDisk.values.max() ?? 0
+        let roomy = nodes.filter { freeDisk[$0].map { $0 >= best / 2 } ?? true }
+        let candidates = roomy.isEmpty ? nodes : roomy
         return (0..<count).map { _ in
-            let node = nodes.min { (held[$0]!, $0) < (held[$1]!, $1) }!
+            let node = candidates.min { lhs, rhs in
+                (held[lhs]!, -(freeDisk[lhs] ?? 0), lhs) < (held[rhs]!, -(freeDisk[rhs] ?? 0), rhs)
+            }!
             held[node]! += 1
             return node
         }
+    }
+
+    /// The free disk each live node published.
+    static func freeDisk(of members: [NodeMembership.Member]) -> [String: Int64] {
+        Dictionary(members.compactMap { member in member.freeDiskBytes.map { (member.name, $0) } }) { first, _ in first }
     }
 }

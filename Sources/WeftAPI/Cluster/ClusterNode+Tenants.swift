@@ -31,8 +31,8 @@ extension ClusterNode {
                 try await waitUntilApplied(tenants.compactMap { agreed[$0.name] }.max() ?? collection.revision)
                 return
             }
-            let nodes = try await members().map(\.name)
-            let placed = Self.leastLoaded(missing.count, nodes: nodes, existing: database.collections)
+            let members = try await members()
+            let placed = Self.leastLoaded(missing.count, nodes: members.map(\.name), existing: database.collections, freeDisk: Self.freeDisk(of: members))
             let records = zip(missing, placed).map { tenant, node in
                 (name: tenant.name, json: Self.tenantJSON(.init(name: tenant.name, status: tenant.status, node: node)))
             }

@@ -4,6 +4,7 @@ import Synchronization
 import WeftCluster
 import WeftCore
 import WeftEngine
+import WeftStorage
 
 /// This node's part in a cluster (`CLUSTER_ETCD_ENDPOINTS` set): it joins etcd under a leased key,
 /// loads the agreed collections, and follows every later change in etcd's revision order. A
@@ -56,7 +57,10 @@ public final class ClusterNode: Sendable {
             throw .invalidInput("the data folder \(database.configuration.dataPath) holds collections of a single node; a node joining a cluster "
                 + "(CLUSTER_ETCD_ENDPOINTS) starts from an empty folder or its own cluster data. Move the folder away or start without CLUSTER_ETCD_ENDPOINTS")
         }
-        try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft, identity: try identity()))
+        let dataPath = database.configuration.dataPath
+        try await membership.join(.init(name: nodeName, dataAddress: dataAddress, version: WeftVersion.weft, identity: try identity())) {
+            DiskGuard.availableBytes(dataPath)
+        }
         let snapshot = try await schemaStore.snapshot()
         let (records, tenants, revision) = (snapshot.records, snapshot.tenants, snapshot.revision)
         let agreed = Set(records.map { $0.name.lowercased() })

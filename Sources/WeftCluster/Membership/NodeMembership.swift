@@ -16,21 +16,28 @@ public final class NodeMembership: Sendable {
         /// Who holds the name: a node restarted on the same data folder has the same identity and
         /// takes its name back at once (its previous lease may not have expired yet).
         public var identity: String
+        /// The bytes free on its data folder's file system (placement prefers nodes with room),
+        /// published again when it changes by more than 1/64.
+        public var freeDiskBytes: Int64?
 
-        public init(name: String, dataAddress: String, version: String, identity: String = "") {
+        public init(name: String, dataAddress: String, version: String, identity: String = "", freeDiskBytes: Int64? = nil) {
             self.name = name
             self.dataAddress = dataAddress
             self.version = version
             self.identity = identity
+            self.freeDiskBytes = freeDiskBytes
         }
 
         var json: JSONValue {
-            ["name": .string(name), "dataAddress": .string(dataAddress), "version": .string(version), "identity": .string(identity)]
+            var json: [String: JSONValue] = ["name": .string(name), "dataAddress": .string(dataAddress), "version": .string(version), "identity": .string(identity)]
+            if let freeDiskBytes { json["freeDiskBytes"] = .int(freeDiskBytes) }
+            return .object(json)
         }
 
         init?(_ json: JSONValue) {
             guard let name = json["name"]?.stringValue, let address = json["dataAddress"]?.stringValue else { return nil }
-            self.init(name: name, dataAddress: address, version: json["version"]?.stringValue ?? "", identity: json["identity"]?.stringValue ?? "")
+            self.init(name: name, dataAddress: address, version: json["version"]?.stringValue ?? "", identity: json["identity"]?.stringValue ?? "",
+                      freeDiskBytes: json["freeDiskBytes"]?.integerValue)
         }
     }
 
@@ -50,8 +57,11 @@ public final class NodeMembership: Sendable {
     func key(_ name: String) -> String { prefix + "nodes/" + name }
 
     /// Publishes `member` under a new lease and keeps the lease alive (every third of its TTL)
-    /// until `leave()`. Throws `conflict` when a live node holds the name.
-    public func join(_ member: Member) async throws(WeftError) {
+    /// until `leave()`, publishing it again when `freeDisk` (read at each keep-alive) moved by
+    /// more than 1/64. Throws `conflict` when a live node holds the name.
+    public func join(_ member: Member, freeDisk: @escaping @Sendable () -> Int64? = { nil }) async throws(WeftError) {
+        var member = member
+        member.freeDiskBytes = freeDisk()
         let lease = try await etcd.grantLease(ttlSeconds: ttlSeconds)
         if try await !etcd.put(key(member.name), JSONWriter.bytes(member.json), ifModRevision: 0, lease: lease) {
             // The name is held: by this node's previous run (same identity), taken back under the
@@ -65,16 +75,23 @@ public final class NodeMembership: Sendable {
             }
         }
         let interval = Duration.milliseconds(ttlSeconds * 1000 / 3)
-        let keepAlive = Task { [self] in
+        let keepAlive = Task { [self, member] in
             var current = lease
+            var published = member
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
-                do throws(WeftError) { try await etcd.keepAlive(current) } catch {
+                do throws(WeftError) {
+                    try await etcd.keepAlive(current)
+                    if let free = freeDisk(), let before = published.freeDiskBytes, abs(free - before) > max(before / 64, 1 << 20) {
+                        published.freeDiskBytes = free
+                        try await etcd.put(key(member.name), JSONWriter.bytes(published.json), lease: current)
+                    }
+                } catch {
                     logger.error("cluster: keeping node \(member.name)'s lease alive failed: \(error.message)")
                     // The lease expired while etcd was unreachable: publish the node again under
                     // a new one as soon as etcd answers.
-                    if let renewed = try? await rejoin(member) {
+                    if let renewed = try? await rejoin(published) {
                         current = renewed
                         state.withLock { if $0 != nil { $0!.lease = renewed } }
                         logger.info("cluster: node \(member.name) published again under a new lease")

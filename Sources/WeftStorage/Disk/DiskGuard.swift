@@ -76,6 +76,14 @@ public final class DiskGuard: Sendable {
         return result
     }
 
+    /// The bytes a non-root user can still write on the file system holding `path` (`df`'s
+    /// "Avail"), or nil when statvfs fails.
+    public static func availableBytes(_ path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     /// The share of the file system in use as `df` computes it (blocks reserved for root count as
     /// unavailable), or nil when statvfs fails.
     static func usedPercent(_ path: String) -> Double? {
