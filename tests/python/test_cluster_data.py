@@ -427,3 +427,29 @@ def test_batch_stream_objects_and_references_land_on_their_nodes(systems):
         listed_nodes = client.cluster.nodes(collection="Shelf", output="verbose")
     assert links == {f"shelf {index}": f"shelf {(index + 1) % 30}" for index in range(30)}
     assert sum(1 for entry in listed_nodes if sum(shard.object_count for shard in entry.shards) > 0) == 3
+
+
+def test_a_shard_status_set_on_any_node_holds_on_the_shard_node(systems):
+    _, nodes, _ = systems
+    with connect(nodes[0]) as client:
+        client.collections.create("Statused", vector_config=Configure.Vectors.self_provided(), sharding_config=Configure.sharding(desired_count=3),
+                                  properties=[Property(name="n", data_type=DataType.INT)])
+        shards = client.collections.get("Statused").config.get_shards()
+    import json, urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{nodes[0].http_port}/v1/schema/Statused/shards", timeout=30) as response:
+        held = {entry["name"]: entry["node"] for entry in json.loads(response.read())}
+    assert sorted(held.values()) == ["node1", "node2", "node3"] and len(shards) == 3
+    third = [name for name, node in held.items() if node == "node3"][0]
+    with connect(nodes[0]) as client:
+        statused = client.collections.get("Statused")
+        statused.config.update_shards(status="READONLY", shard_names=[third])
+        assert {shard.name: shard.status for shard in statused.config.get_shards()}[third] == "READONLY"
+    items = [wvc.data.DataObject(properties={"n": index}, vector=[1.0, float(index)], uuid=uuid.UUID(int=index + 1)) for index in range(30)]
+    with connect(nodes[1]) as client:
+        result = client.collections.get("Statused").data.insert_many(items)
+    assert 0 < len(result.errors) < 30 and all("READONLY" in error.message for error in result.errors.values())
+    with connect(nodes[1]) as client:
+        statused = client.collections.get("Statused")
+        statused.config.update_shards(status="READY", shard_names=[third])
+        assert not statused.data.insert_many([items[index] for index in result.errors]).errors
+        assert statused.aggregate.over_all(total_count=True).total_count == 30

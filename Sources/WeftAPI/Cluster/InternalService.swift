@@ -86,6 +86,11 @@ enum InternalService {
                 }
                 return reply
             },
+            "/weft.internal.v1.Internal/UpdateShardStatus": .unary(.write) { (request: Weft_Internal_V1_UpdateShardStatusRequest) throws(WeftError) in
+                var reply = Weft_Internal_V1_UpdateShardStatusReply()
+                reply.status = try database.updateShardStatus(className: request.collection, shardName: request.shard, status: request.status)
+                return reply
+            },
             "/weft.internal.v1.Internal/AggregateShards": .unary(.query) { (request: Weft_Internal_V1_AggregateShardsRequest) throws(WeftError) in
                 let aggregation: AggregateRequest
                 do { aggregation = try JSONDecoder().decode(AggregateRequest.self, from: request.requestJson) } catch {

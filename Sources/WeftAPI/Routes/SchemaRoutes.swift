@@ -1,6 +1,7 @@
 import Hummingbird
 import WeftCore
 import WeftEngine
+import WeftGRPCProtos
 
 /// `/v1/schema`: collections and their properties and shards. Reads answer from memory; changes
 /// (which open, close or rebuild shards) run on the engine's write lane.
@@ -86,6 +87,15 @@ struct SchemaRoutes {
             }
             let className = try context.parameters.require("className")
             let shardName = try context.parameters.require("shardName")
+            // In a cluster, a shard (or tenant) another node holds changes on that node.
+            if let cluster, let collection = database.collection(named: className),
+               let node = collection.listedPlacements.first(where: { $0.name == shardName })?.node, node != cluster.nodeName {
+                var message = Weft_Internal_V1_UpdateShardStatusRequest()
+                (message.collection, message.shard, message.status) = (collection.name, shardName, status)
+                let request = message
+                let reply = try await cluster.peers.call(node) { client, options in try await client.updateShardStatus(request, options: options) }
+                return JSONResponses.json(["status": .string(reply.status)])
+            }
             let updated = try await database.executor.run(.write) { () throws(WeftError) in
                 try database.updateShardStatus(className: className, shardName: shardName, status: status)
             }

@@ -119,6 +119,19 @@ public enum Weft_Internal_V1_Internal: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UpdateShardStatus" metadata.
+        public enum UpdateShardStatus: Sendable {
+            /// Request type for "UpdateShardStatus".
+            public typealias Input = Weft_Internal_V1_UpdateShardStatusRequest
+            /// Response type for "UpdateShardStatus".
+            public typealias Output = Weft_Internal_V1_UpdateShardStatusReply
+            /// Descriptor for "UpdateShardStatus".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "UpdateShardStatus",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "weft.internal.v1.Internal" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             WriteObjects.descriptor,
@@ -127,7 +140,8 @@ public enum Weft_Internal_V1_Internal: Sendable {
             SearchShards.descriptor,
             AggregateShards.descriptor,
             NodeStatus.descriptor,
-            ChangeReferences.descriptor
+            ChangeReferences.descriptor,
+            UpdateShardStatus.descriptor
         ]
     }
 }
@@ -243,7 +257,8 @@ extension Weft_Internal_V1_Internal {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > This node's part of an aggregation without a search: a count, or the objects to aggregate.
+        /// > This node's part of an aggregation without a search: a count, or per group its count and value
+        /// > distributions.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Weft_Internal_V1_AggregateShardsRequest` message.
@@ -306,6 +321,29 @@ extension Weft_Internal_V1_Internal {
             deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ChangeReferencesReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ChangeReferencesReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateShardStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the status (READY / READONLY) of a shard this node holds.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_UpdateShardStatusRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_UpdateShardStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_UpdateShardStatusReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateShardStatus<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_UpdateShardStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_UpdateShardStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_UpdateShardStatusReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_UpdateShardStatusReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -465,7 +503,8 @@ extension Weft_Internal_V1_Internal {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > This node's part of an aggregation without a search: a count, or the objects to aggregate.
+        /// > This node's part of an aggregation without a search: a count, or per group its count and value
+        /// > distributions.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Weft_Internal_V1_AggregateShardsRequest` message.
@@ -556,6 +595,40 @@ extension Weft_Internal_V1_Internal {
             try await self.client.unary(
                 request: request,
                 descriptor: Weft_Internal_V1_Internal.Method.ChangeReferences.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateShardStatus" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the status (READY / READONLY) of a shard this node holds.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_UpdateShardStatusRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_UpdateShardStatusRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_UpdateShardStatusReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateShardStatus<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_UpdateShardStatusRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_UpdateShardStatusRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_UpdateShardStatusReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_UpdateShardStatusReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.UpdateShardStatus.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -688,7 +761,8 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > This node's part of an aggregation without a search: a count, or the objects to aggregate.
+    /// > This node's part of an aggregation without a search: a count, or per group its count and value
+    /// > distributions.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Weft_Internal_V1_AggregateShardsRequest` message.
@@ -766,6 +840,35 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_ChangeReferencesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_ChangeReferencesReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateShardStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the status (READY / READONLY) of a shard this node holds.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_UpdateShardStatusRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateShardStatus<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_UpdateShardStatusRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_UpdateShardStatusReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateShardStatus(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_UpdateShardStatusRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_UpdateShardStatusReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -911,7 +1014,8 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > This node's part of an aggregation without a search: a count, or the objects to aggregate.
+    /// > This node's part of an aggregation without a search: a count, or per group its count and value
+    /// > distributions.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1000,6 +1104,39 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             metadata: metadata
         )
         return try await self.changeReferences(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateShardStatus" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the status (READY / READONLY) of a shard this node holds.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateShardStatus<Result>(
+        _ message: Weft_Internal_V1_UpdateShardStatusRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_UpdateShardStatusReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_UpdateShardStatusRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateShardStatus(
             request: request,
             options: options,
             onResponse: handleResponse
