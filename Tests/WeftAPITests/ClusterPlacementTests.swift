@@ -1,5 +1,6 @@
 import Testing
 @testable import WeftAPI
+import WeftCore
 import WeftEngine
 
 /// Shard placement of a new collection in a cluster: one by one on the node holding the fewest
@@ -34,5 +35,37 @@ import WeftEngine
         // A node that did not publish its disk counts as having room; all short: all used.
         #expect(ClusterNode.leastLoaded(2, nodes: ["a", "b"], existing: [], freeDisk: ["a": 10 * gib]) == ["a", "b"])
         #expect(ClusterNode.leastLoaded(2, nodes: ["a", "b"], existing: [], freeDisk: ["a": 0, "b": 0]) == ["a", "b"])
+    }
+
+    @Test func replicasGoToDistinctNodesAndSpreadTheLoad() {
+        let placed = ClusterNode.placements(of: "Books", count: 3, factor: 2, nodes: ["node1", "node2", "node3"], existing: [])
+        #expect(placed.map(\.replicas) == [["node1", "node2"], ["node3", "node1"], ["node2", "node3"]])
+        #expect(placed.allSatisfy { $0.node == $0.replicas[0] && Set($0.replicas).count == 2 })
+        let everywhere = ClusterNode.placements(of: "Films", count: 2, factor: 3, nodes: ["a", "b", "c"], existing: [])
+        #expect(everywhere.allSatisfy { Set($0.replicas) == ["a", "b", "c"] })
+    }
+
+    @Test func consistencyLevelsCountAcknowledgements() throws {
+        #expect([1, 2, 3, 4, 5].map { ConsistencyLevel.quorum.needed(of: $0) } == [1, 2, 2, 3, 3])
+        #expect(ConsistencyLevel.one.needed(of: 3) == 1 && ConsistencyLevel.all.needed(of: 3) == 3)
+        #expect(try ConsistencyLevel(parameter: "all") == .all && (try ConsistencyLevel(parameter: nil)) == nil)
+        #expect(throws: WeftError.self) { try ConsistencyLevel(parameter: "most") }
+    }
+
+    @Test func aReplicatedWriteSucceedsWithEnoughAcknowledgements() {
+        let view = ObjectView(className: "Books", object: StoredObject(id: ObjectID.random(), creationTimeUnix: 1, lastUpdateTimeUnix: 1, properties: [:], vectors: [:]))
+        let down = WeftError.unavailable("node node3 is unavailable")
+        let answers: [(node: String, result: Database.WriteResult)] = [("node1", .success(view)), ("node2", .success(view)), ("node3", .failure(down))]
+        #expect((try? ClusterWrites.outcome(answers, replicas: ["node1", "node2", "node3"], needed: 2, level: .quorum, here: "node2").get()) != nil)
+        guard case .failure(let error) = ClusterWrites.outcome(answers, replicas: ["node1", "node2", "node3"], needed: 3, level: .all, here: "node1") else {
+            Issue.record("ALL needs every replica")
+            return
+        }
+        #expect(error.code == .unavailable && error.message.contains("2 of 3") && error.message.contains("node3"))
+        // An object every replica refuses for the same reason fails with that reason.
+        let invalid = WeftError.invalidInput("bad property")
+        let refused: [(node: String, result: Database.WriteResult)] = [("node1", .failure(invalid)), ("node2", .failure(invalid))]
+        guard case .failure(let reason) = ClusterWrites.outcome(refused, replicas: ["node1", "node2"], needed: 2, level: .quorum, here: "node1") else { return }
+        #expect(reason == invalid)
     }
 }

@@ -27,37 +27,26 @@ struct ClusterAggregate {
         let collection = try database.requireCollection(request.collection)
         let encoded: Data
         do { encoded = try JSONEncoder().encode(request) } catch { throw .internalError("cluster: cannot encode the aggregation: \(error)") }
-        // This node's part and the others' at once; this node's error first (a request it
-        // refuses, every node refuses), then a node that cannot answer fails the aggregation.
-        let nodes = collection.remoteNodes(tenant: request.tenant)
-        let answers = await withTaskGroup(of: (Int, Result<AggregatePart, WeftError>).self) { group in
-            group.addTask {
-                (0, await Self.capture { () async throws(WeftError) in
-                    try await database.executor.run(.query) { () throws(WeftError) in try database.aggregatePart(request) }
-                })
-            }
-            for (index, node) in nodes.enumerated() {
-                group.addTask {
-                    (index + 1, await Self.capture { () async throws(WeftError) -> AggregatePart in
-                        var message = Weft_Internal_V1_AggregateShardsRequest()
-                        message.requestJson = encoded
-                        let reply = try await cluster.peers.call(node) { client, options in try await client.aggregateShards(message, options: options) }
-                        if reply.hasCount { return .count(Int(reply.count)) }
-                        do { return .partial(try JSONDecoder().decode(PartialAggregation.self, from: reply.partialJson)) } catch {
-                            throw .internalError("cluster: node \(node) answered an aggregation part that cannot be read: \(error)")
-                        }
-                    })
+        // This node's part and the others' at once, each shard aggregated on one replica.
+        let (local, remote) = try await ClusterReads(collection: collection, tenant: request.tenant).gather {
+            (node: String?, places: Set<Int>?) async throws(WeftError) -> AggregatePart in
+            guard let node else {
+                return try await database.executor.run(.query) { () throws(WeftError) -> AggregatePart in
+                    if let places { return try database.aggregatePart(request, placesInCollection: places) }
+                    return try database.aggregatePart(request)
                 }
             }
-            var all: [(Int, Result<AggregatePart, WeftError>)] = []
-            for await answer in group { all.append(answer) }
-            return all.sorted { $0.0 < $1.0 }.map(\.1)
+            var message = Weft_Internal_V1_AggregateShardsRequest()
+            message.requestJson = encoded
+            message.places = places.map { $0.sorted().map(Int32.init) } ?? []
+            let sent = message
+            let reply = try await cluster.peers.call(node) { client, options in try await client.aggregateShards(sent, options: options) }
+            if reply.hasCount { return .count(Int(reply.count)) }
+            do { return .partial(try JSONDecoder().decode(PartialAggregation.self, from: reply.partialJson)) } catch {
+                throw .internalError("cluster: node \(node) answered an aggregation part that cannot be read: \(error)")
+            }
         }
-        let parts = try answers.map { (answer: Result<AggregatePart, WeftError>) throws(WeftError) in try answer.get() }
+        let parts = (local.map { [$0] } ?? []) + remote
         return try await database.executor.run(.query) { () throws(WeftError) in try database.aggregate(request, merging: parts) }
-    }
-
-    private static func capture<T>(_ body: () async throws(WeftError) -> T) async -> Result<T, WeftError> {
-        do throws(WeftError) { return .success(try await body()) } catch { return .failure(error) }
     }
 }

@@ -11,10 +11,13 @@ extension ClusterNode {
         let definition = try await database.executor.run(.write) { () throws(WeftError) in
             try database.proposedCollection(json, nodeCount: members.count)
         }
+        if definition.multiTenancy.enabled, definition.replication.factor > 1 {
+            throw .invalidInput("replicated multi-tenant collections are not supported yet (class \(definition.name), replicationConfig.factor \(definition.replication.factor))")
+        }
         // A multi-tenant collection has no shards of its own: each tenant is placed when created.
         let placements = definition.multiTenancy.enabled
-            ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, nodes: members.map(\.name),
-                                   existing: database.collections, freeDisk: Self.freeDisk(of: members))
+            ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, factor: definition.replication.factor,
+                                   nodes: members.map(\.name), existing: database.collections, freeDisk: Self.freeDisk(of: members))
         let agreed = AgreedCollection(definition: definition.rendered(), placements: placements)
         let revision = try await schemaStore.create(name: definition.name, json: agreed.bytes)
         try await waitUntilApplied(revision)
@@ -126,12 +129,30 @@ extension ClusterNode {
     }
 
     /// Places `count` new shards one by one (see `leastLoaded`), so a collection of as many
-    /// shards as nodes with room has one on each.
-    static func placements(of collection: String, count: Int, nodes: [String], existing: [Collection],
+    /// shards as nodes with room has one on each; with a replication `factor`, each shard's
+    /// replicas one by one on distinct nodes the same way.
+    static func placements(of collection: String, count: Int, factor: Int = 1, nodes: [String], existing: [Collection],
                            freeDisk: [String: Int64] = [:]) -> [Collection.ShardPlacement] {
-        zip(0..<count, leastLoaded(count, nodes: nodes, existing: existing, freeDisk: freeDisk)).map { index, node in
-            .init(name: Database.shardName(of: collection, index: index), node: node)
+        var held = load(of: nodes, existing: existing)
+        return (0..<count).map { index in
+            var replicas: [String] = []
+            for _ in 0..<min(max(factor, 1), nodes.count) {
+                let node = leastLoaded(1, nodes: nodes.filter { !replicas.contains($0) }, held: &held, freeDisk: freeDisk)[0]
+                replicas.append(node)
+            }
+            return .init(name: Database.shardName(of: collection, index: index), node: replicas[0], replicas: factor > 1 ? replicas : nil)
         }
+    }
+
+    /// How many shards and tenants of every collection each node holds.
+    static func load(of nodes: [String], existing: [Collection]) -> [String: Int] {
+        var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
+        for collection in existing {
+            for placement in collection.allPlacements {
+                for node in placement.replicas where held[node] != nil { held[node]! += 1 }
+            }
+        }
+        return held
     }
 
     /// The nodes for `count` new shards (or tenants): among the nodes with room, each on the node
@@ -142,10 +163,11 @@ extension ClusterNode {
     /// moves once data arrives; this keeps the spread and still steers new shards away from
     /// nodes running out of space.
     static func leastLoaded(_ count: Int, nodes: [String], existing: [Collection], freeDisk: [String: Int64] = [:]) -> [String] {
-        var held = Dictionary(uniqueKeysWithValues: nodes.map { ($0, 0) })
-        for collection in existing {
-            for placement in collection.allPlacements { if let node = placement.node, held[node] != nil { held[node]! += 1 } }
-        }
+        var held = load(of: nodes, existing: existing)
+        return leastLoaded(count, nodes: nodes, held: &held, freeDisk: freeDisk)
+    }
+
+    static func leastLoaded(_ count: Int, nodes: [String], held: inout [String: Int], freeDisk: [String: Int64]) -> [String] {
         let best = freeDisk.values.max() ?? 0
         let roomy = nodes.filter { freeDisk[$0].map { $0 >= best / 2 } ?? true }
         let candidates = roomy.isEmpty ? nodes : roomy

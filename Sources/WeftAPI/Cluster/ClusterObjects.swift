@@ -2,15 +2,64 @@ import WeftCore
 import WeftEngine
 import WeftGRPCProtos
 
-/// Reading and deleting one object by UUID in a cluster: asked of the node holding its shard.
+/// Reading and deleting one object by UUID in a cluster: read from the node holding its shard (the
+/// next replica when one cannot be reached), deleted on every replica.
 struct ClusterObjects {
     let cluster: ClusterNode
 
-    /// The node holding `id` in `className` when it is another node (nil: this node answers).
-    static func owner(className: String?, id: ObjectID, tenant: String?, database: Database) -> (ClusterNode, Collection, String)? {
-        guard let cluster = database.cluster, let className, let collection = database.collection(named: className),
-              let node = collection.remoteNode(for: id, tenant: tenant) else { return nil }
-        return (cluster, collection, node)
+    /// The nodes to read `id` in `className` from when this node holds no replica of its shard,
+    /// in the order to try them (nil: this node answers).
+    static func owner(className: String?, id: ObjectID, tenant: String?, database: Database) -> (ClusterNode, Collection, [String])? {
+        guard let cluster = database.cluster, let className, let collection = database.collection(named: className) else { return nil }
+        let nodes = collection.remoteReplicas(for: id, tenant: tenant)
+        return nodes.isEmpty ? nil : (cluster, collection, nodes)
+    }
+
+    /// Reads from the first of `nodes` that answers.
+    func get(_ collection: Collection, id: ObjectID, nodes: [String], includeVector: Bool, tenant: String?) async throws(WeftError) -> ObjectView? {
+        var lastError = WeftError.unavailable("cluster: no replica of \(id) to read")
+        for node in nodes {
+            do throws(WeftError) { return try await get(collection, id: id, node: node, includeVector: includeVector, tenant: tenant) } catch {
+                guard error.code == .unavailable else { throw error }
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Deletes `id` on every replica of its shard (this node's on its lane) and answers whether
+    /// it existed, once `consistency`'s number of replicas acknowledged.
+    static func deleteEverywhere(_ collection: Collection, id: ObjectID, tenant: String?, consistency: ConsistencyLevel,
+                                 database: Database, cluster: ClusterNode) async throws(WeftError) -> Bool {
+        let replicas = collection.replicaNodes(for: id, tenant: tenant)
+        let outcomes = await withTaskGroup(of: (String, Result<Bool, WeftError>).self) { group in
+            for node in replicas {
+                group.addTask {
+                    do throws(WeftError) {
+                        if node == cluster.nodeName {
+                            return (node, .success(try await database.executor.run(.point) { () throws(WeftError) in
+                                try database.deleteObject(className: collection.name, id: id, tenant: tenant)
+                            }))
+                        }
+                        return (node, .success(try await ClusterObjects(cluster: cluster).delete(collection, id: id, node: node, tenant: tenant)))
+                    } catch {
+                        return (node, .failure(error))
+                    }
+                }
+            }
+            var all: [(String, Result<Bool, WeftError>)] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let answered = outcomes.compactMap { try? $0.1.get() }
+        let needed = consistency.needed(of: replicas.count)
+        guard answered.count >= needed else {
+            let reasons = outcomes.compactMap { node, result -> String? in
+                if case .failure(let error) = result { return "\(node): \(error.message)" } else { return nil }
+            }.sorted().joined(separator: "; ")
+            throw .unavailable("cannot reach consistency level \(consistency.rawValue): \(answered.count) of \(replicas.count) replicas acknowledged, \(needed) needed (\(reasons))")
+        }
+        return answered.contains(true)
     }
 
     func get(_ collection: Collection, id: ObjectID, node: String, includeVector: Bool, tenant: String?) async throws(WeftError) -> ObjectView? {

@@ -35,44 +35,24 @@ struct ClusterSearch {
         var isHybrid = false
         if case .hybrid? = checked.search { isHybrid = true }
         let hybrid = isHybrid
-        // A filter on one UUID (how clients fetch an object by id) needs only its shard's node.
-        var askLocal = true
-        var remoteNodes = collection.remoteNodes(tenant: checked.tenant)
-        if let id = Self.pinnedID(checked) {
-            let owner = collection.remoteNode(for: id, tenant: checked.tenant)
-            askLocal = owner == nil
-            remoteNodes = owner.map { [$0] } ?? []
-        }
-        let gathered = await withTaskGroup(of: (Int, Result<(SearchPlan?, PartialHits), WeftError>).self) { group in
-            if askLocal {
-                group.addTask {
-                    (0, await Self.capture { () async throws(WeftError) -> (SearchPlan?, PartialHits) in
-                        try await database.executor.run(.query) { () throws(WeftError) -> (SearchPlan?, PartialHits) in
-                            let plan = try database.searchPlan(checked)
-                            return (plan, try database.partialHits(plan))
-                        }
-                    })
+        // This node plans and finds its part on its lane while the other nodes find theirs.
+        let (local, remote) = try await ClusterReads(collection: collection, tenant: checked.tenant).gather(pinnedTo: Self.pinnedID(checked)) {
+            (node: String?, places: Set<Int>?) async throws(WeftError) -> (SearchPlan?, PartialHits) in
+            guard let node else {
+                return try await database.executor.run(.query) { () throws(WeftError) -> (SearchPlan?, PartialHits) in
+                    let plan = try database.searchPlan(checked)
+                    return (plan, try database.partialHits(plan, places: places))
                 }
             }
-            for (index, node) in remoteNodes.enumerated() {
-                group.addTask {
-                    (index + 1, await Self.capture { () async throws(WeftError) -> (SearchPlan?, PartialHits) in
-                        var message = Weft_Internal_V1_SearchShardsRequest()
-                        message.requestJson = encoded
-                        let reply = try await cluster.peers.call(node) { client, options in try await client.searchShards(message, options: options) }
-                        return (nil, try InternalMessages.partial(reply, hybrid: hybrid))
-                    })
-                }
-            }
-            var all: [(Int, Result<(SearchPlan?, PartialHits), WeftError>)] = []
-            for await part in group { all.append(part) }
-            return all.sorted { $0.0 < $1.0 }.map(\.1)
+            var message = Weft_Internal_V1_SearchShardsRequest()
+            message.requestJson = encoded
+            message.places = places.map { $0.sorted().map(Int32.init) } ?? []
+            let request = message
+            let reply = try await cluster.peers.call(node) { client, options in try await client.searchShards(request, options: options) }
+            return (nil, try InternalMessages.partial(reply, hybrid: hybrid))
         }
-        // This node's error first (a request it refuses, every node refuses); then a node that
-        // cannot answer fails the search (its shards' hits would be missing).
-        let parts = try gathered.map { (result: Result<(SearchPlan?, PartialHits), WeftError>) throws(WeftError) in try result.get() }
-        let localPlan = parts.first?.0
-        let partials = parts.map(\.1)
+        let localPlan = local?.0
+        let partials = (local.map { [$0.1] } ?? []) + remote.map(\.1)
         return try await database.executor.run(.query) { () throws(WeftError) in
             let plan: SearchPlan
             if let localPlan { plan = localPlan } else { plan = try database.searchPlan(checked) }
@@ -99,8 +79,9 @@ struct ClusterSearch {
         let name = try collection.definition.vectorTarget(near.multiTarget?.targets.first ?? near.targetVector)
         let names = near.multiTarget?.targets ?? [name]
         let object: StoredObject?
-        if let node = collection.remoteNode(for: near.id, tenant: request.tenant) {
-            object = try await ClusterObjects(cluster: cluster).get(collection, id: near.id, node: node, includeVector: true, tenant: request.tenant)?.object
+        let replicas = collection.remoteReplicas(for: near.id, tenant: request.tenant)
+        if !replicas.isEmpty {
+            object = try await ClusterObjects(cluster: cluster).get(collection, id: near.id, nodes: replicas, includeVector: true, tenant: request.tenant)?.object
         } else {
             let database = cluster.database, tenant = request.tenant
             object = try await database.executor.run(.point) { () throws(WeftError) in

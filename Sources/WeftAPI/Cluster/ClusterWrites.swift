@@ -1,12 +1,15 @@
+import Foundation
 import GRPCCore
 import WeftCore
 import WeftEngine
 import WeftGRPCProtos
 
 /// Writes in a cluster: each object goes to the node holding its shard (chosen by its UUID, which
-/// the coordinating node assigns when the client sent none), one internal batch per node, all at
-/// once; the results come back in request order. A node that cannot be reached fails its
-/// objects only, with an error naming it.
+/// the coordinating node assigns when the client sent none), or to every replica of it, one
+/// internal batch per node, all at once; the results come back in request order. A node that
+/// cannot be reached fails its objects only, with an error naming it; a replicated object
+/// succeeds when its consistency level's number of replicas acknowledged it, all with the same
+/// write time (the coordinator's).
 struct ClusterWrites {
     let cluster: ClusterNode
 
@@ -17,11 +20,17 @@ struct ClusterWrites {
         var local: [Int] = []
         var remote: [String: [Int]] = [:]
         var refused: [Int: WeftError] = [:]
+        /// Positions written to several replicas: the replicas and how many must acknowledge.
+        var replicated: [Int: (replicas: [String], needed: Int)] = [:]
+        var consistency: ConsistencyLevel = .quorum
+        /// The coordinator's time for replicated writes (Unix milliseconds).
+        var writeTime: Int64? = nil
     }
 
-    static func route(_ writes: [ObjectWrite], database: Database) -> Routing? {
-        var routing = Routing(writes: writes)
+    static func route(_ writes: [ObjectWrite], database: Database, consistency: ConsistencyLevel = .quorum) -> Routing? {
+        var routing = Routing(writes: writes, consistency: consistency)
         var changed = false
+        let here = database.configuration.nodeName
         for (position, write) in writes.enumerated() {
             guard let name = write.input.className, let collection = database.collection(named: name), collection.isSpread else {
                 routing.local.append(position)
@@ -30,6 +39,19 @@ struct ClusterWrites {
             changed = true
             if write.input.id == nil { routing.writes[position].input.id = ObjectID.random() }
             let id = routing.writes[position].input.id!
+            if collection.isReplicated, !collection.isMultiTenant {
+                let replicas = collection.replicaNodes(for: id, tenant: write.input.tenant)
+                guard write.references == nil else {
+                    routing.refused[position] = .invalidInput("references of object \(id) are changed through the reference endpoints in a replicated collection")
+                    continue
+                }
+                routing.replicated[position] = (replicas, consistency.needed(of: replicas.count))
+                for node in replicas {
+                    if node == here { routing.local.append(position) } else { routing.remote[node, default: []].append(position) }
+                }
+                routing.writeTime = routing.writeTime ?? Int64(Date().timeIntervalSince1970 * 1000)
+                continue
+            }
             guard let node = collection.remoteNode(for: id, tenant: write.input.tenant) else {
                 routing.local.append(position)
                 continue
@@ -44,33 +66,58 @@ struct ClusterWrites {
     }
 
     /// Sends every node its part, runs `local` for this node's part, and puts the results back
-    /// in request order.
+    /// in request order (a replicated object's once enough replicas answered).
     func write(_ routing: Routing, local: @escaping @Sendable ([ObjectWrite]) async throws(WeftError) -> [Database.WriteResult]) async -> [Database.WriteResult] {
-        var results = [Database.WriteResult?](repeating: nil, count: routing.writes.count)
-        for (position, error) in routing.refused { results[position] = .failure(error) }
-        let writes = routing.writes
-        await withTaskGroup(of: [(Int, Database.WriteResult)].self) { group in
+        var answers = [[(node: String, result: Database.WriteResult)]](repeating: [], count: routing.writes.count)
+        let writes = routing.writes, time = routing.writeTime
+        let here = cluster.nodeName
+        await withTaskGroup(of: [(Int, String, Database.WriteResult)].self) { group in
             if !routing.local.isEmpty {
                 group.addTask {
                     let positions = routing.local
                     do throws(WeftError) {
                         let written = try await local(positions.map { writes[$0] })
-                        return Array(zip(positions, written))
+                        return zip(positions, written).map { ($0, here, $1) }
                     } catch {
-                        return positions.map { ($0, .failure(error)) }
+                        return positions.map { ($0, here, .failure(error)) }
                     }
                 }
             }
             for (node, positions) in routing.remote {
-                group.addTask { await self.send(positions.map { writes[$0] }, to: node, positions: positions) }
+                group.addTask { await self.send(positions.map { writes[$0] }, to: node, positions: positions, time: time).map { ($0, node, $1) } }
             }
-            for await part in group { for (position, result) in part { results[position] = result } }
+            for await part in group { for (position, node, result) in part { answers[position].append((node, result)) } }
         }
-        return results.map { $0! }
+        return answers.indices.map { position in
+            if let error = routing.refused[position] { return .failure(error) }
+            guard let (replicas, needed) = routing.replicated[position] else { return answers[position][0].result }
+            return Self.outcome(answers[position], replicas: replicas, needed: needed, level: routing.consistency, here: here)
+        }
     }
 
-    private func send(_ writes: [ObjectWrite], to node: String, positions: [Int]) async -> [(Int, Database.WriteResult)] {
+    /// A replicated object's result: this node's answer (else the first replica's) when `needed`
+    /// replicas acknowledged it; otherwise an error naming the replicas that did not, with their
+    /// reasons. An object every replica refused for the same reason (it is invalid) fails with it.
+    static func outcome(_ answers: [(node: String, result: Database.WriteResult)], replicas: [String], needed: Int,
+                        level: ConsistencyLevel, here: String) -> Database.WriteResult {
+        let succeeded = answers.filter { (try? $0.result.get()) != nil }
+        if succeeded.count >= needed {
+            return (succeeded.first { $0.node == here } ?? succeeded[0]).result
+        }
+        let failures = answers.compactMap { answer -> (String, WeftError)? in
+            if case .failure(let error) = answer.result { return (answer.node, error) } else { return nil }
+        }
+        if succeeded.isEmpty, let first = failures.first?.1, first.code != .unavailable, failures.allSatisfy({ $0.1.message == first.message }) {
+            return .failure(first)
+        }
+        let reasons = failures.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
+        return .failure(.unavailable("cannot reach consistency level \(level.rawValue): \(succeeded.count) of \(replicas.count) replicas acknowledged, "
+            + "\(needed) needed (\(reasons))"))
+    }
+
+    private func send(_ writes: [ObjectWrite], to node: String, positions: [Int], time: Int64?) async -> [(Int, Database.WriteResult)] {
         var request = Weft_Internal_V1_WriteObjectsRequest()
+        request.writeTime = time ?? 0
         request.kind = InternalMessages.kind(writes[0].kind)
         request.objects = writes.map { InternalMessages.input($0.input) }
         request.schemaRevision = cluster.appliedRevision

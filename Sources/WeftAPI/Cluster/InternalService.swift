@@ -17,7 +17,8 @@ enum InternalService {
                 let kind = InternalMessages.kind(request.kind)
                 var writes: [ObjectWrite] = []
                 for object in request.objects { writes.append(ObjectWrite(try InternalMessages.input(object), kind: kind)) }
-                let pipeline = WritePipeline(database: database, modules: modules, routes: false)
+                let pipeline = WritePipeline(database: database, modules: modules, routes: false,
+                                             writeTime: request.writeTime == 0 ? nil : request.writeTime)
                 // The schema the coordinator validated against may not have reached this node yet.
                 if let cluster = database.cluster, cluster.appliedRevision < request.schemaRevision {
                     let writesToApply = writes
@@ -66,7 +67,7 @@ enum InternalService {
                 do { search = try JSONDecoder().decode(SearchRequest.self, from: request.requestJson) } catch {
                     throw .malformedRequest("cluster: cannot decode a search from another node: \(error)")
                 }
-                return try InternalMessages.reply(try database.partialSearchWithObjects(search))
+                return try InternalMessages.reply(try database.partialSearchWithObjects(search, places: request.places.isEmpty ? nil : Set(request.places.map(Int.init))))
             },
             // Answered from memory, on the event loop.
             "/weft.internal.v1.Internal/NodeStatus": .unary(nil) { (request: Weft_Internal_V1_NodeStatusRequest) throws(WeftError) in
@@ -97,7 +98,9 @@ enum InternalService {
                     throw .malformedRequest("cluster: cannot decode an aggregation from another node: \(error)")
                 }
                 var reply = Weft_Internal_V1_AggregateShardsReply()
-                switch try database.aggregatePart(aggregation) {
+                let part = request.places.isEmpty
+                    ? try database.aggregatePart(aggregation) : try database.aggregatePart(aggregation, placesInCollection: Set(request.places.map(Int.init)))
+                switch part {
                 case .count(let count): reply.count = Int64(count)
                 case .partial(let partial):
                     do { reply.partialJson = try JSONEncoder().encode(partial) } catch {

@@ -19,15 +19,25 @@ struct ReferenceChanges {
         var tenant: String?
     }
 
+    /// Applies `changes` where their source objects live (on every replica of a replicated
+    /// collection's shard, a change succeeding once a quorum of them made it), a result each in
+    /// request order.
     static func apply(_ changes: [Change], database: Database, lane: EngineExecutor.Lane) async -> [Result<Void, WeftError>] {
-        var results = [Result<Void, WeftError>?](repeating: nil, count: changes.count)
+        var answers = [[(node: String, result: Result<Void, WeftError>)]](repeating: [], count: changes.count)
+        var needed = [Int](repeating: 1, count: changes.count)
         var local: [Int] = []
         var remote: [String: [Int]] = [:]
+        let here = database.configuration.nodeName
         for (position, change) in changes.enumerated() {
-            if database.cluster != nil, let node = database.collection(named: change.className)?.remoteNode(for: change.id, tenant: change.tenant) {
-                remote[node, default: []].append(position)
-            } else {
+            guard database.cluster != nil, let collection = database.collection(named: change.className) else {
                 local.append(position)
+                continue
+            }
+            let nodes = collection.isReplicated && !collection.isMultiTenant
+                ? collection.replicaNodes(for: change.id, tenant: change.tenant) : [collection.remoteNode(for: change.id, tenant: change.tenant) ?? here]
+            needed[position] = ConsistencyLevel.quorum.needed(of: nodes.count)
+            for node in nodes {
+                if node == here { local.append(position) } else { remote[node, default: []].append(position) }
             }
         }
         if !local.isEmpty {
@@ -38,24 +48,43 @@ struct ReferenceChanges {
             } catch {
                 outcomes = mine.map { _ in .failure(error) }
             }
-            for (position, outcome) in zip(local, outcomes) { results[position] = outcome }
+            for (position, outcome) in zip(local, outcomes) { answers[position].append((here, outcome)) }
         }
         if let cluster = database.cluster {
-            for (node, positions) in remote {
-                var request = Weft_Internal_V1_ChangeReferencesRequest()
-                request.changes = positions.map { proto(changes[$0]) }
-                let message = request
-                do throws(WeftError) {
-                    let reply = try await cluster.peers.call(node) { client, options in try await client.changeReferences(message, options: options) }
-                    for (position, outcome) in zip(positions, reply.outcomes) {
-                        results[position] = outcome.hasError ? .failure(InternalMessages.error(outcome.error)) : .success(())
+            let replies = await withTaskGroup(of: [(Int, String, Result<Void, WeftError>)].self) { group in
+                for (node, positions) in remote {
+                    var request = Weft_Internal_V1_ChangeReferencesRequest()
+                    request.changes = positions.map { proto(changes[$0]) }
+                    let message = request
+                    group.addTask {
+                        do throws(WeftError) {
+                            let reply = try await cluster.peers.call(node) { client, options in try await client.changeReferences(message, options: options) }
+                            return zip(positions, reply.outcomes).map { position, outcome in
+                                (position, node, outcome.hasError ? .failure(InternalMessages.error(outcome.error)) : .success(()))
+                            }
+                        } catch {
+                            return positions.map { ($0, node, .failure(error)) }
+                        }
                     }
-                } catch {
-                    for position in positions { results[position] = .failure(error) }
                 }
+                var all: [(Int, String, Result<Void, WeftError>)] = []
+                for await part in group { all += part }
+                return all
             }
+            for (position, node, result) in replies { answers[position].append((node, result)) }
         }
-        return results.map { $0 ?? .failure(.internalError("reference change without an answer")) }
+        return answers.indices.map { position in
+            let replies = answers[position]
+            guard replies.count > 1 else { return replies.first?.result ?? .failure(.internalError("reference change without an answer")) }
+            let made = replies.filter { (try? $0.result.get()) != nil }.count
+            if made >= needed[position] { return .success(()) }
+            let failures = replies.compactMap { reply -> (String, WeftError)? in
+                if case .failure(let error) = reply.result { (reply.node, error) } else { nil }
+            }
+            if made == 0, let first = failures.first?.1, first.code != .unavailable, failures.allSatisfy({ $0.1.message == first.message }) { return .failure(first) }
+            let reasons = failures.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
+            return .failure(.unavailable("cannot reach consistency level QUORUM: \(made) of \(replies.count) replicas made the change (\(reasons))"))
+        }
     }
 
     /// On this node, on a lane.

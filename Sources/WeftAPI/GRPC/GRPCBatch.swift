@@ -11,12 +11,29 @@ import WeftSearch
 struct GRPCBatch {
     let database: Database
     var modules: ModuleRegistry = .none
+    /// How many replicas of a replicated collection must acknowledge each object.
+    var consistency: ConsistencyLevel = .quorum
 
-    private var pipeline: WritePipeline { WritePipeline(database: database, modules: modules) }
+    private var pipeline: WritePipeline {
+        var pipeline = WritePipeline(database: database, modules: modules)
+        pipeline.consistency = consistency
+        return pipeline
+    }
+
+    /// The level a request names (unspecified: QUORUM, Weaviate's default).
+    static func consistency(_ level: Weaviate_V1_ConsistencyLevel) -> ConsistencyLevel {
+        switch level {
+        case .one: .one
+        case .all: .all
+        default: .quorum
+        }
+    }
 
     func batchObjects(_ proto: Weaviate_V1_BatchObjectsRequest) throws(WeftError) -> LaneStep<Weaviate_V1_BatchObjectsReply> {
         let started = DispatchTime.now()
-        return try write(proto.objects).map { results in
+        var batch = self
+        batch.consistency = Self.consistency(proto.consistencyLevel)
+        return try batch.write(proto.objects).map { results in
             var reply = Weaviate_V1_BatchObjectsReply()
             for (index, result) in results.enumerated() {
                 if case .failure(let error) = result { reply.errors.append(Self.error(index, error.message)) }
@@ -169,7 +186,10 @@ struct GRPCBatch {
         guard database.cluster != nil else { return .done(addReferences(references)) }
         let parsed = references.map(Self.change)
         let database = self.database
-        guard parsed.contains(where: { (try? $0.get()).map { database.collection(named: $0.className)?.remoteNode(for: $0.id, tenant: $0.tenant) != nil } ?? false })
+        guard parsed.contains(where: { (try? $0.get()).map { change in
+            guard let collection = database.collection(named: change.className) else { return false }
+            return collection.isReplicated || collection.remoteNode(for: change.id, tenant: change.tenant) != nil
+        } ?? false })
         else { return .done(addReferences(references)) }
         return .later { () async throws(WeftError) -> [Result<Void, WeftError>] in
             var applied = await ReferenceChanges.apply(parsed.compactMap { try? $0.get() }, database: database, lane: .write)[...]
@@ -242,7 +262,8 @@ struct GRPCBatch {
         }
         let database = self.database
         return .later { () async throws(WeftError) -> Weaviate_V1_BatchDeleteReply in
-            Self.reply(try await ClusterBatchDelete.run(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: tenant, database: database),
+            Self.reply(try await ClusterBatchDelete.run(collection: proto.collection, filter: filter, dryRun: proto.dryRun, tenant: tenant, database: database,
+                                                  consistency: Self.consistency(proto.consistencyLevel)),
                        proto, started: started)
         }
     }

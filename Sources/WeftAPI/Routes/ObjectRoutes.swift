@@ -11,17 +11,18 @@ struct ObjectRoutes {
     let bodyLimit: Int
     var modules: ModuleRegistry = .none
 
-    private var pipeline: WritePipeline { WritePipeline(database: database, modules: modules) }
-
-    /// One object through the write pipeline (module step included) on the point lane.
-    private func writeOne(_ input: ObjectInput, kind: ObjectWrite.Kind) async throws(WeftError) -> ObjectView {
-        try await pipeline.write([ObjectWrite(input, kind: kind)], lane: .point)[0].get()
+    /// One object through the write pipeline (module step included) on the point lane, at the
+    /// request's `consistency_level` (a replicated collection's acknowledgements).
+    private func writeOne(_ input: ObjectInput, kind: ObjectWrite.Kind, request: Request) async throws -> ObjectView {
+        var pipeline = WritePipeline(database: database, modules: modules)
+        pipeline.consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
+        return try await pipeline.write([ObjectWrite(input, kind: kind)], lane: .point)[0].get()
     }
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/objects") { request, _ in
             let input = try ObjectJSON.input(try await JSONResponses.body(request, limit: bodyLimit))
-            let view = try await writeOne(input, kind: .create)
+            let view = try await writeOne(input, kind: .create, request: request)
             return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
         }
         router.get("/v1/objects") { request, _ in try await list(request) }
@@ -76,8 +77,8 @@ struct ObjectRoutes {
         let includeVector = includesVector(request)
         let tenant = request.uri.queryParameters.get("tenant")
         let found: ObjectView?
-        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
-            found = try await ClusterObjects(cluster: cluster).get(collection, id: id, node: node, includeVector: includeVector, tenant: tenant)
+        if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            found = try await ClusterObjects(cluster: cluster).get(collection, id: id, nodes: nodes, includeVector: includeVector, tenant: tenant)
         } else {
             found = try await database.executor.run(.point) { () throws(WeftError) in
                 try database.getObject(className: className, id: id, includeVector: includeVector, tenant: tenant)
@@ -91,8 +92,8 @@ struct ObjectRoutes {
 
     private func head(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let tenant = request.uri.queryParameters.get("tenant")
-        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
-            let found = try await ClusterObjects(cluster: cluster).get(collection, id: id, node: node, includeVector: false, tenant: tenant)
+        if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            let found = try await ClusterObjects(cluster: cluster).get(collection, id: id, nodes: nodes, includeVector: false, tenant: tenant)
             return Response(status: found != nil ? .noContent : .notFound)
         }
         let exists = try await database.executor.run(.point) { () throws(WeftError) in try database.objectExists(className: className, id: id, tenant: tenant) }
@@ -102,8 +103,11 @@ struct ObjectRoutes {
     private func delete(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let tenant = request.uri.queryParameters.get("tenant")
         let deleted: Bool
-        if let (cluster, collection, node) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
-            deleted = try await ClusterObjects(cluster: cluster).delete(collection, id: id, node: node, tenant: tenant)
+        if let cluster = database.cluster, let className, let collection = database.collection(named: className), collection.isReplicated {
+            let consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
+            deleted = try await ClusterObjects.deleteEverywhere(collection, id: id, tenant: tenant, consistency: consistency, database: database, cluster: cluster)
+        } else if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+            deleted = try await ClusterObjects(cluster: cluster).delete(collection, id: id, node: nodes[0], tenant: tenant)
         } else {
             deleted = try await database.executor.run(.point) { () throws(WeftError) in try database.deleteObject(className: className, id: id, tenant: tenant) }
         }
@@ -121,7 +125,7 @@ struct ObjectRoutes {
         }
         input.className = className
         input.id = id
-        let view = try await writeOne(input, kind: kind)
+        let view = try await writeOne(input, kind: kind, request: request)
         if kind == .merge { return Response(status: .noContent) }
         return JSONResponses.json(ObjectJSON.render(view, includeVector: true))
     }

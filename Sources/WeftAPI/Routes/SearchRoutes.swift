@@ -13,7 +13,8 @@ struct SearchRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/batch/objects") { request, _ in
-            try await batchWrite(try await JSONResponses.body(request, limit: bodyLimit))
+            try await batchWrite(try await JSONResponses.body(request, limit: bodyLimit),
+                                 consistency: try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum)
         }
         router.delete("/v1/batch/objects") { request, _ in
             try await batchDelete(try await JSONResponses.body(request, limit: bodyLimit), request: request)
@@ -39,12 +40,14 @@ struct SearchRoutes {
     /// `{"objects": [object, ...]}` -> one entry per object, in order, each the object as stored
     /// (or as sent, when it failed) with `result.status` SUCCESS or FAILED and its errors. A bad
     /// object fails alone; a body that is not a batch at all is a 422.
-    private func batchWrite(_ body: JSONValue) async throws -> Response {
+    private func batchWrite(_ body: JSONValue, consistency: ConsistencyLevel) async throws -> Response {
         guard let items = body.objectValue?["objects"]?.arrayValue else {
             throw WeftError.invalidInput("batch: the body must be {\"objects\": [...]}")
         }
         // A disk too full fails the request as a whole (507); a bad object fails alone.
-        let pipeline = WritePipeline(database: database, modules: modules)
+        var writer = WritePipeline(database: database, modules: modules)
+        writer.consistency = consistency
+        let pipeline = writer
         let results = try await database.executor.run(.write) { () throws(WeftError) in
             try BatchInputs.write(items, pipeline: pipeline) { (item: JSONValue) throws(WeftError) -> ObjectInput in try ObjectJSON.input(item) }
         }.result()
@@ -78,7 +81,9 @@ struct SearchRoutes {
         guard output == "minimal" || output == "verbose" else { throw WeftError.invalidInput("batch delete: output must be 'minimal' or 'verbose'") }
         let tenant = request.uri.queryParameters.get("tenant")
         let name = try database.requireCollection(className).name
-        let result = try await ClusterBatchDelete.run(collection: className, filter: filter, dryRun: dryRun, tenant: tenant, database: database)
+        let consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
+        let result = try await ClusterBatchDelete.run(collection: className, filter: filter, dryRun: dryRun, tenant: tenant, database: database,
+                                                      consistency: consistency)
         let listed = output == "verbose" ? result.objects : result.objects.filter { $0.status == .failed }
         let objects: [JSONValue] = listed.map { item in
             var entry: [String: JSONValue] = ["id": .string(item.id.description), "status": .string(item.status.rawValue)]

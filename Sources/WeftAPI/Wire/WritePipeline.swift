@@ -12,6 +12,10 @@ struct WritePipeline: Sendable {
     /// Whether objects of collections spread over a cluster's nodes are sent to their shards'
     /// nodes (`ClusterWrites`); false on the node a coordinator sent them to.
     var routes = true
+    /// The write's time chosen by a coordinator (replicas store the same times); nil: now.
+    var writeTime: Int64? = nil
+    /// How many replicas of a replicated collection must acknowledge each object.
+    var consistency: ConsistencyLevel = .quorum
 
     /// On `lane` already: the results, or the rest of the work when a module must vectorize first
     /// or other nodes must write their part.
@@ -25,7 +29,7 @@ struct WritePipeline: Sendable {
                 }
             }
         }
-        guard needsModules(writes) else { return .done(try database.write(writes)) }
+        guard needsModules(writes) else { return .done(try database.write(writes, at: writeTime)) }
         return .later { () async throws(WeftError) -> [Database.WriteResult] in try await self.writeVectorizing(writes, lane: lane) }
     }
 
@@ -40,11 +44,12 @@ struct WritePipeline: Sendable {
         }
         if needsModules(writes) { return try await writeVectorizing(writes, lane: lane) }
         let database = self.database
-        return try await database.executor.run(lane) { () throws(WeftError) in try database.write(writes) }
+        let time = writeTime
+        return try await database.executor.run(lane) { () throws(WeftError) in try database.write(writes, at: time) }
     }
 
     /// This pipeline without routing (this node's part of a routed request).
-    private var local: WritePipeline { WritePipeline(database: database, modules: modules, routes: false) }
+    private var local: WritePipeline { WritePipeline(database: database, modules: modules, routes: false, writeTime: writeTime) }
 
     /// A write on a node of a cluster: what auto-schema and auto-tenant creation or activation
     /// infer agreed in etcd first, then each object sent to its shard's node (this node's part
@@ -53,17 +58,21 @@ struct WritePipeline: Sendable {
                                 tenants: [Database.InferredTenants], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
         if !inferred.isEmpty { try await cluster.agreeAutoSchema(inferred) }
         if !tenants.isEmpty { await cluster.agreeAutoTenants(tenants) }
-        let local = self.local
-        guard let routing = ClusterWrites.route(writes, database: database) else { return try await local.write(writes, lane: lane) }
+        guard let routing = ClusterWrites.route(writes, database: database, consistency: consistency) else { return try await local.write(writes, lane: lane) }
         try database.checkWritable()
-        return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await local.write(writes, lane: lane) }
+        // This node's replicas store the coordinator's time, as the others do.
+        var local = self.local
+        local.writeTime = routing.writeTime
+        let here = local
+        return await ClusterWrites(cluster: cluster).write(routing) { (writes: [ObjectWrite]) throws(WeftError) in try await here.write(writes, lane: lane) }
     }
 
     private func writeVectorizing(_ writes: [ObjectWrite], lane: EngineExecutor.Lane) async throws(WeftError) -> [Database.WriteResult] {
         let prepared = await ObjectVectorizer(modules: modules, database: database).prepare(writes)
         let ready = prepared.compactMap { try? $0.get() }
         let database = self.database
-        let written = try await database.executor.run(lane) { () throws(WeftError) in try database.write(ready) }
+        let time = writeTime
+        let written = try await database.executor.run(lane) { () throws(WeftError) in try database.write(ready, at: time) }
         return BatchInputs.merge(prepared, written)
     }
 

@@ -46,11 +46,14 @@ public final class Collection: Sendable {
     /// A physical shard and where it lives.
     public struct ShardPlacement: Sendable, Equatable {
         public var name: String
-        /// The node holding it (nil on a single node).
+        /// The node holding it (nil on a single node); its first replica.
         public var node: String?
-        public init(name: String, node: String?) {
+        /// Every node holding a replica, `node` first (`replicationConfig.factor` of them).
+        public var replicas: [String]
+        public init(name: String, node: String?, replicas: [String]? = nil) {
             self.name = name
             self.node = node
+            self.replicas = replicas ?? node.map { [$0] } ?? []
         }
     }
 
@@ -62,7 +65,7 @@ public final class Collection: Sendable {
         self.fixedShards = shards
         let entries = entries ?? shards.map { .init(name: $0.name, id: $0.prefix.id) }
         self.fixedEntries = entries
-        self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node) }
+        self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node, replicas: $0.replicaNodes) }
         self.localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
         let names = entries.map(\.name)
         self.router = ShardRouter(physicalShardNames: names, virtualPerPhysical: definition.sharding.virtualPerPhysical)
@@ -124,10 +127,20 @@ public final class Collection: Sendable {
         return localIndexes[placement] == nil ? placements[placement].node : nil
     }
 
-    /// Whether some shards of the collection (tenants, when multi-tenant) are held by other nodes.
+    /// Whether some shards of the collection (tenants, when multi-tenant) are held by other nodes,
+    /// or other nodes hold replicas of this node's shards.
     public var isSpread: Bool {
-        isMultiTenant ? tenantTable.withLock { $0.remote > 0 } : fixedShards.count < fixedEntries.count
+        isMultiTenant ? tenantTable.withLock { $0.remote > 0 } : fixedShards.count < fixedEntries.count || isReplicated
     }
+
+    /// Whether its shards have several replicas (`replicationConfig.factor` > 1 in a cluster).
+    public var isReplicated: Bool { placements.contains { $0.replicas.count > 1 } }
+
+    /// The place in `placements` of `id`'s shard.
+    public func placementIndex(of id: ObjectID) -> Int { router.shardIndex(for: id) }
+
+    /// Whether this node holds a replica of the shard at `place`.
+    public func holdsLocally(_ place: Int) -> Bool { localIndexes[place] != nil }
 
     /// The nodes other than this one that hold shards a request with `tenant` addresses, in
     /// placement order: every other node holding shards, or the tenant's node when another node
@@ -145,6 +158,49 @@ public final class Collection: Sendable {
     public var allPlacements: [ShardPlacement] {
         guard isMultiTenant else { return placements }
         return tenants.map { ShardPlacement(name: $0.entry.name, node: $0.entry.node) }
+    }
+
+    /// Which node reads which shards for a request, each shard once: this node the shards it
+    /// holds a replica of (`node` nil), every other shard its first replica on a node not in
+    /// `avoiding` (nodes that just failed); `places` nil: every shard the node holds. A shard
+    /// whose replicas are all avoided is left out: the caller reports it (`unreadable`).
+    public struct ReadAssignment: Sendable {
+        public var parts: [(node: String?, places: Set<Int>?)]
+        public var unreadable: [Int]
+    }
+
+    public func readAssignment(tenant: String?, avoiding: Set<String> = []) -> ReadAssignment {
+        guard !isMultiTenant, isReplicated else {
+            return ReadAssignment(parts: [(nil, nil)] + remoteNodes(tenant: tenant).filter { !avoiding.contains($0) }.map { ($0, nil) },
+                                  unreadable: [])
+        }
+        var byNode: [String: Set<Int>] = [:], order: [String] = [], unreadable: [Int] = []
+        for place in placements.indices where localIndexes[place] == nil {
+            guard let node = placements[place].replicas.first(where: { !avoiding.contains($0) }) else {
+                unreadable.append(place)
+                continue
+            }
+            if byNode[node] == nil { order.append(node) }
+            byNode[node, default: []].insert(place)
+        }
+        return ReadAssignment(parts: [(nil, Set(localIndexes.indices.filter { localIndexes[$0] != nil }))] + order.map { ($0, byNode[$0]) },
+                              unreadable: unreadable)
+    }
+
+    /// The nodes holding the replicas of `id`'s shard (a multi-tenant collection's tenant's node),
+    /// this node included when it holds one: where a write of `id` goes.
+    public func replicaNodes(for id: ObjectID, tenant: String?) -> [String] {
+        if isMultiTenant { return tenant.flatMap { self.tenant($0)?.entry.node }.map { [$0] } ?? [] }
+        return placements[router.shardIndex(for: id)].replicas
+    }
+
+    /// The nodes to read `id` from when this node holds no replica of its shard, in the order to
+    /// try them; empty when this node holds one.
+    public func remoteReplicas(for id: ObjectID, tenant: String?) -> [String] {
+        guard isSpread else { return [] }
+        if isMultiTenant { return remoteNode(for: id, tenant: tenant).map { [$0] } ?? [] }
+        let place = router.shardIndex(for: id)
+        return localIndexes[place] == nil ? placements[place].replicas : []
     }
 
     /// The shards to list with their nodes: every physical shard, or every active tenant.

@@ -5,19 +5,23 @@ import WeftCore
 ///
 /// `{"class": {...}, "shards": [{"name": "x3F...", "id": 7}]}`, version in `"version": 1`; the
 /// shards of a multi-tenant collection are its tenants and carry `"status": "ACTIVE" | "INACTIVE"`.
-/// In a cluster every shard carries `"node"`, the node that holds it; a shard another node holds has
-/// id 0 here (no key prefix: its data is not in this store).
+/// In a cluster every shard carries `"node"`, the node that holds it, and with replication
+/// `"replicas"`, every node holding a copy; a shard no replica of which is here has id 0 (no key
+/// prefix: its data is not in this store).
 struct CollectionRecord {
     struct ShardEntry {
         var name: String
         var id: UInt32
         /// Set for the tenants of a multi-tenant collection (one shard per tenant).
         var status: TenantStatus? = nil
-        /// The node that holds the shard (cluster mode); nil on a single node.
+        /// The node that holds the shard (cluster mode; its first replica); nil on a single node.
         var node: String? = nil
+        /// Every node holding a replica of the shard (`replicationConfig.factor` of them), in
+        /// placement order; nil: `node` alone.
+        var replicas: [String]? = nil
 
-        /// Whether this node holds the shard's data.
-        func isLocal(on localNode: String) -> Bool { node == nil || node == localNode }
+        /// The nodes holding the shard's replicas.
+        var replicaNodes: [String] { replicas ?? node.map { [$0] } ?? [] }
     }
 
     var definition: CollectionDefinition
@@ -31,6 +35,7 @@ struct CollectionRecord {
                 var object: [String: JSONValue] = ["name": .string(entry.name), "id": .int(Int64(entry.id))]
                 if let status = entry.status { object["status"] = .string(status.rawValue) }
                 if let node = entry.node { object["node"] = .string(node) }
+                if let replicas = entry.replicas { object["replicas"] = .array(replicas.map { .string($0) }) }
                 return .object(object)
             }),
         ])
@@ -51,7 +56,8 @@ struct CollectionRecord {
                 throw .dataLoss("corrupted collection record for \(definition.name): bad shard entry")
             }
             let status = entry["status"]?.stringValue.flatMap(TenantStatus.init(rawValue:))
-            shards.append(ShardEntry(name: name, id: id32, status: status, node: entry["node"]?.stringValue))
+            shards.append(ShardEntry(name: name, id: id32, status: status, node: entry["node"]?.stringValue,
+                                     replicas: entry["replicas"]?.arrayValue?.compactMap(\.stringValue)))
         }
         return CollectionRecord(definition: definition, shards: shards)
     }

@@ -49,8 +49,9 @@ extension Database {
             var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
             var entries: [CollectionRecord.ShardEntry] = []
             for placement in placements {
-                let isLocal = placement.node == configuration.nodeName
-                entries.append(.init(name: placement.name, id: isLocal ? nextShardID : 0, node: placement.node))
+                let isLocal = placement.replicas.contains(configuration.nodeName)
+                entries.append(.init(name: placement.name, id: isLocal ? nextShardID : 0, node: placement.node,
+                                     replicas: placement.replicas.count > 1 ? placement.replicas : nil))
                 if isLocal { nextShardID += 1 }
             }
             let record = CollectionRecord(definition: definition, shards: entries)

@@ -19,8 +19,10 @@ import WeftStorage
 extension Database {
     public typealias WriteResult = Result<ObjectView, WeftError>
 
-    /// Applies `writes`; throws only what fails the request as a whole (the disk guard).
-    public func write(_ writes: [ObjectWrite]) throws(WeftError) -> [WriteResult] {
+    /// Applies `writes`; throws only what fails the request as a whole (the disk guard). `time`
+    /// (Unix milliseconds) is the write's time when a coordinator chose it (every replica of a
+    /// cluster stores the same times); nil: now.
+    public func write(_ writes: [ObjectWrite], at time: Int64? = nil) throws(WeftError) -> [WriteResult] {
         try checkWritable()
         var results = [WriteResult?](repeating: nil, count: writes.count)
         var order: [String] = []
@@ -45,7 +47,7 @@ extension Database {
             case .failure(let error):
                 for position in positions { results[position] = .failure(error) }
             case .success(let collection):
-                for (position, result) in zip(positions, write(group, into: collection)) { results[position] = result }
+                for (position, result) in zip(positions, write(group, into: collection, at: time)) { results[position] = result }
             }
         }
         return results.map { $0! }
@@ -71,7 +73,7 @@ extension Database {
         var claimed: [String: Int]
     }
 
-    private func write(_ writes: [ObjectWrite], into collection: Collection) -> [WriteResult] {
+    private func write(_ writes: [ObjectWrite], into collection: Collection, at time: Int64?) -> [WriteResult] {
         var results = [WriteResult?](repeating: nil, count: writes.count)
         var planned: [PlannedWrite] = []
         for (position, write) in writes.enumerated() {
@@ -85,7 +87,7 @@ extension Database {
         var shards: [Shard] = []
         for plan in planned where !shards.contains(where: { $0 === plan.shard }) { shards.append(plan.shard) }
 
-        let now = clock()
+        let now = time ?? clock()
         let schema = collection.invertedSchema
         var written: [(shard: Shard, written: StoredObject, replaced: StoredObject?)] = []
         for shard in shards {

@@ -158,6 +158,10 @@ public nonisolated struct Weft_Internal_V1_WriteObjectsRequest: Sendable {
   /// changed it): the owner applies at least this much of the schema before it writes.
   public var schemaRevision: Int64 = 0
 
+  /// The write's time (Unix milliseconds) chosen by the coordinator: every replica stores the same
+  /// creation and update times. 0: the node's own clock.
+  public var writeTime: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -370,6 +374,10 @@ public nonisolated struct Weft_Internal_V1_SearchShardsRequest: Sendable {
   /// The search (Weft's engine request, JSON): every node parses the same request.
   public var requestJson: Data = Data()
 
+  /// The shards to search, by place in the collection (each shard is searched on one of its
+  /// replicas); empty: every shard this node holds.
+  public var places: [Int32] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -460,6 +468,9 @@ public nonisolated struct Weft_Internal_V1_AggregateShardsRequest: Sendable {
 
   /// The aggregation (Weft's engine request, JSON).
   public var requestJson: Data = Data()
+
+  /// The shards to aggregate, by place in the collection; empty: every shard this node holds.
+  public var places: [Int32] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -899,7 +910,7 @@ nonisolated extension Weft_Internal_V1_ObjectInput: SwiftProtobuf.Message, Swift
 
 nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WriteObjectsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}objects\0\u{3}schema_revision\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}objects\0\u{3}schema_revision\0\u{3}write_time\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -910,6 +921,7 @@ nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Messag
       case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.objects) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.schemaRevision) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.writeTime) }()
       default: break
       }
     }
@@ -925,6 +937,9 @@ nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Messag
     if self.schemaRevision != 0 {
       try visitor.visitSingularInt64Field(value: self.schemaRevision, fieldNumber: 3)
     }
+    if self.writeTime != 0 {
+      try visitor.visitSingularInt64Field(value: self.writeTime, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -932,6 +947,7 @@ nonisolated extension Weft_Internal_V1_WriteObjectsRequest: SwiftProtobuf.Messag
     if lhs.kind != rhs.kind {return false}
     if lhs.objects != rhs.objects {return false}
     if lhs.schemaRevision != rhs.schemaRevision {return false}
+    if lhs.writeTime != rhs.writeTime {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1235,7 +1251,7 @@ nonisolated extension Weft_Internal_V1_DeleteObjectsReply.Outcome: SwiftProtobuf
 
 nonisolated extension Weft_Internal_V1_SearchShardsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SearchShardsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_json\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_json\0\u{1}places\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1244,6 +1260,7 @@ nonisolated extension Weft_Internal_V1_SearchShardsRequest: SwiftProtobuf.Messag
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBytesField(value: &self.requestJson) }()
+      case 2: try { try decoder.decodeRepeatedInt32Field(value: &self.places) }()
       default: break
       }
     }
@@ -1253,11 +1270,15 @@ nonisolated extension Weft_Internal_V1_SearchShardsRequest: SwiftProtobuf.Messag
     if !self.requestJson.isEmpty {
       try visitor.visitSingularBytesField(value: self.requestJson, fieldNumber: 1)
     }
+    if !self.places.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.places, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_SearchShardsRequest, rhs: Weft_Internal_V1_SearchShardsRequest) -> Bool {
     if lhs.requestJson != rhs.requestJson {return false}
+    if lhs.places != rhs.places {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1369,7 +1390,7 @@ nonisolated extension Weft_Internal_V1_SearchShardsReply: SwiftProtobuf.Message,
 
 nonisolated extension Weft_Internal_V1_AggregateShardsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AggregateShardsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_json\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_json\0\u{1}places\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1378,6 +1399,7 @@ nonisolated extension Weft_Internal_V1_AggregateShardsRequest: SwiftProtobuf.Mes
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBytesField(value: &self.requestJson) }()
+      case 2: try { try decoder.decodeRepeatedInt32Field(value: &self.places) }()
       default: break
       }
     }
@@ -1387,11 +1409,15 @@ nonisolated extension Weft_Internal_V1_AggregateShardsRequest: SwiftProtobuf.Mes
     if !self.requestJson.isEmpty {
       try visitor.visitSingularBytesField(value: self.requestJson, fieldNumber: 1)
     }
+    if !self.places.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.places, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_AggregateShardsRequest, rhs: Weft_Internal_V1_AggregateShardsRequest) -> Bool {
     if lhs.requestJson != rhs.requestJson {return false}
+    if lhs.places != rhs.places {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -28,6 +28,14 @@ extension Database {
         try aggregatePart(request, shardsAt: nil)
     }
 
+    /// This node's part limited to the shards at `places` in the collection (each shard is
+    /// aggregated on one of its replicas).
+    public func aggregatePart(_ request: AggregateRequest, placesInCollection places: Set<Int>) throws(WeftError) -> AggregatePart {
+        let collection = try requireCollection(request.collection)
+        let local = collection.placementIndexes(tenant: request.tenant)
+        return try aggregatePart(request, shardsAt: Set(local.indices.filter { places.contains(local[$0]) }))
+    }
+
     /// The part of the shards at `places` in the request's shard order (nil: all of them; a test
     /// splits one node's shards as a cluster would).
     func aggregatePart(_ request: AggregateRequest, shardsAt places: Set<Int>?) throws(WeftError) -> AggregatePart {

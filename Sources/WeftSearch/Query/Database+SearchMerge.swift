@@ -100,8 +100,16 @@ extension Database {
     }
 
     /// The part of a search another node asked this one for: its hits with their objects read.
-    public func partialSearchWithObjects(_ request: SearchRequest) throws(WeftError) -> PartialHits {
-        try partialWithObjects(try searchPlan(request))
+    /// This node's part of a search for another node, limited to the shards at `places` in the
+    /// collection (nil: every shard it holds).
+    public func partialSearchWithObjects(_ request: SearchRequest, places: Set<Int>? = nil) throws(WeftError) -> PartialHits {
+        let plan = try searchPlan(request)
+        return try partialWithObjects(places.map { plan.restricted(to: $0) } ?? plan)
+    }
+
+    /// This node's part of a search it coordinates, limited to the shards at `places` (nil: all it holds).
+    public func partialHits(_ plan: SearchPlan, places: Set<Int>?) throws(WeftError) -> PartialHits {
+        try partialHits(places.map { plan.restricted(to: $0) } ?? plan)
     }
 
     func partialWithObjects(_ plan: SearchPlan) throws(WeftError) -> PartialHits {
