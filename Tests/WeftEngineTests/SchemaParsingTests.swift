@@ -37,6 +37,21 @@ import WeftCore
         #expect(count["tokenization"] == nil)
     }
 
+    @Test func replicationMinimumFactorIsTheDefaultFactor() throws {
+        var options = CollectionDefinition.ParseOptions()
+        options.defaultReplicationFactor = 2
+        options.nodeCount = 3
+        #expect(try CollectionDefinition.parse(["class": "A"], options: options).replication.factor == 2)
+        #expect(try CollectionDefinition.parse(["class": "A", "replicationConfig": ["asyncEnabled": true]], options: options).replication.factor == 2)
+        // A collection's own factor overrides it (as in Weaviate); a stored one keeps its own.
+        #expect(try CollectionDefinition.parse(["class": "A", "replicationConfig": ["factor": 1]], options: options).replication.factor == 1)
+        options.storedDefinition = true
+        #expect(try CollectionDefinition.parse(["class": "A"], options: options).replication.factor == 1)
+        options.storedDefinition = false
+        options.nodeCount = 1
+        #expect(throws: WeftError.self) { try CollectionDefinition.parse(["class": "A"], options: options) }
+    }
+
     @Test func namedVectorsFromThePythonClient() throws {
         let definition = try parse([
             "class": "Article",

@@ -38,6 +38,8 @@ public struct Configuration: Sendable, Equatable {
     /// Whether `DEFAULT_SHARDING_COUNT` was given (in a cluster the default is otherwise the number
     /// of live nodes, as in Weaviate).
     public var defaultShardingCountIsSet = false
+    /// `REPLICATION_MINIMUM_FACTOR`: the replication factor of a collection created without one.
+    public var replicationMinimumFactor: Int = 1
 
     // Modules
     public var enabledModules: [String] = []

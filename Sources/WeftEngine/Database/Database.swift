@@ -118,6 +118,7 @@ public final class Database: Sendable {
         options.defaultVectorizer = configuration.defaultVectorizerModule
         options.enabledModules = Set(configuration.enabledModules)
         options.defaultShardingCount = configuration.defaultShardingCount
+        options.defaultReplicationFactor = configuration.replicationMinimumFactor
         options.minimumObjectTTLSeconds = configuration.objectsTTLMinimumSeconds
         return options
     }

@@ -12,6 +12,8 @@ extension CollectionDefinition {
         public var defaultVectorizer: String = "none"
         public var enabledModules: Set<String> = []
         public var defaultShardingCount: Int = 1
+        /// The factor of a new collection that sets none (`REPLICATION_MINIMUM_FACTOR`).
+        public var defaultReplicationFactor: Int = 1
         public var nodeCount: Int = 1
         /// A definition read back from disk keeps its property names as stored; one from a
         /// request has them normalised (`NameRules.propertyName`).
@@ -263,11 +265,11 @@ extension ShardingSettings {
 extension ReplicationSettings {
     static func parse(_ fields: JSONFields?, options: CollectionDefinition.ParseOptions) throws(WeftError) -> ReplicationSettings {
         var settings = ReplicationSettings()
-        guard let fields else { return settings }
+        // A stored definition always has its factor; a new one without takes the instance's minimum.
+        settings.factor = options.storedDefinition ? settings.factor : options.defaultReplicationFactor
+        guard let fields else { return try checked(settings, options: options) }
         settings.factor = try fields.int("factor", minimum: 1) ?? settings.factor
-        guard settings.factor <= options.nodeCount else {
-            throw .invalidInput("replicationConfig.factor \(settings.factor) is more than the \(options.nodeCount) node(s) in the cluster")
-        }
+        settings = try checked(settings, options: options)
         settings.asyncEnabled = try fields.bool("asyncEnabled") ?? settings.asyncEnabled
         settings.deletionStrategy = try fields.string("deletionStrategy") ?? settings.deletionStrategy
         if let async = try fields.object("asyncConfig") {
@@ -278,6 +280,13 @@ extension ReplicationSettings {
         let strategies = ["NoAutomatedResolution", "DeleteOnConflict", "TimeBasedResolution"]
         guard strategies.contains(settings.deletionStrategy) else {
             throw .invalidInput("replicationConfig.deletionStrategy must be one of \(strategies.joined(separator: ", "))")
+        }
+        return settings
+    }
+
+    private static func checked(_ settings: ReplicationSettings, options: CollectionDefinition.ParseOptions) throws(WeftError) -> ReplicationSettings {
+        guard settings.factor <= options.nodeCount else {
+            throw .invalidInput("replicationConfig.factor \(settings.factor) is more than the \(options.nodeCount) node(s) in the cluster")
         }
         return settings
     }
