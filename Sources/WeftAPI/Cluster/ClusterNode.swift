@@ -22,6 +22,8 @@ public final class ClusterNode: Sendable {
     /// The etcd revision this node has applied, and the schema changes waiting to see theirs.
     private let progress = Mutex<(revision: Int64, waiters: [Waiter])>((0, []))
     private let watcher = Mutex<Task<Void, Never>?>(nil)
+    /// Replicas catching up with each other in the background.
+    private let replicaSync = Mutex<ReplicaSync?>(nil)
 
     private struct Waiter {
         var revision: Int64
@@ -82,6 +84,9 @@ public final class ClusterNode: Sendable {
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
         database.attach(self)
+        let sync = ReplicaSync(cluster: self, logger: logger)
+        replicaSync.withLock { $0 = sync }
+        sync.start()
     }
 
     /// A random identity kept in the data folder: the same node after a restart (see
@@ -99,6 +104,7 @@ public final class ClusterNode: Sendable {
     /// Leaves the cluster (the node's key revoked at once) and stops following changes.
     public func stop() async {
         watcher.withLock { $0 }?.cancel()
+        replicaSync.withLock { $0 }?.stop()
         peers.shutdown()
         await membership.leave()
         await etcd.shutdown()

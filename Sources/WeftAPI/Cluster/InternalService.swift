@@ -29,6 +29,19 @@ enum InternalService {
                 }
                 return try pipeline.writeOnLane(writes, lane: .write).map { results throws(WeftError) in try GRPCMethod.encode(writeReply(results)) }
             },
+            "/weft.internal.v1.Internal/ShardDigest": .unary(.query) { (request: Weft_Internal_V1_ShardDigestRequest) throws(WeftError) in
+                let after = request.after.isEmpty ? nil : ObjectID(request.after)
+                let page = try database.replicaDigest(collection: request.collection, place: Int(request.place), after: after,
+                                                      limit: max(1, min(Int(request.limit), ReplicaSync.pageSize)))
+                var reply = Weft_Internal_V1_ShardDigestReply()
+                reply.entries = page.map { entry in
+                    var proto = Weft_Internal_V1_ShardDigestReply.Entry()
+                    proto.id = entry.id.description
+                    proto.updateTime = entry.updated
+                    return proto
+                }
+                return reply
+            },
             "/weft.internal.v1.Internal/GetObjects": .unary(.query) { (request: Weft_Internal_V1_GetObjectsRequest) throws(WeftError) in
                 let collection = try database.requireCollection(request.collection)
                 let tenant = request.tenant.isEmpty ? nil : request.tenant

@@ -142,6 +142,9 @@ public final class Collection: Sendable {
     /// Whether this node holds a replica of the shard at `place`.
     public func holdsLocally(_ place: Int) -> Bool { localIndexes[place] != nil }
 
+    /// This node's replica of the shard at `place`.
+    public func localShard(at place: Int) -> Shard? { localIndexes[place].map { fixedShards[$0] } }
+
     /// The nodes other than this one that hold shards a request with `tenant` addresses, in
     /// placement order: every other node holding shards, or the tenant's node when another node
     /// holds it (none for a request a multi-tenant collection refuses).

@@ -23,6 +23,8 @@ extension Shard {
         var id: ObjectID
         var mode: WriteMode
         var build: (StoredObject?) throws(WeftError) -> StoredObject
+        /// Another replica's version's times (`ObjectWrite.copiedTimes`).
+        var copiedTimes: (created: Int64, updated: Int64)? = nil
     }
 
     typealias ChangeResult = Result<(written: StoredObject, replaced: StoredObject?), WeftError>
@@ -73,11 +75,14 @@ extension Shard {
                         case (.replace, .none): throw .notFound("no object with id '\(change.id)'")
                         default: break
                         }
+                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix >= copied.updated {
+                            throw .conflict("object \(change.id) has a version here at least as new")
+                        }
                         var object = try change.build(existing)
                         object.id = change.id
                         object.docID = nextDocID
-                        object.creationTimeUnix = existing?.creationTimeUnix ?? now
-                        object.lastUpdateTimeUnix = now
+                        object.creationTimeUnix = change.copiedTimes?.created ?? existing?.creationTimeUnix ?? now
+                        object.lastUpdateTimeUnix = change.copiedTimes?.updated ?? now
                         return (object, existing)
                     }
                     let object: StoredObject, existing: StoredObject?

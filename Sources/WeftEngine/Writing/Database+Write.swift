@@ -168,7 +168,9 @@ extension Database {
                 return object
             }
         }
-        return PlannedWrite(position: position, shard: shard, change: change, claimed: claimed)
+        var planned = PlannedWrite(position: position, shard: shard, change: change, claimed: claimed)
+        planned.change.copiedTimes = write.copiedTimes
+        return planned
     }
 
     /// A reference property rewritten from its current beacons; the object keeps its vectors.

@@ -26,6 +26,9 @@ public struct ObjectWrite: Sendable {
     /// Set for reference changes: the object's properties are its current ones with this
     /// property transformed; `input` names the object (class, id, tenant) only.
     public var references: ReferenceChange?
+    /// A copy of another replica's version (replica sync): it keeps that version's creation and
+    /// update times, and is skipped where the object has a version at least as new.
+    public var copiedTimes: (created: Int64, updated: Int64)?
 
     public init(_ input: ObjectInput, kind: Kind) {
         self.input = input

@@ -132,6 +132,19 @@ public enum Weft_Internal_V1_Internal: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ShardDigest" metadata.
+        public enum ShardDigest: Sendable {
+            /// Request type for "ShardDigest".
+            public typealias Input = Weft_Internal_V1_ShardDigestRequest
+            /// Response type for "ShardDigest".
+            public typealias Output = Weft_Internal_V1_ShardDigestReply
+            /// Descriptor for "ShardDigest".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "ShardDigest",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "weft.internal.v1.Internal" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             WriteObjects.descriptor,
@@ -141,7 +154,8 @@ public enum Weft_Internal_V1_Internal: Sendable {
             AggregateShards.descriptor,
             NodeStatus.descriptor,
             ChangeReferences.descriptor,
-            UpdateShardStatus.descriptor
+            UpdateShardStatus.descriptor,
+            ShardDigest.descriptor
         ]
     }
 }
@@ -344,6 +358,29 @@ extension Weft_Internal_V1_Internal {
             deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_UpdateShardStatusReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_UpdateShardStatusReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ShardDigest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ShardDigestRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ShardDigestReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func shardDigest<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardDigestRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ShardDigestRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ShardDigestReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardDigestReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -635,6 +672,40 @@ extension Weft_Internal_V1_Internal {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ShardDigest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ShardDigestRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ShardDigestReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func shardDigest<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardDigestRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ShardDigestRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ShardDigestReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardDigestReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.ShardDigest.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -869,6 +940,35 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_UpdateShardStatusRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_UpdateShardStatusReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardDigest" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardDigest<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardDigestRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardDigestReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.shardDigest(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_ShardDigestRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_ShardDigestReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1137,6 +1237,39 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             metadata: metadata
         )
         return try await self.updateShardStatus(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardDigest" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardDigest<Result>(
+        _ message: Weft_Internal_V1_ShardDigestRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardDigestReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_ShardDigestRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.shardDigest(
             request: request,
             options: options,
             onResponse: handleResponse

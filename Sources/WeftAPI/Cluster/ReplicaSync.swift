@@ -1,0 +1,123 @@
+import Logging
+import Synchronization
+import WeftCore
+import WeftEngine
+import WeftGRPCProtos
+
+/// Replicas of a shard catching up with each other in the background (the first step of
+/// Weaviate's async replication): every `replicationConfig.asyncConfig.frequency` milliseconds
+/// (30 s by default, and once right after the node joins) each node reads the digest of every
+/// other replica of the shards it holds (each object's UUID and update time, in pages), and copies
+/// the objects it lacks or holds an older version of, with their times. A copy never replaces a
+/// version at least as new. Deletions are not propagated yet: they need tombstones (the hash-tree
+/// step of issue 19); so is comparing digests by hash tree instead of in full.
+final class ReplicaSync: Sendable {
+    static let pageSize = 10_000
+    /// Objects copied per internal read.
+    static let copyBatch = 200
+
+    private let cluster: ClusterNode
+    private let logger: Logger
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    /// When each collection was last synced.
+    private let synced = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    init(cluster: ClusterNode, logger: Logger) {
+        self.cluster = cluster
+        self.logger = logger
+    }
+
+    func start() {
+        task.withLock { $0 = Task { await self.run() } }
+    }
+
+    func stop() {
+        task.withLock { $0 }?.cancel()
+    }
+
+    private func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            for collection in cluster.database.collections where collection.isReplicated && !collection.isMultiTenant {
+                let frequency = Duration.milliseconds(collection.definition.replication.asyncConfig["frequency"] ?? 30_000)
+                let due = synced.withLock { last in last[collection.name].map { ContinuousClock.now - $0 >= frequency } ?? true }
+                guard due else { continue }
+                let copied = await sync(collection)
+                synced.withLock { $0[collection.name] = .now }
+                if copied > 0 { logger.info("replica sync: copied \(copied) object(s) of \(collection.name) from other replicas") }
+            }
+        }
+    }
+
+    /// Copies what other replicas have newer into this node's replicas of `collection`; the
+    /// number of objects copied.
+    func sync(_ collection: WeftEngine.Collection) async -> Int {
+        var copied = 0
+        for place in collection.placements.indices where collection.holdsLocally(place) {
+            for peer in collection.placements[place].replicas where peer != cluster.nodeName {
+                do throws(WeftError) {
+                    copied += try await pull(collection, place: place, from: peer)
+                } catch {
+                    logger.debug("replica sync of \(collection.name) shard \(place) from \(peer): \(error.message)")
+                }
+            }
+        }
+        return copied
+    }
+
+    private func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
+        let database = cluster.database, name = collection.name
+        var mine: [ObjectID: Int64] = [:]
+        var after: ObjectID? = nil
+        while true {
+            let cursor = after
+            let page = try await database.executor.run(.query) { () throws(WeftError) in
+                try database.replicaDigest(collection: name, place: place, after: cursor, limit: Self.pageSize)
+            }
+            for entry in page { mine[entry.id] = entry.updated }
+            guard page.count == Self.pageSize, let last = page.last else { break }
+            after = last.id
+        }
+        var wanted: [ObjectID] = []
+        var request = Weft_Internal_V1_ShardDigestRequest()
+        request.collection = name
+        request.place = Int32(place)
+        request.limit = Int32(Self.pageSize)
+        while true {
+            let message = request
+            let reply = try await cluster.peers.call(peer) { client, options in try await client.shardDigest(message, options: options) }
+            for entry in reply.entries {
+                guard let id = ObjectID(entry.id) else { continue }
+                if let held = mine[id], held >= entry.updateTime { continue }
+                wanted.append(id)
+            }
+            guard reply.entries.count == Self.pageSize, let last = reply.entries.last else { break }
+            request.after = last.id
+        }
+        var copied = 0
+        for start in stride(from: 0, to: wanted.count, by: Self.copyBatch) {
+            let ids = Array(wanted[start..<min(wanted.count, start + Self.copyBatch)])
+            var read = Weft_Internal_V1_GetObjectsRequest()
+            read.collection = name
+            read.ids = ids.map(\.description)
+            read.vectorNames = collection.definition.vectorNames
+            let message = read
+            let reply = try await cluster.peers.call(peer) { client, options in try await client.getObjects(message, options: options) }
+            var writes: [ObjectWrite] = []
+            for found in reply.objects where found.hasObject {
+                let object = try InternalMessages.object(found.object)
+                var input = ObjectInput(className: name, id: object.id, properties: object.properties)
+                for (space, vector) in object.vectors {
+                    if space == CollectionDefinition.legacyVectorName { input.vector = vector } else { input.vectors[space] = vector }
+                }
+                var write = ObjectWrite(input, kind: .upsert)
+                write.copiedTimes = (object.creationTimeUnix, object.lastUpdateTimeUnix)
+                writes.append(write)
+            }
+            let batch = writes
+            let results = try await database.executor.run(.write) { () throws(WeftError) in try database.write(batch) }
+            copied += results.filter { (try? $0.get()) != nil }.count
+        }
+        return copied
+    }
+}

@@ -1,0 +1,14 @@
+import WeftCore
+
+/// What replicas of a shard compare to catch up with each other (replica sync).
+extension Database {
+    /// One page of this node's replica of the shard at `place`: each object's UUID and update
+    /// time, in UUID order, after `after`.
+    public func replicaDigest(collection name: String, place: Int, after: ObjectID?, limit: Int) throws(WeftError) -> [(id: ObjectID, updated: Int64)] {
+        let collection = try requireCollection(name)
+        guard collection.placements.indices.contains(place), let shard = collection.localShard(at: place) else {
+            throw .notFound("shard \(place) of \(collection.name) is not held by node \(configuration.nodeName)")
+        }
+        return try shard.scan(after: after, limit: limit).map { ($0.id, $0.lastUpdateTimeUnix) }
+    }
+}
