@@ -22,6 +22,9 @@ public final class ClusterNode: Sendable {
     /// The etcd revision this node has applied, and the schema changes waiting to see theirs.
     private let progress = Mutex<(revision: Int64, waiters: [Waiter])>((0, []))
     private let watcher = Mutex<Task<Void, Never>?>(nil)
+    /// Internal write batches under way to each node: a replicated write answers once enough
+    /// replicas acknowledged only while the others are not backed up (`ClusterWrites`).
+    let writesInFlight = Mutex<[String: Int]>([:])
     /// Replicas catching up with each other in the background.
     private let replicaSync = Mutex<ReplicaSync?>(nil)
 

@@ -71,28 +71,66 @@ struct ClusterWrites {
         var answers = [[(node: String, result: Database.WriteResult)]](repeating: [], count: routing.writes.count)
         let writes = routing.writes, time = routing.writeTime
         let here = cluster.nodeName
-        await withTaskGroup(of: [(Int, String, Database.WriteResult)].self) { group in
-            if !routing.local.isEmpty {
-                group.addTask {
-                    let positions = routing.local
-                    do throws(WeftError) {
-                        let written = try await local(positions.map { writes[$0] })
-                        return zip(positions, written).map { ($0, here, $1) }
-                    } catch {
-                        return positions.map { ($0, here, .failure(error)) }
-                    }
+        // Each node's part runs on its own: the request is answered once every object has its
+        // answer (a replicated one: enough acknowledgements, or too many failures for them), and
+        // the replicas still writing finish in the background (a write at ONE waits for one).
+        let (parts, sink) = AsyncStream<[(Int, String, Database.WriteResult)]>.makeStream()
+        var pending = 0
+        if !routing.local.isEmpty {
+            pending += 1
+            Task {
+                let positions = routing.local
+                do throws(WeftError) {
+                    let written = try await local(positions.map { writes[$0] })
+                    sink.yield(zip(positions, written).map { ($0, here, $1) })
+                } catch {
+                    sink.yield(positions.map { ($0, here, .failure(error)) })
                 }
             }
-            for (node, positions) in routing.remote {
-                group.addTask { await self.send(positions.map { writes[$0] }, to: node, positions: positions, time: time).map { ($0, node, $1) } }
-            }
-            for await part in group { for (position, node, result) in part { answers[position].append((node, result)) } }
         }
+        let cluster = self.cluster
+        var unanswered = Set(routing.remote.keys)
+        for (node, positions) in routing.remote {
+            pending += 1
+            cluster.writesInFlight.withLock { $0[node, default: 0] += 1 }
+            Task {
+                let answers = await self.send(positions.map { writes[$0] }, to: node, positions: positions, time: time)
+                cluster.writesInFlight.withLock { $0[node, default: 1] -= 1 }
+                sink.yield(answers.map { ($0, node, $1) })
+            }
+        }
+        var undecided = Set(answers.indices.filter { routing.refused[$0] == nil })
+        for await part in parts {
+            for (position, node, result) in part {
+                answers[position].append((node, result))
+                unanswered.remove(node)
+                if Self.isDecided(answers[position], replication: routing.replicated[position]) { undecided.remove(position) }
+            }
+            pending -= 1
+            if pending == 0 { break }
+            // Answered early only while the replicas left behind are not backed up: a slow
+            // replica slows the writers down instead of collecting writes without bound.
+            if undecided.isEmpty, cluster.writesInFlight.withLock({ counts in unanswered.allSatisfy { counts[$0, default: 0] <= Self.backgroundLimit } }) { break }
+        }
+        sink.finish()
         return answers.indices.map { position in
             if let error = routing.refused[position] { return .failure(error) }
             guard let (replicas, needed) = routing.replicated[position] else { return answers[position][0].result }
             return Self.outcome(answers[position], replicas: replicas, needed: needed, level: routing.consistency, here: here)
         }
+    }
+
+    /// How many internal write batches may be under way to one node while requests are answered
+    /// without waiting for it.
+    static let backgroundLimit = 64
+
+    /// Whether an object's answers so far settle its result: its one answer, or for a replicated
+    /// one enough acknowledgements (a failure waits for every replica, so that its error says
+    /// what each one answered).
+    static func isDecided(_ answers: [(node: String, result: Database.WriteResult)], replication: (replicas: [String], needed: Int)?) -> Bool {
+        guard let (replicas, needed) = replication else { return !answers.isEmpty }
+        let succeeded = answers.filter { (try? $0.result.get()) != nil }.count
+        return succeeded >= needed || answers.count == replicas.count
     }
 
     /// A replicated object's result: this node's answer (else the first replica's) when `needed`
