@@ -171,3 +171,48 @@ def test_a_node_down_quorum_writes_go_on_all_fails_and_reads_use_other_replicas(
         for item in fresh[1:20]:
             found = trio.query.fetch_object_by_id(item.uuid, include_vector=True)
             assert found is not None and found.properties["k"] == item.properties["k"]
+
+
+def test_a_replica_that_missed_deletions_applies_them_by_the_deletion_strategy(cluster):
+    from weaviate.classes.config import ReplicationDeletionStrategy
+
+    _, nodes, _, _ = cluster
+
+    def held(server, name):
+        status, body = rest(server, "GET", f"/v1/nodes/{name}?output=verbose")
+        mine = [entry for entry in body["nodes"] if entry["name"] == f"node{nodes.index(server) + 1}"][0]
+        return sum(shard["objectCount"] for shard in mine["shards"] or [])
+
+    items = [wvc.data.DataObject(uuid=uuid.UUID(int=70_000 + index), properties={"k": index}, vector=[float(index), 1.0]) for index in range(50)]
+    strategies = {"Erased": ReplicationDeletionStrategy.TIME_BASED_RESOLUTION, "Purged": ReplicationDeletionStrategy.DELETE_ON_CONFLICT,
+                  "Kept": ReplicationDeletionStrategy.NO_AUTOMATED_RESOLUTION}
+    with connect(nodes[0]) as client:
+        for name, strategy in strategies.items():
+            collection = client.collections.create(name, vector_config=Configure.Vectors.self_provided(), sharding_config=Configure.sharding(desired_count=3),
+                                                   replication_config=Configure.replication(factor=3, deletion_strategy=strategy),
+                                                   properties=[Property(name="k", data_type=DataType.INT)])
+            assert not collection.data.insert_many(items).errors
+    # A QUORUM write answers before the third replica is done: wait for it, so that node3 misses
+    # only the deletions.
+    started = time.time()
+    while any(held(server, name) != 50 for server in nodes for name in strategies) and time.time() - started < 10:
+        time.sleep(0.1)
+    nodes[2].kill()
+    with connect(nodes[0]) as client:
+        for name in strategies:
+            for item in items[:10]:
+                client.collections.get(name).data.delete_by_id(item.uuid)
+    nodes[2].restart()
+    started = time.time()
+    while (held(nodes[2], "Erased") != 40 or held(nodes[2], "Purged") != 40) and time.time() - started < 30:
+        time.sleep(0.3)
+    # The deletions reached node3; with NoAutomatedResolution the conflict is left alone: node3
+    # keeps the objects and does not give them back to the others.
+    assert [held(server, "Erased") for server in nodes] == [40, 40, 40]
+    assert [held(server, "Purged") for server in nodes] == [40, 40, 40]
+    time.sleep(2)
+    assert [held(server, "Kept") for server in nodes] == [40, 40, 50]
+    # Written again after its deletion, an object is back everywhere.
+    with connect(nodes[1]) as client:
+        client.collections.get("Erased").data.insert({"k": 0}, uuid=items[0].uuid, vector=[0.0, 1.0])
+    assert [held(server, "Erased") for server in nodes] == [41, 41, 41]

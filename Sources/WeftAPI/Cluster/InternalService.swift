@@ -31,13 +31,15 @@ enum InternalService {
             },
             "/weft.internal.v1.Internal/ShardDigest": .unary(.query) { (request: Weft_Internal_V1_ShardDigestRequest) throws(WeftError) in
                 let after = request.after.isEmpty ? nil : ObjectID(request.after)
-                let page = try database.replicaDigest(collection: request.collection, place: Int(request.place), after: after,
-                                                      limit: max(1, min(Int(request.limit), ReplicaSync.pageSize)))
+                let page = request.tombstones
+                    ? try database.replicaTombstones(collection: request.collection, place: Int(request.place)).map { ($0.id, $0.deleted) }
+                    : try database.replicaDigest(collection: request.collection, place: Int(request.place), after: after,
+                                                 limit: max(1, min(Int(request.limit), ReplicaSync.pageSize))).map { ($0.id, $0.updated) }
                 var reply = Weft_Internal_V1_ShardDigestReply()
                 reply.entries = page.map { entry in
                     var proto = Weft_Internal_V1_ShardDigestReply.Entry()
-                    proto.id = entry.id.description
-                    proto.updateTime = entry.updated
+                    proto.id = entry.0.description
+                    proto.updateTime = entry.1
                     return proto
                 }
                 return reply

@@ -9,8 +9,12 @@ import WeftGRPCProtos
 /// (30 s by default, and once right after the node joins) each node reads the digest of every
 /// other replica of the shards it holds (each object's UUID and update time, in pages), and copies
 /// the objects it lacks or holds an older version of, with their times. A copy never replaces a
-/// version at least as new. Deletions are not propagated yet: they need tombstones (the hash-tree
-/// step of issue 19); so is comparing digests by hash tree instead of in full.
+/// version at least as new. Deletions travel as tombstones (a replicated shard records each
+/// deletion's time) by `replicationConfig.deletionStrategy`: TimeBasedResolution keeps whichever of
+/// the deletion and the object is newer, DeleteOnConflict lets the deletion win, and
+/// NoAutomatedResolution (the default) leaves such conflicts alone (an object deleted on one replica
+/// stays on another that missed it, and is not copied back to the first). Comparing digests by
+/// hash tree instead of in full is the next step.
 final class ReplicaSync: Sendable {
     static let pageSize = 10_000
     /// Objects copied per internal read.
@@ -78,6 +82,10 @@ final class ReplicaSync: Sendable {
             guard page.count == Self.pageSize, let last = page.last else { break }
             after = last.id
         }
+        let buried = Dictionary(try await database.executor.run(.query) { () throws(WeftError) in
+            try database.replicaTombstones(collection: name, place: place)
+        }.map { ($0.id, $0.deleted) }) { first, _ in first }
+        let strategy = collection.definition.replication.deletionStrategy
         var wanted: [ObjectID] = []
         var request = Weft_Internal_V1_ShardDigestRequest()
         request.collection = name
@@ -89,10 +97,33 @@ final class ReplicaSync: Sendable {
             for entry in reply.entries {
                 guard let id = ObjectID(entry.id) else { continue }
                 if let held = mine[id], held >= entry.updateTime { continue }
+                // Deleted here: copied back only when the version is newer than the deletion and
+                // the collection resolves such conflicts by time.
+                if let deleted = buried[id], strategy != "TimeBasedResolution" || deleted >= entry.updateTime { continue }
                 wanted.append(id)
             }
             guard reply.entries.count == Self.pageSize, let last = reply.entries.last else { break }
             request.after = last.id
+        }
+        // The peer's deletions: applied here by the collection's deletion strategy.
+        var deletions: [(id: ObjectID, time: Int64)] = []
+        if strategy != "NoAutomatedResolution" {
+            var tombstones = request
+            tombstones.after = ""
+            tombstones.tombstones = true
+            let message = tombstones
+            let reply = try await cluster.peers.call(peer) { client, options in try await client.shardDigest(message, options: options) }
+            for entry in reply.entries {
+                guard let id = ObjectID(entry.id), buried[id] == nil else { continue }
+                if let held = mine[id], strategy == "TimeBasedResolution", held >= entry.updateTime { continue }
+                deletions.append((id, entry.updateTime))
+            }
+        }
+        if !deletions.isEmpty {
+            let doomed = deletions
+            try await database.executor.run(.write) { () throws(WeftError) in
+                for deletion in doomed { _ = try database.deleteObject(className: name, id: deletion.id, at: deletion.time) }
+            }
         }
         var copied = 0
         for start in stride(from: 0, to: wanted.count, by: Self.copyBatch) {
@@ -118,6 +149,6 @@ final class ReplicaSync: Sendable {
             let results = try await database.executor.run(.write) { () throws(WeftError) in try database.write(batch) }
             copied += results.filter { (try? $0.get()) != nil }.count
         }
-        return copied
+        return copied + deletions.count
     }
 }

@@ -36,10 +36,12 @@ extension Database {
     }
 
     /// Deletes the object; false when none had that id.
-    public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil) throws(WeftError) -> Bool {
+    /// Deletes an object; `time` is the deletion's time for a replicated shard's tombstone (a
+    /// copy of another replica's deletion keeps its time), nil: now.
+    public func deleteObject(className: String?, id: ObjectID, tenant: String? = nil, at time: Int64? = nil) throws(WeftError) -> Bool {
         for collection in try candidates(className, tenant: tenant) {
             let shard = try collection.shard(for: id, tenant: tenant)
-            if let docID = try shard.delete(id, schema: collection.invertedSchema) {
+            if let docID = try shard.delete(id, schema: collection.invertedSchema, deletedAt: time ?? clock()) {
                 shard.vectorIndexes.delete(docID)
                 return true
             }

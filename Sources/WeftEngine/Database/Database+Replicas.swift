@@ -11,4 +11,14 @@ extension Database {
         }
         return try shard.scan(after: after, limit: limit).map { ($0.id, $0.lastUpdateTimeUnix) }
     }
+
+    /// The tombstones of this node's replica of the shard at `place`: each deleted object's UUID
+    /// and deletion time.
+    public func replicaTombstones(collection name: String, place: Int) throws(WeftError) -> [(id: ObjectID, deleted: Int64)] {
+        let collection = try requireCollection(name)
+        guard collection.placements.indices.contains(place), let shard = collection.localShard(at: place) else {
+            throw .notFound("shard \(place) of \(collection.name) is not held by node \(configuration.nodeName)")
+        }
+        return try shard.tombstones()
+    }
 }

@@ -110,7 +110,8 @@ public final class Database: Sendable {
         let queue = configuration.asyncIndexing
             ? IndexingQueue(capacity: configuration.asyncIndexingQueueMax, roomTimeout: configuration.asyncIndexingQueueWait, executor: executor) : nil
         return try Shard(name: entry.name, prefix: ShardKeyPrefix(id: entry.id), store: store,
-                         indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger, indexingQueue: queue)
+                         indexDirectory: "\(configuration.dataPath)/vectorindex/\(entry.id)", logger: logger, indexingQueue: queue,
+                         keepsTombstones: entry.replicaNodes.count > 1)
     }
 
     var parseOptions: CollectionDefinition.ParseOptions {

@@ -1,3 +1,4 @@
+import WeftCore
 import WeftStorage
 
 /// Keys of the `meta` bucket. Node-level entries live under the reserved shard id 0; shard
@@ -29,6 +30,10 @@ enum MetaKeys {
     /// -> `PropertyLengthTotals` of a searchable property of the shard.
     static func propertyLength(_ shard: ShardKeyPrefix, _ property: String) -> [UInt8] { propertyLengths(shard) + Array(property.utf8) }
     static func propertyLengths(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("proplen/".utf8)) }
+    /// -> i64 LE, when the object was deleted (Unix ms): a replicated shard's tombstone, so that
+    /// replica sync propagates the deletion instead of copying the object back.
+    static func tombstone(_ shard: ShardKeyPrefix, _ id: ObjectID) -> [UInt8] { tombstones(shard) + id.bytes }
+    static func tombstones(_ shard: ShardKeyPrefix) -> [UInt8] { shard.key(Array("tomb/".utf8)) }
 }
 
 extension Array where Element == UInt8 {

@@ -78,6 +78,9 @@ extension Shard {
                         if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix >= copied.updated {
                             throw .conflict("object \(change.id) has a version here at least as new")
                         }
+                        if let copied = change.copiedTimes, existing == nil, let deleted = try tombstone(of: change.id), deleted >= copied.updated {
+                            throw .conflict("object \(change.id) was deleted here after that version")
+                        }
                         var object = try change.build(existing)
                         object.id = change.id
                         object.docID = nextDocID
@@ -120,13 +123,21 @@ extension Shard {
         }
     }
 
-    /// Deletes the object; returns its docID, nil when it did not exist.
+    /// Deletes the object; returns its docID, nil when it did not exist. A shard that keeps
+    /// tombstones records the deletion's time (`deletedAt`, default now) in the same batch, even
+    /// when the object was not here (a deletion replica sync brings).
     @discardableResult
-    public func delete(_ id: ObjectID, schema: InvertedSchema) throws(WeftError) -> UInt64? {
+    public func delete(_ id: ObjectID, schema: InvertedSchema, deletedAt: Int64? = nil) throws(WeftError) -> UInt64? {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
             try permitWrite()
-            guard let existing = try get(id) else { return nil }
             let batch = WriteBatch(store: store)
+            if keepsTombstones {
+                batch.put(.meta, MetaKeys.tombstone(prefix, id), .uint64LE(UInt64(bitPattern: deletedAt ?? Database.currentTimeMillis())))
+            }
+            guard let existing = try get(id) else {
+                if keepsTombstones { try store.write(batch) }
+                return nil
+            }
             batch.delete(.objects, objectKey(id))
             var lengths = counters.lengths
             var postings = BatchPostingChanges()
@@ -139,6 +150,24 @@ extension Shard {
             counters.lengths = lengths
             return existing.docID
         }
+    }
+
+    /// When the object was deleted here (Unix ms), if this shard keeps tombstones and it was.
+    public func tombstone(of id: ObjectID) throws(WeftError) -> Int64? {
+        guard keepsTombstones else { return nil }
+        return try store.get(.meta, MetaKeys.tombstone(prefix, id)).flatMap(\.uint64LE).map { Int64(bitPattern: $0) }
+    }
+
+    /// Every tombstone of this shard: (id, deletion time).
+    public func tombstones() throws(WeftError) -> [(id: ObjectID, deleted: Int64)] {
+        guard keepsTombstones else { return [] }
+        var found: [(ObjectID, Int64)] = []
+        let keyPrefix = MetaKeys.tombstones(prefix)
+        try store.scan(.meta, range: .prefix(keyPrefix)) { key, value in
+            if let id = ObjectID(bytes: Array(key.dropFirst(keyPrefix.count))), let time = Array(value).uint64LE { found.append((id, Int64(bitPattern: time))) }
+            return true
+        }
+        return found
     }
 
     /// HNSW and flat indexes address nodes by 32-bit ids and docIDs are never reused (each
@@ -162,6 +191,8 @@ extension Shard {
         if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch) }
         index(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
         batch.put(.objects, objectKey(object.id), ObjectRecordCodec.encode(object))
+        // Written again after a deletion: the object, not its tombstone, is what replicas compare.
+        if keepsTombstones { batch.delete(.meta, MetaKeys.tombstone(prefix, object.id)) }
         batch.put(.docIDs, prefix.key(docID: object.docID), object.id.bytes)
         for (vectorName, vector) in object.vectors {
             var writer = ByteWriter(capacity: vector.count * 4)

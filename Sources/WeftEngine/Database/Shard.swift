@@ -28,8 +28,13 @@ public final class Shard: Sendable {
     /// refused until the status is set back to READY. Not persisted (a restart clears it).
     private let markedReadOnly = Atomic<Bool>(false)
 
-    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, indexingQueue: IndexingQueue?) throws(WeftError) {
+    /// Whether deletions leave a tombstone (a replica of a replicated collection's shard).
+    public let keepsTombstones: Bool
+
+    init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, indexingQueue: IndexingQueue?,
+         keepsTombstones: Bool = false) throws(WeftError) {
         self.name = name
+        self.keepsTombstones = keepsTombstones
         self.prefix = prefix
         self.store = store
         self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger, queue: indexingQueue)

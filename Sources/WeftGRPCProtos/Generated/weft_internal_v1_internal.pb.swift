@@ -48,6 +48,9 @@ public nonisolated struct Weft_Internal_V1_ShardDigestRequest: Sendable {
 
   public var limit: Int32 = 0
 
+  /// The shard's tombstones instead (all of them, `update_time` the deletion's time).
+  public var tombstones: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -707,7 +710,7 @@ fileprivate nonisolated let _protobuf_package = "weft.internal.v1"
 
 nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardDigestRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}after\0\u{1}limit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}after\0\u{1}limit\0\u{1}tombstones\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -719,6 +722,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.place) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.after) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.tombstones) }()
       default: break
       }
     }
@@ -737,6 +741,9 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
     if self.limit != 0 {
       try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 4)
     }
+    if self.tombstones != false {
+      try visitor.visitSingularBoolField(value: self.tombstones, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -745,6 +752,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
     if lhs.place != rhs.place {return false}
     if lhs.after != rhs.after {return false}
     if lhs.limit != rhs.limit {return false}
+    if lhs.tombstones != rhs.tombstones {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
