@@ -149,10 +149,17 @@ def test_a_node_down_quorum_writes_go_on_all_fails_and_reads_use_other_replicas(
     assert status == 204
     with connect(nodes[0]) as client:
         assert client.collections.get("Trio").query.fetch_object_by_id(fresh[0].uuid) is None
+    # An object changed while node3 is down: node3's copy is stale until replica sync runs.
+    status, _ = rest(nodes[0], "PATCH", f"/v1/objects/Trio/{objects[3].uuid}", {"class": "Trio", "properties": {"k": 9999}})
+    assert status == 204
     # Restarted, node3 copies what it missed from the other replicas (replica sync) and then
     # holds, shard by shard, what they hold.
     nodes[2].restart()
     started = time.time()
+    # A read at QUORUM (the default) through node3 asks two replicas and answers the newest.
+    for level in ("", "?consistency_level=QUORUM", "?consistency_level=ALL"):
+        status, body = rest(nodes[2], "GET", f"/v1/objects/Trio/{objects[3].uuid}{level}")
+        assert status == 200 and body["properties"]["k"] == 9999, (level, body)
 
     def shard_counts(server, name):
         status, body = rest(server, "GET", f"/v1/nodes/{name}?output=verbose")

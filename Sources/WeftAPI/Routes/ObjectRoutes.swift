@@ -77,7 +77,10 @@ struct ObjectRoutes {
         let includeVector = includesVector(request)
         let tenant = request.uri.queryParameters.get("tenant")
         let found: ObjectView?
-        if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
+        if let (cluster, collection, consistency) = try replicatedRead(request, className: className) {
+            found = try await ClusterObjects.readConsistent(collection, id: id, tenant: tenant, includeVector: includeVector, consistency: consistency,
+                                                            database: database, cluster: cluster)
+        } else if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
             found = try await ClusterObjects(cluster: cluster).get(collection, id: id, nodes: nodes, includeVector: includeVector, tenant: tenant)
         } else {
             found = try await database.executor.run(.point) { () throws(WeftError) in
@@ -92,12 +95,26 @@ struct ObjectRoutes {
 
     private func head(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
         let tenant = request.uri.queryParameters.get("tenant")
+        if let (cluster, collection, consistency) = try replicatedRead(request, className: className) {
+            let found = try await ClusterObjects.readConsistent(collection, id: id, tenant: tenant, includeVector: false, consistency: consistency,
+                                                                database: database, cluster: cluster)
+            return Response(status: found != nil ? .noContent : .notFound)
+        }
         if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
             let found = try await ClusterObjects(cluster: cluster).get(collection, id: id, nodes: nodes, includeVector: false, tenant: tenant)
             return Response(status: found != nil ? .noContent : .notFound)
         }
         let exists = try await database.executor.run(.point) { () throws(WeftError) in try database.objectExists(className: className, id: id, tenant: tenant) }
         return Response(status: exists ? .noContent : .notFound)
+    }
+
+    /// A read by id of a replicated collection in a cluster, at the request's `consistency_level`
+    /// (QUORUM when it names none, as Weaviate); nil for every other read.
+    private func replicatedRead(_ request: Request, className: String?) throws -> (ClusterNode, Collection, ConsistencyLevel)? {
+        guard let cluster = database.cluster, let className, let collection = database.collection(named: className),
+              collection.isReplicated, !collection.isMultiTenant else { return nil }
+        let consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
+        return (cluster, collection, consistency)
     }
 
     private func delete(_ request: Request, className: String?, id: ObjectID) async throws -> Response {
