@@ -138,10 +138,19 @@ def test_a_node_down_quorum_writes_go_on_all_fails_and_reads_use_other_replicas(
             assert duo.aggregate.over_all(total_count=True).total_count == 300
             assert len(list(duo.iterator())) == 300
             assert len(duo.query.near_vector([0.1] * 8, limit=10).objects) == 10
+            # By id at ONE: from the other replica. At QUORUM (the default), a factor-2 shard with a
+            # replica on node3 needs both: those reads fail clearly, as in Weaviate.
+            one = duo.with_consistency_level(ConsistencyLevel.ONE)
+            refused = 0
             for item in objects[:40]:
-                assert duo.query.fetch_object_by_id(item.uuid) is not None
-            status, _ = rest(server, "GET", f"/v1/objects/Duo/{objects[7].uuid}")
-            assert status == 200
+                assert one.query.fetch_object_by_id(item.uuid) is not None
+                status, _ = rest(server, "GET", f"/v1/objects/Duo/{item.uuid}?consistency_level=ONE")
+                assert status == 200
+                status, body = rest(server, "GET", f"/v1/objects/Duo/{item.uuid}")
+                if status != 200:
+                    assert status == 503 and "cannot reach consistency level QUORUM" in body["error"][0]["message"], body
+                    refused += 1
+            assert 0 < refused < 40
             trio = client.collections.get("Trio")
             assert trio.aggregate.over_all(total_count=True).total_count == 341
     # A delete at QUORUM reaches the two live replicas.
@@ -160,6 +169,11 @@ def test_a_node_down_quorum_writes_go_on_all_fails_and_reads_use_other_replicas(
     for level in ("", "?consistency_level=QUORUM", "?consistency_level=ALL"):
         status, body = rest(nodes[2], "GET", f"/v1/objects/Trio/{objects[3].uuid}{level}")
         assert status == 200 and body["properties"]["k"] == 9999, (level, body)
+    # So does the client's fetch by id (a gRPC search pinned to the id).
+    with connect(nodes[2]) as client:
+        trio = client.collections.get("Trio")
+        assert trio.query.fetch_object_by_id(objects[3].uuid).properties["k"] == 9999
+        assert trio.with_consistency_level(ConsistencyLevel.ALL).query.fetch_object_by_id(objects[3].uuid).properties["k"] == 9999
 
     def shard_counts(server, name):
         status, body = rest(server, "GET", f"/v1/nodes/{name}?output=verbose")

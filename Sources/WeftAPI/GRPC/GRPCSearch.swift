@@ -37,6 +37,13 @@ struct GRPCSearch {
             let plan = try await database.executor.run(.query) { () throws(WeftError) in try search.plan(resolved) }
             // Across the nodes when the collection is spread over a cluster.
             var response = try await ClusterSearch.run(plan.request, database: database)
+            // A fetch by id of a replicated collection (the client's fetch_object_by_id) reads at
+            // its consistency level, as REST's read by id does.
+            if let view = try await Self.consistentFetch(plan.request, level: proto.hasConsistencyLevel ? GRPCBatch.consistency(proto.consistencyLevel) : .quorum,
+                                                         database: database) {
+                response.results = view.map { [SearchResult(view: $0, distance: nil, score: nil, explainScore: nil)] } ?? []
+                response.groups = nil
+            }
             let post = GRPCModuleResults(modules: modules, definition: plan.definition, headers: headers)
             let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil
             let generated = proto.hasGenerative ? try await post.generate(response, proto.generative) : nil
@@ -53,6 +60,19 @@ struct GRPCSearch {
             if let generated { GRPCModuleResults.attach(generated, to: &reply) }
             return reply
         }
+    }
+
+    /// For a request that only fetches one object by id from a replicated collection in a
+    /// cluster, at a level above ONE: the newest version among the level's replicas
+    /// (`ClusterObjects.readConsistent`), or `.some(nil)` when none has it; nil for every other
+    /// request (its search's answer stands).
+    static func consistentFetch(_ request: SearchRequest, level: ConsistencyLevel, database: Database) async throws(WeftError) -> ObjectView?? {
+        guard level != .one, let cluster = database.cluster, let collection = database.collection(named: request.collection),
+              collection.isReplicated, !collection.isMultiTenant, request.search == nil, request.sort.isEmpty, request.after == nil,
+              request.offset == 0, (request.limit ?? 1) > 0, case .compare(.equal, .id, .text(let text))? = request.filter, let id = ObjectID(text)
+        else { return nil }
+        return .some(try await ClusterObjects.readConsistent(collection, id: id, tenant: request.tenant, includeVector: !request.vectorNames.isEmpty,
+                                                             consistency: level, database: database, cluster: cluster))
     }
 
     /// A request mapped onto the engine, with what encoding its reply needs.
