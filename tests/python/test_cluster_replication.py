@@ -131,6 +131,12 @@ def test_a_node_down_quorum_writes_go_on_all_fails_and_reads_use_other_replicas(
         status, body = rest(nodes[0], "POST", "/v1/objects?consistency_level=SOME", {"class": "Trio", "properties": {"k": 5001}, "vector": [0.5] * 8})
         assert status == 422, body
     assert time.time() - started < 20
+    # A reference change takes the request's level too.
+    assert rest(nodes[0], "POST", "/v1/schema/Trio/properties", {"name": "next", "dataType": ["Trio"]})[0] == 200
+    beacon = {"beacon": f"weaviate://localhost/Trio/{objects[1].uuid}"}
+    status, body = rest(nodes[0], "POST", f"/v1/objects/Trio/{objects[0].uuid}/references/next?consistency_level=ALL", beacon)
+    assert status == 503 and "consistency level ALL" in body["error"][0]["message"], body
+    assert rest(nodes[0], "POST", f"/v1/objects/Trio/{objects[0].uuid}/references/next?consistency_level=ONE", beacon)[0] == 200
     # Duo's shards each have a replica on node1 or node2: everything is still read, counted once.
     for server in nodes[:2]:
         with connect(server) as client:

@@ -17,7 +17,7 @@ struct ClusterReads {
     /// nodes' in assignment order. This node's error comes first (a request it refuses, every
     /// node refuses); then a shard no replica of which answered fails the read.
     func gather<Part: Sendable>(pinnedTo id: ObjectID? = nil, _ ask: @escaping Asker<Part>) async throws(WeftError) -> (local: Part?, remote: [Part]) {
-        var parts = collection.readAssignment(tenant: tenant).parts
+        var parts = collection.readAssignment(tenant: tenant)
         if let id, !collection.isMultiTenant {
             // A filter on one UUID (how clients fetch an object by id) needs only its shard.
             let place = collection.placementIndex(of: id)

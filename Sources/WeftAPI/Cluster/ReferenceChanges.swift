@@ -20,9 +20,10 @@ struct ReferenceChanges {
     }
 
     /// Applies `changes` where their source objects live (on every replica of a replicated
-    /// collection's shard, a change succeeding once a quorum of them made it), a result each in
-    /// request order.
-    static func apply(_ changes: [Change], database: Database, lane: EngineExecutor.Lane) async -> [Result<Void, WeftError>] {
+    /// collection's shard, a change succeeding once `consistency`'s number of them made it), a
+    /// result each in request order.
+    static func apply(_ changes: [Change], database: Database, lane: EngineExecutor.Lane,
+                      consistency: ConsistencyLevel = .quorum) async -> [Result<Void, WeftError>] {
         var answers = [[(node: String, result: Result<Void, WeftError>)]](repeating: [], count: changes.count)
         var needed = [Int](repeating: 1, count: changes.count)
         var local: [Int] = []
@@ -35,7 +36,7 @@ struct ReferenceChanges {
             }
             let nodes = collection.isReplicated && !collection.isMultiTenant
                 ? collection.replicaNodes(for: change.id, tenant: change.tenant) : [collection.remoteNode(for: change.id, tenant: change.tenant) ?? here]
-            needed[position] = ConsistencyLevel.quorum.needed(of: nodes.count)
+            needed[position] = consistency.needed(of: nodes.count)
             for node in nodes {
                 if node == here { local.append(position) } else { remote[node, default: []].append(position) }
             }
@@ -83,7 +84,7 @@ struct ReferenceChanges {
             }
             if made == 0, let first = failures.first?.1, first.code != .unavailable, failures.allSatisfy({ $0.1.message == first.message }) { return .failure(first) }
             let reasons = failures.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1.message)" }.joined(separator: "; ")
-            return .failure(.unavailable("cannot reach consistency level QUORUM: \(made) of \(replies.count) replicas made the change (\(reasons))"))
+            return .failure(.unavailable("cannot reach consistency level \(consistency.rawValue): \(made) of \(replies.count) replicas made the change (\(reasons))"))
         }
     }
 

@@ -42,7 +42,13 @@ final class ReplicaSync: Sendable {
     private func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            for collection in cluster.database.collections where collection.isReplicated && !collection.isMultiTenant {
+            let collections = cluster.database.collections
+        // Collections deleted since: forgotten.
+        synced.withLock { last in
+            let names = Set(collections.map(\.name))
+            last = last.filter { names.contains($0.key) }
+        }
+        for collection in collections where collection.isReplicated && !collection.isMultiTenant {
                 let frequency = Duration.milliseconds(collection.definition.replication.asyncConfig["frequency"] ?? 30_000)
                 let due = synced.withLock { last in last[collection.name].map { ContinuousClock.now - $0 >= frequency } ?? true }
                 guard due else { continue }
@@ -58,9 +64,15 @@ final class ReplicaSync: Sendable {
     func sync(_ collection: WeftEngine.Collection) async -> Int {
         var copied = 0
         for place in collection.placements.indices where collection.holdsLocally(place) {
+            // This replica's digest, read once and kept current as the peers' changes are applied.
+            var local: Local
+            do throws(WeftError) { local = try await digest(of: collection, place: place) } catch {
+                logger.debug("replica sync of \(collection.name) shard \(place): \(error.message)")
+                continue
+            }
             for peer in collection.placements[place].replicas where peer != cluster.nodeName {
                 do throws(WeftError) {
-                    copied += try await pull(collection, place: place, from: peer)
+                    copied += try await pull(collection, place: place, from: peer, local: &local)
                 } catch {
                     logger.debug("replica sync of \(collection.name) shard \(place) from \(peer): \(error.message)")
                 }
@@ -69,22 +81,34 @@ final class ReplicaSync: Sendable {
         return copied
     }
 
-    private func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
+    /// A replica's objects (UUID → update time) and tombstones (UUID → deletion time).
+    private struct Local {
+        var objects: [ObjectID: Int64] = [:]
+        var tombstones: [ObjectID: Int64] = [:]
+    }
+
+    private func digest(of collection: WeftEngine.Collection, place: Int) async throws(WeftError) -> Local {
         let database = cluster.database, name = collection.name
-        var mine: [ObjectID: Int64] = [:]
+        var local = Local()
         var after: ObjectID? = nil
         while true {
             let cursor = after
             let page = try await database.executor.run(.query) { () throws(WeftError) in
                 try database.replicaDigest(collection: name, place: place, after: cursor, limit: Self.pageSize)
             }
-            for entry in page { mine[entry.id] = entry.updated }
+            for entry in page { local.objects[entry.id] = entry.updated }
             guard page.count == Self.pageSize, let last = page.last else { break }
             after = last.id
         }
-        let buried = Dictionary(try await database.executor.run(.query) { () throws(WeftError) in
-            try database.replicaTombstones(collection: name, place: place)
-        }.map { ($0.id, $0.deleted) }) { first, _ in first }
+        for entry in try await database.executor.run(.query, { () throws(WeftError) in try database.replicaTombstones(collection: name, place: place) }) {
+            local.tombstones[entry.id] = entry.deleted
+        }
+        return local
+    }
+
+    private func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String, local: inout Local) async throws(WeftError) -> Int {
+        let database = cluster.database, name = collection.name
+        let mine = local.objects, buried = local.tombstones
         let strategy = collection.definition.replication.deletionStrategy
         var wanted: [ObjectID] = []
         var request = Weft_Internal_V1_ShardDigestRequest()
@@ -124,6 +148,10 @@ final class ReplicaSync: Sendable {
             try await database.executor.run(.write) { () throws(WeftError) in
                 for deletion in doomed { _ = try database.deleteObject(className: name, id: deletion.id, at: deletion.time) }
             }
+            for deletion in deletions {
+                local.objects[deletion.id] = nil
+                local.tombstones[deletion.id] = deletion.time
+            }
         }
         var copied = 0
         for start in stride(from: 0, to: wanted.count, by: Self.copyBatch) {
@@ -147,7 +175,12 @@ final class ReplicaSync: Sendable {
             }
             let batch = writes
             let results = try await database.executor.run(.write) { () throws(WeftError) in try database.write(batch) }
-            copied += results.filter { (try? $0.get()) != nil }.count
+            for result in results {
+                guard let view = try? result.get() else { continue }
+                local.objects[view.object.id] = view.object.lastUpdateTimeUnix
+                local.tombstones[view.object.id] = nil
+                copied += 1
+            }
         }
         return copied + deletions.count
     }

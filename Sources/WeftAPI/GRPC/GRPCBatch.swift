@@ -182,7 +182,7 @@ struct GRPCBatch {
 
     /// BatchReferences: on the lane; where their source objects live when some are held by other
     /// nodes of a cluster.
-    func addReferencesStep(_ references: [Weaviate_V1_BatchReference]) -> LaneStep<[Result<Void, WeftError>]> {
+    func addReferencesStep(_ references: [Weaviate_V1_BatchReference], consistency: ConsistencyLevel = .quorum) -> LaneStep<[Result<Void, WeftError>]> {
         guard database.cluster != nil else { return .done(addReferences(references)) }
         let parsed = references.map(Self.change)
         let database = self.database
@@ -192,7 +192,7 @@ struct GRPCBatch {
         } ?? false })
         else { return .done(addReferences(references)) }
         return .later { () async throws(WeftError) -> [Result<Void, WeftError>] in
-            var applied = await ReferenceChanges.apply(parsed.compactMap { try? $0.get() }, database: database, lane: .write)[...]
+            var applied = await ReferenceChanges.apply(parsed.compactMap { try? $0.get() }, database: database, lane: .write, consistency: consistency)[...]
             return parsed.map { parse in parse.flatMap { _ in applied.removeFirst() } }
         }
     }

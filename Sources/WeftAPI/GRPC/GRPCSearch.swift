@@ -35,14 +35,15 @@ struct GRPCSearch {
             let resolved = needsVectors ? try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition) : proto
             let search = GRPCSearch(database: database, modules: modules)
             let plan = try await database.executor.run(.query) { () throws(WeftError) in try search.plan(resolved) }
-            // Across the nodes when the collection is spread over a cluster.
-            var response = try await ClusterSearch.run(plan.request, database: database)
             // A fetch by id of a replicated collection (the client's fetch_object_by_id) reads at
-            // its consistency level, as REST's read by id does.
+            // its consistency level, as REST's read by id does; any other search runs across the
+            // nodes when the collection is spread over a cluster.
+            var response: SearchResponse
             if let view = try await Self.consistentFetch(plan.request, level: proto.hasConsistencyLevel ? GRPCBatch.consistency(proto.consistencyLevel) : .quorum,
                                                          database: database) {
-                response.results = view.map { [SearchResult(view: $0, distance: nil, score: nil, explainScore: nil)] } ?? []
-                response.groups = nil
+                response = SearchResponse(results: view.map { [SearchResult(view: $0, distance: nil, score: nil, explainScore: nil)] } ?? [])
+            } else {
+                response = try await ClusterSearch.run(plan.request, database: database)
             }
             let post = GRPCModuleResults(modules: modules, definition: plan.definition, headers: headers)
             let scores = proto.hasRerank ? try await post.rerank(&response, proto) : nil

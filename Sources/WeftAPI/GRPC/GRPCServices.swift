@@ -26,7 +26,7 @@ enum GRPCServices {
             // ref2vec-centroid vectors follow the references, after the lane's work.
             "/weaviate.v1.Weaviate/BatchReferences": .unaryContinuing(.write) { (request: Weaviate_V1_BatchReferencesRequest, _: ModuleHeaders) throws(WeftError) in
                 let batch = GRPCBatch(database: database, modules: modules)
-                switch batch.addReferencesStep(request.references) {
+                switch batch.addReferencesStep(request.references, consistency: GRPCBatch.consistency(request.consistencyLevel)) {
                 case .done(let outcomes):
                     return batch.followingCentroids(try GRPCMethod.encode(batchReferencesReply(outcomes)), references: request.references, outcomes: outcomes)
                 case .later(let rest):

@@ -108,13 +108,13 @@ struct ObjectRoutes {
         return Response(status: exists ? .noContent : .notFound)
     }
 
-    /// A read by id of a replicated collection in a cluster, at the request's `consistency_level`
-    /// (QUORUM when it names none, as Weaviate); nil for every other read.
+    /// A read by id of a replicated collection in a cluster at a level above ONE (QUORUM when
+    /// the request names none, as Weaviate); nil for every other read (ONE reads one replica).
     private func replicatedRead(_ request: Request, className: String?) throws -> (ClusterNode, Collection, ConsistencyLevel)? {
         guard let cluster = database.cluster, let className, let collection = database.collection(named: className),
               collection.isReplicated, !collection.isMultiTenant else { return nil }
         let consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
-        return (cluster, collection, consistency)
+        return consistency == .one ? nil : (cluster, collection, consistency)
     }
 
     private func delete(_ request: Request, className: String?, id: ObjectID) async throws -> Response {

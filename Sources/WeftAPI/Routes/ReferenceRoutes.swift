@@ -23,7 +23,7 @@ struct ReferenceRoutes {
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
             try await ReferenceChanges.apply([.init(operation: .add, className: className, id: id, property: property, beacons: [beacon], tenant: tenant)],
-                                             database: database, lane: .point)[0].get()
+                                             database: database, lane: .point, consistency: try Self.consistency(request))[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
@@ -35,7 +35,7 @@ struct ReferenceRoutes {
             for item in items { beacons.append(try Self.beacon(item)) }
             let tenant = request.uri.queryParameters.get("tenant"), list = beacons
             try await ReferenceChanges.apply([.init(operation: .replace, className: className, id: id, property: property, beacons: list, tenant: tenant)],
-                                             database: database, lane: .point)[0].get()
+                                             database: database, lane: .point, consistency: try Self.consistency(request))[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .ok)
         }
@@ -44,7 +44,7 @@ struct ReferenceRoutes {
             let body = try await JSONResponses.body(request, limit: bodyLimit)
             let beacon = try Self.beacon(body), tenant = request.uri.queryParameters.get("tenant")
             try await ReferenceChanges.apply([.init(operation: .delete, className: className, id: id, property: property, beacons: [beacon], tenant: tenant)],
-                                             database: database, lane: .point)[0].get()
+                                             database: database, lane: .point, consistency: try Self.consistency(request))[0].get()
             await refreshCentroids(className, [(id, tenant)])
             return Response(status: .noContent)
         }
@@ -62,7 +62,7 @@ struct ReferenceRoutes {
                 }
             }
             let valid = parsed.compactMap { try? $0.get() }
-            var applied = await ReferenceChanges.apply(valid, database: database, lane: .write)[...]
+            var applied = await ReferenceChanges.apply(valid, database: database, lane: .write, consistency: try Self.consistency(request))[...]
             let results: [(JSONValue, (String, ObjectID, String?)?)] = zip(items, parsed).map { item, parse in
                 let outcome = parse.flatMap { change -> Result<(String, ObjectID, String?), WeftError> in
                     applied.removeFirst().map { (change.className, change.id, change.tenant) }
@@ -101,5 +101,11 @@ struct ReferenceRoutes {
             throw .invalidInput("invalid reference source '\(text)': use weaviate://localhost/<Class>/<uuid>/<property>")
         }
         return (String(parts[3]), id, String(parts[5]))
+    }
+
+    /// The request's `consistency_level`: how many replicas of a replicated collection's shard
+    /// must make each change (QUORUM when it names none).
+    static func consistency(_ request: Request) throws -> ConsistencyLevel {
+        try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
     }
 }

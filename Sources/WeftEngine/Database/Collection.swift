@@ -66,6 +66,7 @@ public final class Collection: Sendable {
         let entries = entries ?? shards.map { .init(name: $0.name, id: $0.prefix.id) }
         self.fixedEntries = entries
         self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node, replicas: $0.replicaNodes) }
+        self.isReplicated = placements.contains { $0.replicas.count > 1 }
         self.localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
         let names = entries.map(\.name)
         self.router = ShardRouter(physicalShardNames: names, virtualPerPhysical: definition.sharding.virtualPerPhysical)
@@ -134,7 +135,7 @@ public final class Collection: Sendable {
     }
 
     /// Whether its shards have several replicas (`replicationConfig.factor` > 1 in a cluster).
-    public var isReplicated: Bool { placements.contains { $0.replicas.count > 1 } }
+    public let isReplicated: Bool
 
     /// The place in `placements` of `id`'s shard.
     public func placementIndex(of id: ObjectID) -> Int { router.shardIndex(for: id) }
@@ -148,7 +149,7 @@ public final class Collection: Sendable {
     /// The nodes other than this one that hold shards a request with `tenant` addresses, in
     /// placement order: every other node holding shards, or the tenant's node when another node
     /// holds it (none for a request a multi-tenant collection refuses).
-    public func remoteNodes(tenant: String?) -> [String] {
+    func remoteNodes(tenant: String?) -> [String] {
         if isMultiTenant { return tenant.flatMap { (try? remoteTenant($0)) ?? nil }.map { [$0] } ?? [] }
         var nodes: [String] = []
         for index in placements.indices where localIndexes[index] == nil {
@@ -164,30 +165,17 @@ public final class Collection: Sendable {
     }
 
     /// Which node reads which shards for a request, each shard once: this node the shards it
-    /// holds a replica of (`node` nil), every other shard its first replica on a node not in
-    /// `avoiding` (nodes that just failed); `places` nil: every shard the node holds. A shard
-    /// whose replicas are all avoided is left out: the caller reports it (`unreadable`).
-    public struct ReadAssignment: Sendable {
-        public var parts: [(node: String?, places: Set<Int>?)]
-        public var unreadable: [Int]
-    }
-
-    public func readAssignment(tenant: String?, avoiding: Set<String> = []) -> ReadAssignment {
-        guard !isMultiTenant, isReplicated else {
-            return ReadAssignment(parts: [(nil, nil)] + remoteNodes(tenant: tenant).filter { !avoiding.contains($0) }.map { ($0, nil) },
-                                  unreadable: [])
-        }
-        var byNode: [String: Set<Int>] = [:], order: [String] = [], unreadable: [Int] = []
+    /// holds a replica of (`node` nil), every other shard its first replica; `places` nil: every
+    /// shard the node holds (a collection without replicas).
+    public func readAssignment(tenant: String?) -> [(node: String?, places: Set<Int>?)] {
+        guard !isMultiTenant, isReplicated else { return [(nil, nil)] + remoteNodes(tenant: tenant).map { ($0, nil) } }
+        var byNode: [String: Set<Int>] = [:], order: [String] = []
         for place in placements.indices where localIndexes[place] == nil {
-            guard let node = placements[place].replicas.first(where: { !avoiding.contains($0) }) else {
-                unreadable.append(place)
-                continue
-            }
+            let node = placements[place].replicas[0]
             if byNode[node] == nil { order.append(node) }
             byNode[node, default: []].insert(place)
         }
-        return ReadAssignment(parts: [(nil, Set(localIndexes.indices.filter { localIndexes[$0] != nil }))] + order.map { ($0, byNode[$0]) },
-                              unreadable: unreadable)
+        return [(nil, Set(localIndexes.indices.filter { localIndexes[$0] != nil }))] + order.map { ($0, byNode[$0]) }
     }
 
     /// The nodes holding the replicas of `id`'s shard (a multi-tenant collection's tenant's node),

@@ -225,4 +225,9 @@ public struct SearchResponse: Sendable {
     public var results: [SearchResult]
     /// Set when the request grouped.
     public var groups: [ResultGroup]?
+
+    public init(results: [SearchResult], groups: [ResultGroup]? = nil) {
+        self.results = results
+        self.groups = groups
+    }
 }
