@@ -28,7 +28,7 @@ import WeftTestSupport
             #expect(try shard.tombstone(of: id) == 1_000)
             // A deletion of an object never seen here is remembered too (replica sync brings those).
             #expect(try !database.deleteObject(className: "Ledger", id: never, at: 2_000))
-            #expect(try database.replicaTombstones(collection: "Ledger", place: 0).count == 2)
+            #expect(try shard.tombstones().count == 2)
             // Another replica's version older than the deletion is not copied back; a newer one is.
             guard case .failure(let refused) = try write(database, id, 2, copiedAt: 900) else {
                 Issue.record("an older copy must not bring a deleted object back")
@@ -39,11 +39,12 @@ import WeftTestSupport
             #expect(try shard.tombstone(of: never) == nil)
         }
         let database = try openDatabase(dir) { $0.nodeName = "here" }
-        #expect(try database.replicaTombstones(collection: "Ledger", place: 0).map(\.id) == [id])
+        let reopened = try #require(try database.requireCollection("Ledger").localShard(at: 0))
+        #expect(try reopened.tombstones().map(\.id) == [id])
         #expect(try database.getObject(className: "Ledger", id: never, includeVector: false) != nil)
         // A write after the deletion brings the object back and retires the tombstone.
         _ = try write(database, id, 4).get()
-        #expect(try database.replicaTombstones(collection: "Ledger", place: 0).isEmpty)
+        #expect(try reopened.tombstones().isEmpty)
         // A shard with one replica keeps none.
         try database.applyAgreedCollection(["class": "Single"], placements: [.init(name: "t0", node: "here")])
         #expect(try database.requireCollection("Single").localShard(at: 0)?.keepsTombstones == false)

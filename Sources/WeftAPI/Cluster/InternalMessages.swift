@@ -19,6 +19,18 @@ enum InternalMessages {
         return proto
     }
 
+    static func proto(_ entry: ReplicaEntry) -> Weft_Internal_V1_ShardDigestReply.Entry {
+        var proto = Weft_Internal_V1_ShardDigestReply.Entry()
+        proto.id = entry.id.description
+        proto.updateTime = entry.time
+        proto.deleted = entry.deleted
+        return proto
+    }
+
+    static func entry(_ proto: Weft_Internal_V1_ShardDigestReply.Entry) -> ReplicaEntry? {
+        ObjectID(proto.id).map { ReplicaEntry(id: $0, time: proto.updateTime, deleted: proto.deleted) }
+    }
+
     static func object(_ proto: Proto) throws(WeftError) -> StoredObject {
         guard let id = ObjectID(proto.id) else { throw .internalError("cluster: a node sent an object without a valid id") }
         return StoredObject(id: id, docID: proto.docID, creationTimeUnix: proto.creationTimeUnix, lastUpdateTimeUnix: proto.lastUpdateTimeUnix,

@@ -30,18 +30,42 @@ enum InternalService {
                 return try pipeline.writeOnLane(writes, lane: .write).map { results throws(WeftError) in try GRPCMethod.encode(writeReply(results)) }
             },
             "/weft.internal.v1.Internal/ShardDigest": .unary(.query) { (request: Weft_Internal_V1_ShardDigestRequest) throws(WeftError) in
-                let after = request.after.isEmpty ? nil : ObjectID(request.after)
-                let page = request.tombstones
-                    ? try database.replicaTombstones(collection: request.collection, place: Int(request.place)).map { ($0.id, $0.deleted) }
-                    : try database.replicaDigest(collection: request.collection, place: Int(request.place), after: after,
-                                                 limit: max(1, min(Int(request.limit), ReplicaSync.pageSize))).map { ($0.id, $0.updated) }
-                var reply = Weft_Internal_V1_ShardDigestReply()
-                reply.entries = page.map { entry in
-                    var proto = Weft_Internal_V1_ShardDigestReply.Entry()
-                    proto.id = entry.0.description
-                    proto.updateTime = entry.1
-                    return proto
+                let entries: [ReplicaEntry]
+                if request.ids.isEmpty {
+                    entries = try database.replicaEntries(collection: request.collection, place: Int(request.place), height: Int(request.height),
+                                                          leaves: request.leaves.map(Int.init))
+                } else {
+                    var ids: [ObjectID] = []
+                    for text in request.ids {
+                        guard let id = ObjectID(text) else { throw .invalidInput("id '\(text)' is not a UUID") }
+                        ids.append(id)
+                    }
+                    entries = try database.replicaEntries(collection: request.collection, tenant: request.tenant.isEmpty ? nil : request.tenant, ids: ids)
                 }
+                var reply = Weft_Internal_V1_ShardDigestReply()
+                reply.entries = entries.map(InternalMessages.proto)
+                return reply
+            },
+            "/weft.internal.v1.Internal/ShardHashTree": .unary(.query) { (request: Weft_Internal_V1_ShardHashTreeRequest) throws(WeftError) in
+                var reply = Weft_Internal_V1_ShardHashTreeReply()
+                reply.values = try database.replicaHashTree(collection: request.collection, place: Int(request.place), height: Int(request.height),
+                                                            depth: Int(request.depth), nodes: request.nodes.map(Int.init))
+                return reply
+            },
+            "/weft.internal.v1.Internal/RepairObjects": .unary(.write) { (request: Weft_Internal_V1_RepairObjectsRequest) throws(WeftError) in
+                let tenant = request.tenant.isEmpty ? nil : request.tenant
+                var writes: [ObjectWrite] = []
+                for proto in request.objects {
+                    writes.append(.copy(of: try InternalMessages.object(proto), className: request.collection, tenant: tenant))
+                }
+                var applied = try database.write(writes).count { (try? $0.get()) != nil }
+                for deletion in request.deletions {
+                    guard let id = ObjectID(deletion.id) else { throw .invalidInput("id '\(deletion.id)' is not a UUID") }
+                    try database.applyReplicaDeletion(className: request.collection, id: id, tenant: tenant, at: deletion.time)
+                    applied += 1
+                }
+                var reply = Weft_Internal_V1_RepairObjectsReply()
+                reply.applied = Int32(applied)
                 return reply
             },
             "/weft.internal.v1.Internal/GetObjects": .unary(.query) { (request: Weft_Internal_V1_GetObjectsRequest) throws(WeftError) in
@@ -52,8 +76,11 @@ enum InternalService {
                     var found = Weft_Internal_V1_GetObjectsReply.Found()
                     do throws(WeftError) {
                         guard let id = ObjectID(text) else { throw .invalidInput("id '\(text)' is not a UUID") }
-                        if let object = try collection.shard(for: id, tenant: tenant).get(id, withVectors: request.vectorNames) {
+                        let shard = try collection.shard(for: id, tenant: tenant)
+                        if let object = try shard.get(id, withVectors: request.vectorNames) {
                             found.object = InternalMessages.proto(object)
+                        } else if let deleted = try shard.tombstone(of: id) {
+                            found.deletedAt = deleted
                         }
                     } catch {
                         found.error = InternalMessages.error(error)

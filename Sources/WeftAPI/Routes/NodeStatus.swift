@@ -26,6 +26,8 @@ enum NodeStatus {
                     "objectCount": .int(Int64(shard.objectCount)), "vectorIndexingStatus": .string(shard.vectorIndexingStatus),
                     "vectorQueueLength": .int(Int64(shard.vectorQueueLength)), "compressed": false, "loaded": true,
                 ]
+                // Replica sync's hash tree (a field of Weft's own; 0 until the first sync round).
+                if collection.isReplicated { entry["replicationHashTreeBytes"] = .int(Int64(shard.hashTreeBytes)) }
                 // READONLY (disk too full) or CORRUPTED outranks the indexing state; a corrupted
                 // shard is also not loaded and says why (a field of Weft's own).
                 let status = shard.status

@@ -49,6 +49,19 @@ extension Database {
         return false
     }
 
+    /// Applies another replica's deletion of `id` made at `time` (replica sync, repair on read)
+    /// by the collection's deletion strategy: DeleteOnConflict deletes whatever is here; the
+    /// others only an older version (NoAutomatedResolution's callers never send a deletion over
+    /// a live object). Whether anything changed here is not reported: the tombstone is recorded.
+    public func applyReplicaDeletion(className: String, id: ObjectID, tenant: String? = nil, at time: Int64) throws(WeftError) {
+        let collection = try requireCollection(className)
+        let shard = try collection.shard(for: id, tenant: tenant)
+        let overAnything = collection.definition.replication.deletionStrategy == "DeleteOnConflict"
+        if let docID = try shard.delete(id, schema: collection.invertedSchema, deletedAt: time, onlyOverOlder: !overAnything) {
+            shard.vectorIndexes.delete(docID)
+        }
+    }
+
     /// The collections an id-only request may address: the named one, or every collection when the
     /// request uses Weaviate's deprecated class-less paths.
     /// Without a class name, only the collections the request's tenant (or its absence) fits.

@@ -1,17 +1,36 @@
 import WeftCore
 
-/// What replicas of a shard compare to catch up with each other (replica sync).
+/// What replicas of a shard compare to catch up with each other (replica sync, repair on read).
 extension Database {
-    /// One page of this node's replica of the shard at `place`: each object's UUID and update
-    /// time, in UUID order, after `after`.
-    public func replicaDigest(collection name: String, place: Int, after: ObjectID?, limit: Int) throws(WeftError) -> [(id: ObjectID, updated: Int64)] {
-        try localReplica(of: name, at: place).scan(after: after, limit: limit).map { ($0.id, $0.lastUpdateTimeUnix) }
+    /// Values of `nodes` at `depth` of the hash tree of this node's replica of the shard at `place`.
+    public func replicaHashTree(collection name: String, place: Int, height: Int, depth: Int, nodes: [Int]) throws(WeftError) -> [UInt64] {
+        guard ReplicaHashTree.heights.contains(height), (0...height).contains(depth) else {
+            throw .invalidInput("hash tree height \(height) / depth \(depth) out of range")
+        }
+        return try localReplica(of: name, at: place).hashTreeValues(height: height, depth: depth, nodes: nodes)
     }
 
-    /// The tombstones of this node's replica of the shard at `place`: each deleted object's UUID
-    /// and deletion time.
-    public func replicaTombstones(collection name: String, place: Int) throws(WeftError) -> [(id: ObjectID, deleted: Int64)] {
-        try localReplica(of: name, at: place).tombstones()
+    /// The entries (objects and tombstones) of this node's replica of the shard at `place` under
+    /// `leaves` of its hash tree of `height`.
+    public func replicaEntries(collection name: String, place: Int, height: Int, leaves: [Int]) throws(WeftError) -> [ReplicaEntry] {
+        guard ReplicaHashTree.heights.contains(height) else { throw .invalidInput("hash tree height \(height) out of range") }
+        return try localReplica(of: name, at: place).entries(leaves: leaves, height: height)
+    }
+
+    /// The entry of each of `ids` this node holds (in its own shard): the object's update time or
+    /// its tombstone's deletion time; ids without either are left out.
+    public func replicaEntries(collection name: String, tenant: String?, ids: [ObjectID]) throws(WeftError) -> [ReplicaEntry] {
+        let collection = try requireCollection(name)
+        var found: [ReplicaEntry] = []
+        for id in ids {
+            let shard = try collection.shard(for: id, tenant: tenant)
+            if let object = try shard.get(id) {
+                found.append(ReplicaEntry(id: id, time: object.lastUpdateTimeUnix, deleted: false))
+            } else if let deleted = try shard.tombstone(of: id) {
+                found.append(ReplicaEntry(id: id, time: deleted, deleted: true))
+            }
+        }
+        return found
     }
 
     private func localReplica(of name: String, at place: Int) throws(WeftError) -> Shard {

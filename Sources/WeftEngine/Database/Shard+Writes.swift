@@ -67,6 +67,9 @@ extension Shard {
                 var staged: [StoredObject] = []
                 var superseded: [UInt64] = []
                 var postings = BatchPostingChanges()
+                // The hash tree's entries these changes replace (an object, or a tombstone).
+                var treeChanges: [(id: ObjectID, old: (time: Int64, deleted: Bool)?, new: (time: Int64, deleted: Bool))] = []
+                let tracksTree = counters.hashTree != nil
                 for change in changes {
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?) in
                         let existing = try get(change.id)
@@ -99,6 +102,11 @@ extension Shard {
                     if existing == nil { objectCount += 1 }
                     stage(object, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
                     if let existing { superseded.append(existing.docID) }
+                    if tracksTree {
+                        var old: (time: Int64, deleted: Bool)? = nil
+                        if let existing { old = (existing.lastUpdateTimeUnix, false) } else if let buried = try tombstone(of: object.id) { old = (buried, true) }
+                        treeChanges.append((object.id, old, (object.lastUpdateTimeUnix, false)))
+                    }
                     staged.append(object)
                     results.append(.success((object, existing)))
                 }
@@ -111,6 +119,7 @@ extension Shard {
                 counters.nextDocID = nextDocID
                 counters.objectCount = objectCount
                 counters.lengths = lengths
+                for change in treeChanges { counters.hashTree?.replace(change.id, old: change.old, new: change.new) }
                 // Before the lock is released, so that a later write replacing one of these knows its
                 // vector add is still to come (see ShardVectorIndexes.expectAdds).
                 vectorIndexes.expectAdds(staged.filter { !$0.vectors.isEmpty }.map(\.docID))
@@ -125,17 +134,28 @@ extension Shard {
 
     /// Deletes the object; returns its docID, nil when it did not exist. A shard that keeps
     /// tombstones records the deletion's time (`deletedAt`, default now) in the same batch, even
-    /// when the object was not here (a deletion replica sync brings).
+    /// when the object was not here (a deletion replica sync brings). `onlyOverOlder` (another
+    /// replica's deletion, by time): nothing changes when the object here, or its tombstone, is
+    /// at least as new as the deletion.
     @discardableResult
-    public func delete(_ id: ObjectID, schema: InvertedSchema, deletedAt: Int64? = nil) throws(WeftError) -> UInt64? {
+    public func delete(_ id: ObjectID, schema: InvertedSchema, deletedAt: Int64? = nil, onlyOverOlder: Bool = false) throws(WeftError) -> UInt64? {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
             try permitWrite()
             let batch = WriteBatch(store: store)
+            let deletionTime = deletedAt ?? Database.currentTimeMillis()
+            if onlyOverOlder {
+                if let existing = try get(id), existing.lastUpdateTimeUnix >= deletionTime { return nil }
+                if let buried = try tombstone(of: id), buried >= deletionTime { return nil }
+            }
             if keepsTombstones {
-                batch.put(.meta, MetaKeys.tombstone(prefix, id), .uint64LE(UInt64(bitPattern: deletedAt ?? Database.currentTimeMillis())))
+                batch.put(.meta, MetaKeys.tombstone(prefix, id), .uint64LE(UInt64(bitPattern: deletionTime)))
             }
             guard let existing = try get(id) else {
-                if keepsTombstones { try store.write(batch) }
+                if keepsTombstones {
+                    let buried = counters.hashTree == nil ? nil : try tombstone(of: id)
+                    try store.write(batch)
+                    counters.hashTree?.replace(id, old: buried.map { ($0, true) }, new: (deletionTime, true))
+                }
                 return nil
             }
             batch.delete(.objects, objectKey(id))
@@ -146,6 +166,7 @@ extension Shard {
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
             forgetDocIDs([existing.docID])
+            counters.hashTree?.replace(id, old: (existing.lastUpdateTimeUnix, false), new: keepsTombstones ? (deletionTime, true) : nil)
             counters.objectCount -= 1
             counters.lengths = lengths
             return existing.docID

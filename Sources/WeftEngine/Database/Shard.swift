@@ -19,6 +19,9 @@ public final class Shard: Sendable {
         var objectCount: UInt64
         /// Per searchable property: total tokens and objects with the property (BM25 averages).
         var lengths: [String: PropertyLengthTotals]
+        /// A replicated shard's hash tree, built when replica sync first asks for it and kept
+        /// current by every write after that (under this lock, so it never misses one).
+        var hashTree: ReplicaHashTree?
     }
 
     /// Serialises writers of this shard: docID allocation, read-check-write of one UUID, counters.

@@ -55,6 +55,14 @@ enum ObjectRecordCodec {
         return (try reader.readUInt64LE(), try reader.readInt64LE(), try reader.readInt64LE(), try reader.readLengthPrefixed())
     }
 
+    /// Only the record's lastUpdateTimeUnix (what replicas compare), without decoding the rest.
+    static func updateTime(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> Int64 {
+        guard bytes.count >= 25, bytes[0] == version else { throw .dataLoss("corrupted object record \(id)") }
+        var time: UInt64 = 0
+        for index in (17..<25).reversed() { time = time << 8 | UInt64(bytes[index]) }
+        return Int64(bitPattern: time)
+    }
+
     static func decode(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> StoredObject {
         let (docID, created, updated, json) = try decodeUnparsed(bytes, id: id)
         let parsed: JSONValue

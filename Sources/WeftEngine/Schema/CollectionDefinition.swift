@@ -107,10 +107,16 @@ public struct ShardingSettings: Sendable, Equatable {
 public struct ReplicationSettings: Sendable, Equatable {
     public var factor: Int = 1
     public var asyncEnabled: Bool = false
-    public var deletionStrategy: String = "NoAutomatedResolution"
+    public var deletionStrategy: String = "TimeBasedResolution"
     /// `asyncConfig`: async replication's tuning, kept as given (only the keys Weaviate knows);
     /// Weft's replication reads it once it replicates asynchronously.
     public var asyncConfig: [String: Int] = [:]
+
+    /// The height of each shard replica's hash tree (`asyncConfig.hashtreeHeight`, 16 by default
+    /// as Weaviate's for a collection without tenants).
+    public var hashTreeHeight: Int {
+        min(max(asyncConfig["hashtreeHeight"] ?? ReplicaHashTree.defaultHeight, ReplicaHashTree.heights.lowerBound), ReplicaHashTree.heights.upperBound)
+    }
 
     /// Weaviate's `ReplicationAsyncConfig` keys (1.37.3 dropped maxWorkers and
     /// aliveNodesCheckingFrequency: they are ignored, as the server ignores them).

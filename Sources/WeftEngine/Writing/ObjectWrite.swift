@@ -35,6 +35,19 @@ public struct ObjectWrite: Sendable {
         self.kind = kind
     }
 
+    /// A copy of `object`, another replica's version of it in `className` (`tenant`'s shard), with
+    /// its times.
+    public static func copy(of object: StoredObject, className: String, tenant: String? = nil) -> ObjectWrite {
+        var input = ObjectInput(className: className, id: object.id, properties: object.properties)
+        input.tenant = tenant
+        for (space, vector) in object.vectors {
+            if space == CollectionDefinition.legacyVectorName { input.vector = vector } else { input.vectors[space] = vector }
+        }
+        var write = ObjectWrite(input, kind: .upsert)
+        write.copiedTimes = (object.creationTimeUnix, object.lastUpdateTimeUnix)
+        return write
+    }
+
     /// A reference change of the object `input` names.
     public static func references(_ input: ObjectInput, property: String,
                                   transform: @escaping @Sendable ([JSONValue]) throws(WeftError) -> [JSONValue]) -> ObjectWrite {

@@ -145,6 +145,32 @@ public enum Weft_Internal_V1_Internal: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ShardHashTree" metadata.
+        public enum ShardHashTree: Sendable {
+            /// Request type for "ShardHashTree".
+            public typealias Input = Weft_Internal_V1_ShardHashTreeRequest
+            /// Response type for "ShardHashTree".
+            public typealias Output = Weft_Internal_V1_ShardHashTreeReply
+            /// Descriptor for "ShardHashTree".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "ShardHashTree",
+                type: .unary
+            )
+        }
+        /// Namespace for "RepairObjects" metadata.
+        public enum RepairObjects: Sendable {
+            /// Request type for "RepairObjects".
+            public typealias Input = Weft_Internal_V1_RepairObjectsRequest
+            /// Response type for "RepairObjects".
+            public typealias Output = Weft_Internal_V1_RepairObjectsReply
+            /// Descriptor for "RepairObjects".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "weft.internal.v1.Internal"),
+                method: "RepairObjects",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "weft.internal.v1.Internal" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             WriteObjects.descriptor,
@@ -155,7 +181,9 @@ public enum Weft_Internal_V1_Internal: Sendable {
             NodeStatus.descriptor,
             ChangeReferences.descriptor,
             UpdateShardStatus.descriptor,
-            ShardDigest.descriptor
+            ShardDigest.descriptor,
+            ShardHashTree.descriptor,
+            RepairObjects.descriptor
         ]
     }
 }
@@ -364,7 +392,8 @@ extension Weft_Internal_V1_Internal {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+        /// > A shard replica's entries (each object's UUID and update time, each tombstone's UUID and
+        /// > deletion time) under some leaves of its hash tree, or for some UUIDs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
@@ -381,6 +410,53 @@ extension Weft_Internal_V1_Internal {
             deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ShardDigestReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardDigestReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ShardHashTree" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Values of some nodes of a shard replica's hash tree (replicas compare trees from the root down).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ShardHashTreeRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ShardHashTreeRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ShardHashTreeReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func shardHashTree<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardHashTreeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ShardHashTreeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ShardHashTreeReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardHashTreeReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RepairObjects" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Applies other replicas' versions and deletions with their times (repair on read): a version
+        /// > never replaces one at least as new, nor comes back over a newer deletion.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_RepairObjectsRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_RepairObjectsRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_RepairObjectsReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func repairObjects<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_RepairObjectsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_RepairObjectsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_RepairObjectsReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_RepairObjectsReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -677,7 +753,8 @@ extension Weft_Internal_V1_Internal {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+        /// > A shard replica's entries (each object's UUID and update time, each tombstone's UUID and
+        /// > deletion time) under some leaves of its hash tree, or for some UUIDs.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
@@ -700,6 +777,75 @@ extension Weft_Internal_V1_Internal {
             try await self.client.unary(
                 request: request,
                 descriptor: Weft_Internal_V1_Internal.Method.ShardDigest.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ShardHashTree" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Values of some nodes of a shard replica's hash tree (replicas compare trees from the root down).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_ShardHashTreeRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_ShardHashTreeRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_ShardHashTreeReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func shardHashTree<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardHashTreeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_ShardHashTreeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_ShardHashTreeReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardHashTreeReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.ShardHashTree.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RepairObjects" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Applies other replicas' versions and deletions with their times (repair on read): a version
+        /// > never replaces one at least as new, nor comes back over a newer deletion.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Weft_Internal_V1_RepairObjectsRequest` message.
+        ///   - serializer: A serializer for `Weft_Internal_V1_RepairObjectsRequest` messages.
+        ///   - deserializer: A deserializer for `Weft_Internal_V1_RepairObjectsReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func repairObjects<Result>(
+            request: GRPCCore.ClientRequest<Weft_Internal_V1_RepairObjectsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Weft_Internal_V1_RepairObjectsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Weft_Internal_V1_RepairObjectsReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_RepairObjectsReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Weft_Internal_V1_Internal.Method.RepairObjects.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -949,7 +1095,8 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+    /// > A shard replica's entries (each object's UUID and update time, each tombstone's UUID and
+    /// > deletion time) under some leaves of its hash tree, or for some UUIDs.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Weft_Internal_V1_ShardDigestRequest` message.
@@ -969,6 +1116,65 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_ShardDigestRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_ShardDigestReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardHashTree" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Values of some nodes of a shard replica's hash tree (replicas compare trees from the root down).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_ShardHashTreeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardHashTree<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_ShardHashTreeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardHashTreeReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.shardHashTree(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_ShardHashTreeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_ShardHashTreeReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RepairObjects" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Applies other replicas' versions and deletions with their times (repair on read): a version
+    /// > never replaces one at least as new, nor comes back over a newer deletion.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Weft_Internal_V1_RepairObjectsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func repairObjects<Result>(
+        request: GRPCCore.ClientRequest<Weft_Internal_V1_RepairObjectsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_RepairObjectsReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.repairObjects(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Weft_Internal_V1_RepairObjectsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Weft_Internal_V1_RepairObjectsReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1247,7 +1453,8 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > One page of a shard replica's digest: each object's UUID and update time, in UUID order.
+    /// > A shard replica's entries (each object's UUID and update time, each tombstone's UUID and
+    /// > deletion time) under some leaves of its hash tree, or for some UUIDs.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -1270,6 +1477,73 @@ extension Weft_Internal_V1_Internal.ClientProtocol {
             metadata: metadata
         )
         return try await self.shardDigest(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ShardHashTree" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Values of some nodes of a shard replica's hash tree (replicas compare trees from the root down).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func shardHashTree<Result>(
+        _ message: Weft_Internal_V1_ShardHashTreeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_ShardHashTreeReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_ShardHashTreeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.shardHashTree(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RepairObjects" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Applies other replicas' versions and deletions with their times (repair on read): a version
+    /// > never replaces one at least as new, nor comes back over a newer deletion.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func repairObjects<Result>(
+        _ message: Weft_Internal_V1_RepairObjectsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Weft_Internal_V1_RepairObjectsReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Weft_Internal_V1_RepairObjectsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.repairObjects(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -40,16 +40,18 @@ public nonisolated struct Weft_Internal_V1_ShardDigestRequest: Sendable {
 
   public var collection: String = String()
 
-  /// The shard's place in the collection.
+  /// The shard's place in the collection (with `leaves`).
   public var place: Int32 = 0
 
-  /// The page starts after this UUID (empty: at the first).
-  public var after: String = String()
+  /// The height of the hash tree the leaves belong to.
+  public var height: Int32 = 0
 
-  public var limit: Int32 = 0
+  public var leaves: [Int32] = []
 
-  /// The shard's tombstones instead (all of them, `update_time` the deletion's time).
-  public var tombstones: Bool = false
+  /// Or these UUIDs, each in its own shard; one without an entry is left out of the reply.
+  public var ids: [String] = []
+
+  public var tenant: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -72,12 +74,92 @@ public nonisolated struct Weft_Internal_V1_ShardDigestReply: Sendable {
 
     public var id: String = String()
 
+    /// The object's update time, or the deletion's time (Unix ms).
     public var updateTime: Int64 = 0
+
+    public var deleted: Bool = false
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
   }
+
+  public init() {}
+}
+
+public nonisolated struct Weft_Internal_V1_ShardHashTreeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collection: String = String()
+
+  public var place: Int32 = 0
+
+  public var height: Int32 = 0
+
+  public var depth: Int32 = 0
+
+  public var nodes: [Int32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Weft_Internal_V1_ShardHashTreeReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var values: [UInt64] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Weft_Internal_V1_RepairObjectsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collection: String = String()
+
+  public var tenant: String = String()
+
+  public var objects: [Weft_Internal_V1_StoredObject] = []
+
+  public var deletions: [Weft_Internal_V1_RepairObjectsRequest.Deletion] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct Deletion: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var id: String = String()
+
+    public var time: Int64 = 0
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Weft_Internal_V1_RepairObjectsReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// How many of the versions and deletions were applied (the others were not newer).
+  public var applied: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -352,6 +434,10 @@ public nonisolated struct Weft_Internal_V1_GetObjectsReply: Sendable {
     public var hasError: Bool {self._error != nil}
     /// Clears the value of `error`. Subsequent reads from it will return its default value.
     public mutating func clearError() {self._error = nil}
+
+    /// When the object does not exist but was deleted (a replicated shard's tombstone): the
+    /// deletion's time (Unix ms), else 0.
+    public var deletedAt: Int64 = 0
 
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -710,7 +796,7 @@ fileprivate nonisolated let _protobuf_package = "weft.internal.v1"
 
 nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardDigestRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}after\0\u{1}limit\0\u{1}tombstones\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}height\0\u{1}leaves\0\u{1}ids\0\u{1}tenant\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -720,9 +806,10 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.collection) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.place) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.after) }()
-      case 4: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.tombstones) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.height) }()
+      case 4: try { try decoder.decodeRepeatedInt32Field(value: &self.leaves) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.ids) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.tenant) }()
       default: break
       }
     }
@@ -735,14 +822,17 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
     if self.place != 0 {
       try visitor.visitSingularInt32Field(value: self.place, fieldNumber: 2)
     }
-    if !self.after.isEmpty {
-      try visitor.visitSingularStringField(value: self.after, fieldNumber: 3)
+    if self.height != 0 {
+      try visitor.visitSingularInt32Field(value: self.height, fieldNumber: 3)
     }
-    if self.limit != 0 {
-      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 4)
+    if !self.leaves.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.leaves, fieldNumber: 4)
     }
-    if self.tombstones != false {
-      try visitor.visitSingularBoolField(value: self.tombstones, fieldNumber: 5)
+    if !self.ids.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.ids, fieldNumber: 5)
+    }
+    if !self.tenant.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenant, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -750,9 +840,10 @@ nonisolated extension Weft_Internal_V1_ShardDigestRequest: SwiftProtobuf.Message
   public static func ==(lhs: Weft_Internal_V1_ShardDigestRequest, rhs: Weft_Internal_V1_ShardDigestRequest) -> Bool {
     if lhs.collection != rhs.collection {return false}
     if lhs.place != rhs.place {return false}
-    if lhs.after != rhs.after {return false}
-    if lhs.limit != rhs.limit {return false}
-    if lhs.tombstones != rhs.tombstones {return false}
+    if lhs.height != rhs.height {return false}
+    if lhs.leaves != rhs.leaves {return false}
+    if lhs.ids != rhs.ids {return false}
+    if lhs.tenant != rhs.tenant {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -790,7 +881,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply: SwiftProtobuf.Message, 
 
 nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Weft_Internal_V1_ShardDigestReply.protoMessageName + ".Entry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}update_time\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}update_time\0\u{1}deleted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -800,6 +891,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.updateTime) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
       default: break
       }
     }
@@ -812,12 +904,206 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
     if self.updateTime != 0 {
       try visitor.visitSingularInt64Field(value: self.updateTime, fieldNumber: 2)
     }
+    if self.deleted != false {
+      try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_ShardDigestReply.Entry, rhs: Weft_Internal_V1_ShardDigestReply.Entry) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.updateTime != rhs.updateTime {return false}
+    if lhs.deleted != rhs.deleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_ShardHashTreeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShardHashTreeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}height\0\u{1}depth\0\u{1}nodes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collection) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.place) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.height) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.depth) }()
+      case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.nodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.collection.isEmpty {
+      try visitor.visitSingularStringField(value: self.collection, fieldNumber: 1)
+    }
+    if self.place != 0 {
+      try visitor.visitSingularInt32Field(value: self.place, fieldNumber: 2)
+    }
+    if self.height != 0 {
+      try visitor.visitSingularInt32Field(value: self.height, fieldNumber: 3)
+    }
+    if self.depth != 0 {
+      try visitor.visitSingularInt32Field(value: self.depth, fieldNumber: 4)
+    }
+    if !self.nodes.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.nodes, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_ShardHashTreeRequest, rhs: Weft_Internal_V1_ShardHashTreeRequest) -> Bool {
+    if lhs.collection != rhs.collection {return false}
+    if lhs.place != rhs.place {return false}
+    if lhs.height != rhs.height {return false}
+    if lhs.depth != rhs.depth {return false}
+    if lhs.nodes != rhs.nodes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_ShardHashTreeReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShardHashTreeReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedFixed64Field(value: &self.values) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.values.isEmpty {
+      try visitor.visitPackedFixed64Field(value: self.values, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_ShardHashTreeReply, rhs: Weft_Internal_V1_ShardHashTreeReply) -> Bool {
+    if lhs.values != rhs.values {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_RepairObjectsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RepairObjectsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}tenant\0\u{1}objects\0\u{1}deletions\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collection) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.tenant) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.objects) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.deletions) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.collection.isEmpty {
+      try visitor.visitSingularStringField(value: self.collection, fieldNumber: 1)
+    }
+    if !self.tenant.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenant, fieldNumber: 2)
+    }
+    if !self.objects.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.objects, fieldNumber: 3)
+    }
+    if !self.deletions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.deletions, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_RepairObjectsRequest, rhs: Weft_Internal_V1_RepairObjectsRequest) -> Bool {
+    if lhs.collection != rhs.collection {return false}
+    if lhs.tenant != rhs.tenant {return false}
+    if lhs.objects != rhs.objects {return false}
+    if lhs.deletions != rhs.deletions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_RepairObjectsRequest.Deletion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Weft_Internal_V1_RepairObjectsRequest.protoMessageName + ".Deletion"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.time != 0 {
+      try visitor.visitSingularInt64Field(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_RepairObjectsRequest.Deletion, rhs: Weft_Internal_V1_RepairObjectsRequest.Deletion) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Weft_Internal_V1_RepairObjectsReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RepairObjectsReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}applied\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.applied) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.applied != 0 {
+      try visitor.visitSingularInt32Field(value: self.applied, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Weft_Internal_V1_RepairObjectsReply, rhs: Weft_Internal_V1_RepairObjectsReply) -> Bool {
+    if lhs.applied != rhs.applied {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1267,7 +1553,7 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply: SwiftProtobuf.Message, S
 
 nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Weft_Internal_V1_GetObjectsReply.protoMessageName + ".Found"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}error\0\u{3}deleted_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1277,6 +1563,7 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._object) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._error) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.deletedAt) }()
       default: break
       }
     }
@@ -1293,12 +1580,16 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Mess
     try { if let v = self._error {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    if self.deletedAt != 0 {
+      try visitor.visitSingularInt64Field(value: self.deletedAt, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_GetObjectsReply.Found, rhs: Weft_Internal_V1_GetObjectsReply.Found) -> Bool {
     if lhs._object != rhs._object {return false}
     if lhs._error != rhs._error {return false}
+    if lhs.deletedAt != rhs.deletedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
