@@ -87,6 +87,10 @@ public final class ClusterNode: Sendable {
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
         database.attach(self)
+        guard !database.configuration.asyncReplicationDisabled else {
+            logger.info("cluster: replica sync is off on this node (ASYNC_REPLICATION_DISABLED)")
+            return
+        }
         let sync = ReplicaSync(cluster: self, logger: logger)
         replicaSync.withLock { $0 = sync }
         sync.start()

@@ -27,48 +27,14 @@ struct ClusterObjects {
         throw lastError
     }
 
-    /// Reads `id` of a replicated collection at `consistency`: asks every replica at once and
-    /// answers, once the level's number of them answered, the newest version among them (by
-    /// update time; an object present on one and absent on another is the present one), so a
-    /// QUORUM read after a QUORUM write sees it (r + w > n). Stale replicas are left to replica
-    /// sync (no repair on read yet).
+    /// Reads `id` of a replicated collection at `consistency` (`ReadRepair`): the newest version
+    /// among the level's replicas, repairing those that answered with an older one, so a QUORUM
+    /// read after a QUORUM write sees it (r + w > n); and whether the replicas agreed.
     static func readConsistent(_ collection: Collection, id: ObjectID, tenant: String?, includeVector: Bool, consistency: ConsistencyLevel,
-                               database: Database, cluster: ClusterNode) async throws(WeftError) -> ObjectView? {
-        let replicas = collection.replicaNodes(for: id, tenant: tenant)
-        let needed = consistency.needed(of: replicas.count)
-        let vectorNames = includeVector ? collection.definition.vectorNames : []
-        let (answers, sink) = AsyncStream<(String, Result<ObjectView?, WeftError>)>.makeStream()
-        for node in replicas {
-            Task {
-                do throws(WeftError) {
-                    if node == cluster.nodeName {
-                        let found = try await database.executor.run(.point) { () throws(WeftError) -> ObjectView? in
-                            try collection.shard(for: id, tenant: tenant).get(id, withVectors: vectorNames).map { ObjectView(className: collection.name, object: $0) }
-                        }
-                        sink.yield((node, .success(found)))
-                    } else {
-                        sink.yield((node, .success(try await ClusterObjects(cluster: cluster).get(collection, id: id, node: node, includeVector: includeVector, tenant: tenant))))
-                    }
-                } catch {
-                    sink.yield((node, .failure(error)))
-                }
-            }
-        }
-        var found: [ObjectView?] = [], failures: [String] = [], heard = 0
-        for await (node, answer) in answers {
-            heard += 1
-            switch answer {
-            case .success(let view): found.append(view)
-            case .failure(let error): failures.append("\(node): \(error.message)")
-            }
-            if found.count >= needed || heard == replicas.count { break }
-        }
-        sink.finish()
-        guard found.count >= needed else {
-            throw .unavailable("cannot reach consistency level \(consistency.rawValue): \(found.count) of \(replicas.count) replicas answered, "
-                + "\(needed) needed (\(failures.sorted().joined(separator: "; ")))")
-        }
-        return found.compactMap { $0 }.max { $0.object.lastUpdateTimeUnix < $1.object.lastUpdateTimeUnix }
+                               database: Database, cluster: ClusterNode) async throws(WeftError) -> (view: ObjectView?, consistent: Bool) {
+        let (object, consistent) = try await ReadRepair(cluster: cluster, collection: collection, tenant: tenant)
+            .read(id, level: consistency, vectorNames: includeVector ? collection.definition.vectorNames : [])
+        return (object.map { ObjectView(className: collection.name, object: $0) }, consistent)
     }
 
     /// Deletes `id` on every replica of its shard (this node's on its lane) and answers whether

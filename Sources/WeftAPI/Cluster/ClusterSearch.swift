@@ -53,11 +53,17 @@ struct ClusterSearch {
         }
         let localPlan = local?.0
         let partials = (local.map { [$0.1] } ?? []) + remote.map(\.1)
-        return try await database.executor.run(.query) { () throws(WeftError) in
+        var response = try await database.executor.run(.query) { () throws(WeftError) in
             let plan: SearchPlan
             if let localPlan { plan = localPlan } else { plan = try database.searchPlan(checked) }
             return try database.finishSearch(plan, merging: partials)
         }
+        // The page's objects read at the request's consistency level (the hits themselves come
+        // from one replica per shard, as Weaviate's).
+        if let level = try ConsistencyLevel(parameter: checked.consistencyLevel), level != .one, collection.isReplicated, !collection.isMultiTenant {
+            try await ReadRepair(cluster: cluster, collection: collection, tenant: checked.tenant).settle(&response, level: level, vectorNames: checked.vectorNames)
+        }
+        return response
     }
 
     /// The UUID a request's filter pins it to (`id Equal <uuid>`, alone or in an And).

@@ -39,9 +39,11 @@ struct GRPCSearch {
             // its consistency level, as REST's read by id does; any other search runs across the
             // nodes when the collection is spread over a cluster.
             var response: SearchResponse
-            if let view = try await Self.consistentFetch(plan.request, level: proto.hasConsistencyLevel ? GRPCBatch.consistency(proto.consistencyLevel) : .quorum,
+            if let read = try await Self.consistentFetch(plan.request, level: proto.hasConsistencyLevel ? GRPCBatch.consistency(proto.consistencyLevel) : .quorum,
                                                          database: database) {
-                response = SearchResponse(results: view.map { [SearchResult(view: $0, distance: nil, score: nil, explainScore: nil)] } ?? [])
+                var result = read.view.map { SearchResult(view: $0, distance: nil, score: nil, explainScore: nil) }
+                result?.isConsistent = read.consistent
+                response = SearchResponse(results: result.map { [$0] } ?? [])
             } else {
                 response = try await ClusterSearch.run(plan.request, database: database)
             }
@@ -65,15 +67,15 @@ struct GRPCSearch {
 
     /// For a request that only fetches one object by id from a replicated collection in a
     /// cluster, at a level above ONE: the newest version among the level's replicas
-    /// (`ClusterObjects.readConsistent`), or `.some(nil)` when none has it; nil for every other
-    /// request (its search's answer stands).
-    static func consistentFetch(_ request: SearchRequest, level: ConsistencyLevel, database: Database) async throws(WeftError) -> ObjectView?? {
+    /// (`ClusterObjects.readConsistent`; its view nil when none has it) and whether the replicas
+    /// agreed; nil for every other request (its search's answer stands).
+    static func consistentFetch(_ request: SearchRequest, level: ConsistencyLevel, database: Database) async throws(WeftError) -> (view: ObjectView?, consistent: Bool)? {
         guard level != .one, let cluster = database.cluster, let collection = database.collection(named: request.collection),
               collection.isReplicated, !collection.isMultiTenant, request.search == nil, request.sort.isEmpty, request.after == nil,
               request.offset == 0, (request.limit ?? 1) > 0, case .compare(.equal, .id, .text(let text))? = request.filter, let id = ObjectID(text)
         else { return nil }
-        return .some(try await ClusterObjects.readConsistent(collection, id: id, tenant: request.tenant, includeVector: !request.vectorNames.isEmpty,
-                                                             consistency: level, database: database, cluster: cluster))
+        return try await ClusterObjects.readConsistent(collection, id: id, tenant: request.tenant, includeVector: !request.vectorNames.isEmpty,
+                                                       consistency: level, database: database, cluster: cluster)
     }
 
     /// A request mapped onto the engine, with what encoding its reply needs.
@@ -98,6 +100,7 @@ struct GRPCSearch {
         request.tenant = proto.tenant.isEmpty ? nil : proto.tenant
         request.offset = Int(proto.offset)
         request.autocut = proto.autocut == 0 ? nil : Int(proto.autocut)
+        if proto.hasConsistencyLevel { request.consistencyLevel = GRPCBatch.consistency(proto.consistencyLevel).rawValue }
         if !proto.after.isEmpty {
             guard let after = ObjectID(proto.after) else { throw WeftError.invalidInput("after must be a UUID, got '\(proto.after)'") }
             request.after = after
@@ -400,7 +403,7 @@ private struct ResultEncoder {
             meta.explainScorePresent = true
         }
         if metadata.isConsistent {
-            meta.isConsistent = true
+            meta.isConsistent = result.isConsistent ?? true
             meta.isConsistentPresent = true
         }
         for (name, vector) in object.vectors.sorted(by: { $0.key < $1.key }) {

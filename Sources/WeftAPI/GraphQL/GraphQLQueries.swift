@@ -33,6 +33,7 @@ struct GraphQLQueries {
         request.offset = args["offset"].intValue ?? 0
         request.autocut = args["autocut"].intValue
         request.tenant = args["tenant"].stringValue
+        request.consistencyLevel = args["consistencyLevel"].stringValue
         if let after = args["after"].stringValue {
             guard let id = ObjectID(after) else { throw GraphQLError(message: "after must be a UUID, got '\(after)'") }
             request.after = id
@@ -208,7 +209,7 @@ struct GraphQLQueries {
             "id": result.object.id.description,
             "creationTimeUnix": String(result.object.creationTimeUnix),
             "lastUpdateTimeUnix": String(result.object.lastUpdateTimeUnix),
-            "isConsistent": true,
+            "isConsistent": result.isConsistent ?? true,
         ]
         if let distance = result.distance { additional["distance"] = Double(distance) }
         if let certainty = result.certainty { additional["certainty"] = Double(certainty) }

@@ -79,7 +79,7 @@ struct ObjectRoutes {
         let found: ObjectView?
         if let (cluster, collection, consistency) = try replicatedRead(request, className: className) {
             found = try await ClusterObjects.readConsistent(collection, id: id, tenant: tenant, includeVector: includeVector, consistency: consistency,
-                                                            database: database, cluster: cluster)
+                                                            database: database, cluster: cluster).view
         } else if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {
             found = try await ClusterObjects(cluster: cluster).get(collection, id: id, nodes: nodes, includeVector: includeVector, tenant: tenant)
         } else {
@@ -97,7 +97,7 @@ struct ObjectRoutes {
         let tenant = request.uri.queryParameters.get("tenant")
         if let (cluster, collection, consistency) = try replicatedRead(request, className: className) {
             let found = try await ClusterObjects.readConsistent(collection, id: id, tenant: tenant, includeVector: false, consistency: consistency,
-                                                                database: database, cluster: cluster)
+                                                                database: database, cluster: cluster).view
             return Response(status: found != nil ? .noContent : .notFound)
         }
         if let (cluster, collection, nodes) = ClusterObjects.owner(className: className, id: id, tenant: tenant, database: database) {

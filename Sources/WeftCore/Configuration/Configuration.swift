@@ -40,6 +40,10 @@ public struct Configuration: Sendable, Equatable {
     public var defaultShardingCountIsSet = false
     /// `REPLICATION_MINIMUM_FACTOR`: the replication factor of a collection created without one.
     public var replicationMinimumFactor: Int = 1
+    /// `ASYNC_REPLICATION_DISABLED`: replica sync (async replication, on for every replicated
+    /// collection as in Weaviate ≥ 1.38) does not run on this node; replicas then converge only
+    /// by repair on read.
+    public var asyncReplicationDisabled = false
 
     // Modules
     public var enabledModules: [String] = []

@@ -35,6 +35,10 @@ public struct SearchRequest: Sendable {
     /// query's server CPU with `return_properties=[]`). Grouping, TTL filtering and similarity
     /// groups read the records whatever this says.
     public var needsObjects = true
+    /// The consistency level a replicated collection's results are read at (`ONE`, `QUORUM`,
+    /// `ALL`; nil: the replica that found them answers, as at ONE). Stays with the coordinating
+    /// node, which compares the replicas' versions of the page's objects (repair on read).
+    public var consistencyLevel: String?
 
     public init(collection: String, search: SearchKind? = nil, filter: WhereFilter? = nil, limit: Int? = nil) {
         self.collection = collection
@@ -202,6 +206,9 @@ public struct SearchResult: Sendable {
     public var certainty: Float?
     public var score: Float?
     public var explainScore: String?
+    /// Whether the replicas asked at the request's consistency level held the same version of
+    /// the object (`_additional.isConsistent`); nil when they were not asked.
+    public var isConsistent: Bool?
 
     public var object: StoredObject { view.object }
 
