@@ -107,8 +107,19 @@ struct ReadRepair {
                     do throws(WeftError) { return (node, .success(try await entries(ids, on: node))) } catch { return (node, .failure(error)) }
                 }
             }
+            // Done once every object has its level's number of answers: a replica that hangs
+            // (a partition) does not hold the read up for the call's timeout.
             var all: [String: Result<[ObjectID: ReplicaEntry], WeftError>] = [:]
-            for await (node, answer) in group { all[node] = answer }
+            for await (node, answer) in group {
+                all[node] = answer
+                let enough = replicasOf.values.allSatisfy { replicas in
+                    replicas.count { if case .success? = all[$0] { true } else { false } } >= level.needed(of: replicas.count)
+                }
+                if enough {
+                    group.cancelAll()
+                    break
+                }
+            }
             return all
         }
         let strategy = collection.definition.replication.deletionStrategy
@@ -121,7 +132,7 @@ struct ReadRepair {
                 switch answers[node] {
                 case .success(let entries)?: held.append((node, entries[id]))
                 case .failure(let error)?: failures.append("\(node): \(error.message)")
-                case nil: failures.append("\(node): not asked")
+                case nil: failures.append("\(node): no answer")
                 }
             }
             let needed = level.needed(of: replicas.count)
