@@ -24,7 +24,7 @@ def connect(server):
 
 
 def rest(server, method, path, body=None, timeout=60):
-    request = urllib.request.Request(f"http://127.0.0.1:{server.http_port}{path}", method=method,
+    request = urllib.request.Request(f"http://{server.host}:{server.http_port}{path}", method=method,
                                      data=None if body is None else json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -11,11 +11,13 @@ from weft_server import Server, free_port
 
 
 class Etcd:
-    def __init__(self):
+    def __init__(self, host="127.0.0.1", prefix=()):
+        self.host = host
+        self.prefix = list(prefix)
         self.folder = tempfile.mkdtemp(prefix="weft-etcd-")
         self.port = free_port()
         self.peer = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{host}:{self.port}"
         self.start()
 
     def start(self):
@@ -23,10 +25,10 @@ class Etcd:
         url, peer = self.url, self.peer
         self.log = open(os.path.join(self.folder, "etcd.log"), "a")
         self.process = subprocess.Popen(
-            ["etcd", "--data-dir", os.path.join(self.folder, "data"), "--name", "weft-test",
+            self.prefix + ["etcd", "--data-dir", os.path.join(self.folder, "data"), "--name", "weft-test",
              "--listen-client-urls", url, "--advertise-client-urls", url,
-             "--listen-peer-urls", f"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-             "--initial-cluster", f"weft-test=http://127.0.0.1:{peer}"],
+             "--listen-peer-urls", f"http://{self.host}:{peer}", "--initial-advertise-peer-urls", f"http://{self.host}:{peer}",
+             "--initial-cluster", f"weft-test=http://{self.host}:{peer}"],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -23,9 +23,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, environment=None):
+    def __init__(self, environment=None, host="127.0.0.1", prefix=()):
+        """`host`: the address it binds and is reached at; `prefix`: what the command runs under
+        (`ip netns exec <namespace>` for a node in its own network namespace)."""
         self.folder = tempfile.mkdtemp(prefix="weft-python-")
         self.environment = environment or {}
+        self.host = host
+        self.prefix = list(prefix)
         # A port chosen free can be taken before the server binds it: try new ones then.
         for _ in range(5):
             if self._start():
@@ -39,7 +43,7 @@ class Server:
         environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(self.folder, "data"), GRPC_PORT=str(self.grpc_port))
         environment.update(self.environment)
         self.log = open(os.path.join(self.folder, "weft.log"), "a")
-        self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.http_port)],
+        self.process = subprocess.Popen(self.prefix + [binary, "--host", self.host, "--port", str(self.http_port)],
                                         env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -47,7 +51,7 @@ class Server:
                 self.log.close()
                 return False
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/v1/.well-known/ready", timeout=1) as response:
+                with urllib.request.urlopen(f"http://{self.host}:{self.http_port}/v1/.well-known/ready", timeout=1) as response:
                     if response.status == 200:
                         return True
             except OSError:

@@ -53,30 +53,33 @@ final class ReplicaSync: Sendable {
             }
             for collection in collections where collection.isReplicated && !collection.isMultiTenant {
                 guard due.withLock({ $0[collection.name].map { ContinuousClock.now >= $0 } ?? true }) else { continue }
-                let applied = await sync(collection)
+                let (applied, unreachable) = await sync(collection)
                 let settings = collection.definition.replication.asyncConfig
-                let wait = applied > 0 ? settings["frequencyWhilePropagating"] ?? 3_000 : settings["frequency"] ?? 30_000
+                // Sooner while changes flow, or while a replica could not be compared (a node
+                // down or cut off: it is caught up within seconds of its return).
+                let wait = applied > 0 || unreachable ? settings["frequencyWhilePropagating"] ?? 3_000 : settings["frequency"] ?? 30_000
                 due.withLock { $0[collection.name] = .now + .milliseconds(wait) }
                 if applied > 0 { logger.info("replica sync: took \(applied) change(s) of \(collection.name) from other replicas") }
             }
         }
     }
 
-    /// Takes into this node's replicas of `collection` what other replicas hold newer; the number
-    /// of versions and deletions applied.
-    func sync(_ collection: WeftEngine.Collection) async -> Int {
-        var applied = 0
+    /// Takes into this node's replicas of `collection` what other replicas hold newer: the number
+    /// of versions and deletions applied, and whether some replica could not be compared.
+    func sync(_ collection: WeftEngine.Collection) async -> (applied: Int, unreachable: Bool) {
+        var applied = 0, unreachable = false
         for place in collection.placements.indices where collection.holdsLocally(place) {
             for peer in collection.placements[place].replicas where peer != cluster.nodeName {
                 do throws(WeftError) {
                     applied += try await pull(collection, place: place, from: peer)
                 } catch {
+                    unreachable = true
                     logger.debug("replica sync of \(collection.name) shard \(place) from \(peer): \(error.message)")
                 }
             }
         }
         propagated.add(applied, ordering: .relaxed)
-        return applied
+        return (applied, unreachable)
     }
 
     private func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
