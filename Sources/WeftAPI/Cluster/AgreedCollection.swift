@@ -2,8 +2,8 @@ import WeftCore
 import WeftEngine
 
 /// A collection as etcd holds it: `{"class": "Name", "definition": {...class JSON...},
-/// "shards": [{"name": "...", "node": "...", "replicas": [...]}]}` (`replicas` with a replication
-/// factor above 1, `node` first). The definition is the REST API's class JSON (one
+/// "shards": [{"name": "...", "node": "...", "replicas": [...], "hydrating": [...]}]}` (`replicas`
+/// with a replication factor above 1, `node` first; `hydrating` the replicas still being filled). The definition is the REST API's class JSON (one
 /// codec); the shards are the collection's physical shards in ring order with their nodes.
 struct AgreedCollection {
     var definition: JSONValue
@@ -27,7 +27,8 @@ struct AgreedCollection {
             guard let name = entry["name"]?.stringValue, let node = entry["node"]?.stringValue else {
                 throw .dataLoss("cluster: a shard entry in etcd lacks its name or node")
             }
-            return .init(name: name, node: node, replicas: entry["replicas"]?.arrayValue?.compactMap(\.stringValue))
+            return .init(name: name, node: node, replicas: entry["replicas"]?.arrayValue?.compactMap(\.stringValue),
+                         hydrating: entry["hydrating"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         }
     }
 
@@ -38,6 +39,7 @@ struct AgreedCollection {
             "shards": .array(placements.map { placement in
                 var entry: [String: JSONValue] = ["name": .string(placement.name), "node": .string(placement.node ?? "")]
                 if placement.replicas.count > 1 { entry["replicas"] = .array(placement.replicas.map { .string($0) }) }
+                if !placement.hydrating.isEmpty { entry["hydrating"] = .array(placement.hydrating.map { .string($0) }) }
                 return .object(entry)
             }),
         ])

@@ -39,9 +39,12 @@ struct ClusterBatchDelete {
         let here = cluster.nodeName
         var byNode: [String: [ObjectID]] = [:]
         var needed: [ObjectID: Int] = [:]
+        // The replicas whose acknowledgements count (those serving reads).
+        var counted: [ObjectID: [String]] = [:]
         for id in targets {
             let nodes = collection.isReplicated ? collection.replicaNodes(for: id, tenant: tenant) : [collection.remoteNode(for: id, tenant: tenant) ?? here]
-            needed[id] = collection.isReplicated ? consistency.needed(of: nodes.count) : 1
+            counted[id] = collection.isReplicated ? collection.servingReplicas(for: id, tenant: tenant) : nodes
+            needed[id] = collection.isReplicated ? consistency.needed(of: counted[id]!.count) : 1
             for node in nodes { byNode[node, default: []].append(id) }
         }
         var answers: [ObjectID: [(node: String, error: String?)]] = [:]
@@ -54,7 +57,7 @@ struct ClusterBatchDelete {
         var outcomes: [ObjectID: BatchDeleteResult.Item] = [:]
         for id in targets {
             let replies = answers[id] ?? []
-            let acknowledged = replies.filter { $0.error == nil }.count
+            let acknowledged = replies.filter { $0.error == nil && counted[id]!.contains($0.node) }.count
             if acknowledged >= needed[id]! {
                 outcomes[id] = .init(id: id, status: .success)
             } else {

@@ -24,12 +24,39 @@ extension ClusterNode {
         return try database.requireCollection(definition.name).definition
     }
 
+    /// A changed `replicationConfig.factor` is applied after the rest of the change, by moving
+    /// replicas (`changeReplicationFactor`).
     func updateCollection(_ name: String, with json: JSONValue) async throws(WeftError) -> CollectionDefinition {
         let database = self.database
-        return try await retryingConflicts(name) { () throws(WeftError) in
-            let updated = try database.proposedUpdate(of: name, with: json)
+        var json = json
+        var factor: Int? = nil
+        if case .object(var members) = json, case .object(var replication)? = members["replicationConfig"],
+           let wanted = replication["factor"]?.integerValue {
+            let current = try database.requireCollection(name).definition.replication.factor
+            if Int(wanted) != current {
+                factor = Int(wanted)
+                replication["factor"] = .int(Int64(current))
+                members["replicationConfig"] = .object(replication)
+                json = .object(members)
+            }
+        }
+        if let factor {
+            // Refused before anything changes.
+            let count = try await members().count
+            guard factor >= 1, factor <= count else {
+                throw .invalidInput("replicationConfig.factor \(factor) must be between 1 and the \(count) node(s) in the cluster")
+            }
+            guard !(try database.requireCollection(name).isMultiTenant) else {
+                throw .invalidInput("the replication factor of multi-tenant collections cannot be changed yet (collection \(name))")
+            }
+        }
+        let checked = json
+        _ = try await retryingConflicts(name) { () throws(WeftError) in
+            let updated = try database.proposedUpdate(of: name, with: checked)
             return (updated, updated)
         }
+        if let factor { try await changeReplicationFactor(of: name, to: factor) }
+        return try database.requireCollection(name).definition
     }
 
     func addProperty(to name: String, _ json: JSONValue) async throws(WeftError) -> PropertyDefinition {
@@ -121,7 +148,7 @@ extension ClusterNode {
 
     /// The collection's record in etcd and its revision, once this node has applied that revision
     /// (a change is then validated against the definition it replaces).
-    private func currentRecord(_ name: String, requireLocal: Bool = true) async throws(WeftError) -> (AgreedCollection, Int64) {
+    func currentRecord(_ name: String, requireLocal: Bool = true) async throws(WeftError) -> (AgreedCollection, Int64) {
         let canonical = requireLocal ? try database.requireCollection(name).name : database.collection(named: name)?.name ?? NameRules.capitalized(name)
         guard let record = try await schemaStore.get(name: canonical) else { throw .notFound("collection '\(canonical)' not found") }
         try await waitUntilApplied(record.revision)

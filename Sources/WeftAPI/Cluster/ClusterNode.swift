@@ -18,7 +18,7 @@ public final class ClusterNode: Sendable {
     let schemaStore: ClusterSchemaStore
     /// Clients of the other nodes' data services.
     let peers: ClusterPeers
-    private let logger: Logger
+    let logger: Logger
     /// The etcd revision this node has applied, and the schema changes waiting to see theirs.
     private let progress = Mutex<(revision: Int64, waiters: [Waiter])>((0, []))
     private let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -27,6 +27,7 @@ public final class ClusterNode: Sendable {
     let writesInFlight = Mutex<[String: Int]>([:])
     /// Replicas catching up with each other in the background.
     private let replicaSync = Mutex<ReplicaSync?>(nil)
+    private let hydration = Mutex<ReplicaHydration?>(nil)
 
     private struct Waiter {
         var revision: Int64
@@ -87,6 +88,9 @@ public final class ClusterNode: Sendable {
         logger.info("cluster: node \(nodeName) joined (etcd revision \(revision), \(records.count) collection(s))")
         watcher.withLock { $0 = Task { await self.follow(from: revision) } }
         database.attach(self)
+        let hydrating = ReplicaHydration(cluster: self, logger: logger)
+        hydration.withLock { $0 = hydrating }
+        hydrating.start()
         guard !database.configuration.asyncReplicationDisabled else {
             logger.info("cluster: replica sync is off on this node (ASYNC_REPLICATION_DISABLED)")
             return
@@ -112,6 +116,7 @@ public final class ClusterNode: Sendable {
     public func stop() async {
         watcher.withLock { $0 }?.cancel()
         replicaSync.withLock { $0 }?.stop()
+        hydration.withLock { $0 }?.stop()
         peers.shutdown()
         await membership.leave()
         await etcd.shutdown()

@@ -61,13 +61,15 @@ struct ClusterObjects {
             for await outcome in group { all.append(outcome) }
             return all
         }
-        let answered = outcomes.compactMap { try? $0.1.get() }
-        let needed = consistency.needed(of: replicas.count)
+        // Only the replicas serving reads count for the level (one still being filled does not).
+        let serving = collection.servingReplicas(for: id, tenant: tenant)
+        let answered = outcomes.filter { serving.contains($0.0) }.compactMap { try? $0.1.get() }
+        let needed = consistency.needed(of: serving.count)
         guard answered.count >= needed else {
             let reasons = outcomes.compactMap { node, result -> String? in
                 if case .failure(let error) = result { return "\(node): \(error.message)" } else { return nil }
             }.sorted().joined(separator: "; ")
-            throw .unavailable("cannot reach consistency level \(consistency.rawValue): \(answered.count) of \(replicas.count) replicas acknowledged, \(needed) needed (\(reasons))")
+            throw .unavailable("cannot reach consistency level \(consistency.rawValue): \(answered.count) of \(serving.count) replicas acknowledged, \(needed) needed (\(reasons))")
         }
         return answered.contains(true)
     }

@@ -45,7 +45,10 @@ struct ClusterWrites {
                     routing.refused[position] = .invalidInput("references of object \(id) are changed through the reference endpoints in a replicated collection")
                     continue
                 }
-                routing.replicated[position] = (replicas, consistency.needed(of: replicas.count))
+                // Every replica takes the write; only those serving reads count for its level (a
+                // replica still being filled would not make a QUORUM read see it).
+                let serving = collection.servingReplicas(for: id, tenant: write.input.tenant)
+                routing.replicated[position] = (serving, consistency.needed(of: serving.count))
                 for node in replicas {
                     if node == here { routing.local.append(position) } else { routing.remote[node, default: []].append(position) }
                 }
@@ -129,8 +132,9 @@ struct ClusterWrites {
     /// what each one answered).
     static func isDecided(_ answers: [(node: String, result: Database.WriteResult)], replication: (replicas: [String], needed: Int)?) -> Bool {
         guard let (replicas, needed) = replication else { return !answers.isEmpty }
-        let succeeded = answers.filter { (try? $0.result.get()) != nil }.count
-        return succeeded >= needed || answers.count == replicas.count
+        let counted = answers.filter { replicas.contains($0.node) }
+        let succeeded = counted.filter { (try? $0.result.get()) != nil }.count
+        return succeeded >= needed || counted.count == replicas.count
     }
 
     /// A replicated object's result: this node's answer (else the first replica's) when `needed`
@@ -138,6 +142,7 @@ struct ClusterWrites {
     /// reasons. An object every replica refused for the same reason (it is invalid) fails with it.
     static func outcome(_ answers: [(node: String, result: Database.WriteResult)], replicas: [String], needed: Int,
                         level: ConsistencyLevel, here: String) -> Database.WriteResult {
+        let answers = answers.filter { replicas.contains($0.node) }
         let succeeded = answers.filter { (try? $0.result.get()) != nil }
         if succeeded.count >= needed {
             return (succeeded.first { $0.node == here } ?? succeeded[0]).result

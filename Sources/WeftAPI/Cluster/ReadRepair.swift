@@ -97,7 +97,7 @@ struct ReadRepair {
         var replicasOf: [ObjectID: [String]] = [:]
         var idsOn: [String: [ObjectID]] = [:]
         for id in ids {
-            let replicas = collection.replicaNodes(for: id, tenant: tenant)
+            let replicas = collection.servingReplicas(for: id, tenant: tenant)
             replicasOf[id] = replicas
             for node in replicas { idsOn[node, default: []].append(id) }
         }

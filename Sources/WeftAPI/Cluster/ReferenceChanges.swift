@@ -26,6 +26,7 @@ struct ReferenceChanges {
                       consistency: ConsistencyLevel = .quorum) async -> [Result<Void, WeftError>] {
         var answers = [[(node: String, result: Result<Void, WeftError>)]](repeating: [], count: changes.count)
         var needed = [Int](repeating: 1, count: changes.count)
+        var counted = [[String]?](repeating: nil, count: changes.count)
         var local: [Int] = []
         var remote: [String: [Int]] = [:]
         let here = database.configuration.nodeName
@@ -36,7 +37,10 @@ struct ReferenceChanges {
             }
             let nodes = collection.isReplicated && !collection.isMultiTenant
                 ? collection.replicaNodes(for: change.id, tenant: change.tenant) : [collection.remoteNode(for: change.id, tenant: change.tenant) ?? here]
-            needed[position] = consistency.needed(of: nodes.count)
+            // Only the replicas serving reads count for the level.
+            let serving = collection.isReplicated && !collection.isMultiTenant ? collection.servingReplicas(for: change.id, tenant: change.tenant) : nodes
+            counted[position] = serving
+            needed[position] = consistency.needed(of: serving.count)
             for node in nodes {
                 if node == here { local.append(position) } else { remote[node, default: []].append(position) }
             }
@@ -77,7 +81,7 @@ struct ReferenceChanges {
         return answers.indices.map { position in
             let replies = answers[position]
             guard replies.count > 1 else { return replies.first?.result ?? .failure(.internalError("reference change without an answer")) }
-            let made = replies.filter { (try? $0.result.get()) != nil }.count
+            let made = replies.filter { reply in (try? reply.result.get()) != nil && (counted[position]?.contains(reply.node) ?? true) }.count
             if made >= needed[position] { return .success(()) }
             let failures = replies.compactMap { reply -> (String, WeftError)? in
                 if case .failure(let error) = reply.result { (reply.node, error) } else { nil }

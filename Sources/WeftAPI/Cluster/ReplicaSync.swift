@@ -82,7 +82,7 @@ final class ReplicaSync: Sendable {
         return (applied, unreachable)
     }
 
-    private func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
+    func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
         let leaves = try await differingLeaves(collection, place: place, peer: peer)
         var applied = 0
         for start in stride(from: 0, to: leaves.count, by: Self.leavesPerDigest) {

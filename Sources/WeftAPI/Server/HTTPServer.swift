@@ -33,6 +33,7 @@ public enum HTTPServer {
         ReferenceRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, modules: modules).register(on: router)
         AliasRoutes(database: database, bodyLimit: configuration.maximumRequestBytes).register(on: router)
         ClusterRoutes(database: database, cluster: cluster).register(on: router)
+        ReplicationRoutes(database: database, bodyLimit: configuration.maximumRequestBytes, cluster: cluster).register(on: router)
         ExportRoutes(database: database, exports: exports ?? ExportScheduler(database: database, logger: logger),
                      bodyLimit: configuration.maximumRequestBytes).register(on: router)
         return router

@@ -52,7 +52,9 @@ public final class ClusterSchemaStore: Sendable {
     /// etcd refuses transactions of more than 128 operations: tenant changes go in parts of this many.
     public static let tenantsPerTransaction = 100
 
-    private let etcd: EtcdClient
+    let etcd: EtcdClient
+    /// Replica movements (`ClusterSchemaStore+Replication`), outside the watched schema.
+    let replicationPrefix: String
     private let schemaPrefix: String
     private let prefix: String
     private let tenantPrefix: String
@@ -61,6 +63,7 @@ public final class ClusterSchemaStore: Sendable {
     public init(etcd: EtcdClient, prefix: String = "weft/") {
         self.etcd = etcd
         schemaPrefix = prefix + "schema/"
+        replicationPrefix = prefix + "replication/"
         self.prefix = schemaPrefix + "collections/"
         tenantPrefix = schemaPrefix + "tenants/"
         aliasPrefix = schemaPrefix + "aliases/"

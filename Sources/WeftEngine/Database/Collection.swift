@@ -17,6 +17,10 @@ public final class Collection: Sendable {
     public let placements: [ShardPlacement]
     /// For each placement, the index of its open shard in `fixedShards` (nil: another node's).
     private let localIndexes: [Int?]
+    /// This node's name in a cluster (nil on a single node).
+    private let nodeName: String?
+    /// Per placement: whether this node's replica serves reads (held here and not being filled).
+    private let servingHere: [Bool]
     /// The record's entries of every physical shard, in placement order.
     private let fixedEntries: [CollectionRecord.ShardEntry]
     let router: ShardRouter
@@ -50,24 +54,35 @@ public final class Collection: Sendable {
         public var node: String?
         /// Every node holding a replica, `node` first (`replicationConfig.factor` of them).
         public var replicas: [String]
-        public init(name: String, node: String?, replicas: [String]? = nil) {
+        /// Replicas (among `replicas`) still being filled: written to, never read from.
+        public var hydrating: [String]
+        public init(name: String, node: String?, replicas: [String]? = nil, hydrating: [String] = []) {
             self.name = name
             self.node = node
             self.replicas = replicas ?? node.map { [$0] } ?? []
+            self.hydrating = hydrating
         }
+
+        /// The replicas that serve reads, in placement order.
+        public var serving: [String] { replicas.filter { !hydrating.contains($0) } }
     }
 
     /// `shards` are the open local shards; `entries` every physical shard's record entry in the
     /// collection's order (nil: the local shards are all there is).
     init(definition: CollectionDefinition, shards: [Shard], entries: [CollectionRecord.ShardEntry]? = nil,
-         tenants: [Tenant] = [], dimensions: [String: Int]) {
+         tenants: [Tenant] = [], dimensions: [String: Int], nodeName: String? = nil) {
         self.name = definition.name
+        self.nodeName = nodeName
         self.fixedShards = shards
         let entries = entries ?? shards.map { .init(name: $0.name, id: $0.prefix.id) }
         self.fixedEntries = entries
-        self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node, replicas: $0.replicaNodes) }
+        self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node, replicas: $0.replicaNodes, hydrating: $0.hydrating ?? []) }
         self.isReplicated = placements.contains { $0.replicas.count > 1 }
-        self.localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
+        let localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
+        self.localIndexes = localIndexes
+        self.servingHere = entries.indices.map { place in
+            localIndexes[place] != nil && !(nodeName.map { (entries[place].hydrating ?? []).contains($0) } ?? false)
+        }
         let names = entries.map(\.name)
         self.router = ShardRouter(physicalShardNames: names, virtualPerPhysical: definition.sharding.virtualPerPhysical)
         self.state = Locked((definition, definition.invertedSchema))
@@ -170,12 +185,12 @@ public final class Collection: Sendable {
     public func readAssignment(tenant: String?) -> [(node: String?, places: Set<Int>?)] {
         guard !isMultiTenant, isReplicated else { return [(nil, nil)] + remoteNodes(tenant: tenant).map { ($0, nil) } }
         var byNode: [String: Set<Int>] = [:], order: [String] = []
-        for place in placements.indices where localIndexes[place] == nil {
-            let node = placements[place].replicas[0]
+        for place in placements.indices where !servingHere[place] {
+            let node = placements[place].serving.first { $0 != nodeName } ?? placements[place].replicas[0]
             if byNode[node] == nil { order.append(node) }
             byNode[node, default: []].insert(place)
         }
-        return [(nil, Set(localIndexes.indices.filter { localIndexes[$0] != nil }))] + order.map { ($0, byNode[$0]) }
+        return [(nil, Set(servingHere.indices.filter { servingHere[$0] }))] + order.map { ($0, byNode[$0]) }
     }
 
     /// The nodes holding the replicas of `id`'s shard (a multi-tenant collection's tenant's node),
@@ -185,13 +200,29 @@ public final class Collection: Sendable {
         return placements[router.shardIndex(for: id)].replicas
     }
 
-    /// The nodes to read `id` from when this node holds no replica of its shard, in the order to
-    /// try them; empty when this node holds one.
+    /// The nodes to read `id` from when this node holds no replica of its shard that serves
+    /// reads, in the order to try them; empty when this node's replica answers.
     public func remoteReplicas(for id: ObjectID, tenant: String?) -> [String] {
         guard isSpread else { return [] }
         if isMultiTenant { return remoteNode(for: id, tenant: tenant).map { [$0] } ?? [] }
         let place = router.shardIndex(for: id)
-        return localIndexes[place] == nil ? placements[place].replicas : []
+        return servingHere[place] ? [] : placements[place].serving.filter { $0 != nodeName }
+    }
+
+    /// The replicas of `id`'s shard that serve reads (all but those still being filled): what a
+    /// consistency level counts.
+    public func servingReplicas(for id: ObjectID, tenant: String?) -> [String] {
+        if isMultiTenant { return replicaNodes(for: id, tenant: tenant) }
+        return placements[router.shardIndex(for: id)].serving
+    }
+
+    /// Whether this node's replica of the shard at `place` serves reads (it holds one, and it is
+    /// not being filled).
+    public func servesLocally(_ place: Int) -> Bool { servingHere[place] }
+
+    /// The local shards with their places in `placements`.
+    public var localPlaces: [(place: Int, shard: Shard)] {
+        localIndexes.indices.compactMap { place in localIndexes[place].map { (place, fixedShards[$0]) } }
     }
 
     /// The shards to list with their nodes: every physical shard, or every active tenant.

@@ -19,6 +19,9 @@ struct CollectionRecord {
         /// Every node holding a replica of the shard (`replicationConfig.factor` of them), in
         /// placement order; nil: `node` alone.
         var replicas: [String]? = nil
+        /// Replicas still being filled (a copy or move of a replica, a raised factor): they take
+        /// writes but serve no reads until they caught up.
+        var hydrating: [String]? = nil
 
         /// The nodes holding the shard's replicas.
         var replicaNodes: [String] { replicas ?? node.map { [$0] } ?? [] }
@@ -36,6 +39,7 @@ struct CollectionRecord {
                 if let status = entry.status { object["status"] = .string(status.rawValue) }
                 if let node = entry.node { object["node"] = .string(node) }
                 if let replicas = entry.replicas { object["replicas"] = .array(replicas.map { .string($0) }) }
+                if let hydrating = entry.hydrating, !hydrating.isEmpty { object["hydrating"] = .array(hydrating.map { .string($0) }) }
                 return .object(object)
             }),
         ])
@@ -57,7 +61,8 @@ struct CollectionRecord {
             }
             let status = entry["status"]?.stringValue.flatMap(TenantStatus.init(rawValue:))
             shards.append(ShardEntry(name: name, id: id32, status: status, node: entry["node"]?.stringValue,
-                                     replicas: entry["replicas"]?.arrayValue?.compactMap(\.stringValue)))
+                                     replicas: entry["replicas"]?.arrayValue?.compactMap(\.stringValue),
+                                     hydrating: entry["hydrating"]?.arrayValue?.compactMap(\.stringValue)))
         }
         return CollectionRecord(definition: definition, shards: shards)
     }

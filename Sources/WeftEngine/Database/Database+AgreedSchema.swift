@@ -39,11 +39,15 @@ extension Database {
         try schemaWriter.withLock { _ throws(WeftError) in
             if let existing = collection(named: definition.name), existing.name == definition.name {
                 let before = existing.definition
-                guard before != definition else { return }
-                try persist(definition, of: existing)
-                applyMutableIndexSettings(definition, to: existing)
-                try removeDroppedIndexes(from: before, to: definition, of: existing)
-                logger.info("applied the cluster's change of collection \(definition.name)")
+                if before != definition {
+                    try persist(definition, of: existing)
+                    applyMutableIndexSettings(definition, to: existing)
+                    try removeDroppedIndexes(from: before, to: definition, of: existing)
+                    logger.info("applied the cluster's change of collection \(definition.name)")
+                }
+                if !existing.isMultiTenant, !placements.isEmpty, placements != existing.placements {
+                    try replacePlacements(of: existing, with: placements, definition: definition)
+                }
                 return
             }
             var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
@@ -62,6 +66,52 @@ extension Database {
             publish(try open(record))
             logger.info("applied the cluster's collection \(definition.name): \(entries.filter { $0.id != 0 }.count) of its \(entries.count) shard(s) here")
         }
+    }
+
+    /// Applies a change of where a collection's shards live (a replica copied or moved, the
+    /// replication factor changed): a shard this node now holds a replica of is opened empty (it
+    /// is filled by replica sync while it is `hydrating`), one it no longer holds is dropped with
+    /// its data, the others stay open as they are.
+    private func replacePlacements(of existing: Collection, with placements: [Collection.ShardPlacement], definition: CollectionDefinition) throws(WeftError) {
+        guard placements.map(\.name) == existing.placements.map(\.name) else {
+            throw .internalError("cluster: the shards of \(existing.name) cannot be renamed or renumbered (\(placements.count) agreed, \(existing.placements.count) here)")
+        }
+        let me = configuration.nodeName
+        var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
+        let held = Dictionary(existing.localPlaces.map { ($0.shard.name, $0.shard) }, uniquingKeysWith: { first, _ in first })
+        var entries: [CollectionRecord.ShardEntry] = []
+        var dropped: [Shard] = []
+        for placement in placements {
+            var id: UInt32 = 0
+            if placement.replicas.contains(me) {
+                if let shard = held[placement.name] { id = shard.prefix.id } else {
+                    id = nextShardID
+                    nextShardID += 1
+                }
+            } else if let shard = held[placement.name] {
+                dropped.append(shard)
+            }
+            entries.append(.init(name: placement.name, id: id, node: placement.node, replicas: placement.replicas.count > 1 ? placement.replicas : nil,
+                                 hydrating: placement.hydrating.isEmpty ? nil : placement.hydrating))
+        }
+        let record = CollectionRecord(definition: definition, shards: entries)
+        let batch = WriteBatch(store: store)
+        batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
+        batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
+        try store.write(batch)
+        publish(try open(record, reusing: held))
+        // Gone from this node: its data too, once no request is routed to it any more.
+        if !dropped.isEmpty {
+            let removal = WriteBatch(store: store)
+            for shard in dropped { removal.deleteAllOfShard(shard.prefix.id) }
+            try store.write(removal)
+            for shard in dropped {
+                shard.vectorIndexes.removeFiles()
+                removeIndexFiles(shardID: shard.prefix.id)
+            }
+        }
+        let opened = entries.filter { $0.id != 0 && held[$0.name] == nil }.count
+        logger.info("applied the cluster's placement of \(definition.name): \(opened) replica(s) opened here, \(dropped.count) dropped")
     }
 
     /// Drops a collection the cluster deleted (nothing when this node does not hold it).

@@ -87,6 +87,9 @@ extension Database {
         }
         var options = parseOptions
         options.isUpdate = true
+        // The factor cannot change here (a cluster changes it by moving replicas): the current
+        // one, agreed when the cluster had that many nodes, stays acceptable.
+        options.nodeCount = max(options.nodeCount, collection.definition.replication.factor)
         let proposed = try CollectionDefinition.parse(.object(merged), options: options)
         return try collection.definition.applyingUpdate(proposed)
     }

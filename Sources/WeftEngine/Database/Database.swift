@@ -79,7 +79,9 @@ public final class Database: Sendable {
         logger.info("loaded \(loaded.count) collection(s) from \(configuration.dataPath)")
     }
 
-    func open(_ record: CollectionRecord) throws(WeftError) -> Collection {
+    /// Opens a collection's shards (the ones in `reusing`, by name, are already open: a placement
+    /// change keeps them).
+    func open(_ record: CollectionRecord, reusing: [String: Shard] = [:]) throws(WeftError) -> Collection {
         var shards: [Shard] = []
         var tenants: [Collection.Tenant] = []
         let multiTenant = record.definition.multiTenancy.enabled
@@ -91,6 +93,11 @@ public final class Database: Sendable {
             }
             // Another node's shard (cluster): routed to, not opened.
             if entry.id == 0 { continue }
+            if let open = reusing[entry.name], open.prefix.id == entry.id {
+                open.keepTombstones(entry.replicaNodes.count > 1)
+                shards.append(open)
+                continue
+            }
             let shard = try openShard(entry)
             if multiTenant { tenants.append(.init(entry: entry, shard: shard)) } else { shards.append(shard) }
         }
@@ -101,9 +108,11 @@ public final class Database: Sendable {
             if let dimension = value.uint32LE { dimensions[vectorName] = Int(dimension) }
             return true
         }
-        for shard in shards + tenants.compactMap(\.shard) { shard.vectorIndexes.open(record.definition, dimensions: dimensions) }
+        for shard in shards + tenants.compactMap(\.shard) where reusing[shard.name] !== shard {
+            shard.vectorIndexes.open(record.definition, dimensions: dimensions)
+        }
         return Collection(definition: record.definition, shards: shards, entries: multiTenant ? nil : record.shards,
-                          tenants: tenants, dimensions: dimensions)
+                          tenants: tenants, dimensions: dimensions, nodeName: configuration.nodeName)
     }
 
     func openShard(_ entry: CollectionRecord.ShardEntry) throws(WeftError) -> Shard {

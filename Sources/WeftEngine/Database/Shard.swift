@@ -31,13 +31,17 @@ public final class Shard: Sendable {
     /// refused until the status is set back to READY. Not persisted (a restart clears it).
     private let markedReadOnly = Atomic<Bool>(false)
 
-    /// Whether deletions leave a tombstone (a replica of a replicated collection's shard).
-    public let keepsTombstones: Bool
+    /// Whether deletions leave a tombstone (a replica of a replicated collection's shard; it
+    /// changes with the replication factor).
+    public var keepsTombstones: Bool { tombstoning.load(ordering: .acquiring) }
+    private let tombstoning: Atomic<Bool>
+
+    func keepTombstones(_ keep: Bool) { tombstoning.store(keep, ordering: .releasing) }
 
     init(name: String, prefix: ShardKeyPrefix, store: KeyValueStore, indexDirectory: String, logger: Logger, indexingQueue: IndexingQueue?,
          keepsTombstones: Bool = false) throws(WeftError) {
         self.name = name
-        self.keepsTombstones = keepsTombstones
+        self.tombstoning = Atomic(keepsTombstones)
         self.prefix = prefix
         self.store = store
         self.vectorIndexes = ShardVectorIndexes(shard: prefix, directory: indexDirectory, store: store, logger: logger, queue: indexingQueue)
