@@ -116,3 +116,34 @@ import WeftTestSupport
         #expect(unresolved.entry == live && unresolved.unresolved)
     }
 }
+
+/// Tombstones older than REPLICATION_TOMBSTONE_TTL_SECONDS are forgotten, the hash tree with
+/// them, and are not taken back from a replica that still has them.
+@Suite struct TombstoneExpiryTests {
+    @Test func expiredTombstonesLeaveTheShardAndItsTree() throws {
+        let dir = TemporaryDirectory()
+        let old = ObjectID.random(), recent = ObjectID.random()
+        let kept: UInt64
+        do {
+            let database = try openDatabase(dir) { $0.nodeName = "here"; $0.replicationTombstoneTTL = .seconds(60) }
+            try database.applyAgreedCollection(["class": "Ledger", "properties": [["name": "n", "dataType": ["int"]]]],
+                                               placements: [.init(name: "s0", node: "here", replicas: ["here", "there"])])
+            let shard = try #require(try database.requireCollection("Ledger").localShard(at: 0))
+            _ = try shard.hashTreeValues(height: 16, depth: 0, nodes: [0])
+            let now = database.clock()
+            _ = try database.deleteObject(className: "Ledger", id: old, at: now - 120_000)
+            _ = try database.deleteObject(className: "Ledger", id: recent, at: now - 1_000)
+            #expect(try database.expireTombstones() == 1)
+            #expect(try shard.tombstones().map(\.id) == [recent])
+            kept = try shard.hashTreeValues(height: 16, depth: 0, nodes: [0])[0]
+            // Another replica's expired tombstone is not taken back; a recent one is.
+            let plan = ReplicaReconciliation.plan(local: [:], remote: [ReplicaEntry(id: old, time: now - 120_000, deleted: true),
+                                                                         ReplicaEntry(id: recent, time: now - 1_000, deleted: true)],
+                                                  strategy: "TimeBasedResolution", oldestDeletion: database.oldestKeptDeletion)
+            #expect(plan.delete.map(\.id) == [recent])
+        }
+        let database = try openDatabase(dir) { $0.nodeName = "here" }
+        let shard = try #require(try database.requireCollection("Ledger").localShard(at: 0))
+        #expect(try shard.hashTreeValues(height: 16, depth: 0, nodes: [0])[0] == kept)
+    }
+}

@@ -43,8 +43,17 @@ final class ReplicaSync: Sendable {
     }
 
     private func run() async {
+        var expiredAt = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
+            // Tombstones past REPLICATION_TOMBSTONE_TTL_SECONDS, once a minute.
+            if ContinuousClock.now - expiredAt >= .seconds(60) {
+                expiredAt = .now
+                let database = cluster.database
+                if let expired = try? await database.executor.run(.write, { () throws(WeftError) in try database.expireTombstones() }), expired > 0 {
+                    logger.info("replica sync: forgot \(expired) tombstone(s) older than REPLICATION_TOMBSTONE_TTL_SECONDS")
+                }
+            }
             let collections = cluster.database.collections
             // Collections deleted since: forgotten.
             due.withLock { due in
@@ -144,7 +153,7 @@ final class ReplicaSync: Sendable {
         }
         let plan = ReplicaReconciliation.plan(local: Dictionary(local.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
                                               remote: reply.entries.compactMap(InternalMessages.entry),
-                                              strategy: collection.definition.replication.deletionStrategy)
+                                              strategy: collection.definition.replication.deletionStrategy, oldestDeletion: database.oldestKeptDeletion)
         if !plan.delete.isEmpty {
             let doomed = plan.delete
             try await database.executor.run(.write) { () throws(WeftError) in

@@ -18,6 +18,9 @@ extension Configuration {
         }
         config.replicationMinimumFactor = try reader.integer("REPLICATION_MINIMUM_FACTOR", in: 1...64) ?? config.replicationMinimumFactor
         config.asyncReplicationDisabled = try reader.boolean("ASYNC_REPLICATION_DISABLED") ?? config.asyncReplicationDisabled
+        if let seconds = try reader.integer("REPLICATION_TOMBSTONE_TTL_SECONDS", in: 1...Int(Int32.max)) {
+            config.replicationTombstoneTTL = .seconds(seconds)
+        }
         config.diskUseWarningPercentage = try reader.integer("DISK_USE_WARNING_PERCENTAGE", in: 0...100) ?? config.diskUseWarningPercentage
         config.diskUseReadOnlyPercentage = try reader.integer("DISK_USE_READONLY_PERCENTAGE", in: 0...100) ?? config.diskUseReadOnlyPercentage
         config.asyncIndexing = try reader.boolean("ASYNC_INDEXING") ?? config.asyncIndexing

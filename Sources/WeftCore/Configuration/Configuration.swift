@@ -44,6 +44,10 @@ public struct Configuration: Sendable, Equatable {
     /// collection as in Weaviate ≥ 1.38) does not run on this node; replicas then converge only
     /// by repair on read.
     public var asyncReplicationDisabled = false
+    /// `REPLICATION_TOMBSTONE_TTL_SECONDS`: how long a replicated shard keeps a deletion's
+    /// tombstone (7 days by default). A replica that is away longer than this and still holds
+    /// the object brings it back: keep it well above the longest outage.
+    public var replicationTombstoneTTL: Duration = .seconds(7 * 24 * 3600)
 
     // Modules
     public var enabledModules: [String] = []

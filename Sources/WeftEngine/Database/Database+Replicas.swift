@@ -33,6 +33,25 @@ extension Database {
         return found
     }
 
+    /// Forgets, in every shard of this node that keeps tombstones, those older than
+    /// `REPLICATION_TOMBSTONE_TTL_SECONDS`; how many.
+    @discardableResult
+    public func expireTombstones() throws(WeftError) -> Int {
+        let cutoff = clock() - Self.milliseconds(configuration.replicationTombstoneTTL)
+        var expired = 0
+        for collection in collections where collection.isReplicated {
+            for shard in collection.shards { expired += try shard.expireTombstones(before: cutoff) }
+        }
+        return expired
+    }
+
+    /// The oldest deletion time a tombstone may carry and still be taken from another replica.
+    public var oldestKeptDeletion: Int64 { clock() - Self.milliseconds(configuration.replicationTombstoneTTL) }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     private func localReplica(of name: String, at place: Int) throws(WeftError) -> Shard {
         let collection = try requireCollection(name)
         guard collection.placements.indices.contains(place), let shard = collection.localShard(at: place) else {

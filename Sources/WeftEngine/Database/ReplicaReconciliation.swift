@@ -17,9 +17,11 @@ public enum ReplicaReconciliation {
     }
 
     /// What this replica, holding `local`, takes from `remote` entries of another replica.
-    public static func plan(local: [ObjectID: ReplicaEntry], remote: [ReplicaEntry], strategy: String) -> Plan {
+    /// Tombstones of deletions made before `oldestDeletion` have expired here: they are not
+    /// taken back from a replica that has not expired them yet.
+    public static func plan(local: [ObjectID: ReplicaEntry], remote: [ReplicaEntry], strategy: String, oldestDeletion: Int64 = .min) -> Plan {
         var plan = Plan()
-        for entry in remote where wins(entry, over: local[entry.id], strategy: strategy) {
+        for entry in remote where !(entry.deleted && entry.time < oldestDeletion) && wins(entry, over: local[entry.id], strategy: strategy) {
             if entry.deleted { plan.delete.append(entry) } else { plan.copy.append(entry.id) }
         }
         return plan

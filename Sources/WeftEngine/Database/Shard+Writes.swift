@@ -191,6 +191,27 @@ extension Shard {
         return found
     }
 
+    /// Forgets the tombstones of deletions made before `cutoff` (Unix ms); how many.
+    @discardableResult
+    public func expireTombstones(before cutoff: Int64) throws(WeftError) -> Int {
+        guard keepsTombstones else { return 0 }
+        let expired = try tombstones().filter { $0.deleted < cutoff }
+        guard !expired.isEmpty else { return 0 }
+        return try counters.withLock { (counters: inout Counters) throws(WeftError) -> Int in
+            let batch = WriteBatch(store: store)
+            var removed: [(ObjectID, Int64)] = []
+            for (id, deleted) in expired {
+                // Read again under the lock: a write may have retired or renewed it.
+                guard let current = try tombstone(of: id), current == deleted else { continue }
+                batch.delete(.meta, MetaKeys.tombstone(prefix, id))
+                removed.append((id, deleted))
+            }
+            try store.write(batch)
+            for (id, deleted) in removed { counters.hashTree?.replace(id, old: (deleted, true), new: nil) }
+            return removed.count
+        }
+    }
+
     /// HNSW and flat indexes address nodes by 32-bit ids and docIDs are never reused (each
     /// update takes a new one), so a shard can take this many writes in its lifetime.
     public static let docIDCeiling = UInt64(UInt32.max) - 1
