@@ -6,7 +6,11 @@
 - single-object write latency p50 / p99 at each level (REST POST with `consistency_level`);
 - read latency by id p50 / p99 (each node holds every shard: the read is local);
 - catch-up after a node missed writes: node3 killed, N objects written at QUORUM, node3
-  restarted; the time until it holds what the others hold, and the copy rate.
+  restarted; the time until replica sync (hash trees) has it hold what the others hold, and the
+  copy rate; each shard replica's hash tree memory;
+- read latency by id at QUORUM through a node whose replica is stale (each read repairs it) and
+  then current (no repair), on a second cluster with replica sync off (ASYNC_REPLICATION_DISABLED)
+  so that only reads repair.
 
 On 2 cores the three nodes share the cores: a write at ALL waits for three processes competing
 for them, so the figures are an upper bound of what three machines would show.
@@ -134,6 +138,58 @@ def main():
         caught_up = time.time() - started
         print(f"catch-up: node3 restarted after missing {args.missed} writes; back in {joined:.1f} s, holding all of them after "
               f"{caught_up:.1f} s ({args.missed / max(caught_up - joined, 1e-3):,.0f} objects/s copied)")
+        with urllib.request.urlopen(f"http://127.0.0.1:{nodes[0].http_port}/v1/nodes/Missed?output=verbose", timeout=30) as response:
+            sizes = {shard.get("replicationHashTreeBytes", 0) for entry in json.loads(response.read())["nodes"] for shard in entry["shards"] or []}
+        print(f"hash tree memory per shard replica: {', '.join(f'{size / 1024:,.0f} KiB' for size in sorted(sizes))} "
+              f"(height 16, whatever the shard holds)")
+    finally:
+        for server in nodes:
+            if server.process.poll() is None:
+                server.stop()
+        etcd.stop()
+    repair_reads(base, args.writes)
+
+
+def repair_reads(base, count):
+    """QUORUM reads by id through node3 after it missed `count` updates: each repairs node3's
+    replica; then the same reads again, with nothing to repair."""
+    etcd = Etcd()
+    nodes = [node(etcd, f"node{index}", ASYNC_REPLICATION_DISABLED="true") for index in (1, 2, 3)]
+    try:
+        create(nodes[0], "Repaired")
+        items = objects(base, 0, count)
+        with connect(nodes[0]) as client:
+            assert not client.collections.get("Repaired").with_consistency_level(ConsistencyLevel.ALL).data.insert_many(items).errors
+        nodes[2].kill()
+        with connect(nodes[0]) as client:
+            collection = client.collections.get("Repaired")
+            for item in items:
+                collection.data.update(uuid=item.uuid, properties={"n": -1})
+        nodes[2].restart()
+        timings = {}
+        with connect(nodes[2]) as client:
+            for phase in ("with repair", "without repair"):
+                collection = client.collections.get("Repaired").with_consistency_level(ConsistencyLevel.QUORUM)
+                spent = []
+                for item in items:
+                    started = time.perf_counter()
+                    found = collection.query.fetch_object_by_id(item.uuid)
+                    spent.append((time.perf_counter() - started) * 1000)
+                    assert found.properties["n"] == -1
+                timings[phase] = spent
+            one = client.collections.get("Repaired").with_consistency_level(ConsistencyLevel.ONE)
+            spent = []
+            for item in items:
+                started = time.perf_counter()
+                assert one.query.fetch_object_by_id(item.uuid).properties["n"] == -1
+                spent.append((time.perf_counter() - started) * 1000)
+            timings["ONE (local replica)"] = spent
+        print()
+        print(f"| read by id through node3 ({count} objects) | p50 ms | p99 ms |")
+        print("|---|---:|---:|")
+        for phase, spent in [("QUORUM, stale replica repaired", timings["with repair"]), ("QUORUM, replicas agree", timings["without repair"]),
+                             ("ONE", timings["ONE (local replica)"])]:
+            print(f"| {phase} | {statistics.median(spent):.2f} | {percentile(spent, 0.99):.2f} |")
     finally:
         for server in nodes:
             if server.process.poll() is None:

@@ -148,6 +148,30 @@ paths = {
         "delete": operation("deleteAlias", {**ok(status="204", description="deleted"), **errors(400, 422), **errors(empty=[404])},
                             [path_parameter("aliasName")]),
     },
+    "/v1/replication/replicate": {
+        "post": operation("replicate", {**ok(ANY_OBJECT), **errors(400, 404, 409, 413, 422)},
+                          body=json_body({"type": "object", "required": ["collection", "shard", "sourceNode", "targetNode"],
+                                          "properties": {"collection": {"type": "string"}, "shard": {"type": "string"},
+                                                         "sourceNode": {"type": "string"}, "targetNode": {"type": "string"},
+                                                         "type": {"type": "string", "enum": ["COPY", "MOVE"]}}})),
+        "delete": operation("deleteAllReplications", {**ok(status="204", description="deleted"), **errors(400, 409, 422)}),
+    },
+    "/v1/replication/replicate/list": {
+        "get": operation("listReplications", {**ok({"type": "array", "items": ANY_OBJECT}), **errors(400, 422)},
+                         [query("collection"), query("shard"), query("targetNode"), query("includeHistory", {"type": "boolean"})]),
+    },
+    "/v1/replication/replicate/{id}": {
+        "get": operation("replicationDetails", {**ok(ANY_OBJECT), **errors(400, 422), **errors(empty=[404])},
+                         [path_parameter("id"), query("includeHistory", {"type": "boolean"})]),
+        "delete": operation("deleteReplication", {**ok(status="204", description="deleted"), **errors(400, 404, 409, 422)}, [path_parameter("id")]),
+    },
+    "/v1/replication/replicate/{id}/cancel": {
+        "post": operation("cancelReplication", {**ok(status="204", description="cancelled"), **errors(400, 404, 409, 422)}, [path_parameter("id")]),
+    },
+    "/v1/replication/sharding-state": {
+        "get": operation("getShardingState", {**ok(ANY_OBJECT), **errors(400, 422), **errors(empty=[404])},
+                         [query("collection"), query("shard")]),
+    },
     "/v1/export/{backend}": {
         "post": operation("exportCreate", {**ok(ANY_OBJECT), **errors(400, 409, 413, 422)}, [path_parameter("backend")],
                           json_body({"type": "object", "required": ["id", "file_format"],
