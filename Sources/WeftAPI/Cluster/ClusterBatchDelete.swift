@@ -42,9 +42,10 @@ struct ClusterBatchDelete {
         // The replicas whose acknowledgements count (those serving reads).
         var counted: [ObjectID: [String]] = [:]
         for id in targets {
-            let nodes = collection.isReplicated ? collection.replicaNodes(for: id, tenant: tenant) : [collection.remoteNode(for: id, tenant: tenant) ?? here]
-            counted[id] = collection.isReplicated ? collection.servingReplicas(for: id, tenant: tenant) : nodes
-            needed[id] = collection.isReplicated ? consistency.needed(of: counted[id]!.count) : 1
+            let replicas = collection.isReplicated ? collection.replicaNodes(for: id, tenant: tenant) : []
+            let nodes = replicas.isEmpty ? [collection.remoteNode(for: id, tenant: tenant) ?? here] : replicas
+            counted[id] = replicas.isEmpty ? nodes : collection.servingReplicas(for: id, tenant: tenant)
+            needed[id] = replicas.isEmpty ? 1 : consistency.needed(of: counted[id]!.count)
             for node in nodes { byNode[node, default: []].append(id) }
         }
         var answers: [ObjectID: [(node: String, error: String?)]] = [:]

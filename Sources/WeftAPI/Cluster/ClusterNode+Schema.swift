@@ -11,9 +11,6 @@ extension ClusterNode {
         let definition = try await database.executor.run(.write) { () throws(WeftError) in
             try database.proposedCollection(json, nodeCount: members.count)
         }
-        if definition.multiTenancy.enabled, definition.replication.factor > 1 {
-            throw .invalidInput("replicated multi-tenant collections are not supported yet (class \(definition.name), replicationConfig.factor \(definition.replication.factor))")
-        }
         // A multi-tenant collection has no shards of its own: each tenant is placed when created.
         let placements = definition.multiTenancy.enabled
             ? [] : Self.placements(of: definition.name, count: definition.sharding.desiredCount, factor: definition.replication.factor,

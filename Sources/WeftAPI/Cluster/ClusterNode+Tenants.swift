@@ -32,9 +32,18 @@ extension ClusterNode {
                 return
             }
             let members = try await members()
-            let placed = Self.leastLoaded(missing.count, nodes: members.map(\.name), existing: database.collections, freeDisk: Self.freeDisk(of: members))
-            let records = zip(missing, placed).map { tenant, node in
-                (name: tenant.name, json: Self.tenantJSON(.init(name: tenant.name, status: tenant.status, node: node)))
+            // Each tenant's replicas on distinct nodes, one by one on the least loaded.
+            let factor = min(max(database.collection(named: name)?.definition.replication.factor ?? 1, 1), members.count)
+            let nodes = members.map(\.name)
+            var held = Self.load(of: nodes, existing: database.collections)
+            let freeDisk = Self.freeDisk(of: members)
+            let records = missing.map { tenant in
+                var replicas: [String] = []
+                for _ in 0..<factor {
+                    replicas += Self.leastLoaded(1, nodes: nodes.filter { !replicas.contains($0) }, held: &held, freeDisk: freeDisk)
+                }
+                return (name: tenant.name, json: Self.tenantJSON(.init(name: tenant.name, status: tenant.status, node: replicas[0],
+                                                                       replicas: factor > 1 ? replicas : nil)))
             }
             let outcome = try await schemaStore.createTenants(records, in: name, collectionCreated: collection.createRevision)
             if outcome.succeeded {

@@ -223,11 +223,16 @@ public final class ClusterNode: Sendable {
         guard let status = json["status"]?.stringValue, let node = json["node"]?.stringValue else {
             throw .dataLoss("cluster: tenant \(record.name) of \(record.collection) in etcd lacks its status or node")
         }
-        return Database.AgreedTenant(name: record.name, status: try TenantStatus(weaviateName: status), node: node)
+        return Database.AgreedTenant(name: record.name, status: try TenantStatus(weaviateName: status), node: node,
+                                     replicas: json["replicas"]?.arrayValue?.compactMap(\.stringValue))
     }
 
+    /// A tenant's etcd value: `{"status", "node"}`, and `"replicas"` (`node` first) with a
+    /// replication factor above 1.
     static func tenantJSON(_ tenant: Database.AgreedTenant) -> [UInt8] {
-        JSONWriter.bytes(["status": .string(tenant.status.rawValue), "node": .string(tenant.node)])
+        var json: [String: JSONValue] = ["status": .string(tenant.status.rawValue), "node": .string(tenant.node)]
+        if let replicas = tenant.replicas, replicas.count > 1 { json["replicas"] = .array(replicas.map { .string($0) }) }
+        return JSONWriter.bytes(.object(json))
     }
 
     private func apply(_ record: ClusterSchemaStore.Record) async throws(WeftError) {

@@ -44,7 +44,7 @@ struct ClusterReads {
         var retry: [String: Set<Int>] = [:], order: [String] = []
         for (_, places, error) in failed {
             for place in places.sorted() {
-                guard let next = collection.placements[place].serving.first(where: { !avoiding.contains($0) }) else { throw error }
+                guard let next = collection.readReplicas(place: place, tenant: tenant).first(where: { !avoiding.contains($0) }) else { throw error }
                 if retry[next] == nil { order.append(next) }
                 retry[next, default: []].insert(place)
             }

@@ -60,7 +60,7 @@ struct ClusterSearch {
         }
         // The page's objects read at the request's consistency level (the hits themselves come
         // from one replica per shard, as Weaviate's).
-        if let level = try ConsistencyLevel(parameter: checked.consistencyLevel), level != .one, collection.isReplicated, !collection.isMultiTenant {
+        if let level = try ConsistencyLevel(parameter: checked.consistencyLevel), level != .one, collection.isReplicated {
             try await ReadRepair(cluster: cluster, collection: collection, tenant: checked.tenant).settle(&response, level: level, vectorNames: checked.vectorNames)
         }
         return response

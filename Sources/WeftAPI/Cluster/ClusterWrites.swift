@@ -39,8 +39,8 @@ struct ClusterWrites {
             changed = true
             if write.input.id == nil { routing.writes[position].input.id = ObjectID.random() }
             let id = routing.writes[position].input.id!
-            if collection.isReplicated, !collection.isMultiTenant {
-                let replicas = collection.replicaNodes(for: id, tenant: write.input.tenant)
+            // A replicated shard or tenant (an unknown tenant is refused by this node's write).
+            if collection.isReplicated, case let replicas = collection.replicaNodes(for: id, tenant: write.input.tenant), !replicas.isEmpty {
                 guard write.references == nil else {
                     routing.refused[position] = .invalidInput("references of object \(id) are changed through the reference endpoints in a replicated collection")
                     continue

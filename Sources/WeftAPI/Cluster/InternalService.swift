@@ -32,7 +32,8 @@ enum InternalService {
             "/weft.internal.v1.Internal/ShardDigest": .unary(.query) { (request: Weft_Internal_V1_ShardDigestRequest) throws(WeftError) in
                 let entries: [ReplicaEntry]
                 if request.ids.isEmpty {
-                    entries = try database.replicaEntries(collection: request.collection, place: Int(request.place), height: Int(request.height),
+                    entries = try database.replicaEntries(collection: request.collection, place: Int(request.place),
+                                                          tenant: request.tenant.isEmpty ? nil : request.tenant, height: Int(request.height),
                                                           leaves: request.leaves.map(Int.init))
                 } else {
                     var ids: [ObjectID] = []
@@ -48,7 +49,8 @@ enum InternalService {
             },
             "/weft.internal.v1.Internal/ShardHashTree": .unary(.query) { (request: Weft_Internal_V1_ShardHashTreeRequest) throws(WeftError) in
                 var reply = Weft_Internal_V1_ShardHashTreeReply()
-                reply.values = try database.replicaHashTree(collection: request.collection, place: Int(request.place), height: Int(request.height),
+                reply.values = try database.replicaHashTree(collection: request.collection, place: Int(request.place),
+                                                            tenant: request.tenant.isEmpty ? nil : request.tenant, height: Int(request.height),
                                                             depth: Int(request.depth), nodes: request.nodes.map(Int.init))
                 return reply
             },

@@ -35,10 +35,10 @@ struct ReferenceChanges {
                 local.append(position)
                 continue
             }
-            let nodes = collection.isReplicated && !collection.isMultiTenant
-                ? collection.replicaNodes(for: change.id, tenant: change.tenant) : [collection.remoteNode(for: change.id, tenant: change.tenant) ?? here]
+            let replicas = collection.isReplicated ? collection.replicaNodes(for: change.id, tenant: change.tenant) : []
+            let nodes = replicas.isEmpty ? [collection.remoteNode(for: change.id, tenant: change.tenant) ?? here] : replicas
             // Only the replicas serving reads count for the level.
-            let serving = collection.isReplicated && !collection.isMultiTenant ? collection.servingReplicas(for: change.id, tenant: change.tenant) : nodes
+            let serving = replicas.isEmpty ? nodes : collection.servingReplicas(for: change.id, tenant: change.tenant)
             counted[position] = serving
             needed[position] = consistency.needed(of: serving.count)
             for node in nodes {

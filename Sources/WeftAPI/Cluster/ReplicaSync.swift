@@ -60,7 +60,7 @@ final class ReplicaSync: Sendable {
                 let names = Set(collections.map(\.name))
                 due = due.filter { names.contains($0.key) }
             }
-            for collection in collections where collection.isReplicated && !collection.isMultiTenant {
+            for collection in collections where collection.isReplicated {
                 guard due.withLock({ $0[collection.name].map { ContinuousClock.now >= $0 } ?? true }) else { continue }
                 let (applied, unreachable) = await sync(collection)
                 let settings = collection.definition.replication.asyncConfig
@@ -77,13 +77,17 @@ final class ReplicaSync: Sendable {
     /// of versions and deletions applied, and whether some replica could not be compared.
     func sync(_ collection: WeftEngine.Collection) async -> (applied: Int, unreachable: Bool) {
         var applied = 0, unreachable = false
-        for place in collection.placements.indices where collection.holdsLocally(place) {
-            for peer in collection.placements[place].replicas where peer != cluster.nodeName {
+        // Each shard replica held here (a multi-tenant collection: each replicated tenant).
+        var held: [(place: Int, tenant: String?, replicas: [String])] = collection.placements.indices
+            .filter { collection.holdsLocally($0) }.map { ($0, nil, collection.placements[$0].replicas) }
+        held += collection.localReplicatedTenants.map { (0, $0.name, $0.replicas) }
+        for (place, tenant, replicas) in held {
+            for peer in replicas where peer != cluster.nodeName {
                 do throws(WeftError) {
-                    applied += try await pull(collection, place: place, from: peer)
+                    applied += try await pull(collection, place: place, tenant: tenant, from: peer)
                 } catch {
                     unreachable = true
-                    logger.debug("replica sync of \(collection.name) shard \(place) from \(peer): \(error.message)")
+                    logger.debug("replica sync of \(collection.name) shard \(tenant ?? String(place)) from \(peer): \(error.message)")
                 }
             }
         }
@@ -91,24 +95,37 @@ final class ReplicaSync: Sendable {
         return (applied, unreachable)
     }
 
-    func pull(_ collection: WeftEngine.Collection, place: Int, from peer: String) async throws(WeftError) -> Int {
-        let leaves = try await differingLeaves(collection, place: place, peer: peer)
+    /// Takes what `peer`'s replica of the shard at `place` (or of `tenant`) holds newer.
+    func pull(_ collection: WeftEngine.Collection, place: Int, tenant: String? = nil, from peer: String) async throws(WeftError) -> Int {
+        let replica = Replica(collection: collection, place: place, tenant: tenant)
+        let leaves = try await differingLeaves(replica, peer: peer)
         var applied = 0
         for start in stride(from: 0, to: leaves.count, by: Self.leavesPerDigest) {
-            applied += try await reconcile(collection, place: place, leaves: Array(leaves[start..<min(leaves.count, start + Self.leavesPerDigest)]), peer: peer)
+            applied += try await reconcile(replica, leaves: Array(leaves[start..<min(leaves.count, start + Self.leavesPerDigest)]), peer: peer)
         }
         return applied
     }
 
+    /// One shard replica: its collection, place and tenant (a multi-tenant collection's), and the
+    /// height of its hash tree.
+    private struct Replica {
+        let collection: WeftEngine.Collection
+        let place: Int
+        let tenant: String?
+
+        var name: String { collection.name }
+        var height: Int { tenant == nil ? collection.definition.replication.hashTreeHeight : collection.definition.replication.tenantHashTreeHeight }
+    }
+
     /// The leaves where this replica's hash tree and `peer`'s differ: the roots first, then the
     /// children of the differing nodes, `levelsPerStep` levels at a time.
-    private func differingLeaves(_ collection: WeftEngine.Collection, place: Int, peer: String) async throws(WeftError) -> [Int] {
-        let height = collection.definition.replication.hashTreeHeight
+    private func differingLeaves(_ replica: Replica, peer: String) async throws(WeftError) -> [Int] {
+        let height = replica.height
         var depth = 0
         var frontier = [0]
         while true {
-            let mine = try await localValues(collection, place: place, height: height, depth: depth, nodes: frontier)
-            let theirs = try await peerValues(collection, place: place, height: height, depth: depth, nodes: frontier, peer: peer)
+            let mine = try await localValues(replica, depth: depth, nodes: frontier)
+            let theirs = try await peerValues(replica, depth: depth, nodes: frontier, peer: peer)
             frontier = zip(frontier, zip(mine, theirs)).filter { $0.1.0 != $0.1.1 }.map(\.0)
             guard depth < height, !frontier.isEmpty else { return frontier }
             let step = min(Self.levelsPerStep, height - depth)
@@ -117,18 +134,19 @@ final class ReplicaSync: Sendable {
         }
     }
 
-    private func localValues(_ collection: WeftEngine.Collection, place: Int, height: Int, depth: Int, nodes: [Int]) async throws(WeftError) -> [UInt64] {
-        let database = cluster.database, name = collection.name
+    private func localValues(_ replica: Replica, depth: Int, nodes: [Int]) async throws(WeftError) -> [UInt64] {
+        let database = cluster.database, name = replica.name, place = replica.place, tenant = replica.tenant, height = replica.height
         return try await database.executor.run(.query) { () throws(WeftError) in
-            try database.replicaHashTree(collection: name, place: place, height: height, depth: depth, nodes: nodes)
+            try database.replicaHashTree(collection: name, place: place, tenant: tenant, height: height, depth: depth, nodes: nodes)
         }
     }
 
-    private func peerValues(_ collection: WeftEngine.Collection, place: Int, height: Int, depth: Int, nodes: [Int], peer: String) async throws(WeftError) -> [UInt64] {
+    private func peerValues(_ replica: Replica, depth: Int, nodes: [Int], peer: String) async throws(WeftError) -> [UInt64] {
         var request = Weft_Internal_V1_ShardHashTreeRequest()
-        request.collection = collection.name
-        request.place = Int32(place)
-        request.height = Int32(height)
+        request.collection = replica.name
+        request.place = Int32(replica.place)
+        request.tenant = replica.tenant ?? ""
+        request.height = Int32(replica.height)
         request.depth = Int32(depth)
         request.nodes = nodes.map(Int32.init)
         let message = request
@@ -138,18 +156,19 @@ final class ReplicaSync: Sendable {
     }
 
     /// Compares both replicas' entries under `leaves` and takes the peer's newer ones.
-    private func reconcile(_ collection: WeftEngine.Collection, place: Int, leaves: [Int], peer: String) async throws(WeftError) -> Int {
-        let database = cluster.database, name = collection.name
-        let height = collection.definition.replication.hashTreeHeight
+    private func reconcile(_ replica: Replica, leaves: [Int], peer: String) async throws(WeftError) -> Int {
+        let database = cluster.database, name = replica.name, collection = replica.collection
+        let place = replica.place, tenant = replica.tenant, height = replica.height
         var request = Weft_Internal_V1_ShardDigestRequest()
         request.collection = name
         request.place = Int32(place)
+        request.tenant = tenant ?? ""
         request.height = Int32(height)
         request.leaves = leaves.map(Int32.init)
         let message = request
         let reply = try await cluster.peers.call(peer) { client, options in try await client.shardDigest(message, options: options) }
         let local = try await database.executor.run(.query) { () throws(WeftError) in
-            try database.replicaEntries(collection: name, place: place, height: height, leaves: leaves)
+            try database.replicaEntries(collection: name, place: place, tenant: tenant, height: height, leaves: leaves)
         }
         let plan = ReplicaReconciliation.plan(local: Dictionary(local.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
                                               remote: reply.entries.compactMap(InternalMessages.entry),
@@ -157,7 +176,7 @@ final class ReplicaSync: Sendable {
         if !plan.delete.isEmpty {
             let doomed = plan.delete
             try await database.executor.run(.write) { () throws(WeftError) in
-                for deletion in doomed { try database.applyReplicaDeletion(className: name, id: deletion.id, at: deletion.time) }
+                for deletion in doomed { try database.applyReplicaDeletion(className: name, id: deletion.id, tenant: tenant, at: deletion.time) }
             }
         }
         var copied = 0
@@ -165,13 +184,14 @@ final class ReplicaSync: Sendable {
             let ids = Array(plan.copy[start..<min(plan.copy.count, start + Self.copyBatch)])
             var read = Weft_Internal_V1_GetObjectsRequest()
             read.collection = name
+            read.tenant = tenant ?? ""
             read.ids = ids.map(\.description)
             read.vectorNames = collection.definition.vectorNames
             let readMessage = read
             let found = try await cluster.peers.call(peer) { client, options in try await client.getObjects(readMessage, options: options) }
             var writes: [ObjectWrite] = []
             for object in found.objects where object.hasObject {
-                writes.append(.copy(of: try InternalMessages.object(object.object), className: name))
+                writes.append(.copy(of: try InternalMessages.object(object.object), className: name, tenant: tenant))
             }
             let batch = writes
             let results = try await database.executor.run(.write) { () throws(WeftError) in try database.write(batch) }

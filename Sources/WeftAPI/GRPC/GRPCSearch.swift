@@ -71,7 +71,7 @@ struct GRPCSearch {
     /// agreed; nil for every other request (its search's answer stands).
     static func consistentFetch(_ request: SearchRequest, level: ConsistencyLevel, database: Database) async throws(WeftError) -> (view: ObjectView?, consistent: Bool)? {
         guard level != .one, let cluster = database.cluster, let collection = database.collection(named: request.collection),
-              collection.isReplicated, !collection.isMultiTenant, request.search == nil, request.sort.isEmpty, request.after == nil,
+              collection.isReplicated, !collection.replicaNodes(for: .random(), tenant: request.tenant).isEmpty, request.search == nil, request.sort.isEmpty, request.after == nil,
               request.offset == 0, (request.limit ?? 1) > 0, case .compare(.equal, .id, .text(let text))? = request.filter, let id = ObjectID(text)
         else { return nil }
         return try await ClusterObjects.readConsistent(collection, id: id, tenant: request.tenant, includeVector: !request.vectorNames.isEmpty,

@@ -112,7 +112,7 @@ struct ObjectRoutes {
     /// the request names none, as Weaviate); nil for every other read (ONE reads one replica).
     private func replicatedRead(_ request: Request, className: String?) throws -> (ClusterNode, Collection, ConsistencyLevel)? {
         guard let cluster = database.cluster, let className, let collection = database.collection(named: className),
-              collection.isReplicated, !collection.isMultiTenant else { return nil }
+              collection.isReplicated, !collection.replicaNodes(for: .random(), tenant: request.uri.queryParameters.get("tenant")).isEmpty else { return nil }
         let consistency = try ConsistencyLevel(parameter: request.uri.queryParameters.get("consistency_level")) ?? .quorum
         return consistency == .one ? nil : (cluster, collection, consistency)
     }

@@ -77,7 +77,8 @@ public final class Collection: Sendable {
         let entries = entries ?? shards.map { .init(name: $0.name, id: $0.prefix.id) }
         self.fixedEntries = entries
         self.placements = entries.map { ShardPlacement(name: $0.name, node: $0.node, replicas: $0.replicaNodes, hydrating: $0.hydrating ?? []) }
-        self.isReplicated = placements.contains { $0.replicas.count > 1 }
+        // A multi-tenant collection's tenants each have the factor's replicas.
+        self.isReplicated = placements.contains { $0.replicas.count > 1 } || (definition.multiTenancy.enabled && definition.replication.factor > 1)
         let localIndexes = entries.map { entry in shards.firstIndex { $0.name == entry.name } }
         self.localIndexes = localIndexes
         self.servingHere = entries.indices.map { place in
@@ -146,7 +147,7 @@ public final class Collection: Sendable {
     /// Whether some shards of the collection (tenants, when multi-tenant) are held by other nodes,
     /// or other nodes hold replicas of this node's shards.
     public var isSpread: Bool {
-        isMultiTenant ? tenantTable.withLock { $0.remote > 0 } : fixedShards.count < fixedEntries.count || isReplicated
+        isMultiTenant ? isReplicated || tenantTable.withLock { $0.remote > 0 } : fixedShards.count < fixedEntries.count || isReplicated
     }
 
     /// Whether its shards have several replicas (`replicationConfig.factor` > 1 in a cluster).
@@ -176,13 +177,19 @@ public final class Collection: Sendable {
     /// Every shard with its node: every physical shard, or every tenant (placement counts them all).
     public var allPlacements: [ShardPlacement] {
         guard isMultiTenant else { return placements }
-        return tenants.map { ShardPlacement(name: $0.entry.name, node: $0.entry.node) }
+        return tenants.map { ShardPlacement(name: $0.entry.name, node: $0.entry.node, replicas: $0.entry.replicaNodes) }
     }
 
     /// Which node reads which shards for a request, each shard once: this node the shards it
     /// holds a replica of (`node` nil), every other shard its first replica; `places` nil: every
     /// shard the node holds (a collection without replicas).
     public func readAssignment(tenant: String?) -> [(node: String?, places: Set<Int>?)] {
+        if isMultiTenant, isReplicated {
+            // A replicated tenant: read here when this node holds it, else from its first replica
+            // (place 0, so that a failed node's part moves to the next one).
+            let replicas = readReplicas(place: 0, tenant: tenant)
+            return [(nil, nil)] + (remoteReplicas(for: nil, tenant: tenant).isEmpty || replicas.isEmpty ? [] : [(replicas[0], Set([0]))])
+        }
         guard !isMultiTenant, isReplicated else { return [(nil, nil)] + remoteNodes(tenant: tenant).map { ($0, nil) } }
         var byNode: [String: Set<Int>] = [:], order: [String] = []
         for place in placements.indices where !servingHere[place] {
@@ -196,15 +203,28 @@ public final class Collection: Sendable {
     /// The nodes holding the replicas of `id`'s shard (a multi-tenant collection's tenant's node),
     /// this node included when it holds one: where a write of `id` goes.
     public func replicaNodes(for id: ObjectID, tenant: String?) -> [String] {
-        if isMultiTenant { return tenant.flatMap { self.tenant($0)?.entry.node }.map { [$0] } ?? [] }
+        if isMultiTenant { return tenant.flatMap { self.tenant($0)?.entry.replicaNodes } ?? [] }
         return placements[router.shardIndex(for: id)].replicas
+    }
+
+    /// The nodes a read of the shard at `place` (a multi-tenant collection: of `tenant`) may ask,
+    /// in the order to try them, this node left out.
+    public func readReplicas(place: Int, tenant: String?) -> [String] {
+        let nodes = isMultiTenant ? tenant.flatMap { self.tenant($0)?.entry.replicaNodes } ?? [] : placements[place].serving
+        return nodes.filter { $0 != nodeName }
     }
 
     /// The nodes to read `id` from when this node holds no replica of its shard that serves
     /// reads, in the order to try them; empty when this node's replica answers.
-    public func remoteReplicas(for id: ObjectID, tenant: String?) -> [String] {
+    public func remoteReplicas(for id: ObjectID?, tenant: String?) -> [String] {
         guard isSpread else { return [] }
-        if isMultiTenant { return remoteNode(for: id, tenant: tenant).map { [$0] } ?? [] }
+        if isMultiTenant {
+            guard isReplicated else { return id.flatMap { remoteNode(for: $0, tenant: tenant) }.map { [$0] } ?? [] }
+            // Held here (or unknown, inactive: this node answers with the tenant's error).
+            guard let tenant, let state = self.tenant(tenant), state.isRemote, state.entry.status != .inactive else { return [] }
+            return state.entry.replicaNodes
+        }
+        guard let id else { return [] }
         let place = router.shardIndex(for: id)
         return servingHere[place] ? [] : placements[place].serving.filter { $0 != nodeName }
     }
@@ -219,6 +239,13 @@ public final class Collection: Sendable {
     /// Whether this node's replica of the shard at `place` serves reads (it holds one, and it is
     /// not being filled).
     public func servesLocally(_ place: Int) -> Bool { servingHere[place] }
+
+    /// The tenants this node holds a replica of (open, active) that have other replicas: what
+    /// replica sync compares.
+    public var localReplicatedTenants: [(name: String, replicas: [String])] {
+        guard isMultiTenant else { return [] }
+        return tenants.filter { !$0.isRemote && $0.shard != nil && $0.entry.replicaNodes.count > 1 }.map { ($0.entry.name, $0.entry.replicaNodes) }
+    }
 
     /// The local shards with their places in `placements`.
     public var localPlaces: [(place: Int, shard: Shard)] {

@@ -3,18 +3,18 @@ import WeftCore
 /// What replicas of a shard compare to catch up with each other (replica sync, repair on read).
 extension Database {
     /// Values of `nodes` at `depth` of the hash tree of this node's replica of the shard at `place`.
-    public func replicaHashTree(collection name: String, place: Int, height: Int, depth: Int, nodes: [Int]) throws(WeftError) -> [UInt64] {
+    public func replicaHashTree(collection name: String, place: Int, tenant: String? = nil, height: Int, depth: Int, nodes: [Int]) throws(WeftError) -> [UInt64] {
         guard ReplicaHashTree.heights.contains(height), (0...height).contains(depth) else {
             throw .invalidInput("hash tree height \(height) / depth \(depth) out of range")
         }
-        return try localReplica(of: name, at: place).hashTreeValues(height: height, depth: depth, nodes: nodes)
+        return try localReplica(of: name, at: place, tenant: tenant).hashTreeValues(height: height, depth: depth, nodes: nodes)
     }
 
     /// The entries (objects and tombstones) of this node's replica of the shard at `place` under
     /// `leaves` of its hash tree of `height`.
-    public func replicaEntries(collection name: String, place: Int, height: Int, leaves: [Int]) throws(WeftError) -> [ReplicaEntry] {
+    public func replicaEntries(collection name: String, place: Int, tenant: String? = nil, height: Int, leaves: [Int]) throws(WeftError) -> [ReplicaEntry] {
         guard ReplicaHashTree.heights.contains(height) else { throw .invalidInput("hash tree height \(height) out of range") }
-        return try localReplica(of: name, at: place).entries(leaves: leaves, height: height)
+        return try localReplica(of: name, at: place, tenant: tenant).entries(leaves: leaves, height: height)
     }
 
     /// The entry of each of `ids` this node holds (in its own shard): the object's update time or
@@ -52,8 +52,14 @@ extension Database {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    private func localReplica(of name: String, at place: Int) throws(WeftError) -> Shard {
+    private func localReplica(of name: String, at place: Int, tenant: String? = nil) throws(WeftError) -> Shard {
         let collection = try requireCollection(name)
+        if collection.isMultiTenant {
+            guard let shard = try collection.shards(tenant: tenant).first else {
+                throw .notFound("tenant \(tenant ?? "") of \(collection.name) is not held by node \(configuration.nodeName)")
+            }
+            return shard
+        }
         guard collection.placements.indices.contains(place), let shard = collection.localShard(at: place) else {
             throw .notFound("shard \(place) of \(collection.name) is not held by node \(configuration.nodeName)")
         }

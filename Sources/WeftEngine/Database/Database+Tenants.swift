@@ -112,12 +112,19 @@ extension Database {
         public var name: String
         public var status: TenantStatus
         public var node: String
+        /// Every node holding a replica of the tenant (`node` first), with a replication factor
+        /// above 1; nil: `node` alone.
+        public var replicas: [String]?
 
-        public init(name: String, status: TenantStatus, node: String) {
+        public init(name: String, status: TenantStatus, node: String, replicas: [String]? = nil) {
             self.name = name
             self.status = status
             self.node = node
+            self.replicas = replicas
         }
+
+        /// The nodes holding the tenant.
+        public var replicaNodes: [String] { replicas ?? [node] }
     }
 
     /// Makes this node hold the agreed tenants of a collection (`collectionKey`: its name
@@ -145,8 +152,9 @@ extension Database {
                     current.entry.status = tenant.status
                     changed.append(current)
                 } else {
-                    let isLocal = tenant.node == configuration.nodeName
-                    changed.append(.init(entry: .init(name: tenant.name, id: isLocal ? nextShardID : 0, status: tenant.status, node: tenant.node), shard: nil))
+                    let isLocal = tenant.replicaNodes.contains(configuration.nodeName)
+                    changed.append(.init(entry: .init(name: tenant.name, id: isLocal ? nextShardID : 0, status: tenant.status, node: tenant.node,
+                                                      replicas: tenant.replicaNodes.count > 1 ? tenant.replicaNodes : nil), shard: nil))
                     if isLocal { nextShardID += 1 }
                 }
             }

@@ -12,6 +12,7 @@ import WeftCore
 /// (1 MiB at Weaviate's default height 16), whatever the shard holds.
 public struct ReplicaHashTree: Sendable {
     public static let defaultHeight = 16
+    public static let defaultTenantHeight = 10
     public static let heights = 1...20
 
     public let height: Int

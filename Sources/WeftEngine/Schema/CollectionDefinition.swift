@@ -118,6 +118,12 @@ public struct ReplicationSettings: Sendable, Equatable {
         min(max(asyncConfig["hashtreeHeight"] ?? ReplicaHashTree.defaultHeight, ReplicaHashTree.heights.lowerBound), ReplicaHashTree.heights.upperBound)
     }
 
+    /// A tenant's hash tree height: `asyncConfig.hashtreeHeight`, else 10 (Weaviate's default for
+    /// multi-tenant collections: 16 KiB per tenant replica instead of 1 MiB).
+    public var tenantHashTreeHeight: Int {
+        min(max(asyncConfig["hashtreeHeight"] ?? ReplicaHashTree.defaultTenantHeight, ReplicaHashTree.heights.lowerBound), ReplicaHashTree.heights.upperBound)
+    }
+
     /// Weaviate's `ReplicationAsyncConfig` keys (1.37.3 dropped maxWorkers and
     /// aliveNodesCheckingFrequency: they are ignored, as the server ignores them).
     static let asyncConfigKeys: Set<String> = [

@@ -40,7 +40,7 @@ public nonisolated struct Weft_Internal_V1_ShardDigestRequest: Sendable {
 
   public var collection: String = String()
 
-  /// The shard's place in the collection (with `leaves`).
+  /// The shard's place in the collection (with `leaves`; 0 for a tenant, named by `tenant`).
   public var place: Int32 = 0
 
   /// The height of the hash tree the leaves belong to.
@@ -101,6 +101,9 @@ public nonisolated struct Weft_Internal_V1_ShardHashTreeRequest: Sendable {
   public var depth: Int32 = 0
 
   public var nodes: [Int32] = []
+
+  /// A multi-tenant collection's tenant (then `place` is 0).
+  public var tenant: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -921,7 +924,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
 
 nonisolated extension Weft_Internal_V1_ShardHashTreeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ShardHashTreeRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}height\0\u{1}depth\0\u{1}nodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{1}place\0\u{1}height\0\u{1}depth\0\u{1}nodes\0\u{1}tenant\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -934,6 +937,7 @@ nonisolated extension Weft_Internal_V1_ShardHashTreeRequest: SwiftProtobuf.Messa
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.height) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.depth) }()
       case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.nodes) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.tenant) }()
       default: break
       }
     }
@@ -955,6 +959,9 @@ nonisolated extension Weft_Internal_V1_ShardHashTreeRequest: SwiftProtobuf.Messa
     if !self.nodes.isEmpty {
       try visitor.visitPackedInt32Field(value: self.nodes, fieldNumber: 5)
     }
+    if !self.tenant.isEmpty {
+      try visitor.visitSingularStringField(value: self.tenant, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -964,6 +971,7 @@ nonisolated extension Weft_Internal_V1_ShardHashTreeRequest: SwiftProtobuf.Messa
     if lhs.height != rhs.height {return false}
     if lhs.depth != rhs.depth {return false}
     if lhs.nodes != rhs.nodes {return false}
+    if lhs.tenant != rhs.tenant {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
