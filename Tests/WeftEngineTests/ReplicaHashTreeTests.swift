@@ -69,8 +69,23 @@ import WeftTestSupport
         let valuesA = try shardA.hashTreeValues(height: 16, depth: 16, nodes: leaves)
         let valuesB = try shardB.hashTreeValues(height: 16, depth: 16, nodes: leaves)
         #expect(leaves.filter { valuesA[$0] != valuesB[$0] } == [leaf])
-        #expect(try shardA.entries(leaves: [leaf], height: 16).contains(ReplicaEntry(id: ids[42], time: 3_000, deleted: false)))
+        #expect(try shardA.entries(leaves: [leaf], height: 16).contains { $0.id == ids[42] && $0.time == 3_000 && !$0.deleted })
         #expect(try shardB.entries(leaves: [ReplicaHashTree.leaf(of: ids[7], height: 16)], height: 16).contains(ReplicaEntry(id: ids[7], time: 2_000, deleted: true)))
+        // The same time with other content differs too (the content digest is part of the entry).
+        try put(a, ids[43], 5, at: 4_000)
+        try put(b, ids[43], 6, at: 4_000)
+        let leaf43 = ReplicaHashTree.leaf(of: ids[43], height: 16)
+        #expect(try shardA.hashTreeValues(height: 16, depth: 16, nodes: [leaf43]) != shardB.hashTreeValues(height: 16, depth: 16, nodes: [leaf43]))
+        // Of two versions of one time, the higher digest wins, as a copy too, on either replica.
+        let entryA = try #require(try shardA.entries(leaves: [leaf43], height: 16).first { $0.id == ids[43] })
+        let entryB = try #require(try shardB.entries(leaves: [leaf43], height: 16).first { $0.id == ids[43] })
+        let (winner, loser, losing) = entryA.digest > entryB.digest ? (entryA, entryB, b) : (entryB, entryA, a)
+        #expect(ReplicaReconciliation.wins(winner, over: loser, strategy: "TimeBasedResolution"))
+        #expect(!ReplicaReconciliation.wins(loser, over: winner, strategy: "TimeBasedResolution"))
+        var copy = ObjectWrite(ObjectInput(className: "Ledger", id: ids[43], properties: ["n": .int(winner.digest == entryA.digest ? 5 : 6)]), kind: .upsert)
+        copy.copiedTimes = (4_000, 4_000)
+        _ = try losing.write([copy])[0].get()
+        #expect(try shardA.hashTreeValues(height: 16, depth: 16, nodes: [leaf43]) == shardB.hashTreeValues(height: 16, depth: 16, nodes: [leaf43]))
         // A tree of another height is built anew on request.
         #expect(try root(shardA, height: 4) == root(shardA))
     }

@@ -24,11 +24,12 @@ enum InternalMessages {
         proto.id = entry.id.description
         proto.updateTime = entry.time
         proto.deleted = entry.deleted
+        proto.digest = entry.digest
         return proto
     }
 
     static func entry(_ proto: Weft_Internal_V1_ShardDigestReply.Entry) -> ReplicaEntry? {
-        ObjectID(proto.id).map { ReplicaEntry(id: $0, time: proto.updateTime, deleted: proto.deleted) }
+        ObjectID(proto.id).map { ReplicaEntry(id: $0, time: proto.updateTime, deleted: proto.deleted, digest: proto.digest) }
     }
 
     static func object(_ proto: Proto) throws(WeftError) -> StoredObject {

@@ -25,7 +25,7 @@ extension Database {
         for id in ids {
             let shard = try collection.shard(for: id, tenant: tenant)
             if let object = try shard.get(id) {
-                found.append(ReplicaEntry(id: id, time: object.lastUpdateTimeUnix, deleted: false))
+                found.append(ReplicaEntry(object))
             } else if let deleted = try shard.tombstone(of: id) {
                 found.append(ReplicaEntry(id: id, time: deleted, deleted: true))
             }

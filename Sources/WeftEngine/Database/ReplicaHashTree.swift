@@ -1,7 +1,7 @@
 import WeftCore
 
-/// A hash tree over one shard replica's state: for every UUID it holds, the object's update time,
-/// or the deletion time of its tombstone. Replicas compare trees from the root down and exchange
+/// A hash tree over one shard replica's state: for every UUID it holds, the object's update time
+/// and content digest, or the deletion time of its tombstone. Replicas compare trees from the root down and exchange
 /// digests only under the nodes that differ, so two replicas in agreement cost one hash each, and
 /// a replica that missed k writes costs about k leaves.
 ///
@@ -46,12 +46,13 @@ public struct ReplicaHashTree: Sendable {
     }
 
     /// Adds an entry (or removes it: XOR is its own inverse).
-    public mutating func toggle(_ id: ObjectID, time: Int64, deleted: Bool) {
-        var key = id.bytes
-        withUnsafeBytes(of: time.littleEndian) { key.append(contentsOf: $0) }
-        key.append(deleted ? 1 : 0)
+    public mutating func toggle(_ entry: ReplicaEntry) {
+        var key = entry.id.bytes
+        withUnsafeBytes(of: entry.time.littleEndian) { key.append(contentsOf: $0) }
+        key.append(entry.deleted ? 1 : 0)
+        withUnsafeBytes(of: entry.digest.littleEndian) { key.append(contentsOf: $0) }
         let hash = Murmur3.hash64(key)
-        var index = Self.leaf(of: id, height: height)
+        var index = Self.leaf(of: entry.id, height: height)
         for depth in stride(from: height, through: 0, by: -1) {
             levels[depth][index] ^= hash
             index >>= 1
@@ -59,9 +60,9 @@ public struct ReplicaHashTree: Sendable {
     }
 
     /// Replaces `old` (the UUID's previous entry, if any) with `new` (nil: the UUID is gone).
-    public mutating func replace(_ id: ObjectID, old: (time: Int64, deleted: Bool)?, new: (time: Int64, deleted: Bool)?) {
-        if let old { toggle(id, time: old.time, deleted: old.deleted) }
-        if let new { toggle(id, time: new.time, deleted: new.deleted) }
+    public mutating func replace(old: ReplicaEntry?, new: ReplicaEntry?) {
+        if let old { toggle(old) }
+        if let new { toggle(new) }
     }
 
     /// The values of `nodes` (indexes within depth `depth`).

@@ -1,7 +1,8 @@
 import WeftCore
 
 /// The one rule by which replicas settle what they disagree on, used by replica sync and by
-/// repair on read alike: the newer version wins (update times; a tie keeps what is there), and a
+/// repair on read alike: the newer version wins (update times; of two versions of the same time,
+/// the one with the higher content digest, so every replica picks the same), and a
 /// deletion against a live object is settled by the collection's `deletionStrategy`:
 /// TimeBasedResolution (the default, as Weaviate's since 1.36) lets whichever is newer win,
 /// DeleteOnConflict lets the deletion win, NoAutomatedResolution leaves the conflict alone.
@@ -31,7 +32,10 @@ public enum ReplicaReconciliation {
     public static func wins(_ entry: ReplicaEntry, over held: ReplicaEntry?, strategy: String) -> Bool {
         guard let held else { return true }
         switch (entry.deleted, held.deleted) {
-        case (false, false), (true, true):
+        case (false, false):
+            // Two versions of the same time: the higher content digest, the same on every replica.
+            return entry.time > held.time || (entry.time == held.time && entry.digest > held.digest)
+        case (true, true):
             return entry.time > held.time
         case (true, false):
             // A deletion against a live object.

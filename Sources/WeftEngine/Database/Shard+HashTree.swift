@@ -7,11 +7,20 @@ public struct ReplicaEntry: Sendable, Equatable {
     public var id: ObjectID
     public var time: Int64
     public var deleted: Bool
+    /// The version's content digest (`ObjectRecordCodec.versionDigest`; 0 for a deletion): the
+    /// tie-break between two versions of the same time.
+    public var digest: UInt64
 
-    public init(id: ObjectID, time: Int64, deleted: Bool) {
+    public init(id: ObjectID, time: Int64, deleted: Bool, digest: UInt64 = 0) {
         self.id = id
         self.time = time
         self.deleted = deleted
+        self.digest = deleted ? 0 : digest
+    }
+
+    /// The entry of a stored version.
+    public init(_ object: StoredObject) {
+        self.init(id: object.id, time: object.lastUpdateTimeUnix, deleted: false, digest: ObjectRecordCodec.versionDigest(of: object))
     }
 }
 
@@ -41,7 +50,8 @@ extension Shard {
             let objects = KeyRange(lower: prefix.key(lower), upper: upper.map { prefix.key($0) } ?? objectsEnd)
             try store.scan(.objects, range: objects) { (key, value) throws(WeftError) in
                 if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) {
-                    found.append(ReplicaEntry(id: id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false))
+                    found.append(ReplicaEntry(id: id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false,
+                                              digest: try ObjectRecordCodec.versionDigest(value, id: id)))
                 }
                 return true
             }
@@ -61,11 +71,12 @@ extension Shard {
         var tree = ReplicaHashTree(height: height)
         try store.scan(.objects, range: prefix.range) { (key, value) throws(WeftError) in
             if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) {
-                tree.toggle(id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false)
+                tree.toggle(ReplicaEntry(id: id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false,
+                                         digest: try ObjectRecordCodec.versionDigest(value, id: id)))
             }
             return true
         }
-        for (id, time) in try tombstones() { tree.toggle(id, time: time, deleted: true) }
+        for (id, time) in try tombstones() { tree.toggle(ReplicaEntry(id: id, time: time, deleted: true)) }
         return tree
     }
 }

@@ -68,7 +68,7 @@ extension Shard {
                 var superseded: [UInt64] = []
                 var postings = BatchPostingChanges()
                 // The hash tree's entries these changes replace (an object, or a tombstone).
-                var treeChanges: [(id: ObjectID, old: (time: Int64, deleted: Bool)?, new: (time: Int64, deleted: Bool))] = []
+                var treeChanges: [(old: ReplicaEntry?, new: ReplicaEntry)] = []
                 let tracksTree = counters.hashTree != nil
                 for change in changes {
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?) in
@@ -78,13 +78,19 @@ extension Shard {
                         case (.replace, .none): throw .notFound("no object with id '\(change.id)'")
                         default: break
                         }
-                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix >= copied.updated {
+                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix > copied.updated {
                             throw .conflict("object \(change.id) has a version here at least as new")
                         }
                         if let copied = change.copiedTimes, existing == nil, let deleted = try tombstone(of: change.id), deleted >= copied.updated {
                             throw .conflict("object \(change.id) was deleted here after that version")
                         }
                         var object = try change.build(existing)
+                        // Two versions of the same time: the one with the higher content digest
+                        // wins on every replica (the tie-break of ReplicaReconciliation).
+                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix == copied.updated,
+                           ObjectRecordCodec.versionDigest(of: existing) >= ObjectRecordCodec.versionDigest(of: object) {
+                            throw .conflict("object \(change.id) has a version here at least as new")
+                        }
                         object.id = change.id
                         object.docID = nextDocID
                         object.creationTimeUnix = change.copiedTimes?.created ?? existing?.creationTimeUnix ?? now
@@ -103,9 +109,9 @@ extension Shard {
                     stage(object, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
                     if let existing { superseded.append(existing.docID) }
                     if tracksTree {
-                        var old: (time: Int64, deleted: Bool)? = nil
-                        if let existing { old = (existing.lastUpdateTimeUnix, false) } else if let buried = try tombstone(of: object.id) { old = (buried, true) }
-                        treeChanges.append((object.id, old, (object.lastUpdateTimeUnix, false)))
+                        var old: ReplicaEntry? = existing.map(ReplicaEntry.init)
+                        if existing == nil, let buried = try tombstone(of: object.id) { old = ReplicaEntry(id: object.id, time: buried, deleted: true) }
+                        treeChanges.append((old, ReplicaEntry(object)))
                     }
                     staged.append(object)
                     results.append(.success((object, existing)))
@@ -119,7 +125,7 @@ extension Shard {
                 counters.nextDocID = nextDocID
                 counters.objectCount = objectCount
                 counters.lengths = lengths
-                for change in treeChanges { counters.hashTree?.replace(change.id, old: change.old, new: change.new) }
+                for change in treeChanges { counters.hashTree?.replace(old: change.old, new: change.new) }
                 // Before the lock is released, so that a later write replacing one of these knows its
                 // vector add is still to come (see ShardVectorIndexes.expectAdds).
                 vectorIndexes.expectAdds(staged.filter { !$0.vectors.isEmpty }.map(\.docID))
@@ -154,7 +160,7 @@ extension Shard {
                 if keepsTombstones {
                     let buried = counters.hashTree == nil ? nil : try tombstone(of: id)
                     try store.write(batch)
-                    counters.hashTree?.replace(id, old: buried.map { ($0, true) }, new: (deletionTime, true))
+                    counters.hashTree?.replace(old: buried.map { ReplicaEntry(id: id, time: $0, deleted: true) }, new: ReplicaEntry(id: id, time: deletionTime, deleted: true))
                 }
                 return nil
             }
@@ -166,7 +172,7 @@ extension Shard {
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
             forgetDocIDs([existing.docID])
-            counters.hashTree?.replace(id, old: (existing.lastUpdateTimeUnix, false), new: keepsTombstones ? (deletionTime, true) : nil)
+            counters.hashTree?.replace(old: ReplicaEntry(existing), new: keepsTombstones ? ReplicaEntry(id: id, time: deletionTime, deleted: true) : nil)
             counters.objectCount -= 1
             counters.lengths = lengths
             return existing.docID
@@ -207,7 +213,7 @@ extension Shard {
                 removed.append((id, deleted))
             }
             try store.write(batch)
-            for (id, deleted) in removed { counters.hashTree?.replace(id, old: (deleted, true), new: nil) }
+            for (id, deleted) in removed { counters.hashTree?.replace(old: ReplicaEntry(id: id, time: deleted, deleted: true), new: nil) }
             return removed.count
         }
     }

@@ -55,6 +55,17 @@ enum ObjectRecordCodec {
         return (try reader.readUInt64LE(), try reader.readInt64LE(), try reader.readInt64LE(), try reader.readLengthPrefixed())
     }
 
+    /// A version's content digest (its properties as stored: sorted-key compact JSON, so equal
+    /// properties give equal digests on every replica): how replicas tell two versions written
+    /// in the same millisecond apart, and pick one of them the same way everywhere.
+    static func versionDigest(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> UInt64 {
+        Murmur3.hash64(try decodeUnparsed(bytes, id: id).propertiesJSON)
+    }
+
+    static func versionDigest(of object: StoredObject) -> UInt64 {
+        Murmur3.hash64(JSONWriter.bytes(.object(object.properties)))
+    }
+
     /// Only the record's lastUpdateTimeUnix (what replicas compare), without decoding the rest.
     static func updateTime(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> Int64 {
         guard bytes.count >= 25, bytes[0] == version else { throw .dataLoss("corrupted object record \(id)") }

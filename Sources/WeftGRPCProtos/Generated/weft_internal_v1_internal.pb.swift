@@ -79,6 +79,9 @@ public nonisolated struct Weft_Internal_V1_ShardDigestReply: Sendable {
 
     public var deleted: Bool = false
 
+    /// The version's content digest (0 for a deletion): the tie-break between equal times.
+    public var digest: UInt64 = 0
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -884,7 +887,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply: SwiftProtobuf.Message, 
 
 nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Weft_Internal_V1_ShardDigestReply.protoMessageName + ".Entry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}update_time\0\u{1}deleted\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}update_time\0\u{1}deleted\0\u{1}digest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -895,6 +898,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
       case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.updateTime) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
+      case 4: try { try decoder.decodeSingularFixed64Field(value: &self.digest) }()
       default: break
       }
     }
@@ -910,6 +914,9 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
     if self.deleted != false {
       try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 3)
     }
+    if self.digest != 0 {
+      try visitor.visitSingularFixed64Field(value: self.digest, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -917,6 +924,7 @@ nonisolated extension Weft_Internal_V1_ShardDigestReply.Entry: SwiftProtobuf.Mes
     if lhs.id != rhs.id {return false}
     if lhs.updateTime != rhs.updateTime {return false}
     if lhs.deleted != rhs.deleted {return false}
+    if lhs.digest != rhs.digest {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
