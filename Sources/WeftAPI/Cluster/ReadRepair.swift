@@ -101,27 +101,27 @@ struct ReadRepair {
             replicasOf[id] = replicas
             for node in replicas { idsOn[node, default: []].append(id) }
         }
-        let answers = await withTaskGroup(of: (String, Result<[ObjectID: ReplicaEntry], WeftError>).self) { group in
-            for (node, ids) in idsOn {
-                group.addTask {
-                    do throws(WeftError) { return (node, .success(try await entries(ids, on: node))) } catch { return (node, .failure(error)) }
-                }
-            }
-            // Done once every object has its level's number of answers: a replica that hangs
-            // (a partition) does not hold the read up for the call's timeout.
-            var all: [String: Result<[ObjectID: ReplicaEntry], WeftError>] = [:]
-            for await (node, answer) in group {
-                all[node] = answer
-                let enough = replicasOf.values.allSatisfy { replicas in
-                    replicas.count { if case .success? = all[$0] { true } else { false } } >= level.needed(of: replicas.count)
-                }
-                if enough {
-                    group.cancelAll()
-                    break
-                }
-            }
-            return all
+        // Every node asked at once; done once every object has its level's number of answers, so
+        // a replica that hangs (a partition) does not hold the read up for the call's timeout.
+        // Unstructured tasks and a stream rather than a task group left early: the release build
+        // crashed in the runtime when a group's child completed after the loop had left it.
+        let (stream, sink) = AsyncStream<(String, Result<[ObjectID: ReplicaEntry], WeftError>)>.makeStream()
+        var asked: [Task<Void, Never>] = []
+        for (node, ids) in idsOn {
+            asked.append(Task {
+                do throws(WeftError) { sink.yield((node, .success(try await entries(ids, on: node)))) } catch { sink.yield((node, .failure(error))) }
+            })
         }
+        var answers: [String: Result<[ObjectID: ReplicaEntry], WeftError>] = [:]
+        for await (node, answer) in stream {
+            answers[node] = answer
+            let enough = replicasOf.values.allSatisfy { replicas in
+                replicas.count { if case .success? = answers[$0] { true } else { false } } >= level.needed(of: replicas.count)
+            }
+            if enough || answers.count == idsOn.count { break }
+        }
+        sink.finish()
+        for task in asked { task.cancel() }
         let strategy = collection.definition.replication.deletionStrategy
         var resolutions: [ObjectID: Resolution] = [:]
         for id in ids {
