@@ -38,6 +38,10 @@ struct ReadRepair {
     /// Reads `id` at `level`: the winning version (nil: absent or deleted) with `vectorNames`, and
     /// whether the answered replicas agreed.
     func read(_ id: ObjectID, level: ConsistencyLevel, vectorNames: [String]) async throws(WeftError) -> (object: StoredObject?, consistent: Bool) {
+        // This node's own version is read beside the digests: when it wins (the usual case), the
+        // read costs no second round.
+        let here = collection.servingReplicas(for: id, tenant: tenant).contains(cluster.nodeName)
+        let local = here ? Task { () -> StoredObject? in (try? await objects([id], from: cluster.nodeName, vectorNames: vectorNames))?[id] } : nil
         let (resolutions, read) = try await settle([id], level: level)
         guard let resolution = resolutions[id] else { return (nil, true) }
         guard let winner = resolution.winner, !winner.deleted else { return (nil, resolution.consistent) }
@@ -45,6 +49,7 @@ struct ReadRepair {
             object.vectors = object.vectors.filter { vectorNames.contains($0.key) }
             return (object, resolution.consistent)
         }
+        if let mine = await local?.value, ReplicaEntry(mine) == winner { return (mine, resolution.consistent) }
         let holder = resolution.holders.contains(cluster.nodeName) ? cluster.nodeName : resolution.holders[0]
         let found = try await objects([id], from: holder, vectorNames: vectorNames)
         return (found[id], resolution.consistent)
