@@ -171,9 +171,8 @@ def test_a_node_cut_off_for_20_s_during_quorum_writes(cluster):
     print("acknowledged %d writes (%s during the 20 s cut); %d failed: %s" % (len(acknowledged), written_during_cut, len(failures), failures[:3]))
     assert written_during_cut["a"] > 50 and written_during_cut["b"] > 50
     assert not failures, failures[:5]
-    took = converge(nodes, "Parted")
+    converge(nodes, "Parted")
     print("the isolated node converged %.1f s after the heal" % (time.time() - healed_at))
-    assert took >= 0
     for server in nodes:
         held = read_all(server, "Parted")
         missing = [item for item in acknowledged if item not in held]

@@ -121,7 +121,7 @@ extension ClusterNode {
             var updated = agreed
             do {
                 let written: Int64
-                if var (operation, operationRevision) = pending {
+                if case (var operation, let operationRevision)? = pending {
                     operation.advance(to: "FINALIZING")
                     if operation.kind == .move {
                         operation.advance(to: "DEHYDRATING")
@@ -151,16 +151,11 @@ extension ClusterNode {
     /// nodes that lack one (hydrating until filled), or gives up its last ones (those still
     /// hydrating first).
     func changeReplicationFactor(of name: String, to factor: Int) async throws(WeftError) {
-        let members = try await members()
-        let nodes = members.map(\.name)
-        guard factor >= 1 else { throw .invalidInput("replicationConfig.factor must be at least 1") }
-        guard factor <= nodes.count else { throw .invalidInput("replicationConfig.factor \(factor) is more than the \(nodes.count) node(s) in the cluster") }
+        let members = try await checkFactorChange(of: name, to: factor)
+        let nodes = members.map(\.name), freeDisk = Self.freeDisk(of: members)
         for attempt in 1...8 {
             let (agreed, revision) = try await currentRecord(name)
             let collection = try database.requireCollection(name)
-            guard !collection.isMultiTenant else {
-                throw .invalidInput("the replication factor of multi-tenant collections cannot be changed yet (collection \(collection.name))")
-            }
             var definition = collection.definition
             guard definition.replication.factor != factor else { return }
             var held = Self.load(of: nodes, existing: database.collections)
@@ -168,7 +163,7 @@ extension ClusterNode {
             for index in updated.placements.indices {
                 var placement = updated.placements[index]
                 while placement.replicas.count < factor {
-                    let node = Self.leastLoaded(1, nodes: nodes.filter { !placement.replicas.contains($0) }, held: &held, freeDisk: Self.freeDisk(of: members))[0]
+                    let node = Self.leastLoaded(1, nodes: nodes.filter { !placement.replicas.contains($0) }, held: &held, freeDisk: freeDisk)[0]
                     placement.replicas.append(node)
                     placement.hydrating.append(node)
                 }
@@ -193,13 +188,16 @@ extension ClusterNode {
         throw .conflict("collection \(name) kept changing; try again")
     }
 
-    /// The sharding state of a collection (`/v1/replication/sharding-state`): each shard's replicas.
-    func shardingState(of name: String, shard: String?) throws(WeftError) -> JSONValue {
-        let collection = try database.requireCollection(name)
-        let placements = collection.placements.filter { shard == nil || $0.name == shard }
-        if let shard, placements.isEmpty { throw .notFound("shard \(shard) not found in collection \(collection.name)") }
-        return ["shardingState": ["collection": .string(collection.name), "shards": .array(placements.map { placement in
-            ["shard": .string(placement.name), "replicas": .array(placement.replicas.map { .string($0) })]
-        })]]
+    /// Refuses a factor the cluster cannot hold, or a change it does not make yet, before
+    /// anything changes; the live members.
+    func checkFactorChange(of name: String, to factor: Int) async throws(WeftError) -> [NodeMembership.Member] {
+        let members = try await members()
+        guard factor >= 1, factor <= members.count else {
+            throw .invalidInput("replicationConfig.factor \(factor) must be between 1 and the \(members.count) node(s) in the cluster")
+        }
+        guard !(try database.requireCollection(name).isMultiTenant) else {
+            throw .invalidInput("the replication factor of multi-tenant collections cannot be changed yet (collection \(name))")
+        }
+        return members
     }
 }

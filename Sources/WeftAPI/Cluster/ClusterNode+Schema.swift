@@ -37,16 +37,7 @@ extension ClusterNode {
                 json = .object(members)
             }
         }
-        if let factor {
-            // Refused before anything changes.
-            let count = try await members().count
-            guard factor >= 1, factor <= count else {
-                throw .invalidInput("replicationConfig.factor \(factor) must be between 1 and the \(count) node(s) in the cluster")
-            }
-            guard !(try database.requireCollection(name).isMultiTenant) else {
-                throw .invalidInput("the replication factor of multi-tenant collections cannot be changed yet (collection \(name))")
-            }
-        }
+        if let factor { _ = try await checkFactorChange(of: name, to: factor) }
         let checked = json
         _ = try await retryingConflicts(name) { () throws(WeftError) in
             let updated = try database.proposedUpdate(of: name, with: checked)

@@ -75,16 +75,30 @@ struct ClusterObjects {
     }
 
     func get(_ collection: Collection, id: ObjectID, node: String, includeVector: Bool, tenant: String?) async throws(WeftError) -> ObjectView? {
+        try await read(collection, ids: [id], node: node, vectorNames: includeVector ? collection.definition.vectorNames : [], tenant: tenant)[id]
+            .map { ObjectView(className: collection.name, object: $0) }
+    }
+
+    /// Reads `ids` from `node`'s shards (GetObjects), with `vectorNames`: the ones it holds, by
+    /// id; an object its node refuses (an inactive tenant, a corrupted shard) fails the read.
+    func read(_ collection: Collection, ids: [ObjectID], node: String, vectorNames: [String], tenant: String?) async throws(WeftError) -> [ObjectID: StoredObject] {
         var request = Weft_Internal_V1_GetObjectsRequest()
         request.collection = collection.name
         request.tenant = tenant ?? ""
-        request.ids = [id.description]
-        if includeVector { request.vectorNames = collection.definition.vectorNames }
-        let reply = try await cluster.peers.call(node) { client, options in try await client.getObjects(request, options: options) }
-        guard let found = reply.objects.first else { throw .internalError("cluster: node \(node) answered no object") }
-        if found.hasError { throw InternalMessages.error(found.error) }
-        guard found.hasObject else { return nil }
-        return ObjectView(className: collection.name, object: try InternalMessages.object(found.object))
+        request.ids = ids.map(\.description)
+        request.vectorNames = vectorNames
+        let message = request
+        let reply = try await cluster.peers.call(node) { client, options in try await client.getObjects(message, options: options) }
+        guard reply.objects.count == ids.count else { throw .internalError("cluster: node \(node) answered \(reply.objects.count) objects for \(ids.count)") }
+        var found: [ObjectID: StoredObject] = [:]
+        for entry in reply.objects {
+            if entry.hasError { throw InternalMessages.error(entry.error) }
+            if entry.hasObject {
+                let object = try InternalMessages.object(entry.object)
+                found[object.id] = object
+            }
+        }
+        return found
     }
 
     func delete(_ collection: Collection, id: ObjectID, node: String, tenant: String?) async throws(WeftError) -> Bool {

@@ -55,19 +55,15 @@ enum InternalService {
                 return reply
             },
             "/weft.internal.v1.Internal/RepairObjects": .unary(.write) { (request: Weft_Internal_V1_RepairObjectsRequest) throws(WeftError) in
-                let tenant = request.tenant.isEmpty ? nil : request.tenant
-                var writes: [ObjectWrite] = []
-                for proto in request.objects {
-                    writes.append(.copy(of: try InternalMessages.object(proto), className: request.collection, tenant: tenant))
-                }
-                var applied = try database.write(writes).count { (try? $0.get()) != nil }
+                var versions: [StoredObject] = [], deletions: [ReplicaEntry] = []
+                for proto in request.objects { versions.append(try InternalMessages.object(proto)) }
                 for deletion in request.deletions {
                     guard let id = ObjectID(deletion.id) else { throw .invalidInput("id '\(deletion.id)' is not a UUID") }
-                    try database.applyReplicaDeletion(className: request.collection, id: id, tenant: tenant, at: deletion.time)
-                    applied += 1
+                    deletions.append(ReplicaEntry(id: id, time: deletion.time, deleted: true))
                 }
                 var reply = Weft_Internal_V1_RepairObjectsReply()
-                reply.applied = Int32(applied)
+                reply.applied = Int32(try database.applyReplicaChanges(className: request.collection, tenant: request.tenant.isEmpty ? nil : request.tenant,
+                                                                       versions: versions, deletions: deletions))
                 return reply
             },
             "/weft.internal.v1.Internal/GetObjects": .unary(.query) { (request: Weft_Internal_V1_GetObjectsRequest) throws(WeftError) in
@@ -78,11 +74,8 @@ enum InternalService {
                     var found = Weft_Internal_V1_GetObjectsReply.Found()
                     do throws(WeftError) {
                         guard let id = ObjectID(text) else { throw .invalidInput("id '\(text)' is not a UUID") }
-                        let shard = try collection.shard(for: id, tenant: tenant)
-                        if let object = try shard.get(id, withVectors: request.vectorNames) {
+                        if let object = try collection.shard(for: id, tenant: tenant).get(id, withVectors: request.vectorNames) {
                             found.object = InternalMessages.proto(object)
-                        } else if let deleted = try shard.tombstone(of: id) {
-                            found.deletedAt = deleted
                         }
                     } catch {
                         found.error = InternalMessages.error(error)

@@ -25,6 +25,9 @@ struct ReadRepair {
         var stale: [String]
         /// Every answered replica held the same entry.
         var consistent: Bool
+
+        /// Where to read the winner: `here` when it holds it, else the first holder.
+        func source(here: String) -> String { holders.contains(here) ? here : holders[0] }
     }
 
     /// Settles `ids` at `level`: each one's resolution, with stale replicas repaired; the winning
@@ -50,8 +53,7 @@ struct ReadRepair {
             return (object, resolution.consistent)
         }
         if let mine = await local?.value, ReplicaEntry(mine) == winner { return (mine, resolution.consistent) }
-        let holder = resolution.holders.contains(cluster.nodeName) ? cluster.nodeName : resolution.holders[0]
-        let found = try await objects([id], from: holder, vectorNames: vectorNames)
+        let found = try await objects([id], from: resolution.source(here: cluster.nodeName), vectorNames: vectorNames)
         return (found[id], resolution.consistent)
     }
 
@@ -68,7 +70,7 @@ struct ReadRepair {
         // Disagreeing replicas whose winner was not read by the repair (nothing to repair).
         let unread = resolutions.filter { !$0.value.consistent && $0.value.winner?.deleted == false && read[$0.key] == nil }
         var fetched = read
-        for (node, group) in Dictionary(grouping: unread, by: { $0.value.holders.contains(cluster.nodeName) ? cluster.nodeName : $0.value.holders[0] }) {
+        for (node, group) in Dictionary(grouping: unread, by: { $0.value.source(here: cluster.nodeName) }) {
             fetched.merge(try await objects(group.map(\.key), from: node, vectorNames: collection.definition.vectorNames)) { $1 }
         }
         let name = collection.name
@@ -166,7 +168,7 @@ struct ReadRepair {
         // The live winners, read in full from a replica that holds them (this node when it does).
         var read: [ObjectID: StoredObject] = [:]
         let live = needing.filter { $0.value.winner?.deleted == false }
-        for (node, group) in Dictionary(grouping: live, by: { $0.value.holders.contains(cluster.nodeName) ? cluster.nodeName : $0.value.holders[0] }) {
+        for (node, group) in Dictionary(grouping: live, by: { $0.value.source(here: cluster.nodeName) }) {
             if let found = try? await objects(group.map(\.key), from: node, vectorNames: collection.definition.vectorNames) { read.merge(found) { $1 } }
         }
         var pushes: [String: (objects: [StoredObject], deletions: [ReplicaEntry])] = [:]
@@ -210,35 +212,22 @@ struct ReadRepair {
     }
 
     private func objects(_ ids: [ObjectID], from node: String, vectorNames: [String]) async throws(WeftError) -> [ObjectID: StoredObject] {
-        let name = collection.name, tenant = self.tenant, collection = self.collection
-        if node == cluster.nodeName {
-            return try await database.executor.run(.point) { () throws(WeftError) in
-                var found: [ObjectID: StoredObject] = [:]
-                for id in ids { found[id] = try collection.shard(for: id, tenant: tenant).get(id, withVectors: vectorNames) }
-                return found
-            }
+        guard node == cluster.nodeName else {
+            return try await ClusterObjects(cluster: cluster).read(collection, ids: ids, node: node, vectorNames: vectorNames, tenant: tenant)
         }
-        var request = Weft_Internal_V1_GetObjectsRequest()
-        request.collection = name
-        request.tenant = tenant ?? ""
-        request.ids = ids.map(\.description)
-        request.vectorNames = vectorNames
-        let message = request
-        let reply = try await cluster.peers.call(node) { client, options in try await client.getObjects(message, options: options) }
-        var found: [ObjectID: StoredObject] = [:]
-        for entry in reply.objects where entry.hasObject {
-            let object = try InternalMessages.object(entry.object)
-            found[object.id] = object
+        let collection = self.collection, tenant = self.tenant
+        return try await database.executor.run(.point) { () throws(WeftError) in
+            var found: [ObjectID: StoredObject] = [:]
+            for id in ids { found[id] = try collection.shard(for: id, tenant: tenant).get(id, withVectors: vectorNames) }
+            return found
         }
-        return found
     }
 
     private func send(_ objects: [StoredObject], deletions: [ReplicaEntry], to node: String) async throws(WeftError) {
         let name = collection.name, tenant = self.tenant, database = self.database
         if node == cluster.nodeName {
             try await database.executor.run(.write) { () throws(WeftError) in
-                _ = try database.write(objects.map { ObjectWrite.copy(of: $0, className: name, tenant: tenant) })
-                for deletion in deletions { try database.applyReplicaDeletion(className: name, id: deletion.id, tenant: tenant, at: deletion.time) }
+                try database.applyReplicaChanges(className: name, tenant: tenant, versions: objects, deletions: deletions)
             }
             return
         }

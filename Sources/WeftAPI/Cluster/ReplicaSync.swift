@@ -26,8 +26,6 @@ final class ReplicaSync: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     /// When each collection is next due, by name.
     private let due = Mutex<[String: ContinuousClock.Instant]>([:])
-    /// Totals since start, for the log and /v1/nodes.
-    let propagated = Atomic<Int>(0)
 
     init(cluster: ClusterNode, logger: Logger) {
         self.cluster = cluster
@@ -91,7 +89,6 @@ final class ReplicaSync: Sendable {
                 }
             }
         }
-        propagated.add(applied, ordering: .relaxed)
         return (applied, unreachable)
     }
 
@@ -173,30 +170,21 @@ final class ReplicaSync: Sendable {
         let plan = ReplicaReconciliation.plan(local: Dictionary(local.map { ($0.id, $0) }, uniquingKeysWith: { $1 }),
                                               remote: reply.entries.compactMap(InternalMessages.entry),
                                               strategy: collection.definition.replication.deletionStrategy, oldestDeletion: database.oldestKeptDeletion)
+        var applied = 0
         if !plan.delete.isEmpty {
             let doomed = plan.delete
-            try await database.executor.run(.write) { () throws(WeftError) in
-                for deletion in doomed { try database.applyReplicaDeletion(className: name, id: deletion.id, tenant: tenant, at: deletion.time) }
+            applied += try await database.executor.run(.write) { () throws(WeftError) in
+                try database.applyReplicaChanges(className: name, tenant: tenant, versions: [], deletions: doomed)
             }
         }
-        var copied = 0
         for start in stride(from: 0, to: plan.copy.count, by: Self.copyBatch) {
             let ids = Array(plan.copy[start..<min(plan.copy.count, start + Self.copyBatch)])
-            var read = Weft_Internal_V1_GetObjectsRequest()
-            read.collection = name
-            read.tenant = tenant ?? ""
-            read.ids = ids.map(\.description)
-            read.vectorNames = collection.definition.vectorNames
-            let readMessage = read
-            let found = try await cluster.peers.call(peer) { client, options in try await client.getObjects(readMessage, options: options) }
-            var writes: [ObjectWrite] = []
-            for object in found.objects where object.hasObject {
-                writes.append(.copy(of: try InternalMessages.object(object.object), className: name, tenant: tenant))
+            let versions = Array(try await ClusterObjects(cluster: cluster).read(collection, ids: ids, node: peer, vectorNames: collection.definition.vectorNames,
+                                                                                  tenant: tenant).values)
+            applied += try await database.executor.run(.write) { () throws(WeftError) in
+                try database.applyReplicaChanges(className: name, tenant: tenant, versions: versions, deletions: [])
             }
-            let batch = writes
-            let results = try await database.executor.run(.write) { () throws(WeftError) in try database.write(batch) }
-            copied += results.count { (try? $0.get()) != nil }
         }
-        return copied + plan.delete.count
+        return applied
     }
 }

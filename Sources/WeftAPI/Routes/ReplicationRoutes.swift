@@ -59,17 +59,14 @@ struct ReplicationRoutes {
                 throw WeftError.invalidInput("the query parameter 'collection' is required")
             }
             let shard = request.uri.queryParameters.get("shard")
-            do {
-                if let cluster { return JSONResponses.json(try cluster.shardingState(of: name, shard: shard)) }
-                let collection = try database.requireCollection(name)
-                let shards = collection.placements.filter { shard == nil || $0.name == shard }
-                if shards.isEmpty { return JSONResponses.empty(.notFound) }
-                let node = JSONValue.string(database.configuration.nodeName)
-                return JSONResponses.json(["shardingState": ["collection": .string(collection.name),
-                                                             "shards": .array(shards.map { ["shard": .string($0.name), "replicas": [node]] })]])
-            } catch let error as WeftError where error.code == .notFound || error.code == .invalidInput {
-                return JSONResponses.empty(.notFound)
-            }
+            // Each shard's replicas (a single node's shards name no node: itself).
+            guard let collection = database.collection(named: name) else { return JSONResponses.empty(.notFound) }
+            let shards = collection.allPlacements.filter { shard == nil || $0.name == shard }
+            if shard != nil, shards.isEmpty { return JSONResponses.empty(.notFound) }
+            let here = database.configuration.nodeName
+            return JSONResponses.json(["shardingState": ["collection": .string(collection.name), "shards": .array(shards.map { placement in
+                ["shard": .string(placement.name), "replicas": .array((placement.replicas.isEmpty ? [here] : placement.replicas).map { .string($0) })]
+            })]])
         }
     }
 

@@ -236,10 +236,6 @@ public final class Collection: Sendable {
         return placements[router.shardIndex(for: id)].serving
     }
 
-    /// Whether this node's replica of the shard at `place` serves reads (it holds one, and it is
-    /// not being filled).
-    public func servesLocally(_ place: Int) -> Bool { servingHere[place] }
-
     /// The tenants this node holds a replica of (open, active) that have other replicas: what
     /// replica sync compares.
     public var localReplicatedTenants: [(name: String, replicas: [String])] {

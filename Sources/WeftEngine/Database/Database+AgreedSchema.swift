@@ -33,7 +33,8 @@ extension Database {
 
     /// Makes this node hold the agreed version of a collection: created with the shards placed on
     /// this node opened (the others only routed to), or its definition replaced when it changed.
-    /// Placement is fixed when a collection is created.
+    /// A changed placement (a replica copied or moved, the factor changed) opens and drops this
+    /// node's shards (`replacePlacements`).
     public func applyAgreedCollection(_ classJSON: JSONValue, placements: [Collection.ShardPlacement]) throws(WeftError) {
         let definition = try CollectionRecord.storedDefinition(classJSON, options: parseOptions)
         try schemaWriter.withLock { _ throws(WeftError) in
@@ -50,21 +51,9 @@ extension Database {
                 }
                 return
             }
-            var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
-            var entries: [CollectionRecord.ShardEntry] = []
-            for placement in placements {
-                let isLocal = placement.replicas.contains(configuration.nodeName)
-                entries.append(.init(name: placement.name, id: isLocal ? nextShardID : 0, node: placement.node,
-                                     replicas: placement.replicas.count > 1 ? placement.replicas : nil))
-                if isLocal { nextShardID += 1 }
-            }
-            let record = CollectionRecord(definition: definition, shards: entries)
-            let batch = WriteBatch(store: store)
-            batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
-            batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
-            try store.write(batch)
+            let record = try storePlacements(placements, of: definition, keeping: [:])
             publish(try open(record))
-            logger.info("applied the cluster's collection \(definition.name): \(entries.filter { $0.id != 0 }.count) of its \(entries.count) shard(s) here")
+            logger.info("applied the cluster's collection \(definition.name): \(record.shards.filter { $0.id != 0 }.count) of its \(record.shards.count) shard(s) here")
         }
     }
 
@@ -76,29 +65,9 @@ extension Database {
         guard placements.map(\.name) == existing.placements.map(\.name) else {
             throw .internalError("cluster: the shards of \(existing.name) cannot be renamed or renumbered (\(placements.count) agreed, \(existing.placements.count) here)")
         }
-        let me = configuration.nodeName
-        var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
         let held = Dictionary(existing.localPlaces.map { ($0.shard.name, $0.shard) }, uniquingKeysWith: { first, _ in first })
-        var entries: [CollectionRecord.ShardEntry] = []
-        var dropped: [Shard] = []
-        for placement in placements {
-            var id: UInt32 = 0
-            if placement.replicas.contains(me) {
-                if let shard = held[placement.name] { id = shard.prefix.id } else {
-                    id = nextShardID
-                    nextShardID += 1
-                }
-            } else if let shard = held[placement.name] {
-                dropped.append(shard)
-            }
-            entries.append(.init(name: placement.name, id: id, node: placement.node, replicas: placement.replicas.count > 1 ? placement.replicas : nil,
-                                 hydrating: placement.hydrating.isEmpty ? nil : placement.hydrating))
-        }
-        let record = CollectionRecord(definition: definition, shards: entries)
-        let batch = WriteBatch(store: store)
-        batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
-        batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
-        try store.write(batch)
+        let record = try storePlacements(placements, of: definition, keeping: held)
+        let dropped = held.values.filter { shard in !record.shards.contains { $0.name == shard.name && $0.id != 0 } }
         publish(try open(record, reusing: held))
         // Gone from this node: its data too, once no request is routed to it any more.
         if !dropped.isEmpty {
@@ -110,8 +79,32 @@ extension Database {
                 removeIndexFiles(shardID: shard.prefix.id)
             }
         }
-        let opened = entries.filter { $0.id != 0 && held[$0.name] == nil }.count
+        let opened = record.shards.filter { $0.id != 0 && held[$0.name] == nil }.count
         logger.info("applied the cluster's placement of \(definition.name): \(opened) replica(s) opened here, \(dropped.count) dropped")
+    }
+
+    /// Stores the collection's record for `placements`: a shard with a replica on this node keeps
+    /// the id of its open shard in `held`, or takes the next free one; the others get id 0.
+    private func storePlacements(_ placements: [Collection.ShardPlacement], of definition: CollectionDefinition,
+                                 keeping held: [String: Shard]) throws(WeftError) -> CollectionRecord {
+        var nextShardID = try store.get(.meta, MetaKeys.nextShardID).flatMap(\.uint32LE) ?? 1
+        let entries = placements.map { placement -> CollectionRecord.ShardEntry in
+            var id: UInt32 = 0
+            if placement.replicas.contains(configuration.nodeName) {
+                if let shard = held[placement.name] { id = shard.prefix.id } else {
+                    id = nextShardID
+                    nextShardID += 1
+                }
+            }
+            return .init(name: placement.name, id: id, node: placement.node, replicas: placement.replicas.count > 1 ? placement.replicas : nil,
+                         hydrating: placement.hydrating.isEmpty ? nil : placement.hydrating)
+        }
+        let record = CollectionRecord(definition: definition, shards: entries)
+        let batch = WriteBatch(store: store)
+        batch.put(.meta, MetaKeys.collection(definition.name), record.encoded())
+        batch.put(.meta, MetaKeys.nextShardID, .uint32LE(nextShardID))
+        try store.write(batch)
+        return record
     }
 
     /// Drops a collection the cluster deleted (nothing when this node does not hold it).

@@ -50,14 +50,13 @@ extension Database {
     }
 
     /// Applies another replica's deletion of `id` made at `time` (replica sync, repair on read)
-    /// by the collection's deletion strategy: DeleteOnConflict deletes whatever is here; the
-    /// others only an older version (NoAutomatedResolution's callers never send a deletion over
-    /// a live object). Whether anything changed here is not reported: the tombstone is recorded.
+    /// where the collection's one rule (`ReplicaReconciliation`) lets it win over what is here.
     public func applyReplicaDeletion(className: String, id: ObjectID, tenant: String? = nil, at time: Int64) throws(WeftError) {
         let collection = try requireCollection(className)
         let shard = try collection.shard(for: id, tenant: tenant)
-        let overAnything = collection.definition.replication.deletionStrategy == "DeleteOnConflict"
-        if let docID = try shard.delete(id, schema: collection.invertedSchema, deletedAt: time, onlyOverOlder: !overAnything) {
+        let deletion = ReplicaEntry(id: id, time: time, deleted: true), strategy = collection.definition.replication.deletionStrategy
+        if let docID = try shard.delete(id, schema: collection.invertedSchema, deletedAt: time,
+                                        accept: { ReplicaReconciliation.wins(deletion, over: $0, strategy: strategy) }) {
             shard.vectorIndexes.delete(docID)
         }
     }

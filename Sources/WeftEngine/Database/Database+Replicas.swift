@@ -23,21 +23,29 @@ extension Database {
         let collection = try requireCollection(name)
         var found: [ReplicaEntry] = []
         for id in ids {
-            let shard = try collection.shard(for: id, tenant: tenant)
-            if let object = try shard.get(id) {
-                found.append(ReplicaEntry(object))
-            } else if let deleted = try shard.tombstone(of: id) {
-                found.append(ReplicaEntry(id: id, time: deleted, deleted: true))
-            }
+            if let entry = try collection.shard(for: id, tenant: tenant).replicaEntry(of: id) { found.append(entry) }
         }
         return found
+    }
+
+    /// Applies other replicas' versions (copies with their times) and deletions to this node's
+    /// replicas of `name` (`tenant`'s), each only where the one rule lets it win over what is
+    /// here; how many of them changed something or were recorded.
+    @discardableResult
+    public func applyReplicaChanges(className name: String, tenant: String?, versions: [StoredObject], deletions: [ReplicaEntry]) throws(WeftError) -> Int {
+        var applied = try write(versions.map { ObjectWrite.copy(of: $0, className: name, tenant: tenant) }).count { (try? $0.get()) != nil }
+        for deletion in deletions {
+            try applyReplicaDeletion(className: name, id: deletion.id, tenant: tenant, at: deletion.time)
+            applied += 1
+        }
+        return applied
     }
 
     /// Forgets, in every shard of this node that keeps tombstones, those older than
     /// `REPLICATION_TOMBSTONE_TTL_SECONDS`; how many.
     @discardableResult
     public func expireTombstones() throws(WeftError) -> Int {
-        let cutoff = clock() - Self.milliseconds(configuration.replicationTombstoneTTL)
+        let cutoff = oldestKeptDeletion
         var expired = 0
         for collection in collections where collection.isReplicated {
             for shard in collection.shards { expired += try shard.expireTombstones(before: cutoff) }
@@ -46,10 +54,9 @@ extension Database {
     }
 
     /// The oldest deletion time a tombstone may carry and still be taken from another replica.
-    public var oldestKeptDeletion: Int64 { clock() - Self.milliseconds(configuration.replicationTombstoneTTL) }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    public var oldestKeptDeletion: Int64 {
+        let ttl = configuration.replicationTombstoneTTL.components
+        return clock() - (ttl.seconds * 1000 + ttl.attoseconds / 1_000_000_000_000_000)
     }
 
     private func localReplica(of name: String, at place: Int, tenant: String? = nil) throws(WeftError) -> Shard {

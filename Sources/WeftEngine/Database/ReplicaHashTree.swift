@@ -27,8 +27,6 @@ public struct ReplicaHashTree: Sendable {
 
     public var memoryBytes: Int { ((1 << (height + 1)) - 1) * MemoryLayout<UInt64>.size }
 
-    public var root: UInt64 { levels[0][0] }
-
     /// The leaf of `id`: its first `height` bits.
     public static func leaf(of id: ObjectID, height: Int) -> Int {
         var prefix: UInt32 = 0

@@ -13,8 +13,6 @@ public enum ReplicaReconciliation {
         public var copy: [ObjectID] = []
         /// Deletions to apply here, with their times.
         public var delete: [ReplicaEntry] = []
-
-        public var isEmpty: Bool { copy.isEmpty && delete.isEmpty }
     }
 
     /// What this replica, holding `local`, takes from `remote` entries of another replica.

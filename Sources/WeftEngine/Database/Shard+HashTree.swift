@@ -31,13 +31,25 @@ extension Shard {
     /// the shard once with writers held back, so the tree never misses a write.
     public func hashTreeValues(height: Int, depth: Int, nodes: [Int]) throws(WeftError) -> [UInt64] {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> [UInt64] in
-            if counters.hashTree?.height != height { counters.hashTree = try buildHashTree(height: height) }
+            if counters.hashTree?.height != height {
+                let tree = try buildHashTree(height: height)
+                counters.hashTree = tree
+                hashTreeMemory.store(tree.memoryBytes, ordering: .relaxed)
+            }
             return counters.hashTree!.values(depth: depth, nodes: nodes)
         }
     }
 
-    /// Memory the hash tree holds (0 before replica sync first asked for it).
-    public var hashTreeBytes: Int { counters.withLock { $0.hashTree?.memoryBytes ?? 0 } }
+    /// What replicas compare of `id` here: its version, else its tombstone (nil: neither).
+    public func replicaEntry(of id: ObjectID) throws(WeftError) -> ReplicaEntry? {
+        try heldEntry(id, record: store.get(.objects, objectKey(id)))
+    }
+
+    /// The entry of `id` given its stored record (nil: none), else of its tombstone.
+    func heldEntry(_ id: ObjectID, record: [UInt8]?) throws(WeftError) -> ReplicaEntry? {
+        if let record { return try ObjectRecordCodec.replicaEntry(record, id: id) }
+        return try tombstone(of: id).map { ReplicaEntry(id: id, time: $0, deleted: true) }
+    }
 
     /// Every entry (objects and tombstones) under `leaves` of a tree of `height`, in UUID order
     /// within each leaf.
@@ -49,20 +61,12 @@ extension Shard {
             let (lower, upper) = ReplicaHashTree.bounds(ofLeaf: leaf, height: height)
             let objects = KeyRange(lower: prefix.key(lower), upper: upper.map { prefix.key($0) } ?? objectsEnd)
             try store.scan(.objects, range: objects) { (key, value) throws(WeftError) in
-                if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) {
-                    found.append(ReplicaEntry(id: id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false,
-                                              digest: try ObjectRecordCodec.versionDigest(value, id: id)))
-                }
+                if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) { found.append(try ObjectRecordCodec.replicaEntry(value, id: id)) }
                 return true
             }
             guard keepsTombstones else { continue }
             let buried = KeyRange(lower: tombstonePrefix + lower, upper: upper.map { tombstonePrefix + $0 } ?? KeyRange.successor(ofPrefix: tombstonePrefix))
-            try store.scan(.meta, range: buried) { key, value in
-                if let id = ObjectID(bytes: Array(key.dropFirst(tombstonePrefix.count))), let time = value.uint64LE {
-                    found.append(ReplicaEntry(id: id, time: Int64(bitPattern: time), deleted: true))
-                }
-                return true
-            }
+            try scanTombstones(buried) { found.append($0) }
         }
         return found
     }
@@ -70,13 +74,21 @@ extension Shard {
     private func buildHashTree(height: Int) throws(WeftError) -> ReplicaHashTree {
         var tree = ReplicaHashTree(height: height)
         try store.scan(.objects, range: prefix.range) { (key, value) throws(WeftError) in
-            if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) {
-                tree.toggle(ReplicaEntry(id: id, time: try ObjectRecordCodec.updateTime(value, id: id), deleted: false,
-                                         digest: try ObjectRecordCodec.versionDigest(value, id: id)))
+            if let id = ObjectID(bytes: Array(key.dropFirst(prefix.bytes.count))) { tree.toggle(try ObjectRecordCodec.replicaEntry(value, id: id)) }
+            return true
+        }
+        if keepsTombstones { try scanTombstones(.prefix(MetaKeys.tombstones(prefix))) { tree.toggle($0) } }
+        return tree
+    }
+
+    /// The tombstones in `range` of the meta bucket, as entries.
+    func scanTombstones(_ range: KeyRange, _ body: (ReplicaEntry) -> Void) throws(WeftError) {
+        let keyPrefix = MetaKeys.tombstones(prefix)
+        try store.scan(.meta, range: range) { key, value in
+            if let id = ObjectID(bytes: Array(key.dropFirst(keyPrefix.count))), let time = value.uint64LE {
+                body(ReplicaEntry(id: id, time: Int64(bitPattern: time), deleted: true))
             }
             return true
         }
-        for (id, time) in try tombstones() { tree.toggle(ReplicaEntry(id: id, time: time, deleted: true)) }
-        return tree
     }
 }

@@ -71,48 +71,46 @@ extension Shard {
                 var treeChanges: [(old: ReplicaEntry?, new: ReplicaEntry)] = []
                 let tracksTree = counters.hashTree != nil
                 for change in changes {
-                    let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?) in
-                        let existing = try get(change.id)
+                    let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?, ReplicaEntry?) in
+                        let record = try store.get(.objects, objectKey(change.id))
+                        let existing = try record.map { (bytes: [UInt8]) throws(WeftError) in try ObjectRecordCodec.decode(bytes, id: change.id) }
                         switch (change.mode, existing) {
                         case (.create, .some): throw .invalidInput("id '\(change.id)' already exists")
                         case (.replace, .none): throw .notFound("no object with id '\(change.id)'")
                         default: break
                         }
-                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix > copied.updated {
-                            throw .conflict("object \(change.id) has a version here at least as new")
-                        }
-                        if let copied = change.copiedTimes, existing == nil, let deleted = try tombstone(of: change.id), deleted >= copied.updated {
-                            throw .conflict("object \(change.id) was deleted here after that version")
-                        }
+                        // What replicas compare the change against: the version here, else its tombstone.
+                        let held = tracksTree || change.copiedTimes != nil ? try heldEntry(change.id, record: record) : nil
                         var object = try change.build(existing)
-                        // Two versions of the same time: the one with the higher content digest
-                        // wins on every replica (the tie-break of ReplicaReconciliation).
-                        if let copied = change.copiedTimes, let existing, existing.lastUpdateTimeUnix == copied.updated,
-                           ObjectRecordCodec.versionDigest(of: existing) >= ObjectRecordCodec.versionDigest(of: object) {
-                            throw .conflict("object \(change.id) has a version here at least as new")
+                        // Another replica's version is taken only where the one rule says it wins
+                        // over what is here (newer; of one time, the higher content digest; never
+                        // over a deletion at least as new).
+                        if let copied = change.copiedTimes {
+                            let candidate = ReplicaEntry(id: change.id, time: copied.updated, deleted: false, digest: ObjectRecordCodec.versionDigest(of: object))
+                            guard ReplicaReconciliation.wins(candidate, over: held, strategy: "TimeBasedResolution") else {
+                                throw .conflict(held?.deleted == true ? "object \(change.id) was deleted here after that version"
+                                                                      : "object \(change.id) has a version here at least as new")
+                            }
                         }
                         object.id = change.id
                         object.docID = nextDocID
                         object.creationTimeUnix = change.copiedTimes?.created ?? existing?.creationTimeUnix ?? now
                         object.lastUpdateTimeUnix = change.copiedTimes?.updated ?? now
-                        return (object, existing)
+                        return (object, existing, held)
                     }
-                    let object: StoredObject, existing: StoredObject?
+                    let object: StoredObject, existing: StoredObject?, held: ReplicaEntry?
                     switch prepared {
-                    case .success(let built): (object, existing) = built
+                    case .success(let built): (object, existing, held) = built
                     case .failure(let error):
                         results.append(.failure(error))
                         continue
                     }
                     nextDocID += 1
                     if existing == nil { objectCount += 1 }
-                    stage(object, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
+                    let record = ObjectRecordCodec.encode(object)
+                    stage(object, record: record, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
                     if let existing { superseded.append(existing.docID) }
-                    if tracksTree {
-                        var old: ReplicaEntry? = existing.map(ReplicaEntry.init)
-                        if existing == nil, let buried = try tombstone(of: object.id) { old = ReplicaEntry(id: object.id, time: buried, deleted: true) }
-                        treeChanges.append((old, ReplicaEntry(object)))
-                    }
+                    if tracksTree { treeChanges.append((held, try ObjectRecordCodec.replicaEntry(record, id: object.id))) }
                     staged.append(object)
                     results.append(.success((object, existing)))
                 }
@@ -140,30 +138,28 @@ extension Shard {
 
     /// Deletes the object; returns its docID, nil when it did not exist. A shard that keeps
     /// tombstones records the deletion's time (`deletedAt`, default now) in the same batch, even
-    /// when the object was not here (a deletion replica sync brings). `onlyOverOlder` (another
-    /// replica's deletion, by time): nothing changes when the object here, or its tombstone, is
-    /// at least as new as the deletion.
+    /// when the object was not here (a deletion replica sync brings). `accept` (another
+    /// replica's deletion): given what is here (the version, else its tombstone), whether the
+    /// deletion applies; nothing changes when it does not.
     @discardableResult
-    public func delete(_ id: ObjectID, schema: InvertedSchema, deletedAt: Int64? = nil, onlyOverOlder: Bool = false) throws(WeftError) -> UInt64? {
+    public func delete(_ id: ObjectID, schema: InvertedSchema, deletedAt: Int64? = nil,
+                       accept: ((ReplicaEntry?) -> Bool)? = nil) throws(WeftError) -> UInt64? {
         try counters.withLock { (counters: inout Counters) throws(WeftError) -> UInt64? in
             try permitWrite()
+            let record = try store.get(.objects, objectKey(id))
+            let held = accept != nil || counters.hashTree != nil ? try heldEntry(id, record: record) : nil
+            if let accept, !accept(held) { return nil }
             let batch = WriteBatch(store: store)
-            let deletionTime = deletedAt ?? Database.currentTimeMillis()
-            if onlyOverOlder {
-                if let existing = try get(id), existing.lastUpdateTimeUnix >= deletionTime { return nil }
-                if let buried = try tombstone(of: id), buried >= deletionTime { return nil }
-            }
-            if keepsTombstones {
-                batch.put(.meta, MetaKeys.tombstone(prefix, id), .uint64LE(UInt64(bitPattern: deletionTime)))
-            }
-            guard let existing = try get(id) else {
-                if keepsTombstones {
-                    let buried = counters.hashTree == nil ? nil : try tombstone(of: id)
+            let tombstone = keepsTombstones ? ReplicaEntry(id: id, time: deletedAt ?? Database.currentTimeMillis(), deleted: true) : nil
+            if let tombstone { batch.put(.meta, MetaKeys.tombstone(prefix, id), .uint64LE(UInt64(bitPattern: tombstone.time))) }
+            guard let record else {
+                if let tombstone {
                     try store.write(batch)
-                    counters.hashTree?.replace(old: buried.map { ReplicaEntry(id: id, time: $0, deleted: true) }, new: ReplicaEntry(id: id, time: deletionTime, deleted: true))
+                    counters.hashTree?.replace(old: held, new: tombstone)
                 }
                 return nil
             }
+            let existing = try ObjectRecordCodec.decode(record, id: id)
             batch.delete(.objects, objectKey(id))
             var lengths = counters.lengths
             var postings = BatchPostingChanges()
@@ -172,7 +168,7 @@ extension Shard {
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
             forgetDocIDs([existing.docID])
-            counters.hashTree?.replace(old: ReplicaEntry(existing), new: keepsTombstones ? ReplicaEntry(id: id, time: deletionTime, deleted: true) : nil)
+            counters.hashTree?.replace(old: held, new: tombstone)
             counters.objectCount -= 1
             counters.lengths = lengths
             return existing.docID
@@ -189,11 +185,7 @@ extension Shard {
     public func tombstones() throws(WeftError) -> [(id: ObjectID, deleted: Int64)] {
         guard keepsTombstones else { return [] }
         var found: [(ObjectID, Int64)] = []
-        let keyPrefix = MetaKeys.tombstones(prefix)
-        try store.scan(.meta, range: .prefix(keyPrefix)) { key, value in
-            if let id = ObjectID(bytes: Array(key.dropFirst(keyPrefix.count))), let time = Array(value).uint64LE { found.append((id, Int64(bitPattern: time))) }
-            return true
-        }
+        try scanTombstones(.prefix(MetaKeys.tombstones(prefix))) { found.append(($0.id, $0.time)) }
         return found
     }
 
@@ -233,12 +225,13 @@ extension Shard {
 
     // MARK: Staging
 
-    /// Every entry of writing `object` (under its fresh docID), replacing `existing` if any.
-    private func stage(_ object: StoredObject, replacing existing: StoredObject?, schema: InvertedSchema,
+    /// Every entry of writing `object` (under its fresh docID, `record` its encoding), replacing
+    /// `existing` if any.
+    private func stage(_ object: StoredObject, record: [UInt8], replacing existing: StoredObject?, schema: InvertedSchema,
                        lengths: inout [String: PropertyLengthTotals], postings: inout BatchPostingChanges, in batch: WriteBatch) {
         if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch) }
         index(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
-        batch.put(.objects, objectKey(object.id), ObjectRecordCodec.encode(object))
+        batch.put(.objects, objectKey(object.id), record)
         // Written again after a deletion: the object, not its tombstone, is what replicas compare.
         if keepsTombstones { batch.delete(.meta, MetaKeys.tombstone(prefix, object.id)) }
         batch.put(.docIDs, prefix.key(docID: object.docID), object.id.bytes)

@@ -31,6 +31,11 @@ public final class Shard: Sendable {
     /// refused until the status is set back to READY. Not persisted (a restart clears it).
     private let markedReadOnly = Atomic<Bool>(false)
 
+    /// Memory the hash tree holds (0 before replica sync first asked for it): readable without
+    /// the writer lock, so `/v1/nodes` never waits behind a write.
+    public var hashTreeBytes: Int { hashTreeMemory.load(ordering: .relaxed) }
+    let hashTreeMemory = Atomic<Int>(0)
+
     /// Whether deletions leave a tombstone (a replica of a replicated collection's shard; it
     /// changes with the replication factor).
     public var keepsTombstones: Bool { tombstoning.load(ordering: .acquiring) }

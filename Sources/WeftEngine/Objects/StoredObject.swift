@@ -58,20 +58,15 @@ enum ObjectRecordCodec {
     /// A version's content digest (its properties as stored: sorted-key compact JSON, so equal
     /// properties give equal digests on every replica): how replicas tell two versions written
     /// in the same millisecond apart, and pick one of them the same way everywhere.
-    static func versionDigest(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> UInt64 {
-        Murmur3.hash64(try decodeUnparsed(bytes, id: id).propertiesJSON)
-    }
-
     static func versionDigest(of object: StoredObject) -> UInt64 {
         Murmur3.hash64(JSONWriter.bytes(.object(object.properties)))
     }
 
-    /// Only the record's lastUpdateTimeUnix (what replicas compare), without decoding the rest.
-    static func updateTime(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> Int64 {
-        guard bytes.count >= 25, bytes[0] == version else { throw .dataLoss("corrupted object record \(id)") }
-        var time: UInt64 = 0
-        for index in (17..<25).reversed() { time = time << 8 | UInt64(bytes[index]) }
-        return Int64(bitPattern: time)
+    /// What replicas compare of a stored record (update time and content digest), without
+    /// parsing its properties.
+    static func replicaEntry(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> ReplicaEntry {
+        let (_, _, updated, json) = try decodeUnparsed(bytes, id: id)
+        return ReplicaEntry(id: id, time: updated, deleted: false, digest: Murmur3.hash64(json))
     }
 
     static func decode(_ bytes: [UInt8], id: ObjectID) throws(WeftError) -> StoredObject {

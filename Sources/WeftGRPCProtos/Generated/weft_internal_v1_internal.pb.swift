@@ -441,10 +441,6 @@ public nonisolated struct Weft_Internal_V1_GetObjectsReply: Sendable {
     /// Clears the value of `error`. Subsequent reads from it will return its default value.
     public mutating func clearError() {self._error = nil}
 
-    /// When the object does not exist but was deleted (a replicated shard's tombstone): the
-    /// deletion's time (Unix ms), else 0.
-    public var deletedAt: Int64 = 0
-
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
@@ -1569,7 +1565,7 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply: SwiftProtobuf.Message, S
 
 nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Weft_Internal_V1_GetObjectsReply.protoMessageName + ".Found"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}error\0\u{3}deleted_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}object\0\u{1}error\0\u{c}\u{3}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1579,7 +1575,6 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._object) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._error) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.deletedAt) }()
       default: break
       }
     }
@@ -1596,16 +1591,12 @@ nonisolated extension Weft_Internal_V1_GetObjectsReply.Found: SwiftProtobuf.Mess
     try { if let v = self._error {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
-    if self.deletedAt != 0 {
-      try visitor.visitSingularInt64Field(value: self.deletedAt, fieldNumber: 3)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Weft_Internal_V1_GetObjectsReply.Found, rhs: Weft_Internal_V1_GetObjectsReply.Found) -> Bool {
     if lhs._object != rhs._object {return false}
     if lhs._error != rhs._error {return false}
-    if lhs.deletedAt != rhs.deletedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
