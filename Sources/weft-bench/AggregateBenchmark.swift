@@ -7,9 +7,9 @@ import WeftEngine
 import WeftSearch
 
 /// `weft-bench aggregate`: aggregations over many objects in-process. Imports `--objects` objects
-/// (an int, a number, a boolean and a short text each; no vectors), then times a count alone,
-/// statistics of the scalar properties (read from the index's sort entries), the same with a 10 %
-/// filter, and a text property's top occurrences (which still reads every object).
+/// (an int, a number, a boolean, a short text and a date each; no vectors), then times a count
+/// alone, statistics and groups read from the index's sort entries, with and without a 10 %
+/// filter, and the same with a date property, which the objects answer.
 struct AggregateBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "aggregate", abstract: "Aggregation latency over many objects.")
 
@@ -26,6 +26,7 @@ struct AggregateBenchmark: ParsableCommand {
             "properties": [
                 ["name": "bucket", "dataType": ["int"]], ["name": "price", "dataType": ["number"]],
                 ["name": "active", "dataType": ["boolean"]], ["name": "label", "dataType": ["text"], "tokenization": "field"],
+                ["name": "day", "dataType": ["date"]],
             ],
         ])
         let start = DispatchTime.now()
@@ -35,6 +36,7 @@ struct AggregateBenchmark: ParsableCommand {
                 let properties: [String: JSONValue] = [
                     "bucket": .int(Int64(hash % 100)), "price": .double(Double(hash % 100_000) / 100),
                     "active": .bool(hash & 1 == 0), "label": .string("label \(hash % 50)"),
+                    "day": .string("2024-0\(1 + hash % 9)-1\(hash % 10)T10:00:00Z"),
                 ]
                 _ = try! database.writeObject(ObjectInput(className: "Measure", id: SearchBenchmark.id(position), properties: properties), kind: .create)
             }
@@ -47,9 +49,13 @@ struct AggregateBenchmark: ParsableCommand {
             ("count alone, 10 % filter", AggregateRequest(collection: "Measure", filter: tenth, properties: [])),
             ("int + number + boolean statistics (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active"])),
             ("the same, 10 % filter (index)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active"])),
-            ("int + number + boolean + text (objects read)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label"])),
-            ("text top occurrences (objects read)", AggregateRequest(collection: "Measure", properties: ["label"])),
-            ("text top occurrences, 10 % filter (objects read)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["label"])),
+            ("int + number + boolean + text (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label"])),
+            ("the same + a date (objects read)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label", "day"])),
+            ("text top occurrences (index)", AggregateRequest(collection: "Measure", properties: ["label"])),
+            ("text top occurrences, 10 % filter (index)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["label"])),
+            ("grouped by text (50 groups): int + number (index)", AggregateRequest(collection: "Measure", groupBy: "label", properties: ["bucket", "price"])),
+            ("the same + a date (objects read)", AggregateRequest(collection: "Measure", groupBy: "label", properties: ["bucket", "price", "day"])),
+            ("grouped by int (100 groups), 10 % filter: text + boolean (index)", AggregateRequest(collection: "Measure", filter: tenth, groupBy: "bucket", properties: ["label", "active"])),
             ("int statistics, 0.01 % filter (objects read)", AggregateRequest(collection: "Measure", filter: thousandth, properties: ["bucket"])),
         ]
         print("")

@@ -47,6 +47,7 @@ import WeftEngine
                         AggregateRequest(collection: "Sale", filter: .compare(.greaterThan, .property("count"), .int(12)), properties: ["count", "price", "tag"]),
                         AggregateRequest(collection: "Sale", groupBy: "tag"),
                         AggregateRequest(collection: "Sale", groupBy: "sizes", properties: ["price", "day"]),
+                        AggregateRequest(collection: "Sale", filter: .compare(.lessThan, .property("count"), .int(15)), groupBy: "paid", properties: ["count", "price", "tag"]),
                         AggregateRequest(collection: "Sale", properties: [])]
         var limited = AggregateRequest(collection: "Sale", groupBy: "count", properties: ["tag"])
         limited.limit = 3

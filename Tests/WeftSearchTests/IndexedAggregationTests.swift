@@ -6,9 +6,10 @@ import WeftEngineTestSupport
 @testable import WeftSearch
 import WeftTestSupport
 
-/// Aggregations answered from the index's sort entries (scalar ints, numbers, booleans) give what
-/// the objects give (and what the test's own rows give), after updates and deletes, with and
-/// without a filter; arrays and text still come from the objects.
+/// Aggregations answered from the index's sort entries (scalar ints, numbers, booleans, texts)
+/// give what the objects give (and what the test's own rows give), after updates and deletes, with
+/// and without a filter; arrays still come from the objects, and so does a text longer than the
+/// entries keep.
 @Suite struct IndexedAggregationTests {
     struct Row {
         var n: Int64?
@@ -83,17 +84,19 @@ import WeftTestSupport
         ]
         for (filter, matches) in filters {
             let chosen = rows.values.filter(matches)
-            // The scalar properties alone take the index; with the others, the objects.
-            let indexed = try #require(try database.aggregate(AggregateRequest(collection: "Measure", filter: filter, properties: ["n", "x", "flag"])).first)
+            // The scalar properties alone take the index; with the array, the objects.
+            let indexed = try #require(try database.aggregate(AggregateRequest(collection: "Measure", filter: filter, properties: ["n", "x", "flag", "label"])).first)
             let group = try #require(try database.aggregate(AggregateRequest(collection: "Measure", filter: filter)).first)
             #expect(group.count == chosen.count && indexed.count == chosen.count)
-            for name in ["n", "x", "flag"] {
+            for name in ["n", "x", "flag", "label"] {
                 switch (indexed.properties[name], group.properties[name]) {
                 case (.numeric(let a)?, .numeric(let b)?):
                     #expect(a.count == b.count && a.minimum == b.minimum && a.maximum == b.maximum && a.median == b.median && a.mode == b.mode, "\(name)")
                     #expect(close(a.sum, b.sum) && close(a.mean, b.mean), "\(name)")
                 case (.boolean(let a)?, .boolean(let b)?):
                     #expect(a == b, "\(name)")
+                case (.text(let countA, let topA)?, .text(let countB, let topB)?):
+                    #expect(countA == countB && topA == topB, "\(name)")
                 default:
                     Issue.record("\(name): \(String(describing: indexed.properties[name])) vs \(String(describing: group.properties[name]))")
                 }
@@ -121,5 +124,91 @@ import WeftTestSupport
             }
             #expect(count == chosen.count && top.map(\.occurs).reduce(0, +) == chosen.count)
         }
+    }
+
+    /// Grouped by a text, an int, a number or a boolean, with and without a filter and a limit:
+    /// the index gives the groups, counts and statistics the objects give (the objects answer when
+    /// the array property is asked too).
+    @Test func groupedAggregationsFromTheIndexMatchTheObjects() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection([
+            "class": "Measure", "vectorizer": "none", "shardingConfig": ["desiredCount": 2],
+            "properties": [
+                ["name": "n", "dataType": ["int"]], ["name": "x", "dataType": ["number"]], ["name": "flag", "dataType": ["boolean"]],
+                ["name": "label", "dataType": ["text"]], ["name": "nums", "dataType": ["int[]"]],
+            ],
+        ])
+        var random = SplitMix64(seed: 11)
+        var ids: [ObjectID] = []
+        for _ in 0..<500 {
+            let row = Row(n: random.next() % 8 == 0 ? nil : Int64(random.next() % 6) - 2,
+                          x: random.next() % 8 == 0 ? nil : Double(Int64(random.next() % 7)) / 4,
+                          flag: random.next() % 6 == 0 ? nil : random.next() % 3 == 0,
+                          label: ["a", "b", "c", "d"][Int(random.next() % 4)], nums: [Int64(random.next() % 3)])
+            ids.append(try database.writeObject(ObjectInput(className: "Measure", properties: properties(row)), kind: .create).object.id)
+        }
+        for id in ids.prefix(60) { _ = try database.deleteObject(className: "Measure", id: id) }
+        let compared = ["n", "x", "flag", "label"]
+        for groupBy in ["label", "n", "x", "flag"] {
+            for filter: WhereFilter? in [nil, .compare(.greaterThan, .property("n"), .int(-1))] {
+                for limit: Int? in [nil, 2] {
+                    var indexed = AggregateRequest(collection: "Measure", filter: filter, groupBy: groupBy, properties: compared)
+                    var objects = AggregateRequest(collection: "Measure", filter: filter, groupBy: groupBy, properties: compared + ["nums"])
+                    indexed.limit = limit
+                    objects.limit = limit
+                    let fromIndex = try database.aggregate(indexed), fromObjects = try database.aggregate(objects)
+                    #expect(fromIndex.count == fromObjects.count, "\(groupBy)")
+                    #expect(!fromIndex.isEmpty)
+                    for (a, b) in zip(fromIndex, fromObjects) {
+                        #expect(a.groupedBy?.path == b.groupedBy?.path && a.groupedBy?.value == b.groupedBy?.value && a.count == b.count, "\(groupBy)")
+                        for name in compared {
+                            switch (a.properties[name], b.properties[name]) {
+                            case (.numeric(let p)?, .numeric(let q)?):
+                                #expect(p.count == q.count && p.minimum == q.minimum && p.maximum == q.maximum && p.median == q.median && p.mode == q.mode, "\(groupBy) \(name)")
+                                #expect(close(p.sum, q.sum) && close(p.mean, q.mean), "\(groupBy) \(name)")
+                            default:
+                                #expect(a.properties[name] == b.properties[name], "\(groupBy) \(name)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Texts of any length, with NUL bytes and non-ASCII characters: the index answers the
+    /// short ones exactly, and a text the entries cut short sends the aggregation to the objects.
+    @Test func textTopOccurrencesFromTheIndex() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Words", "vectorizer": "none", "properties": [["name": "word", "dataType": ["text"]]]])
+        let values = ["zebra", "ä\u{0}b", "ä", "", "zebra", "Zebra", "ä\u{0}b", "zebra", String(repeating: "é", count: 127)]
+        for value in values {
+            _ = try database.writeObject(ObjectInput(className: "Words", properties: ["word": .string(value)]), kind: .create)
+        }
+        func top() throws -> (Int, [TextOccurrence]) {
+            var request = AggregateRequest(collection: "Words", properties: ["word"])
+            request.topOccurrencesLimit = 10
+            let group = try #require(try database.aggregate(request).first)
+            guard case .text(let count, let top)? = group.properties["word"] else {
+                Issue.record("no text aggregation")
+                return (0, [])
+            }
+            return (count, top)
+        }
+        var (count, occurrences) = try top()
+        #expect(count == values.count)
+        #expect(occurrences.first == TextOccurrence(value: "zebra", occurs: 3))
+        #expect(occurrences.contains(TextOccurrence(value: "ä\u{0}b", occurs: 2)))
+        #expect(occurrences.contains(TextOccurrence(value: "", occurs: 1)))
+        #expect(occurrences.contains(TextOccurrence(value: String(repeating: "é", count: 127), occurs: 1)))
+
+        // 300 bytes: longer than a sort entry keeps, so the objects answer with the whole text.
+        let long = String(repeating: "x", count: 300)
+        for _ in 0..<4 { _ = try database.writeObject(ObjectInput(className: "Words", properties: ["word": .string(long)]), kind: .create) }
+        (count, occurrences) = try top()
+        #expect(count == values.count + 4)
+        #expect(occurrences.first == TextOccurrence(value: long, occurs: 4))
     }
 }

@@ -226,7 +226,7 @@ struct ReadRepair {
     private func send(_ objects: [StoredObject], deletions: [ReplicaEntry], to node: String) async throws(WeftError) {
         let name = collection.name, tenant = self.tenant, database = self.database
         if node == cluster.nodeName {
-            try await database.executor.run(.write) { () throws(WeftError) in
+            _ = try await database.executor.run(.write) { () throws(WeftError) in
                 try database.applyReplicaChanges(className: name, tenant: tenant, versions: objects, deletions: deletions)
             }
             return

@@ -39,6 +39,27 @@ public enum SortableEncoding {
         return out
     }
 
+    /// The bytes `terminatedText` encoded (the escapes undone, the terminator dropped).
+    public static func decodeTerminatedText(_ encoded: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(encoded.count)
+        var index = 0
+        while index < encoded.count {
+            let byte = encoded[index]
+            if byte == 0 {
+                if index + 1 < encoded.count, encoded[index + 1] == 0xFF {
+                    out.append(0)
+                    index += 2
+                    continue
+                }
+                break
+            }
+            out.append(byte)
+            index += 1
+        }
+        return out
+    }
+
     public static func bigEndian(_ value: UInt64) -> [UInt8] {
         withUnsafeBytes(of: value.bigEndian) { Array($0) }
     }

@@ -18,6 +18,18 @@ extension Database {
            let group = try aggregateFromIndex(collection, shards, request, properties: properties, aggregator: aggregator) {
             return [group]
         }
+        if let groupPath = request.groupBy, let groups = try indexedGroups(collection, shards, request, properties: properties) {
+            // Largest first, ties by the value's JSON text, as the objects' groups.
+            let texts = groups.map { JSONWriter.string($0.value) }
+            var order = groups.indices.sorted { (a: Int, b: Int) -> Bool in
+                groups[a].count != groups[b].count ? groups[a].count > groups[b].count : texts[a] < texts[b]
+            }
+            if let limit = request.limit { order = Array(order.prefix(max(0, limit))) }
+            return order.map { (index: Int) -> AggregateGroup in
+                AggregateGroup(groupedBy: (groupPath, groups[index].value), count: groups[index].count,
+                               properties: groups[index].distributions.mapValues(aggregator.finish))
+            }
+        }
         return try groups(try aggregatedObjects(collection, shards, request), request, collection: collection, properties: properties)
     }
 
@@ -50,6 +62,11 @@ extension Database {
         if request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
            let group = try partialFromIndex(collection, shards, request, properties: properties) {
             return .partial(PartialAggregation(groups: [group]))
+        }
+        if let groups = try indexedGroups(collection, shards, request, properties: properties) {
+            return .partial(PartialAggregation(groups: groups.map { (group: IndexedGroups.Group) -> PartialAggregation.Group in
+                PartialAggregation.Group(value: JSONWriter.string(group.value), count: group.count, properties: group.distributions)
+            }))
         }
         return .partial(try partial(try aggregatedObjects(collection, shards, request), request, collection: collection, properties: properties))
     }
@@ -149,7 +166,8 @@ extension Database {
         guard let (allowLists, count) = try indexedSelection(collection, shards, request, propertyCount: properties.count) else { return nil }
         var results: [String: PropertyAggregation] = [:]
         for (name, property) in properties {
-            results[name] = try IndexedAggregation.aggregate(property, shards: shards, allowLists: allowLists, aggregator: aggregator)
+            guard let result = try IndexedAggregation.aggregate(property, shards: shards, allowLists: allowLists, aggregator: aggregator) else { return nil }
+            results[name] = result
         }
         return AggregateGroup(groupedBy: nil, count: count, properties: results)
     }
@@ -160,9 +178,23 @@ extension Database {
         guard let (allowLists, count) = try indexedSelection(collection, shards, request, propertyCount: properties.count) else { return nil }
         var results: [String: ValueDistribution] = [:]
         for (name, property) in properties {
-            results[name] = try IndexedAggregation.distribution(property, shards: shards, allowLists: allowLists)
+            guard let result = try IndexedAggregation.distribution(property, shards: shards, allowLists: allowLists) else { return nil }
+            results[name] = result
         }
         return PartialAggregation.Group(value: nil, count: count, properties: results)
+    }
+
+    /// A grouped aggregation without a search from the index's sort entries (`IndexedGroups`),
+    /// or nil where the objects answer: a group property or an aggregated property the entries do
+    /// not hold, a filter passing too few objects for scans to pay (as `aggregateFromIndex`, the
+    /// group property counting as one more scan), or a text longer than the entries keep.
+    private func indexedGroups(_ collection: Collection, _ shards: [Shard], _ request: AggregateRequest,
+                               properties: [(name: String, property: IndexedProperty)]) throws(WeftError) -> [IndexedGroups.Group]? {
+        guard request.search == nil, let groupPath = request.groupBy,
+              let groupProperty = collection.invertedSchema.property(groupPath), IndexedAggregation.canAnswer(groupProperty),
+              properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
+              let (allowLists, _) = try indexedSelection(collection, shards, request, propertyCount: properties.count + 1) else { return nil }
+        return try IndexedGroups.groups(by: groupProperty, properties: properties, shards: shards, allowLists: allowLists)
     }
 
     /// The filter's allow-lists per shard and the count they select, or nil when reading the
