@@ -211,4 +211,40 @@ import WeftTestSupport
         #expect(count == values.count + 4)
         #expect(occurrences.first == TextOccurrence(value: long, occurs: 4))
     }
+
+    /// Without a filter or groups, dates come from the sort entries and are printed in UTC (what
+    /// Weaviate prints on that path); with a filter, from the objects as written. The figures are
+    /// the same instants either way.
+    @Test func datesFromTheIndexAreUTCWithoutAFilter() throws {
+        let dir = TemporaryDirectory()
+        let database = try openDatabase(dir)
+        _ = try database.createCollection(["class": "Events", "vectorizer": "none", "properties": [
+            ["name": "at", "dataType": ["date"]], ["name": "n", "dataType": ["int"]],
+        ]])
+        let written = [
+            ("2024-05-01T12:00:00+02:00", 1), ("2024-05-01T10:00:00Z", 2), ("2024-05-01T10:00:00Z", 3),
+            ("2023-12-31T23:59:59.25Z", 4), ("2024-06-30T00:00:00.000001-01:00", 5), ("2024-05-02T10:00:00Z", 6),
+        ]
+        for (at, n) in written {
+            _ = try database.writeObject(ObjectInput(className: "Events", properties: ["at": .string(at), "n": .int(Int64(n))]), kind: .create)
+        }
+        _ = try database.writeObject(ObjectInput(className: "Events", properties: ["n": .int(7)]), kind: .create)
+        func dates(_ filter: WhereFilter?) throws -> DateAggregation? {
+            var request = AggregateRequest(collection: "Events", properties: ["at"])
+            request.filter = filter
+            guard case .date(let dates)? = try #require(try database.aggregate(request).first).properties["at"] else { return nil }
+            return dates
+        }
+        // Six dates: the middle two are one instant (10:00Z, three times, the mode), median it.
+        #expect(try dates(nil) == DateAggregation(count: 6, minimum: "2023-12-31T23:59:59.25Z", maximum: "2024-06-30T01:00:00.000001Z",
+                                                   median: "2024-05-01T10:00:00Z", mode: "2024-05-01T10:00:00Z"))
+        // The part a node sends in a cluster gives the same figures.
+        let part = try database.aggregatePart(AggregateRequest(collection: "Events", properties: ["at"]))
+        #expect(try database.aggregate(AggregateRequest(collection: "Events", properties: ["at"]), merging: [part]).first?.properties["at"]
+                == .date(try #require(try dates(nil))))
+        // A filter passing most objects (so ints would come from the index): the objects answer, as written.
+        let filtered = try #require(try dates(.compare(.lessThan, .property("n"), .int(7))))
+        #expect(filtered.count == 6 && filtered.minimum == "2023-12-31T23:59:59.25Z" && filtered.maximum == "2024-06-30T00:00:00.000001-01:00")
+        #expect(filtered.mode == "2024-05-01T10:00:00Z" || filtered.mode == "2024-05-01T12:00:00+02:00")
+    }
 }

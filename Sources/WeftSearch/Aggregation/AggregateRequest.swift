@@ -78,7 +78,7 @@ public struct DateAggregation: Sendable, Equatable {
     public var count: Int
     public var minimum: String?
     public var maximum: String?
-    /// The lower middle value (a date that exists, rather than an average of two).
+    /// The middle value; of an even count, halfway between the two middle instants (as Weaviate).
     public var median: String?
     public var mode: String?
 }

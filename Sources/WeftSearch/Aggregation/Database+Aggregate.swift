@@ -14,7 +14,8 @@ extension Database {
             return [AggregateGroup(groupedBy: nil, count: try count(collection, shards, filter: request.filter, tenant: request.tenant), properties: [:])]
         }
         let aggregator = Aggregator(topOccurrencesLimit: request.topOccurrencesLimit)
-        if request.search == nil, request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
+        if request.search == nil, request.groupBy == nil,
+           properties.allSatisfy({ IndexedAggregation.canAnswer($0.property, unfilteredAndUngrouped: request.filter == nil) }),
            let group = try aggregateFromIndex(collection, shards, request, properties: properties, aggregator: aggregator) {
             return [group]
         }
@@ -59,7 +60,7 @@ extension Database {
         if request.groupBy == nil, properties.isEmpty {
             return .count(try count(collection, shards, filter: request.filter, tenant: request.tenant))
         }
-        if request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property) }),
+        if request.groupBy == nil, properties.allSatisfy({ IndexedAggregation.canAnswer($0.property, unfilteredAndUngrouped: request.filter == nil) }),
            let group = try partialFromIndex(collection, shards, request, properties: properties) {
             return .partial(PartialAggregation(groups: [group]))
         }
