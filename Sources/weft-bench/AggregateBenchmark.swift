@@ -9,7 +9,8 @@ import WeftSearch
 /// `weft-bench aggregate`: aggregations over many objects in-process. Imports `--objects` objects
 /// (an int, a number, a boolean, a short text and a date each; no vectors), then times a count
 /// alone, statistics and groups read from the index's sort entries, with and without a 10 %
-/// filter, and the same with a date property, which the objects answer.
+/// filter, and the same with a date property, which the index answers only without a filter or
+/// groups (the objects otherwise).
 struct AggregateBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "aggregate", abstract: "Aggregation latency over many objects.")
 
@@ -50,7 +51,8 @@ struct AggregateBenchmark: ParsableCommand {
             ("int + number + boolean statistics (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active"])),
             ("the same, 10 % filter (index)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active"])),
             ("int + number + boolean + text (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label"])),
-            ("the same + a date (objects read)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label", "day"])),
+            ("the same + a date (index)", AggregateRequest(collection: "Measure", properties: ["bucket", "price", "active", "label", "day"])),
+            ("the same + a date, 10 % filter (objects read)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["bucket", "price", "active", "label", "day"])),
             ("text top occurrences (index)", AggregateRequest(collection: "Measure", properties: ["label"])),
             ("text top occurrences, 10 % filter (index)", AggregateRequest(collection: "Measure", filter: tenth, properties: ["label"])),
             ("grouped by text (50 groups): int + number (index)", AggregateRequest(collection: "Measure", groupBy: "label", properties: ["bucket", "price"])),
