@@ -395,9 +395,8 @@ def measure(system_class, args, base, queries, truth, filtered_truth, tags):
         row["import"] = {"objects_per_second": len(base) / seconds, "seconds": seconds, "settle_seconds": settled,
                          "server_cpu_per_object_us": 1e6 * server_cpu / len(base),
                          "client_cpu_per_object_us": 1e6 * client_cpu / len(base)}
-        # One untimed pass over the queries first, for every system alike: the first timed row
-        # otherwise paid for the caches an import leaves cold (it read ~50 µs of server CPU per
-        # query above the next row's at a lower recall).
+        # One untimed pass over the queries first, for every system alike: otherwise the first
+        # timed row also pays for the caches an import leaves cold.
         system.set_ef(args.ef[0])
         run_queries(system, queries, 1, False)
         row["runs"] = []
