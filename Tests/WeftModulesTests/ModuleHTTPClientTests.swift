@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import WeftTestSupport
 import WeftCore
 @testable import WeftModules
 
@@ -24,6 +25,8 @@ struct ModuleHTTPClientTests {
             _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
             socket = descriptor
             port = Int(UInt16(bigEndian: address.sin_port))
+            // Once stopped, nothing may listen here: no test server is handed this port later.
+            LoopbackPort.reserve(port)
         }
 
         /// Nothing listens on the port any more.

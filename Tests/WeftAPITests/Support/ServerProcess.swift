@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Glibc
+import WeftTestSupport
 
 /// A real `weft` process on a free loopback port with its own data folder: what the integration
 /// tests drive. The binary is the one `swift build` produced (or `WEFT_BINARY`).
@@ -30,8 +31,8 @@ final class ServerProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the server and waits until it answers `/v1/.well-known/ready`. A free port can be
-    /// taken by another test's server between choosing it and binding it: then it tries new ports.
+    /// Starts the server and waits until it answers `/v1/.well-known/ready`. Another program can
+    /// take a free port between choosing it and binding it: then it tries new ports.
     func start() async throws {
         for attempt in 1...5 {
             do {
@@ -106,21 +107,6 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    /// A port that was free a moment ago (bound to 0, read back, released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
-        }
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A loopback port no other test of this run was given (`LoopbackPort`).
+    static func freePort() -> Int { LoopbackPort.unused() }
 }
