@@ -36,9 +36,8 @@ class Server:
                 return
         raise RuntimeError("weft did not start: " + open(os.path.join(self.folder, "weft.log")).read())
 
-    def _start(self):
-        self.http_port = free_port()
-        self.grpc_port = free_port()
+    def _start(self, ports=None):
+        self.http_port, self.grpc_port = ports or (free_port(), free_port())
         binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
         environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(self.folder, "data"), GRPC_PORT=str(self.grpc_port))
         environment.update(self.environment)
@@ -64,16 +63,19 @@ class Server:
         self.process.wait(timeout=30)
         self.log.close()
 
-    def restart(self):
+    def restart(self, same_ports=False):
         """A clean shutdown (unless the process is gone already) and a new process on the same
-        data folder (new ports)."""
+        data folder: on new ports, or with `same_ports` where the old one listened (as a supervisor
+        restarts a crashed server), so that clients reconnect to it by themselves."""
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
         self.log.close()
+        ports = (self.http_port, self.grpc_port) if same_ports else None
         for _ in range(5):
-            if self._start():
+            if self._start(ports):
                 return
+            ports = None  # taken meanwhile by another program: new ports
         raise RuntimeError("weft did not restart: " + open(os.path.join(self.folder, "weft.log")).read())
 
     def stop(self):

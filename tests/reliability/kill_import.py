@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Kill during import (reliability plan R3): imports objects (32-d vectors + text with a unique
 token each) in batches of 100 through the official client while a killer thread SIGKILLs the
-server at random moments; after each kill the server restarts on the same data folder and the
-importer resends the batch that was not acknowledged, with the same UUIDs. If the import ends before
+server at random moments; after each kill the server restarts at once on the same data folder and
+ports, and the batch that was not acknowledged is sent again with the same UUIDs (by the client's
+own retries, or by the importer when those give up). If the import ends before
 every kill has landed, acknowledged batches are written again (same UUIDs, same content) so the
 kills still hit writes in flight.
 
@@ -56,26 +57,38 @@ class BatchRefused(Exception):
 
 
 class Killer(threading.Thread):
-    """SIGKILLs the current server process after a random delay, `kills` times; the importer
-    restarts it (and waits for the next kill to be armed) when a request fails."""
+    """SIGKILLs the server `kills` times, each time at a random moment after a batch went through,
+    and restarts it on the same ports at once, as a supervisor would. The client's own retries (it
+    resends a batch refused as UNAVAILABLE after 1, 2, 4 and 8 s) then reach the new process; a
+    batch that fails anyway is resent by the importer. `generation` counts finished restarts."""
 
     def __init__(self, server, kills, rng, max_delay):
         super().__init__(daemon=True)
         self.server, self.remaining, self.rng, self.max_delay = server, kills, rng, max_delay
-        self.armed = threading.Event()
+        self.written = threading.Event()  # set by the importer after every acknowledged batch
         self.done = 0
-        self.lock = threading.Lock()
+        self.generation = 0
+        self.failure = None
+        self.lock = threading.Lock()  # held from a kill until its restart has finished
 
     def run(self):
-        while self.remaining > 0:
-            self.armed.wait()
-            self.armed.clear()
-            time.sleep(self.rng.uniform(0.05, self.max_delay))
-            with self.lock:
-                if self.server.process.poll() is None:
+        try:
+            while self.remaining > 0:
+                self.written.wait()
+                self.written.clear()
+                time.sleep(self.rng.uniform(0.05, self.max_delay))
+                with self.lock:
                     self.server.process.kill()
+                    self.server.process.wait(timeout=30)
                     self.done += 1
                     self.remaining -= 1
+                    started = time.time()
+                    self.server.restart(same_ports=True)
+                    if time.time() - started > 30:
+                        raise RuntimeError("restart took longer than 30 s")
+                    self.generation += 1
+        except Exception as failure:  # the importer reports it
+            self.failure = failure
 
 
 def connect(server):
@@ -96,19 +109,19 @@ def run(objects, kills, seed, max_delay=1.5, sample=1000, log=print):
     server = Server()
     killer = Killer(server, kills, rng, max_delay)
     killer.start()
-    restarts = 0
+    resent = 0
     try:
         client = connect(server)
         collection = ensure_collection(client)
         batches = [list(range(start, min(start + BATCH, objects))) for start in range(0, objects, BATCH)]
         position = 0
         rewrites = 0
-        killer.armed.set()
         while position < len(batches) or killer.remaining > 0:
             if position < len(batches):
                 batch = batches[position]
             else:
                 batch = batches[rng.randrange(len(batches))]  # the import is done: rewrite while kills remain
+            generation = killer.generation
             try:
                 result = collection.data.insert_many([wvc.data.DataObject(properties=properties(seed, i), vector=vector(seed, i), uuid=object_id(seed, i))
                                                       for i in batch])
@@ -118,24 +131,25 @@ def run(objects, kills, seed, max_delay=1.5, sample=1000, log=print):
                     position += 1
                 else:
                     rewrites += 1
-            except Exception:  # when the server died under the request: restart, resend
-                with killer.lock:
-                    if server.process.poll() is None:
+                killer.written.set()
+            except Exception:  # the server died under the request and was restarted: resend
+                with killer.lock:  # waits for a restart under way
+                    if killer.failure is not None:
+                        raise killer.failure
+                    if killer.generation == generation:
                         raise  # a failure that is not a kill
                 try:
                     client.close()
                 except Exception:
                     pass
-                started = time.time()
-                server.restart()
-                restarts += 1
-                if time.time() - started > 30:
-                    raise RuntimeError("restart took longer than 30 s")
-                client = connect(server)
+                resent += 1
+                client = connect(server)  # the ports can differ if the old ones were taken
                 collection = ensure_collection(client)
-                if killer.remaining > 0:
-                    killer.armed.set()
-        log(f"imported {objects} objects with {killer.done} kills, {restarts} restarts, {rewrites} batches rewritten after the import")
+        killer.join(timeout=60)
+        if killer.failure is not None:
+            raise killer.failure
+        log(f"imported {objects} objects with {killer.done} kills, {killer.generation} restarts, {resent} batches resent by the importer, "
+            f"{rewrites} batches rewritten after the import")
         assert killer.done >= kills, f"only {killer.done} kills landed"
         # A last crash-free restart: what is on disk is what counts.
         client.close()
