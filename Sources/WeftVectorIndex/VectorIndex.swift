@@ -24,11 +24,15 @@ public struct ReconcileReport: Sendable, Equatable {
     public var added = 0
     /// Nodes whose vector is no longer stored, now deleted.
     public var removed = 0
+    /// Loaded nodes a search could not reach from the entry point, inserted again. After a crash
+    /// that lost links, or when the graph left them unreachable (near-duplicate vectors).
+    public var relinked = 0
 
-    public init(restored: Int = 0, added: Int = 0, removed: Int = 0) {
+    public init(restored: Int = 0, added: Int = 0, removed: Int = 0, relinked: Int = 0) {
         self.restored = restored
         self.added = added
         self.removed = removed
+        self.relinked = relinked
     }
 }
 

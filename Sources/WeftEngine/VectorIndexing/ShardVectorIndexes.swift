@@ -85,8 +85,8 @@ package final class ShardVectorIndexes: Sendable {
                 throw WeftError(.dataLoss, message)
             }
             let report = try opened.reconcile(with: storedVectors(name))
-            if report.added + report.removed > 0 {
-                logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed")
+            if report.added + report.removed + report.relinked > 0 {
+                logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed, \(report.relinked) unreachable relinked")
             }
             indexes.withLock { $0[name] = opened }
             return opened

@@ -193,11 +193,9 @@ extension HNSWIndex {
     /// whose own record was lost), repairs the entry point, and removes deleted nodes still waiting
     /// for cleanup: their vectors are gone from the object store, so they could only mislead a
     /// search that walks through them. Called once after loading.
-    public func finishRestore() {
-        defer {
-            if pendingTombstones > 0 { cleanUpTombstones() }
-            relinkUnreachableNodes()
-        }
+    /// Returns how many unreachable nodes it inserted again (`relinkUnreachableNodes`).
+    @discardableResult
+    public func finishRestore() -> Int {
         memory.withWriteLock {
             awaitingVectors = false
             guard let graph else { return }
@@ -211,6 +209,8 @@ extension HNSWIndex {
                 }
             }
         }
+        if pendingTombstones > 0 { cleanUpTombstones() }
+        return relinkUnreachableNodes()
     }
 
     /// Re-inserts the nodes a search cannot reach: those a breadth-first walk of layer 0 from the
@@ -218,7 +218,8 @@ extension HNSWIndex {
     /// tail, the records that linked older neighbours back to it; nodes inserted around the same
     /// time may then link only to each other, reachable from nowhere. (Counting in-links is not
     /// enough for that: an island of such nodes links to itself.)
-    func relinkUnreachableNodes() {
+    @discardableResult
+    func relinkUnreachableNodes() -> Int {
         let orphans: [(UInt32, [Float])] = memory.withReadLock {
             guard let graph, let entryNode = entry.withLock({ $0.node }), graph.exists(entryNode) else { return [] }
             var reached = [Bool](repeating: false, count: graph.capacity)
@@ -241,7 +242,7 @@ extension HNSWIndex {
                 return (UInt32(index), Array(UnsafeBufferPointer(start: vector, count: graph.dimension)))
             }
         }
-        guard !orphans.isEmpty else { return }
+        guard !orphans.isEmpty else { return 0 }
         memory.withWriteLock {
             guard let graph else { return }
             for (id, _) in orphans {
@@ -255,6 +256,7 @@ extension HNSWIndex {
         }
         // The stored vectors are already prepared (normalised for cosine), and preparing is idempotent.
         for (id, vector) in orphans { try? add(UInt64(id), vector: vector) }
+        return orphans.count
     }
 
     /// Removes every link to a node that does not exist or does not reach the link's layer (a
