@@ -42,8 +42,8 @@ import WeftTestSupport
         let first = ServerProcess(dataPath: directory.path)
         try await first.start()
         defer { first.stop() }
-        let (status, output) = try run(["--host", "127.0.0.1", "--port", String(ServerProcess.freePort())],
-                                       environment: ["PERSISTENCE_DATA_PATH": directory.path, "GRPC_PORT": String(ServerProcess.freePort())])
+        let (status, output) = try run(["--host", "127.0.0.1", "--port", String(LoopbackPort.unused())],
+                                       environment: ["PERSISTENCE_DATA_PATH": directory.path, "GRPC_PORT": String(LoopbackPort.unused())])
         #expect(status == 1)
         #expect(output.contains("cannot open data"), "\(output)")
     }

@@ -11,7 +11,7 @@ final class Etcd {
     let url: String
 
     init() throws {
-        let client = Self.freePort(), peer = Self.freePort()
+        let client = LoopbackPort.unused(), peer = LoopbackPort.unused()
         url = "http://127.0.0.1:\(client)"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
         process.arguments = [
@@ -40,9 +40,6 @@ final class Etcd {
         await client.shutdown()
         throw WeftError.unavailable("etcd did not start")
     }
-
-    /// A loopback port no other test of this run was given (`LoopbackPort`).
-    static func freePort() -> Int { LoopbackPort.unused() }
 }
 
 /// Whether `condition` holds within six seconds, asked every 100 ms (lease expiry takes a moment).

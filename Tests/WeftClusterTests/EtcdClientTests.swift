@@ -114,7 +114,7 @@ struct EtcdClientTests {
     }
 
     @Test func anUnreachableEtcdIsAClearError() async throws {
-        let client = EtcdClient(endpoints: ["http://127.0.0.1:\(Etcd.freePort())"], timeout: .seconds(2))
+        let client = EtcdClient(endpoints: ["http://127.0.0.1:\(LoopbackPort.unused())"], timeout: .seconds(2))
         await #expect(throws: WeftError.self) { try await client.get("x") }
         do { _ = try await client.get("x") } catch { #expect(error.message.contains("etcd unreachable")) }
         await client.shutdown()

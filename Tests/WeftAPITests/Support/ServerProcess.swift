@@ -46,13 +46,13 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     private func startOnce() async throws {
-        port = Self.freePort()
+        port = LoopbackPort.unused()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)
         process.arguments = ["--host", "127.0.0.1", "--port", String(port), "--scheme", "http"]
         var env = ProcessInfo.processInfo.environment
         env["PERSISTENCE_DATA_PATH"] = dataPath
-        grpcPort = Self.freePort()
+        grpcPort = LoopbackPort.unused()
         env["GRPC_PORT"] = String(grpcPort)
         env.merge(environment) { _, new in new }
         process.environment = env
@@ -106,7 +106,4 @@ final class ServerProcess: @unchecked Sendable {
             }
         }
     }
-
-    /// A loopback port no other test of this run was given (`LoopbackPort`).
-    static func freePort() -> Int { LoopbackPort.unused() }
 }
