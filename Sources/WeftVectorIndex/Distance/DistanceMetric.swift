@@ -15,6 +15,19 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
     /// Whether vectors are normalised to unit length before they are stored or compared.
     public var normalizes: Bool { self == .cosine }
 
+    /// The largest distance at which two stored vectors count as copies of each other. Equal
+    /// vectors are exactly 0 apart for l2, manhattan and hamming; for cosine, rounding in the
+    /// normalisation and the dot product leaves up to about 1e-6 on a few hundred dimensions. A dot
+    /// product has no such constant (a vector's distance to itself is minus its squared length),
+    /// so no distance counts as a copy there.
+    public var duplicateDistance: Float {
+        switch self {
+        case .cosine: 1e-5
+        case .l2Squared, .manhattan, .hamming: 0
+        case .dot: -.infinity
+        }
+    }
+
     @inline(__always)
     public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dimension: Int) -> Float {
         switch self {

@@ -92,7 +92,7 @@ extension HNSWIndex {
         let view = GraphView(graph, metric: metric)
         let candidates = candidateIDs.map { Neighbor(distance: view.distance(between: id, $0), id: $0) }
             .sorted { $0.distance < $1.distance }
-        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), view: view)
+        let kept = selectNeighbors(candidates, maximum: graph.maxLinks(level: level), base: id, view: view)
         for (offset, neighbor) in kept.enumerated() { list[1 + offset] = neighbor.id }
         weft_store_u32(list, UInt32(kept.count))
         commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: kept.map(\.id)))

@@ -60,7 +60,7 @@ extension HNSWIndex {
         var entryPoints = [current]
         for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
             let candidates = searchLayer(query, entryPoints: entryPoints, ef: efConstruction, level: layer, view: view, filter: .construction(excluding: id))
-            let selected = selectNeighbors(candidates, maximum: view.maxConnections, view: view)
+            let selected = selectNeighbors(candidates, maximum: view.maxConnections, base: id, view: view)
             connect(id, to: selected, level: layer, graph: graph, view: view)
             if !candidates.isEmpty { entryPoints = candidates }
         }
@@ -69,20 +69,46 @@ extension HNSWIndex {
     /// The neighbour-selection heuristic (the paper's algorithm 4, as hnswlib applies it): take
     /// candidates nearest first and keep one only if it is closer to the base than to every one
     /// already kept, so links spread in all directions instead of clustering.
-    func selectNeighbors(_ candidates: [Neighbor], maximum: Int, view: GraphView) -> [Neighbor] {
+    ///
+    /// Copies of the base (within `metric.duplicateDistance` of it) are the exception. The rule
+    /// cannot prune them (a copy is exactly as close to every other copy as to the base), so with
+    /// many equal vectors every list filled up with copies and lost its links to the rest of the
+    /// graph: of 8,000 vectors in 50 groups of equal ones, 7,904 were unreachable from the entry
+    /// point and searches returned half the copies. So at most a quarter of a list is copies, a
+    /// kept copy prunes nothing (it says nothing about direction), and which copies a list keeps
+    /// follows `tieOrder`, not the order they arrived in: keeping the newest, every list dropped
+    /// the same old copies until nothing linked to them.
+    func selectNeighbors(_ candidates: [Neighbor], maximum: Int, base: UInt32, view: GraphView) -> [Neighbor] {
         guard candidates.count > maximum else { return candidates }
+        let duplicateDistance = metric.duplicateDistance
         var selected: [Neighbor] = []
         selected.reserveCapacity(maximum)
-        for candidate in candidates {
+        for candidate in candidates where candidate.distance <= duplicateDistance { selected.append(candidate) }
+        let duplicateLimit = max(1, maximum / 4)
+        if selected.count > duplicateLimit {
+            selected.sort { Self.tieOrder(base, $0.id) < Self.tieOrder(base, $1.id) }
+            selected.removeLast(selected.count - duplicateLimit)
+        }
+        let duplicates = selected.count
+        for candidate in candidates where candidate.distance > duplicateDistance {
             if selected.count >= maximum { break }
             var keep = true
-            for chosen in selected where view.distance(between: candidate.id, chosen.id) < candidate.distance {
+            for chosen in selected[duplicates...] where view.distance(between: candidate.id, chosen.id) < candidate.distance {
                 keep = false
                 break
             }
             if keep { selected.append(candidate) }
         }
         return selected
+    }
+
+    /// An order among copies that differs from list to list, so which copies a list keeps is
+    /// spread over all of them instead of always the newest (or oldest).
+    @inline(__always) static func tieOrder(_ base: UInt32, _ id: UInt32) -> UInt64 {
+        var mixed = (UInt64(base) << 32 | UInt64(id)) &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= mixed >> 29
+        mixed = mixed &* 0xBF58_476D_1CE4_E5B9
+        return mixed ^ (mixed >> 32)
     }
 
     /// Writes `id`'s links at `level` and adds `id` to each neighbour's list, re-selecting a full
@@ -100,7 +126,7 @@ extension HNSWIndex {
             }
             if ownLinks.count > view.maxLinks(level: level) {
                 ownLinks.sort { $0.distance < $1.distance }
-                ownLinks = selectNeighbors(ownLinks, maximum: view.maxLinks(level: level), view: view)
+                ownLinks = selectNeighbors(ownLinks, maximum: view.maxLinks(level: level), base: id, view: view)
             }
         }
         for (offset, neighbor) in ownLinks.enumerated() { weft_store_u32(own + 1 + offset, neighbor.id) }
@@ -136,7 +162,7 @@ extension HNSWIndex {
                     candidates.append(Neighbor(distance: view.distance(between: neighbor.id, other), id: other))
                 }
                 candidates.sort { $0.distance < $1.distance }
-                let kept = selectNeighbors(candidates, maximum: maximum, view: view)
+                let kept = selectNeighbors(candidates, maximum: maximum, base: neighbor.id, view: view)
                 for (offset, keptNeighbor) in kept.enumerated() { weft_store_u32(list + 1 + offset, keptNeighbor.id) }
                 weft_store_u32(list, UInt32(kept.count))
                 commitLog?.append(.replaceLinks(id: neighbor.id, level: UInt8(level), targets: kept.map(\.id)))

@@ -1,3 +1,4 @@
+import CWeftKernels
 import Glibc
 import WeftCore
 
@@ -221,25 +222,10 @@ extension HNSWIndex {
     @discardableResult
     func relinkUnreachableNodes() -> Int {
         let orphans: [(UInt32, [Float])] = memory.withReadLock {
-            guard let graph, let entryNode = entry.withLock({ $0.node }), graph.exists(entryNode) else { return [] }
-            var reached = [Bool](repeating: false, count: graph.capacity)
-            var queue: [UInt32] = [entryNode]
-            reached[Int(entryNode)] = true
-            var head = 0
-            while head < queue.count {
-                let list = graph.links(queue[head], level: 0)
-                head += 1
-                for offset in 0..<Int(list[0]) {
-                    let target = Int(list[1 + offset])
-                    guard target < graph.capacity, !reached[target] else { continue }
-                    reached[target] = true
-                    queue.append(UInt32(target))
-                }
-            }
-            return (0..<graph.capacity).compactMap { index -> (UInt32, [Float])? in
-                guard graph.levels[index] >= 0, !reached[index], !graph.isTombstoned(UInt32(index)),
-                      let vector = graph.vector(UInt32(index)) else { return nil }
-                return (UInt32(index), Array(UnsafeBufferPointer(start: vector, count: graph.dimension)))
+            guard let graph else { return [] }
+            return unreachableNodes(graph).compactMap { id -> (UInt32, [Float])? in
+                guard let vector = graph.vector(id) else { return nil }
+                return (id, Array(UnsafeBufferPointer(start: vector, count: graph.dimension)))
             }
         }
         guard !orphans.isEmpty else { return 0 }
@@ -257,6 +243,31 @@ extension HNSWIndex {
         // The stored vectors are already prepared (normalised for cosine), and preparing is idempotent.
         for (id, vector) in orphans { try? add(UInt64(id), vector: vector) }
         return orphans.count
+    }
+
+    /// The live nodes a breadth-first walk of layer 0 from the entry point never visits: a search
+    /// cannot return them. Reads the lists without their locks, so under concurrent inserts a node
+    /// linked during the walk can be counted too (a caller only adds links for it).
+    func unreachableNodes(_ graph: HNSWGraph) -> [UInt32] {
+        guard let entryNode = entry.withLock({ $0.node }), graph.exists(entryNode) else { return [] }
+        var reached = [Bool](repeating: false, count: graph.capacity)
+        var queue: [UInt32] = [entryNode]
+        reached[Int(entryNode)] = true
+        var head = 0
+        while head < queue.count {
+            let list = graph.links(queue[head], level: 0)
+            head += 1
+            for offset in 0..<Int(weft_load_u32(list)) {
+                let target = Int(weft_load_u32(list + 1 + offset))
+                guard target < graph.capacity, !reached[target] else { continue }
+                reached[target] = true
+                queue.append(UInt32(target))
+            }
+        }
+        return (0..<graph.capacity).compactMap { index -> UInt32? in
+            guard graph.exists(UInt32(index)), !reached[index], !graph.isTombstoned(UInt32(index)) else { return nil }
+            return UInt32(index)
+        }
     }
 
     /// Removes every link to a node that does not exist or does not reach the link's layer (a
