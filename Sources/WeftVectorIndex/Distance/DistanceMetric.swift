@@ -15,16 +15,17 @@ public enum DistanceMetric: String, Sendable, CaseIterable {
     /// Whether vectors are normalised to unit length before they are stored or compared.
     public var normalizes: Bool { self == .cosine }
 
-    /// The largest distance at which two stored vectors count as copies of each other. Equal
-    /// vectors are exactly 0 apart for l2, manhattan and hamming; for cosine, rounding in the
-    /// normalisation and the dot product leaves up to about 1e-6 on a few hundred dimensions. A dot
-    /// product has no such constant (a vector's distance to itself is minus its squared length),
-    /// so no distance counts as a copy there.
-    public var duplicateDistance: Float {
+    /// The distances from a stored vector at which another counts as a copy of it, given the
+    /// vector's distance to itself. Equal vectors are exactly 0 apart for l2, manhattan and
+    /// hamming; for cosine, rounding in the normalisation and the dot product leaves up to about
+    /// 1e-6 on a few hundred dimensions. For a dot product a vector's distance to itself is minus
+    /// its squared length, and a copy is within rounding of that (relative 1e-5); a different
+    /// vector can be too, but only by lying on that exact hyperplane.
+    public func copyDistances(selfDistance: Float) -> ClosedRange<Float> {
         switch self {
-        case .cosine: 1e-5
-        case .l2Squared, .manhattan, .hamming: 0
-        case .dot: -.infinity
+        case .cosine: -Float.infinity...1e-5
+        case .l2Squared, .manhattan, .hamming: -Float.infinity...0
+        case .dot: (selfDistance - abs(selfDistance) * 1e-5)...(selfDistance + abs(selfDistance) * 1e-5)
         }
     }
 

@@ -70,7 +70,7 @@ extension HNSWIndex {
     /// candidates nearest first and keep one only if it is closer to the base than to every one
     /// already kept, so links spread in all directions instead of clustering.
     ///
-    /// Copies of the base (within `metric.duplicateDistance` of it) are the exception. The rule
+    /// Copies of the base (within `metric.copyDistances` of it) are the exception. The rule
     /// cannot prune them (a copy is exactly as close to every other copy as to the base), so with
     /// many equal vectors every list filled up with copies and lost its links to the rest of the
     /// graph: of 8,000 vectors in 50 groups of equal ones, 7,904 were unreachable from the entry
@@ -80,17 +80,17 @@ extension HNSWIndex {
     /// the same old copies until nothing linked to them.
     func selectNeighbors(_ candidates: [Neighbor], maximum: Int, base: UInt32, view: GraphView) -> [Neighbor] {
         guard candidates.count > maximum else { return candidates }
-        let duplicateDistance = metric.duplicateDistance
+        let copies = metric.copyDistances(selfDistance: metric == .dot ? view.distance(between: base, base) : 0)
         var selected: [Neighbor] = []
         selected.reserveCapacity(maximum)
-        for candidate in candidates where candidate.distance <= duplicateDistance { selected.append(candidate) }
+        for candidate in candidates where copies.contains(candidate.distance) { selected.append(candidate) }
         let duplicateLimit = max(1, maximum / 4)
         if selected.count > duplicateLimit {
             selected.sort { Self.tieOrder(base, $0.id) < Self.tieOrder(base, $1.id) }
             selected.removeLast(selected.count - duplicateLimit)
         }
         let duplicates = selected.count
-        for candidate in candidates where candidate.distance > duplicateDistance {
+        for candidate in candidates where !copies.contains(candidate.distance) {
             if selected.count >= maximum { break }
             var keep = true
             for chosen in selected[duplicates...] where view.distance(between: candidate.id, chosen.id) < candidate.distance {
