@@ -24,8 +24,8 @@ public struct ReconcileReport: Sendable, Equatable {
     public var added = 0
     /// Nodes whose vector is no longer stored, now deleted.
     public var removed = 0
-    /// Loaded nodes a search could not reach from the entry point, inserted again. After a crash
-    /// that lost links, or when the graph left them unreachable (near-duplicate vectors).
+    /// Loaded nodes a search could not reach from the entry point, linked again. After a crash
+    /// that lost links, or when inserts left them unreachable.
     public var relinked = 0
 
     public init(restored: Int = 0, added: Int = 0, removed: Int = 0, relinked: Int = 0) {
@@ -40,6 +40,8 @@ public struct ReconcileReport: Sendable, Equatable {
 public struct MaintenanceReport: Sendable, Equatable {
     public var removedTombstones = 0
     public var wroteSnapshot = false
+    /// Nodes no search could reach, now linked from a reachable neighbour (HNSW).
+    public var linkedUnreachable = 0
 
     public init(removedTombstones: Int = 0, wroteSnapshot: Bool = false) {
         self.removedTombstones = removedTombstones

@@ -60,6 +60,12 @@ struct ANNBenchmark: ParsableCommand {
         // CPU per inserted vector: the raw index build's cost, which the end-to-end import
         // (bench/e2e.py, server CPU per imported object) is compared with.
         print("build_cpu_seconds \(String(format: "%.2f", buildCPU))  (\(String(format: "%.1f", buildCPU / Double(base.count) * 1e6)) µs CPU per vector)")
+        // Nodes no search can return (a breadth-first walk of layer 0 from the entry point).
+        // ... and what the server's upkeep does about them once inserts pause.
+        let unreachable = index.unreachableNodeCount
+        let upkeepStart = DispatchTime.now()
+        let upkeep = try index.maintain(now: ContinuousClock.now, snapshotLogBytes: Int.max)
+        print("unreachable_nodes \(unreachable)  linked_by_upkeep \(upkeep.linkedUnreachable) in \(String(format: "%.1f", seconds(since: upkeepStart) * 1000)) ms  unreachable_after \(index.unreachableNodeCount)")
         print("")
         print("| ef | recall@\(k) | qps | qps_all_cores |")
         print("|---:|---:|---:|---:|")

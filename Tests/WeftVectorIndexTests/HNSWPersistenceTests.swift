@@ -152,7 +152,7 @@ import WeftCore
 @Suite struct HNSWOrphanRepairTests {
     /// A crash can keep a node's records but lose those that linked its neighbours back to it;
     /// loading must make such a node reachable again.
-    @Test func nodesNothingLinksToAreReinsertedOnLoad() throws {
+    @Test func nodesNothingLinksToAreLinkedAgainOnLoad() throws {
         let directory = TemporaryDirectory("weft-hnsw-orphan")
         let data = HNSWIndexTests.clusteredData(count: 400, queries: 1, dimension: 8, seed: 9)
         var vectors: [Int: [Float]] = [:]

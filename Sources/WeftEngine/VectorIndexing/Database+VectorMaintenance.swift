@@ -2,7 +2,8 @@ import WeftCore
 import WeftVectorIndex
 
 /// Background upkeep of the vector indexes, run periodically on the executor's background lane
-/// by the executable's maintenance service: tombstone cleanup every `cleanupIntervalSeconds`, and
+/// by the executable's maintenance service: tombstone cleanup every `cleanupIntervalSeconds`, a
+/// walk for nodes inserts left unreachable once inserts pause (HNSW), and
 /// a snapshot when a commit log has grown past the newest snapshot (at most `snapshotLogBytes`),
 /// so start-up never replays a long log and the logs do not outgrow the graph on disk.
 extension Database {

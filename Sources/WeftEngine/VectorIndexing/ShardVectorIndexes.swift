@@ -86,7 +86,7 @@ package final class ShardVectorIndexes: Sendable {
             }
             let report = try opened.reconcile(with: storedVectors(name))
             if report.added + report.removed + report.relinked > 0 {
-                logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed, \(report.relinked) unreachable relinked")
+                logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed, \(report.relinked) unreachable linked again")
             }
             indexes.withLock { $0[name] = opened }
             return opened
@@ -206,12 +206,14 @@ package final class ShardVectorIndexes: Sendable {
 
     // MARK: Upkeep
 
-    /// Tombstone cleanup when due and a snapshot of a long log, for every open index.
+    /// Tombstone cleanup when due, unreachable nodes linked after inserts, and a snapshot of a long
+    /// log, for every open index.
     func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int, label: String) {
         for (name, index) in existingIndexes() {
             do {
                 let report = try index.maintain(now: now, snapshotLogBytes: snapshotLogBytes)
                 if report.removedTombstones > 0 { logger.debug("\(label) vector '\(name)': removed \(report.removedTombstones) deleted nodes") }
+                if report.linkedUnreachable > 0 { logger.debug("\(label) vector '\(name)': linked \(report.linkedUnreachable) unreachable nodes") }
             } catch {
                 logger.error("\(label) vector '\(name)': upkeep failed: \(error.message)")
             }

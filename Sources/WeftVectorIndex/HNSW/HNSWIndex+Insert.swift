@@ -17,6 +17,7 @@ extension HNSWIndex {
             graph.place(id, level: level, vector: prepared)
             commitLog?.append(.addNode(id: id, level: UInt8(level)))
             liveCount.add(1, ordering: .relaxed)
+            insertsSinceReachabilityCheck.add(1, ordering: .relaxed)
             let start = entry.withLock { state -> (UInt32, Int)? in
                 guard let node = state.node else {
                     state.node = id

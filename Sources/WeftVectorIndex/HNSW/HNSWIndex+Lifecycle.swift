@@ -2,7 +2,7 @@ import WeftCore
 
 /// The `VectorIndex` lifecycle of an HNSW: its files hold the graph without vectors, so opening is
 /// followed by `reconcile`, which hands the vectors back from the store and repairs what a crash
-/// left; upkeep removes deleted nodes and snapshots a long log.
+/// left; upkeep removes deleted nodes, links nodes inserts left unreachable and snapshots a long log.
 extension HNSWIndex {
     public func reconcile(with stored: StoredVectors) throws(WeftError) -> ReconcileReport {
         var report = ReconcileReport()
@@ -32,6 +32,7 @@ extension HNSWIndex {
 
     public func maintain(now: ContinuousClock.Instant, snapshotLogBytes: Int) throws(WeftError) -> MaintenanceReport {
         var report = MaintenanceReport(removedTombstones: cleanUpIfDue(now: now))
+        report.linkedUnreachable = linkUnreachableNodesIfDue()
         if commitLogBytes > snapshotThreshold(limit: snapshotLogBytes) {
             try writeSnapshot()
             report.wroteSnapshot = true

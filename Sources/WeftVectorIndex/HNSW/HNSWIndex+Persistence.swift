@@ -1,4 +1,3 @@
-import CWeftKernels
 import Glibc
 import WeftCore
 
@@ -194,7 +193,7 @@ extension HNSWIndex {
     /// whose own record was lost), repairs the entry point, and removes deleted nodes still waiting
     /// for cleanup: their vectors are gone from the object store, so they could only mislead a
     /// search that walks through them. Called once after loading.
-    /// Returns how many unreachable nodes it inserted again (`relinkUnreachableNodes`).
+    /// Returns how many unreachable nodes it linked again (`linkUnreachableNodes`).
     @discardableResult
     public func finishRestore() -> Int {
         memory.withWriteLock {
@@ -211,63 +210,7 @@ extension HNSWIndex {
             }
         }
         if pendingTombstones > 0 { cleanUpTombstones() }
-        return relinkUnreachableNodes()
-    }
-
-    /// Re-inserts the nodes a search cannot reach: those a breadth-first walk of layer 0 from the
-    /// entry point never visits. A crash can keep a node's own records but lose, with the log's
-    /// tail, the records that linked older neighbours back to it; nodes inserted around the same
-    /// time may then link only to each other, reachable from nowhere. (Counting in-links is not
-    /// enough for that: an island of such nodes links to itself.)
-    @discardableResult
-    func relinkUnreachableNodes() -> Int {
-        let orphans: [(UInt32, [Float])] = memory.withReadLock {
-            guard let graph else { return [] }
-            return unreachableNodes(graph).compactMap { id -> (UInt32, [Float])? in
-                guard let vector = graph.vector(id) else { return nil }
-                return (id, Array(UnsafeBufferPointer(start: vector, count: graph.dimension)))
-            }
-        }
-        guard !orphans.isEmpty else { return 0 }
-        memory.withWriteLock {
-            guard let graph else { return }
-            for (id, _) in orphans {
-                graph.remove(id)
-                commitLog?.append(.removeNode(id: id))
-                liveCount.add(-1, ordering: .relaxed)
-            }
-            // Reachable nodes may still link to a removed orphan on an upper layer; the orphan
-            // comes back with a new random level, so such a link could name a layer it lacks.
-            Self.dropDanglingLinks(graph)
-        }
-        // The stored vectors are already prepared (normalised for cosine), and preparing is idempotent.
-        for (id, vector) in orphans { try? add(UInt64(id), vector: vector) }
-        return orphans.count
-    }
-
-    /// The live nodes a breadth-first walk of layer 0 from the entry point never visits: a search
-    /// cannot return them. Reads the lists without their locks, so under concurrent inserts a node
-    /// linked during the walk can be counted too (a caller only adds links for it).
-    func unreachableNodes(_ graph: HNSWGraph) -> [UInt32] {
-        guard let entryNode = entry.withLock({ $0.node }), graph.exists(entryNode) else { return [] }
-        var reached = [Bool](repeating: false, count: graph.capacity)
-        var queue: [UInt32] = [entryNode]
-        reached[Int(entryNode)] = true
-        var head = 0
-        while head < queue.count {
-            let list = graph.links(queue[head], level: 0)
-            head += 1
-            for offset in 0..<Int(weft_load_u32(list)) {
-                let target = Int(weft_load_u32(list + 1 + offset))
-                guard target < graph.capacity, !reached[target] else { continue }
-                reached[target] = true
-                queue.append(UInt32(target))
-            }
-        }
-        return (0..<graph.capacity).compactMap { index -> UInt32? in
-            guard graph.exists(UInt32(index)), !reached[index], !graph.isTombstoned(UInt32(index)) else { return nil }
-            return UInt32(index)
-        }
+        return linkUnreachableNodes()
     }
 
     /// Removes every link to a node that does not exist or does not reach the link's layer (a

@@ -39,6 +39,10 @@ public final class HNSWIndex: VectorIndex, @unchecked Sendable {
     let liveCount = Atomic<Int>(0)
     let tombstoneCount = Atomic<Int>(0)
     let lastCleanup = Locked<ContinuousClock.Instant?>(nil)
+    /// Inserts since upkeep last walked the graph for unreachable nodes, and that count as the
+    /// previous upkeep saw it (unchanged means the inserts have paused): see `linkUnreachableNodesIfDue`.
+    let insertsSinceReachabilityCheck = Atomic<Int>(0)
+    let insertsSeenByLastCheck = Atomic<Int>(0)
     /// Nodes to allocate room for when the graph is created (see `reserveCapacity`).
     let reservedCapacity = Atomic<Int>(0)
     /// Random levels; a lock because inserts run concurrently.
