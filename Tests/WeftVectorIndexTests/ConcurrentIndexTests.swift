@@ -11,7 +11,8 @@ import WeftTestSupport
 /// because the sanitizer slows the index down about twentyfold.
 @Suite struct ConcurrentIndexTests {
     /// Two inserters, a deleter following them, a searcher checking that nothing deleted before its
-    /// query comes back, and tombstone cleanup, all on one persistent index; then a snapshot.
+    /// query comes back, and tombstone cleanup with the unreachable-node repair, all on one
+    /// persistent index; then a snapshot.
     @Test func concurrentInsertsDeletesCleanupAndSearches() throws {
         let directory = TemporaryDirectory("weft-concurrent")
         let data = HNSWIndexTests.clusteredData(count: 3_000, queries: 100, dimension: 16, seed: 21)
@@ -61,6 +62,8 @@ import WeftTestSupport
             default:
                 while insertersDone.load(ordering: .acquiring) < 2 {
                     _ = index.cleanUpTombstones()
+                    // Upkeep's repair walk, beside inserts and searches (it links what it finds).
+                    _ = index.linkUnreachableNodes()
                     Thread.sleep(forTimeInterval: 0.002)
                 }
             }
