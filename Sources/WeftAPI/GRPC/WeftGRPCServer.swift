@@ -8,7 +8,7 @@ import WeftModules
 
 /// The gRPC server on `GRPC_PORT`: Weaviate's service and the health service over HTTP/2
 /// (plaintext), with Weaviate's message size limit. A transport of our own on SwiftNIO's HTTP/2
-/// (`GRPCCallHandler` per stream) rather than grpc-swift's server: grpc-swift runs every call as a
+/// (`GRPCConnectionHandler` per connection, a `GRPCCall` per stream) rather than grpc-swift's server: grpc-swift runs every call as a
 /// task on the cooperative pool, with async sequences between it and the event loop, which cost
 /// more CPU per nearVector query than the search itself (docs/ARCHITECTURE.md, "The gRPC transport").
 public final class WeftGRPCServer: Sendable {
@@ -43,7 +43,8 @@ public final class WeftGRPCServer: Sendable {
                        methods: InternalService.methods(database: database, modules: modules), executor: database.executor)
     }
 
-    private init(host: String, port: Int, methods: [String: GRPCMethod], executor: EngineExecutor) {
+    /// A server of the given methods (tests serve methods of their own).
+    init(host: String, port: Int, methods: [String: GRPCMethod], executor: EngineExecutor) {
         self.host = host
         self.port = port
         self.methods = methods
@@ -72,6 +73,11 @@ public final class WeftGRPCServer: Sendable {
         for connection in connections { try? await connection.close() }
     }
 
+    /// The calls the server's connections hold: one per stream not yet closed.
+    var heldCalls: Int { calls.heldCount }
+    /// Calls from their method's lookup until they finish.
+    var callsInFlight: Int { calls.count }
+
     public func beginGracefulShutdown() {
         let listener = state.withLockedValue { state in
             state.shuttingDown = true
@@ -88,17 +94,12 @@ public final class WeftGRPCServer: Sendable {
             HTTP2Setting(parameter: .maxFrameSize, value: 1 << 20),
             HTTP2Setting(parameter: .maxHeaderListSize, value: 16 * 1024),
         ]
-        var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = Self.windowBytes
         let methods = methods, executor = executor, calls = calls
-        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: connection, streamConfiguration: stream
-        ) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                try stream.pipeline.syncOperations.addHandler(
-                    GRPCCallHandler(methods: methods, executor: executor, calls: calls, maximumMessageBytes: Self.maximumMessageBytes))
-            }
-        }
+        try channel.pipeline.syncOperations.addHandlers([
+            NIOHTTP2Handler(mode: .server, connectionConfiguration: connection),
+            GRPCConnectionHandler(methods: methods, executor: executor, calls: calls, maximumMessageBytes: Self.maximumMessageBytes,
+                                  windowBytes: Self.windowBytes),
+        ])
         let key = ObjectIdentifier(channel)
         state.withLockedValue { $0.connections[key] = channel }
         channel.closeFuture.whenComplete { [state] _ in

@@ -6,21 +6,24 @@ import WeftCore
 import WeftEngine
 import WeftModules
 
-/// One gRPC call on one HTTP/2 stream, driven by the stream's event loop: it reads the request
+/// One gRPC call on one HTTP/2 stream, driven by its connection's event loop: it reads the request
 /// headers and messages, hands each message to the method's lane of the engine executor and writes
 /// the reply when the lane says so. That is the whole request path: the event loop hands work to an
 /// engine thread once and gets the reply back once, with no task, no async sequence and no
 /// cooperative-pool thread in between (see docs/ARCHITECTURE.md, "The gRPC transport").
 ///
+/// `GRPCConnectionHandler` owns the calls of a connection and passes each its frames; the call
+/// writes its frames through the connection's context, tagged with its stream.
+///
 /// The wire format is gRPC over HTTP/2: response headers (`:status 200`, `content-type
 /// application/grpc`), length-prefixed messages in DATA frames, trailers with `grpc-status` and a
 /// percent-encoded `grpc-message`; a call that fails before replying gets one trailers-only HEADERS.
-final class GRPCCallHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
+final class GRPCCall {
     private enum State { case awaitingHeaders, receiving, finished }
 
+    let streamID: HTTP2StreamID
+    /// Asked for more flow-control window when a paused streaming call reads again.
+    private weak var connection: GRPCConnectionHandler?
     private let methods: [String: GRPCMethod]
     private let executor: EngineExecutor
     private let calls: GRPCCallTracker
@@ -36,21 +39,29 @@ final class GRPCCallHandler: ChannelInboundHandler {
     private var pending = Deque<[UInt8]>()
     /// A message (or the unary call) is on a lane.
     private var handling = false
-    private var readingPaused = false
+    /// A streaming call with `pendingMessageLimit` messages waiting: the connection grants the
+    /// stream no more window until it reads again.
+    private(set) var readingPaused = false
 
-    /// Streaming calls stop reading (and so stop granting the client HTTP/2 flow-control window)
-    /// while this many messages wait, so a fast client cannot fill the server's memory.
+    /// While this many messages of a streaming call wait, its stream is granted no more HTTP/2
+    /// flow-control window, so a fast client can queue at most one window of messages beyond them.
     private static let pendingMessageLimit = 2
 
-    init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int) {
+    init(streamID: HTTP2StreamID, connection: GRPCConnectionHandler, methods: [String: GRPCMethod], executor: EngineExecutor,
+         calls: GRPCCallTracker, maximumMessageBytes: Int) {
+        self.streamID = streamID
+        self.connection = connection
         self.methods = methods
         self.executor = executor
         self.calls = calls
         framer = GRPCMessageFramer(maximumMessageBytes: maximumMessageBytes)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+    /// Whether the client has sent its whole request (END_STREAM): the stream needs no more window.
+    var requestComplete: Bool { requestEnded }
+
+    func read(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext) {
+        switch payload {
         case .headers(let headers):
             if state == .awaitingHeaders { begin(headers.headers, context: context) }
             if headers.endStream { endOfRequest(context: context) }
@@ -69,16 +80,13 @@ final class GRPCCallHandler: ChannelInboundHandler {
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        // The client reset the stream or left: a lane job still running finds the call finished.
+    /// The stream closed (both sides ended, or a reset) or the connection went: a lane job still
+    /// running finds the call finished.
+    func closed() {
+        guard state != .finished else { return }
         endCounting()
         state = .finished
         pending.removeAll()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 
     // MARK: - Request
@@ -138,7 +146,6 @@ final class GRPCCallHandler: ChannelInboundHandler {
             pending.append(message)
             if pending.count >= Self.pendingMessageLimit, !readingPaused {
                 readingPaused = true
-                context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
             }
             handleNextMessage(context: context)
         case .watch(let reply)?:
@@ -180,8 +187,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
         }
         if readingPaused, pending.count < Self.pendingMessageLimit {
             readingPaused = false
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
-            context.read()
+            connection?.grantWindow(to: streamID, context: context)
         }
         handling = true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -228,7 +234,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
     /// one hand-off of the request path); throws the lane's refusal.
     private func onLane<Output: Sendable>(
         _ lane: EngineExecutor.Lane, context: ChannelHandlerContext, _ work: @escaping @Sendable () -> Output,
-        then: @escaping @Sendable (GRPCCallHandler, ChannelHandlerContext, Output) -> Void
+        then: @escaping @Sendable (GRPCCall, ChannelHandlerContext, Output) -> Void
     ) throws(WeftError) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
@@ -244,7 +250,7 @@ final class GRPCCallHandler: ChannelInboundHandler {
     /// event loop.
     private func continueThen<Output: Sendable>(
         _ step: Result<LaneStep<Output>, WeftError>, context: ChannelHandlerContext,
-        _ then: @escaping @Sendable (GRPCCallHandler, ChannelHandlerContext, Result<Output, WeftError>) -> Void
+        _ then: @escaping @Sendable (GRPCCall, ChannelHandlerContext, Result<Output, WeftError>) -> Void
     ) {
         switch step {
         case .failure(let error): then(self, context, .failure(error))
@@ -279,10 +285,10 @@ final class GRPCCallHandler: ChannelInboundHandler {
     private func send(_ message: [UInt8], context: ChannelHandlerContext) {
         if !sentHeaders {
             sentHeaders = true
-            context.write(wrapOutboundOut(.headers(.init(headers: Self.responseHeaders))), promise: nil)
+            write(.headers(.init(headers: Self.responseHeaders)), context: context)
         }
         let framed = GRPCMessageFramer.frame(message, allocator: context.channel.allocator)
-        context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
+        write(.data(.init(data: .byteBuffer(framed))), context: context)
     }
 
     /// Ends the call with `status`: trailers after a reply, or a trailers-only response.
@@ -294,7 +300,12 @@ final class GRPCCallHandler: ChannelInboundHandler {
         var trailers = sentHeaders ? HPACKHeaders() : Self.responseHeaders
         trailers.add(name: "grpc-status", value: String(status.code))
         if !status.message.isEmpty { trailers.add(name: "grpc-message", value: GRPCStatus.percentEncoded(status.message)) }
-        context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+        write(.headers(.init(headers: trailers, endStream: true)), context: context)
+        context.flush()
+    }
+
+    private func write(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext) {
+        context.write(NIOAny(HTTP2Frame(streamID: streamID, payload: payload)), promise: nil)
     }
 
     private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]

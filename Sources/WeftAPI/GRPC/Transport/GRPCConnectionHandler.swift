@@ -1,0 +1,107 @@
+import NIOCore
+import NIOHTTP2
+import WeftCore
+import WeftEngine
+
+/// The gRPC side of one HTTP/2 connection: it sits after `NIOHTTP2Handler` (which parses and
+/// writes frames and keeps the protocol's state machine), keeps one `GRPCCall` per open stream and
+/// passes each the frames of its stream; the calls write their frames back through this handler's
+/// context.
+///
+/// Why not NIOHTTP2's stream multiplexer: it builds a child channel with its own pipeline for
+/// every stream, and a unary call (one HEADERS and one DATA frame in, three frames out) spent more
+/// CPU on creating, driving and closing that channel than on the frames themselves (profiled in
+/// docs/ARCHITECTURE.md, "The gRPC transport"). Without it, this handler grants the inbound
+/// flow-control window itself, as the multiplexer did: the connection's and each stream's window is
+/// topped up to `windowBytes` once it falls to half, except for a streaming call that has stopped
+/// reading (too many messages waiting), whose stream gets more only when it reads again.
+final class GRPCConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    private let methods: [String: GRPCMethod]
+    private let executor: EngineExecutor
+    private let tracker: GRPCCallTracker
+    private let maximumMessageBytes: Int
+    private let windowBytes: Int
+    private var calls: [HTTP2StreamID: GRPCCall] = [:]
+    /// The last inbound window size NIOHTTP2 reported per open stream.
+    private var streamWindows: [HTTP2StreamID: Int] = [:]
+
+    init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int, windowBytes: Int) {
+        self.methods = methods
+        self.executor = executor
+        tracker = calls
+        self.maximumMessageBytes = maximumMessageBytes
+        self.windowBytes = windowBytes
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let call: GRPCCall
+        if let existing = calls[frame.streamID] {
+            call = existing
+        } else {
+            // A stream opens with the client's HEADERS; NIOHTTP2 refuses any other frame on a
+            // stream that was never opened, and one that arrives after its call was closed is stale.
+            guard case .headers = frame.payload, frame.streamID != .rootStream else { return }
+            call = GRPCCall(streamID: frame.streamID, connection: self, methods: methods, executor: executor, calls: tracker,
+                            maximumMessageBytes: maximumMessageBytes)
+            calls[frame.streamID] = call
+            tracker.hold()
+        }
+        call.read(frame.payload, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let update = event as? NIOHTTP2WindowUpdatedEvent {
+            windowChanged(update, context: context)
+        } else if let closed = event as? StreamClosedEvent {
+            streamWindows.removeValue(forKey: closed.streamID)
+            if let call = calls.removeValue(forKey: closed.streamID) {
+                call.closed()
+                tracker.release()
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for call in calls.values { call.closed() }
+        tracker.release(calls.count)
+        calls.removeAll()
+        streamWindows.removeAll()
+        context.fireChannelInactive()
+    }
+
+    /// Stream errors have reset their stream already (NIOHTTP2 writes the RST_STREAM and then
+    /// reports the stream closed); connection errors have sent GOAWAY, and the connection closes.
+    /// Neither needs more from here.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+
+    // MARK: - Inbound flow control
+
+    private func windowChanged(_ update: NIOHTTP2WindowUpdatedEvent, context: ChannelHandlerContext) {
+        guard let size = update.inboundWindowSize else { return }
+        if update.streamID == .rootStream {
+            if size <= windowBytes / 2 { sendWindowUpdate(stream: .rootStream, increment: windowBytes - size, context: context) }
+            return
+        }
+        streamWindows[update.streamID] = size
+        grantWindow(to: update.streamID, context: context)
+    }
+
+    /// Tops the stream's inbound window up to `windowBytes` once it is down to half, unless its
+    /// call has stopped reading or has its whole request.
+    func grantWindow(to stream: HTTP2StreamID, context: ChannelHandlerContext) {
+        guard let size = streamWindows[stream], size <= windowBytes / 2, let call = calls[stream],
+              !call.readingPaused, !call.requestComplete else { return }
+        streamWindows[stream] = windowBytes
+        sendWindowUpdate(stream: stream, increment: windowBytes - size, context: context)
+    }
+
+    private func sendWindowUpdate(stream: HTTP2StreamID, increment: Int, context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .windowUpdate(windowSizeIncrement: min(increment, Int(Int32.max))))),
+                              promise: nil)
+    }
+}
