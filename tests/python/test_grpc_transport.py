@@ -1,6 +1,7 @@
 """The gRPC transport itself, below the client's calls: statuses for what a client can get wrong
 (an unknown method, an undecodable or oversized or compressed message), many calls at once on one
-HTTP/2 connection, and the health service, through grpcio (the library the official client uses)."""
+HTTP/2 connection, a message larger than the flow-control windows, and the health service, through
+grpcio (the library the official client uses)."""
 import struct
 import threading
 import uuid
@@ -8,7 +9,7 @@ import uuid
 import grpc
 import pytest
 from weaviate.classes.config import Configure, DataType, Property, VectorDistances
-from weaviate.proto.v1 import base_pb2, base_search_pb2, health_weaviate_pb2, search_get_pb2
+from weaviate.proto.v1 import base_pb2, base_search_pb2, batch_pb2, health_weaviate_pb2, search_get_pb2
 
 MAXIMUM_MESSAGE_BYTES = 104_858_000
 
@@ -102,6 +103,25 @@ def test_many_concurrent_calls_on_one_connection_each_get_their_own_reply(channe
         thread.join()
     assert failures == []
     assert len(threads) == count
+
+
+def test_a_batch_larger_than_the_flow_control_windows_arrives_whole(channel, client, name):
+    # 20 MB of vectors in one message: more than twice the 8 MiB the server grants a stream and the
+    # connection at a time, so it only arrives if the server keeps granting window as it reads.
+    collection = client.collections.create(name, vector_config=Configure.Vectors.self_provided())
+    dimensions, count = 1024, 5000
+    request = batch_pb2.BatchObjectsRequest()
+    for i in range(count):
+        vector = [float(i)] + [0.5] * (dimensions - 1)
+        request.objects.add(uuid=str(uuid.UUID(int=i + 1)), collection=name, vectors=[base_pb2.Vectors(
+            vector_bytes=struct.pack(f"<{dimensions}f", *vector), type=base_pb2.Vectors.VECTOR_TYPE_SINGLE_FP32)])
+    payload = request.SerializeToString()
+    assert len(payload) > 2 * 8 * 1024 * 1024
+    reply = batch_pb2.BatchObjectsReply.FromString(raw(channel, "/weaviate.v1.Weaviate/BatchObjects")(payload, timeout=120))
+    assert list(reply.errors) == []
+    assert collection.aggregate.over_all(total_count=True).total_count == count
+    last = collection.query.fetch_object_by_id(uuid.UUID(int=count), include_vector=True)
+    assert last.vector["default"][0] == float(count - 1)
 
 
 def test_health_check_and_watch(channel):
