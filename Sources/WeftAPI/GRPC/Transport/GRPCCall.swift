@@ -32,7 +32,8 @@ final class GRPCCall {
     private var method: GRPCMethod?
     /// The call's `x-` metadata (module API keys and the like).
     private var metadata = ModuleHeaders()
-    private var requestEnded = false
+    /// The client has sent its whole request (END_STREAM): the stream needs no more window.
+    private(set) var requestEnded = false
     private var sentHeaders = false
     private var messagesReceived = 0
     /// Streaming calls: messages waiting for the one on a lane to finish.
@@ -57,8 +58,9 @@ final class GRPCCall {
         framer = GRPCMessageFramer(maximumMessageBytes: maximumMessageBytes)
     }
 
-    /// Whether the client has sent its whole request (END_STREAM): the stream needs no more window.
-    var requestComplete: Bool { requestEnded }
+    /// The stream's inbound flow-control window as NIOHTTP2 last reported it (nil before the first
+    /// report); `GRPCConnectionHandler` tops it up.
+    var inboundWindow: Int?
 
     func read(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext) {
         switch payload {
@@ -187,7 +189,7 @@ final class GRPCCall {
         }
         if readingPaused, pending.count < Self.pendingMessageLimit {
             readingPaused = false
-            connection?.grantWindow(to: streamID, context: context)
+            connection?.grantWindow(to: self, context: context)
         }
         handling = true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)

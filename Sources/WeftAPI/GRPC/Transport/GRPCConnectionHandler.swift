@@ -25,8 +25,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private let maximumMessageBytes: Int
     private let windowBytes: Int
     private var calls: [HTTP2StreamID: GRPCCall] = [:]
-    /// The last inbound window size NIOHTTP2 reported per open stream.
-    private var streamWindows: [HTTP2StreamID: Int] = [:]
 
     init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int, windowBytes: Int) {
         self.methods = methods
@@ -57,7 +55,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         if let update = event as? NIOHTTP2WindowUpdatedEvent {
             windowChanged(update, context: context)
         } else if let closed = event as? StreamClosedEvent {
-            streamWindows.removeValue(forKey: closed.streamID)
             if let call = calls.removeValue(forKey: closed.streamID) {
                 call.closed()
                 tracker.release()
@@ -70,7 +67,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         for call in calls.values { call.closed() }
         tracker.release(calls.count)
         calls.removeAll()
-        streamWindows.removeAll()
         context.fireChannelInactive()
     }
 
@@ -87,17 +83,17 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             if size <= windowBytes / 2 { sendWindowUpdate(stream: .rootStream, increment: windowBytes - size, context: context) }
             return
         }
-        streamWindows[update.streamID] = size
-        grantWindow(to: update.streamID, context: context)
+        guard let call = calls[update.streamID] else { return }
+        call.inboundWindow = size
+        grantWindow(to: call, context: context)
     }
 
-    /// Tops the stream's inbound window up to `windowBytes` once it is down to half, unless its
-    /// call has stopped reading or has its whole request.
-    func grantWindow(to stream: HTTP2StreamID, context: ChannelHandlerContext) {
-        guard let size = streamWindows[stream], size <= windowBytes / 2, let call = calls[stream],
-              !call.readingPaused, !call.requestComplete else { return }
-        streamWindows[stream] = windowBytes
-        sendWindowUpdate(stream: stream, increment: windowBytes - size, context: context)
+    /// Tops the call's stream window up to `windowBytes` once it is down to half, unless the call
+    /// has stopped reading or has its whole request.
+    func grantWindow(to call: GRPCCall, context: ChannelHandlerContext) {
+        guard let size = call.inboundWindow, size <= windowBytes / 2, !call.readingPaused, !call.requestEnded else { return }
+        call.inboundWindow = windowBytes
+        sendWindowUpdate(stream: call.streamID, increment: windowBytes - size, context: context)
     }
 
     private func sendWindowUpdate(stream: HTTP2StreamID, increment: Int, context: ChannelHandlerContext) {
