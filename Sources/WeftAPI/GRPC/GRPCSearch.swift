@@ -17,7 +17,7 @@ struct GRPCSearch {
     /// The search with its module steps: text turned into vectors first (`GRPCTextVectors`),
     /// results reranked and generated from after (`GRPCModuleResults`). A search with none of
     /// them is answered on the lane at once.
-    func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<Weaviate_V1_SearchReply> {
+    func searchStep(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> LaneStep<[UInt8]> {
         // The common case (a vector, object or BM25 search on this node's shards) goes straight
         // to the engine.
         let definition = try database.requireCollection(proto.collection).definition
@@ -30,7 +30,7 @@ struct GRPCSearch {
         let database = self.database
         let modules = self.modules
         let headers = self.headers
-        return .later { () async throws(WeftError) -> Weaviate_V1_SearchReply in
+        return .later { () async throws(WeftError) -> [UInt8] in
             let started = DispatchTime.now()
             let resolved = needsVectors ? try await GRPCTextVectors(database: database, modules: modules).resolve(proto, definition: definition) : proto
             let search = GRPCSearch(database: database, modules: modules)
@@ -61,7 +61,7 @@ struct GRPCSearch {
             var reply = try await database.executor.run(.query) { () throws(WeftError) in search.reply(answer, plan: plan, started: started, prefetched: remoteTargets) }
             if let scores { GRPCModuleResults.attach(scores, to: &reply) }
             if let generated { GRPCModuleResults.attach(generated, to: &reply) }
-            return reply
+            return try GRPCMethod.encode(reply)
         }
     }
 
@@ -87,10 +87,20 @@ struct GRPCSearch {
         var references: [Weaviate_V1_RefPropertiesRequest]
     }
 
-    func search(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Weaviate_V1_SearchReply {
+    /// The reply's bytes: written straight from the results when it is a plain list of them
+    /// (`SearchReplyWriter`), else built as a message and encoded.
+    func search(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> [UInt8] {
         let started = DispatchTime.now()
         let plan = try plan(proto)
-        return reply(try database.search(plan.request), plan: plan, started: started)
+        let response = try database.search(plan.request)
+        if SearchReplyWriter.canWrite(response, plan: plan) {
+            return SearchReplyWriter(plan: plan).write(response, took: Self.seconds(since: started))
+        }
+        return try GRPCMethod.encode(reply(response, plan: plan, started: started))
+    }
+
+    static func seconds(since started: DispatchTime) -> Float {
+        Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
     }
 
     func plan(_ proto: Weaviate_V1_SearchRequest) throws(WeftError) -> Plan {
@@ -170,7 +180,7 @@ struct GRPCSearch {
             }
             reply.queryProfile = profile
         }
-        reply.took = Float(Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        reply.took = Self.seconds(since: started)
         return reply
     }
 
@@ -362,6 +372,8 @@ struct GRPCSearch {
 }
 
 /// One search result as a `weaviate.v1.SearchResult`, with the referenced objects it selects.
+/// A plain list of results is written by `SearchReplyWriter` instead, which maps a result the
+/// same way: change both (`SearchReplyWriterTests` compares them).
 private struct ResultEncoder {
     let definition: CollectionDefinition
     let metadata: Weaviate_V1_MetadataRequest

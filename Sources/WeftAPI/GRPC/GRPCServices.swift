@@ -13,7 +13,7 @@ enum GRPCServices {
             // A search that needs a module (near_text, hybrid without a vector) continues off the
             // lane while the module's service answers.
             "/weaviate.v1.Weaviate/Search": .unaryContinuing(.query) { (request: Weaviate_V1_SearchRequest, headers: ModuleHeaders) throws(WeftError) in
-                try GRPCSearch(database: database, modules: modules, headers: headers).searchStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }
+                try GRPCSearch(database: database, modules: modules, headers: headers).searchStep(request)
             },
             "/weaviate.v1.Weaviate/Aggregate": .unaryContinuing(.query) { (request: Weaviate_V1_AggregateRequest, _: ModuleHeaders) throws(WeftError) in
                 try GRPCAggregate(database: database, modules: modules).aggregateStep(request).map { reply throws(WeftError) in try GRPCMethod.encode(reply) }

@@ -1,0 +1,108 @@
+/// Appends protocol-buffer wire format to a byte array, for the one reply Weft writes without
+/// SwiftProtobuf (`SearchReplyWriter`). Only the field kinds that reply needs: varint (bool,
+/// int64, enum), 32-bit float, length-delimited (string, bytes, packed floats) and nested
+/// messages. A caller writes fields in field-number order and skips default values, as
+/// SwiftProtobuf does, so that the bytes are the same as SwiftProtobuf's.
+struct ProtobufWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    private enum WireType: UInt64 {
+        case varint = 0
+        case lengthDelimited = 2
+        case fixed32 = 5
+    }
+
+    mutating func bool(_ field: Int, _ value: Bool) {
+        tag(field, .varint)
+        bytes.append(value ? 1 : 0)
+    }
+
+    mutating func int64(_ field: Int, _ value: Int64) {
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    /// An enum field: its raw value (negative values take ten bytes, as protobuf's int32 does).
+    mutating func enumeration(_ field: Int, _ rawValue: Int) {
+        tag(field, .varint)
+        varint(UInt64(bitPattern: Int64(rawValue)))
+    }
+
+    mutating func float(_ field: Int, _ value: Float) {
+        tag(field, .fixed32)
+        appendLittleEndian(value.bitPattern)
+    }
+
+    mutating func string(_ field: Int, _ value: String) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
+    }
+
+    mutating func data(_ field: Int, _ value: [UInt8]) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// A `bytes` field holding the floats packed little-endian (how Weaviate sends vectors).
+    mutating func packedFloats(_ field: Int, _ values: [Float]) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(values.count * 4))
+        for value in values { appendLittleEndian(value.bitPattern) }
+    }
+
+    /// A `bytes` field written by `body` (e.g. a UUID's text); its length is filled in after.
+    mutating func lengthDelimited(_ field: Int, _ body: (inout [UInt8]) -> Void) {
+        tag(field, .lengthDelimited)
+        withLengthPrefix { writer in body(&writer.bytes) }
+    }
+
+    /// A nested message whose fields `body` writes; its length is filled in after.
+    mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
+        tag(field, .lengthDelimited)
+        withLengthPrefix(body)
+    }
+
+    /// A nested message already serialized.
+    mutating func message(_ field: Int, serialized: [UInt8]) {
+        data(field, serialized)
+    }
+
+    /// Leaves one byte for the length (enough below 128 bytes, the common case here), writes the
+    /// body, then puts the length there, moving the body when the length needs more bytes.
+    private mutating func withLengthPrefix(_ body: (inout ProtobufWriter) -> Void) {
+        let lengthAt = bytes.count
+        bytes.append(0)
+        body(&self)
+        let length = bytes.count - lengthAt - 1
+        if length < 0x80 {
+            bytes[lengthAt] = UInt8(length)
+            return
+        }
+        var prefix = ProtobufWriter(capacity: 10)
+        prefix.varint(UInt64(length))
+        bytes.replaceSubrange(lengthAt...lengthAt, with: prefix.bytes)
+    }
+
+    private mutating func tag(_ field: Int, _ type: WireType) {
+        varint(UInt64(field) << 3 | type.rawValue)
+    }
+
+    private mutating func varint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    private mutating func appendLittleEndian(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
