@@ -63,7 +63,9 @@ import WeftTestSupport
         // A nested message over 127 bytes moves its body to make room for a longer length.
         var writer = ProtobufWriter(capacity: 16)
         let long = String(repeating: "x", count: 300)
-        writer.message(2) { nested in nested.string(1, long) }
+        let nested = writer.beginMessage(2)
+        writer.string(1, long)
+        writer.endMessage(nested)
         var message = Weaviate_V1_SearchResult()
         message.metadata.id = long
         // SearchResult.metadata is field 2, MetadataResult.id is field 1.

@@ -1,3 +1,5 @@
+import WeftCore
+
 /// Appends protocol-buffer wire format to a byte array, for the one reply Weft writes without
 /// SwiftProtobuf (`SearchReplyWriter`). Only the field kinds that reply needs: varint (bool,
 /// int64, enum), 32-bit float, length-delimited (string, bytes, packed floats) and nested
@@ -56,29 +58,26 @@ struct ProtobufWriter {
         for value in values { appendLittleEndian(value.bitPattern) }
     }
 
-    /// A `bytes` field written by `body` (e.g. a UUID's text); its length is filled in after.
-    mutating func lengthDelimited(_ field: Int, _ body: (inout [UInt8]) -> Void) {
+    /// A `string` field holding a UUID's 36-character text, written without making a String.
+    mutating func uuidString(_ field: Int, _ id: ObjectID) {
         tag(field, .lengthDelimited)
-        withLengthPrefix { writer in body(&writer.bytes) }
+        varint(36)
+        id.appendDescription(to: &bytes)
     }
 
-    /// A nested message whose fields `body` writes; its length is filled in after.
-    mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
+    /// Starts a nested message; its fields follow, then `endMessage` with what this returned.
+    /// One byte is left for the length (enough below 128 bytes, the common case here).
+    /// Not a closure taking the fields: a closure that captures the caller copies the caller's
+    /// state on every call, which cost more than the whole message in a profile.
+    mutating func beginMessage(_ field: Int) -> Int {
         tag(field, .lengthDelimited)
-        withLengthPrefix(body)
-    }
-
-    /// A nested message already serialized.
-    mutating func message(_ field: Int, serialized: [UInt8]) {
-        data(field, serialized)
-    }
-
-    /// Leaves one byte for the length (enough below 128 bytes, the common case here), writes the
-    /// body, then puts the length there, moving the body when the length needs more bytes.
-    private mutating func withLengthPrefix(_ body: (inout ProtobufWriter) -> Void) {
-        let lengthAt = bytes.count
         bytes.append(0)
-        body(&self)
+        return bytes.count - 1
+    }
+
+    /// Puts the nested message's length in front of it, moving the message when the length needs
+    /// more than the one byte left for it.
+    mutating func endMessage(_ lengthAt: Int) {
         let length = bytes.count - lengthAt - 1
         if length < 0x80 {
             bytes[lengthAt] = UInt8(length)
@@ -87,6 +86,11 @@ struct ProtobufWriter {
         var prefix = ProtobufWriter(capacity: 10)
         prefix.varint(UInt64(length))
         bytes.replaceSubrange(lengthAt...lengthAt, with: prefix.bytes)
+    }
+
+    /// A nested message already serialized.
+    mutating func message(_ field: Int, serialized: [UInt8]) {
+        data(field, serialized)
     }
 
     private mutating func tag(_ field: Int, _ type: WireType) {

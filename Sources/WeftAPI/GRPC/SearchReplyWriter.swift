@@ -28,7 +28,9 @@ struct SearchReplyWriter {
         var writer = ProtobufWriter(capacity: 64 + response.results.count * 160)
         if took.bitPattern != 0 { writer.float(1, took) }
         for result in response.results {
-            writer.message(2) { writer in write(result, to: &writer) }
+            let message = writer.beginMessage(2)
+            write(result, to: &writer)
+            writer.endMessage(message)
         }
         return writer.bytes
     }
@@ -36,25 +38,28 @@ struct SearchReplyWriter {
     /// A `SearchResult`: properties (1), metadata (2).
     private func write(_ result: SearchResult, to writer: inout ProtobufWriter) {
         let object = result.object
-        writer.message(1) { writer in
-            // PropertiesResult: target_collection (3), non_ref_props (11, always present).
-            if !plan.definition.name.isEmpty { writer.string(3, plan.definition.name) }
-            let properties = GRPCValues.properties(object.properties, definitions: plan.definition.properties, selection: plan.selection)
-            if properties.fields.isEmpty {
-                writer.message(11) { _ in }
-            } else {
-                // Values are a tree of oneofs, rare on the hot path (return_properties=[]).
-                writer.message(11, serialized: (try? properties.serializedBytes()) ?? [])
-            }
+        // PropertiesResult: target_collection (3), non_ref_props (11, always present).
+        let properties = writer.beginMessage(1)
+        if !plan.definition.name.isEmpty { writer.string(3, plan.definition.name) }
+        let values = object.properties.isEmpty ? Weaviate_V1_Properties()
+            : GRPCValues.properties(object.properties, definitions: plan.definition.properties, selection: plan.selection)
+        if values.fields.isEmpty {
+            writer.endMessage(writer.beginMessage(11))
+        } else {
+            // Values are a tree of oneofs, rare on the hot path (return_properties=[]).
+            writer.message(11, serialized: (try? values.serializedBytes()) ?? [])
         }
-        writer.message(2) { writer in writeMetadata(result, to: &writer) }
+        writer.endMessage(properties)
+        let metadata = writer.beginMessage(2)
+        writeMetadata(result, to: &writer)
+        writer.endMessage(metadata)
     }
 
     /// A `MetadataResult`, field by field as `ResultEncoder.encode` sets them.
     private func writeMetadata(_ result: SearchResult, to writer: inout ProtobufWriter) {
         let object = result.object
         let asked = plan.metadata
-        writer.lengthDelimited(1) { bytes in object.id.appendDescription(to: &bytes) }
+        writer.uuidString(1, object.id)
         if asked.creationTimeUnix {
             if object.creationTimeUnix != 0 { writer.int64(3, object.creationTimeUnix) }
             writer.bool(4, true)
@@ -85,6 +90,10 @@ struct SearchReplyWriter {
             writer.bool(15, result.isConsistent ?? true)
             writer.bool(18, true)
         }
+        guard !object.vectors.isEmpty else {
+            writer.data(20, object.id.bytes)
+            return
+        }
         let vectors = object.vectors.sorted { $0.key < $1.key }
         if let legacy = vectors.first(where: { $0.key == CollectionDefinition.legacyVectorName }), !legacy.value.isEmpty {
             writer.packedFloats(19, legacy.value)
@@ -92,11 +101,11 @@ struct SearchReplyWriter {
         writer.data(20, object.id.bytes)
         for (name, vector) in vectors where name != CollectionDefinition.legacyVectorName {
             // Vectors: name (1), vector_bytes (3), type (4).
-            writer.message(23) { writer in
-                if !name.isEmpty { writer.string(1, name) }
-                if !vector.isEmpty { writer.packedFloats(3, vector) }
-                writer.enumeration(4, Weaviate_V1_Vectors.VectorType.singleFp32.rawValue)
-            }
+            let message = writer.beginMessage(23)
+            if !name.isEmpty { writer.string(1, name) }
+            if !vector.isEmpty { writer.packedFloats(3, vector) }
+            writer.enumeration(4, Weaviate_V1_Vectors.VectorType.singleFp32.rawValue)
+            writer.endMessage(message)
         }
     }
 }
