@@ -142,8 +142,9 @@ struct ANNBenchmark: ParsableCommand {
                 print("| \(label) | \(efValue) | \(String(format: "%.4f", recall)) | \(Int(qps)) | \(Int(qpsAll)) | \(String(format: "%.1f", qps / scanQPS)) |")
             }
         }
-        // The same path with ten allow-lists of this share taken in turn: their vectors together
-        // (50 MB at 10 % of 100k × 128 dimensions) outgrow the last-level cache, so each query
+        // The same path with ten random allow-lists of this share taken in turn: at 10 % they
+        // cover about 65 % of the vectors (33 MB of them at 100k × 128 dimensions), more than
+        // stays in this machine's shared last-level cache between one list's turns, so each query
         // reads its vectors from memory. With one list they stay in the cache from query to query.
         // The server's filtered queries take about as long as this, though they repeat one filter
         // (their query profile's vector_search_took; docs/ARCHITECTURE.md, filtered search).

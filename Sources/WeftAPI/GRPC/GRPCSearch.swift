@@ -94,7 +94,7 @@ struct GRPCSearch {
         let plan = try plan(proto)
         let response = try database.search(plan.request)
         if SearchReplyWriter.canWrite(response, plan: plan) {
-            return SearchReplyWriter(plan: plan).write(response, took: Self.seconds(since: started))
+            return try SearchReplyWriter(plan: plan).write(response, took: Self.seconds(since: started))
         }
         return try GRPCMethod.encode(reply(response, plan: plan, started: started))
     }

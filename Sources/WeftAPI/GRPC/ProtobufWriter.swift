@@ -2,9 +2,10 @@ import WeftCore
 
 /// Appends protocol-buffer wire format to a byte array, for the one reply Weft writes without
 /// SwiftProtobuf (`SearchReplyWriter`). Only the field kinds that reply needs: varint (bool,
-/// int64, enum), 32-bit float, length-delimited (string, bytes, packed floats) and nested
-/// messages. A caller writes fields in field-number order and skips default values, as
-/// SwiftProtobuf does, so that the bytes are the same as SwiftProtobuf's.
+/// int64, enum), 32-bit float, length-delimited (string, bytes or an already serialized
+/// message, packed floats) and nested messages. A caller writes fields in field-number order
+/// and skips default values, as SwiftProtobuf does, so that the bytes are the same as
+/// SwiftProtobuf's.
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
 
@@ -36,7 +37,7 @@ struct ProtobufWriter {
 
     mutating func float(_ field: Int, _ value: Float) {
         tag(field, .fixed32)
-        appendLittleEndian(value.bitPattern)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     mutating func string(_ field: Int, _ value: String) {
@@ -55,7 +56,8 @@ struct ProtobufWriter {
     mutating func packedFloats(_ field: Int, _ values: [Float]) {
         tag(field, .lengthDelimited)
         varint(UInt64(values.count * 4))
-        for value in values { appendLittleEndian(value.bitPattern) }
+        // In one copy, as ByteWriter.writeFloats: every platform Weft runs on is little-endian.
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
     /// A `string` field holding a UUID's 36-character text, written without making a String.
@@ -83,30 +85,14 @@ struct ProtobufWriter {
             bytes[lengthAt] = UInt8(length)
             return
         }
-        var prefix = ProtobufWriter(capacity: 10)
-        prefix.varint(UInt64(length))
-        bytes.replaceSubrange(lengthAt...lengthAt, with: prefix.bytes)
-    }
-
-    /// A nested message already serialized.
-    mutating func message(_ field: Int, serialized: [UInt8]) {
-        data(field, serialized)
+        var prefix: [UInt8] = []
+        prefix.appendVarint(UInt64(length))
+        bytes.replaceSubrange(lengthAt...lengthAt, with: prefix)
     }
 
     private mutating func tag(_ field: Int, _ type: WireType) {
         varint(UInt64(field) << 3 | type.rawValue)
     }
 
-    private mutating func varint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
-
-    private mutating func appendLittleEndian(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
+    private mutating func varint(_ value: UInt64) { bytes.appendVarint(value) }
 }

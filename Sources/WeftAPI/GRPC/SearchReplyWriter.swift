@@ -24,19 +24,19 @@ struct SearchReplyWriter {
     }
 
     /// The reply's bytes: `took` (field 1), then each result (field 2).
-    func write(_ response: SearchResponse, took: Float) -> [UInt8] {
+    func write(_ response: SearchResponse, took: Float) throws(WeftError) -> [UInt8] {
         var writer = ProtobufWriter(capacity: 64 + response.results.count * 160)
         if took.bitPattern != 0 { writer.float(1, took) }
         for result in response.results {
             let message = writer.beginMessage(2)
-            write(result, to: &writer)
+            try write(result, to: &writer)
             writer.endMessage(message)
         }
         return writer.bytes
     }
 
     /// A `SearchResult`: properties (1), metadata (2).
-    private func write(_ result: SearchResult, to writer: inout ProtobufWriter) {
+    private func write(_ result: SearchResult, to writer: inout ProtobufWriter) throws(WeftError) {
         let object = result.object
         // PropertiesResult: target_collection (3), non_ref_props (11, always present).
         let properties = writer.beginMessage(1)
@@ -47,7 +47,7 @@ struct SearchReplyWriter {
             writer.endMessage(writer.beginMessage(11))
         } else {
             // Values are a tree of oneofs, rare on the hot path (return_properties=[]).
-            writer.message(11, serialized: (try? values.serializedBytes()) ?? [])
+            writer.data(11, try GRPCMethod.encode(values))
         }
         writer.endMessage(properties)
         let metadata = writer.beginMessage(2)
@@ -90,11 +90,8 @@ struct SearchReplyWriter {
             writer.bool(15, result.isConsistent ?? true)
             writer.bool(18, true)
         }
-        guard !object.vectors.isEmpty else {
-            writer.data(20, object.id.bytes)
-            return
-        }
-        let vectors = object.vectors.sorted { $0.key < $1.key }
+        // Most replies carry no vectors: an empty dictionary is not sorted into a new array.
+        let vectors = object.vectors.isEmpty ? [] : object.vectors.sorted { $0.key < $1.key }
         if let legacy = vectors.first(where: { $0.key == CollectionDefinition.legacyVectorName }), !legacy.value.isEmpty {
             writer.packedFloats(19, legacy.value)
         }

@@ -136,12 +136,7 @@ final class ParquetFileWriter {
         while start < defined.count {
             var end = start + 1
             while end < defined.count, defined[end] == defined[start] { end += 1 }
-            var header = UInt64(end - start) << 1
-            while header >= 0x80 {
-                out.append(UInt8(truncatingIfNeeded: header) | 0x80)
-                header >>= 7
-            }
-            out.append(UInt8(header))
+            out.appendVarint(UInt64(end - start) << 1)
             out.append(defined[start] ? 1 : 0)
             start = end
         }

@@ -1,3 +1,5 @@
+import WeftCore
+
 /// Writes Thrift's compact protocol, the encoding of Parquet's page headers and file footer.
 /// Only what Parquet's structures use: i32, i64, binary/string, lists and nested structs (field
 /// ids always ascending within a struct, as the compact protocol's deltas expect).
@@ -70,14 +72,7 @@ struct ThriftCompactWriter {
         bytes.append(contentsOf: value)
     }
 
-    private mutating func varint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
+    private mutating func varint(_ value: UInt64) { bytes.appendVarint(value) }
 
     private func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 }
