@@ -27,12 +27,15 @@ public struct ReconcileReport: Sendable, Equatable {
     /// Loaded nodes a search could not reach from the entry point, linked again. After a crash
     /// that lost links, or when inserts left them unreachable.
     public var relinked = 0
+    /// Loaded nodes whose insert the crash cut short between layers, linked as it would have.
+    public var completed = 0
 
-    public init(restored: Int = 0, added: Int = 0, removed: Int = 0, relinked: Int = 0) {
+    public init(restored: Int = 0, added: Int = 0, removed: Int = 0, relinked: Int = 0, completed: Int = 0) {
         self.restored = restored
         self.added = added
         self.removed = removed
         self.relinked = relinked
+        self.completed = completed
     }
 }
 

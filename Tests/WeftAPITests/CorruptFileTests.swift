@@ -11,6 +11,11 @@ import WeftTestSupport
 @Suite(.serialized) struct CorruptFileTests {
     static let damagedCount = 1_200, healthyCount = 150
 
+    /// A new seed each run; a failure prints it, and WEFT_TEST_SEED=<seed> replays that data.
+    static func seed() -> UInt64 {
+        UInt64(ProcessInfo.processInfo.environment["WEFT_TEST_SEED"] ?? "") ?? UInt64.random(in: 0...UInt64.max)
+    }
+
     struct Fixture {
         let directory = TemporaryDirectory("weft-corrupt")
         var dataPath: String { directory.path + "/data" }
@@ -87,7 +92,7 @@ import WeftTestSupport
     }
 
     @Test func tornCommitLogTailIsDroppedWithOneWarningAndNothingIsLost() async throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
+        let seed = Self.seed()
         var generator = SplitMix64(seed: seed)
         var fixture = try await Fixture()
         try await fixture.seed(&generator)
@@ -109,7 +114,7 @@ import WeftTestSupport
     }
 
     @Test func corruptedCommitLogOrSnapshotMakesOnlyThatShardCorrupted() async throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
+        let seed = Self.seed()
         var generator = SplitMix64(seed: seed)
         var fixture = try await Fixture()
         try await fixture.seed(&generator)

@@ -178,7 +178,7 @@ import WeftCore
         }
         let (reopened, _) = try HNSWIndex.open(directory: directory.path, configuration: HNSWPersistenceTests.configuration(), dimension: 8)
         for (id, vector) in vectors { reopened.restoreVector(UInt64(id), vector) }
-        #expect(reopened.finishRestore() == 1, "the one node nothing links to is counted as relinked")
+        #expect(reopened.finishRestore().relinked == 1, "the one node nothing links to is counted as relinked")
         let hit = try reopened.search(data.base[Int(orphan)], k: 1, ef: 64, allowList: nil).first
         #expect(hit?.docID == UInt64(orphan))
         #expect(reopened.count == 400)

@@ -59,7 +59,7 @@ import WeftCore
         // The new link was logged: loading finds nothing to repair.
         let (reopened, _) = try HNSWIndex.open(directory: directory.path, configuration: HNSWPersistenceTests.configuration(), dimension: 8)
         for (id, vector) in vectors { reopened.restoreVector(UInt64(id), vector) }
-        #expect(reopened.finishRestore() == 0)
+        #expect(reopened.finishRestore().relinked == 0)
         #expect(reopened.unreachableNodeCount == 0)
     }
 

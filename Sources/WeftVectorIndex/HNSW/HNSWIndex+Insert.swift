@@ -47,7 +47,7 @@ extension HNSWIndex {
     }
 
     /// Connects a placed node into every layer up to its level.
-    private func link(_ id: UInt32, level: Int, entryNode: UInt32, topLevel: Int, graph: HNSWGraph, efConstruction: Int) {
+    func link(_ id: UInt32, level: Int, entryNode: UInt32, topLevel: Int, graph: HNSWGraph, efConstruction: Int) {
         let view = GraphView(graph, metric: metric)
         // Just placed under the same shared lock, so in memory even with a cache (eviction needs
         // the exclusive lock).

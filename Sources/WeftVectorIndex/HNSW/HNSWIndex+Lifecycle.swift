@@ -24,7 +24,7 @@ extension HNSWIndex {
             delete(docID)
             report.removed += 1
         }
-        report.relinked = finishRestore()
+        (report.completed, report.relinked) = finishRestore()
         for (docID, vector) in missing { try add(docID, vector: vector) }
         report.added = missing.count
         return report

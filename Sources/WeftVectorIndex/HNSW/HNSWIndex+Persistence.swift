@@ -190,12 +190,12 @@ extension HNSWIndex {
     }
 
     /// Drops links to nodes that do not exist (e.g. the log's tail was lost after a link to a node
-    /// whose own record was lost), repairs the entry point, and removes deleted nodes still waiting
-    /// for cleanup: their vectors are gone from the object store, so they could only mislead a
-    /// search that walks through them. Called once after loading.
-    /// Returns how many unreachable nodes it linked again (`linkUnreachableNodes`).
+    /// whose own record was lost), repairs the entry point, removes deleted nodes still waiting
+    /// for cleanup (their vectors are gone from the object store, so they could only mislead a
+    /// search that walks through them), completes inserts the crash cut short and links
+    /// unreachable nodes. Called once after loading, with the vectors back.
     @discardableResult
-    public func finishRestore() -> Int {
+    public func finishRestore() -> (completed: Int, relinked: Int) {
         memory.withWriteLock {
             awaitingVectors = false
             guard let graph else { return }
@@ -210,7 +210,8 @@ extension HNSWIndex {
             }
         }
         if pendingTombstones > 0 { cleanUpTombstones() }
-        return linkUnreachableNodes()
+        let completed = completeUnfinishedInserts()
+        return (completed, linkUnreachableNodes())
     }
 
     /// Removes every link to a node that does not exist or does not reach the link's layer (a

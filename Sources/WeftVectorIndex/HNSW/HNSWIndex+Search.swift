@@ -92,6 +92,11 @@ extension HNSWIndex {
     }
 
     /// Moves greedily to the closest node at `level` (the descent through the upper layers).
+    ///
+    /// Never onto a node still being inserted: its insert links the upper layers first, so such a
+    /// node can be linked from here while its own lists below are still empty, and the layer-0
+    /// search would start, and end, at it (a query answered with that one node; a concurrent
+    /// insert linked to it alone, found later by almost no search).
     func greedyClosest(_ query: UnsafePointer<Float>, from start: Neighbor, level: Int, view: GraphView) -> Neighbor {
         var current = start
         var improved = true
@@ -102,6 +107,7 @@ extension HNSWIndex {
             let count = view.linkCount(list, level: level)
             for index in 0..<count {
                 let candidate = view.link(list, index)
+                guard view.isReady(candidate) else { continue }
                 let distance = view.distance(query, candidate)
                 if distance < current.distance {
                     current = Neighbor(distance: distance, id: candidate)
