@@ -85,7 +85,7 @@ package final class ShardVectorIndexes: Sendable {
                 throw WeftError(.dataLoss, message)
             }
             let report = try opened.reconcile(with: storedVectors(name))
-            if report.added + report.removed + report.relinked > 0 {
+            if report.added + report.removed + report.completed + report.relinked > 0 {
                 logger.info("\(shard) vector '\(name)': \(report.restored) restored, \(report.added) indexed from the object store, \(report.removed) removed, \(report.completed) unfinished inserts completed, \(report.relinked) unreachable linked again")
             }
             indexes.withLock { $0[name] = opened }
