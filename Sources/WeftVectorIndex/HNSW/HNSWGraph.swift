@@ -194,6 +194,16 @@ final class HNSWGraph {
 
     func markReady(_ id: UInt32) { weft_store_u8(ready + Int(id), 1) }
 
+    /// The node of the highest level (the lowest id among equals), other than `excluded`: where a
+    /// descent starts when the entry point is gone or cannot be used.
+    func highestNode(excluding excluded: UInt32? = nil) -> (node: UInt32, level: Int)? {
+        var highest: (node: UInt32, level: Int)?
+        for index in 0..<capacity where Int(levels[index]) > highest?.level ?? -1 && UInt32(index) != excluded {
+            highest = (UInt32(index), Int(levels[index]))
+        }
+        return highest
+    }
+
     /// Removes node `id` entirely (after cleanup has unlinked it). Exclusive lock only.
     func remove(_ id: UInt32) {
         let index = Int(id)

@@ -101,12 +101,7 @@ extension HNSWIndex {
     private func resetEntryPoint(graph: HNSWGraph) {
         entry.withLock { state in
             if let node = state.node, graph.exists(node) { return }
-            state.node = nil
-            state.level = -1
-            for index in 0..<graph.capacity where Int(graph.levels[index]) > state.level {
-                state.node = UInt32(index)
-                state.level = Int(graph.levels[index])
-            }
+            state = graph.highestNode().map { EntryState(node: $0.node, level: $0.level) } ?? EntryState()
         }
     }
 }

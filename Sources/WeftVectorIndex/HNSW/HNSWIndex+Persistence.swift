@@ -203,10 +203,7 @@ extension HNSWIndex {
             graph.releaseAllDeadPages()
             entry.withLock { state in
                 if let node = state.node, graph.exists(node), Int(graph.levels[Int(node)]) == state.level { return }
-                state = EntryState()
-                for index in 0..<graph.capacity where Int(graph.levels[index]) > state.level {
-                    state = EntryState(node: UInt32(index), level: Int(graph.levels[index]))
-                }
+                state = graph.highestNode().map { EntryState(node: $0.node, level: $0.level) } ?? EntryState()
             }
         }
         if pendingTombstones > 0 { cleanUpTombstones() }
