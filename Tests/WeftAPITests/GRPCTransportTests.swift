@@ -113,20 +113,29 @@ private struct TestClient: Sendable {
     }
 }
 
-/// Echo and Slow (300 ms, then echo) on the query lane; Stream answers each message with its
-/// first byte after 5 ms, on the write lane.
+/// Echo and Slow (300 ms, then echo) on the query lane; Fill answers any request with
+/// `fillReplyBytes` zero bytes; Stream answers each message with its first byte after 5 ms, on the
+/// write lane.
+let fillReplyBytes = 64 * 1024 * 1024
+
 private let testMethods: [String: GRPCMethod] = [
     "/test.Transport/Echo": .unary(lane: .query) { bytes, _ throws(WeftError) in .done(bytes) },
     "/test.Transport/Slow": .unary(lane: .query) { bytes, _ throws(WeftError) in
         usleep(300_000)
         return .done(bytes)
     },
+    "/test.Transport/Fill": .unary(lane: .query) { _, _ throws(WeftError) in .done([UInt8](repeating: 0, count: fillReplyBytes)) },
     "/test.Transport/Stream": .bidirectional(lane: .write, handle: { message, send throws(WeftError) in
         usleep(5_000)
         send(Array(message.prefix(1)))
         return .done(false)
     }, refused: { _, _ in [] }),
 ]
+
+/// A server of the test methods on a port of its own, for tests that bring their own client.
+func withTestTransportServer(_ body: (_ port: Int) async throws -> Void) async throws {
+    try await withTestServer { server, _ in try await body(server.port) }
+}
 
 private func withTestServer(_ body: (WeftGRPCServer, TestClient) async throws -> Void) async throws {
     let port = LoopbackPort.unused()

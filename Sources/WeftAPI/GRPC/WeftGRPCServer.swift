@@ -19,7 +19,7 @@ public final class WeftGRPCServer: Sendable {
     static let windowBytes = 8 * 1024 * 1024
 
     private let host: String
-    private let port: Int
+    let port: Int
     private let methods: [String: GRPCMethod]
     private let executor: EngineExecutor
     private let calls = GRPCCallTracker()

@@ -49,8 +49,9 @@ final class GRPCCall {
     private static let pendingMessageLimit = 2
 
     init(streamID: HTTP2StreamID, connection: GRPCConnectionHandler, methods: [String: GRPCMethod], executor: EngineExecutor,
-         calls: GRPCCallTracker, maximumMessageBytes: Int) {
+         calls: GRPCCallTracker, maximumMessageBytes: Int, inboundWindow: Int) {
         self.streamID = streamID
+        self.inboundWindow = inboundWindow
         self.connection = connection
         self.methods = methods
         self.executor = executor
@@ -58,9 +59,9 @@ final class GRPCCall {
         framer = GRPCMessageFramer(maximumMessageBytes: maximumMessageBytes)
     }
 
-    /// The stream's inbound flow-control window as NIOHTTP2 last reported it (nil before the first
-    /// report); `GRPCConnectionHandler` tops it up.
-    var inboundWindow: Int?
+    /// What the client may still send on this stream by the grants written so far;
+    /// `GRPCConnectionHandler` counts it and tops it up.
+    var inboundWindow: Int
 
     func read(_ payload: HTTP2Frame.FramePayload, context: ChannelHandlerContext) {
         switch payload {

@@ -15,6 +15,14 @@ import WeftEngine
 /// flow-control window itself, as the multiplexer did: the connection's and each stream's window is
 /// topped up to `windowBytes` once it falls to half, except for a streaming call that has stopped
 /// reading (too many messages waiting), whose stream gets more only when it reads again.
+///
+/// The windows are counted here, from the DATA frames read and the grants written, not taken from
+/// NIOHTTP2's window events: NIOHTTP2 counts a WINDOW_UPDATE only when it passes the frame on, and
+/// while the socket is backed up (a client slow to read a big reply) it holds control frames back,
+/// so the windows it reported meanwhile left out grants already made; granting again from them
+/// raised the client's window by megabytes per DATA frame until it passed 2^31-1, a connection
+/// error for the client (CI saw calls fail with "Stream unexpectedly closed"). It also reports
+/// nothing for a connection-level grant.
 final class GRPCConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
@@ -36,6 +44,13 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        // Every DATA frame counts against the connection's window, whichever stream it is on.
+        var received = 0
+        if case .data(let payload) = frame.payload {
+            received = payload.data.readableBytes + (payload.paddingBytes.map { $0 + 1 } ?? 0)
+            connectionWindow -= received
+            grantConnectionWindow(context: context)
+        }
         let call: GRPCCall
         if let existing = calls[frame.streamID] {
             call = existing
@@ -44,17 +59,17 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             // stream that was never opened, and one that arrives after its call was closed is stale.
             guard case .headers = frame.payload, frame.streamID != .rootStream else { return }
             call = GRPCCall(streamID: frame.streamID, connection: self, methods: methods, executor: executor, calls: tracker,
-                            maximumMessageBytes: maximumMessageBytes)
+                            maximumMessageBytes: maximumMessageBytes, inboundWindow: windowBytes)
             calls[frame.streamID] = call
             tracker.hold()
         }
+        call.inboundWindow -= received
         call.read(frame.payload, context: context)
+        grantWindow(to: call, context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let update = event as? NIOHTTP2WindowUpdatedEvent {
-            windowChanged(update, context: context)
-        } else if let closed = event as? StreamClosedEvent {
+        if let closed = event as? StreamClosedEvent {
             if let call = calls.removeValue(forKey: closed.streamID) {
                 call.closed()
                 tracker.release()
@@ -77,23 +92,23 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     // MARK: - Inbound flow control
 
-    private func windowChanged(_ update: NIOHTTP2WindowUpdatedEvent, context: ChannelHandlerContext) {
-        guard let size = update.inboundWindowSize else { return }
-        if update.streamID == .rootStream {
-            if size <= windowBytes / 2 { sendWindowUpdate(stream: .rootStream, increment: windowBytes - size, context: context) }
-            return
-        }
-        guard let call = calls[update.streamID] else { return }
-        call.inboundWindow = size
-        grantWindow(to: call, context: context)
+    /// What the client may still send on the connection by the grants this handler has written
+    /// (HTTP/2 starts every connection at 65,535 bytes).
+    private var connectionWindow = 65_535
+
+    /// Tops the connection's window up to `windowBytes` once it is down to half.
+    private func grantConnectionWindow(context: ChannelHandlerContext) {
+        guard connectionWindow <= windowBytes / 2 else { return }
+        sendWindowUpdate(stream: .rootStream, increment: windowBytes - connectionWindow, context: context)
+        connectionWindow = windowBytes
     }
 
     /// Tops the call's stream window up to `windowBytes` once it is down to half, unless the call
     /// has stopped reading or has its whole request.
     func grantWindow(to call: GRPCCall, context: ChannelHandlerContext) {
-        guard let size = call.inboundWindow, size <= windowBytes / 2, !call.readingPaused, !call.requestEnded else { return }
+        guard call.inboundWindow <= windowBytes / 2, !call.readingPaused, !call.requestEnded else { return }
+        sendWindowUpdate(stream: call.streamID, increment: windowBytes - call.inboundWindow, context: context)
         call.inboundWindow = windowBytes
-        sendWindowUpdate(stream: call.streamID, increment: windowBytes - size, context: context)
     }
 
     private func sendWindowUpdate(stream: HTTP2StreamID, increment: Int, context: ChannelHandlerContext) {
