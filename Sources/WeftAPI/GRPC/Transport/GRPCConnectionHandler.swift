@@ -65,7 +65,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         }
         call.inboundWindow -= received
         call.read(frame.payload, context: context)
-        grantWindow(to: call, context: context)
+        // Unless reading it closed the stream (a reply that ended a call the client had ended).
+        if calls[frame.streamID] === call { grantWindow(to: call, context: context) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
