@@ -143,7 +143,11 @@ private func withTestServer(_ body: (WeftGRPCServer, TestClient) async throws ->
     let server = WeftGRPCServer(host: "127.0.0.1", port: port, methods: testMethods, executor: executor)
     let serving = Task { try await server.serve() }
     defer { serving.cancel() }
-    let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+    // 1 MiB DATA frames, as ClusterPeers asks for: with HTTP/2's 16 KiB, grpc-swift's client
+    // (NIOHTTP2's stream channels) can over-grant window past 2^31-1 while it sends 12 MiB
+    // requests and receives 12 MiB replies at once (see ClusterPeers).
+    let config = HTTP2ClientTransport.Posix.Config.defaults { $0.http2.maxFrameSize = 1 << 20 }
+    let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext, config: config)
     try await withGRPCClient(transport: transport) { grpc in
         let client = TestClient(client: grpc)
         // The listener binds in the serving task: wait for it.

@@ -67,8 +67,15 @@ final class ClusterPeers: Sendable {
             // Keepalive pings find a connection whose peer went silent (a partition: no reset
             // ever arrives) in about 12 s, failing its calls instead of leaving them to the call
             // timeout; new connections to an unreachable node fail at once.
+            // DATA frames of up to 1 MiB from the peer rather than HTTP/2's 16 KiB: NIOHTTP2's
+            // stream channels (under grpc-swift's client) grant window again on every DATA frame
+            // while their own socket is backed up, from windows that leave out grants still held;
+            // at 16 KiB per frame a few MiB of replies arriving during a big request push the
+            // peer's window past 2^31-1, a connection error (docs/ARCHITECTURE.md, "The gRPC
+            // transport"). Bigger frames mean 64 times fewer re-grants for the same bytes.
             let config = HTTP2ClientTransport.Posix.Config.defaults {
                 $0.connection.keepalive = .init(time: .seconds(10), timeout: .seconds(2), allowWithoutCalls: true)
+                $0.http2.maxFrameSize = 1 << 20
             }
             transport = try HTTP2ClientTransport.Posix(target: .dns(host: String(parts[0]), port: port), transportSecurity: .plaintext, config: config)
         } catch {
