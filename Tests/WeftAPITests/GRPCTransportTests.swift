@@ -132,7 +132,8 @@ private let testMethods: [String: GRPCMethod] = [
     }, refused: { _, _ in [] }),
 ]
 
-/// A server of the test methods on a port of its own, for tests that bring their own client.
+/// A server of the test methods on a port of its own, for tests that bring their own client (it
+/// is listening when `body` runs).
 func withTestTransportServer(_ body: (_ port: Int) async throws -> Void) async throws {
     try await withTestServer { server, _ in try await body(server.port) }
 }

@@ -121,8 +121,13 @@ private final class FrameRecorder: ChannelInboundHandler, Sendable {
     func waitUntilEnded(stream: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while counts.statuses[stream] == nil {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            guard ContinuousClock.now < deadline else { throw StreamNotEnded(stream: stream) }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
+}
+
+private struct StreamNotEnded: Error, CustomStringConvertible {
+    let stream: Int
+    var description: String { "stream \(stream) got no grpc-status within 30 s" }
 }

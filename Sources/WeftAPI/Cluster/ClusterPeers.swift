@@ -70,7 +70,7 @@ final class ClusterPeers: Sendable {
             // DATA frames of up to 1 MiB from the peer rather than HTTP/2's 16 KiB: NIOHTTP2's
             // stream channels (under grpc-swift's client) grant window again on every DATA frame
             // while their own socket is backed up, from windows that leave out grants still held;
-            // at 16 KiB per frame a few MiB of replies arriving during a big request push the
+            // at 16 KiB per frame 4 MiB of replies arriving during a big request can push the
             // peer's window past 2^31-1, a connection error (docs/ARCHITECTURE.md, "The gRPC
             // transport"). Bigger frames mean 64 times fewer re-grants for the same bytes.
             let config = HTTP2ClientTransport.Posix.Config.defaults {

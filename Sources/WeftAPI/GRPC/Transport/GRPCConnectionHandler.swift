@@ -99,17 +99,21 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     /// Tops the connection's window up to `windowBytes` once it is down to half.
     private func grantConnectionWindow(context: ChannelHandlerContext) {
-        guard connectionWindow <= windowBytes / 2 else { return }
-        sendWindowUpdate(stream: .rootStream, increment: windowBytes - connectionWindow, context: context)
-        connectionWindow = windowBytes
+        topUp(&connectionWindow, stream: .rootStream, context: context)
     }
 
     /// Tops the call's stream window up to `windowBytes` once it is down to half, unless the call
     /// has stopped reading or has its whole request.
     func grantWindow(to call: GRPCCall, context: ChannelHandlerContext) {
-        guard call.inboundWindow <= windowBytes / 2, !call.readingPaused, !call.requestEnded else { return }
-        sendWindowUpdate(stream: call.streamID, increment: windowBytes - call.inboundWindow, context: context)
-        call.inboundWindow = windowBytes
+        guard !call.readingPaused, !call.requestEnded else { return }
+        topUp(&call.inboundWindow, stream: call.streamID, context: context)
+    }
+
+    /// Grants `stream` what `window` lacks of `windowBytes` once it is down to half, and counts the grant.
+    private func topUp(_ window: inout Int, stream: HTTP2StreamID, context: ChannelHandlerContext) {
+        guard window <= windowBytes / 2 else { return }
+        sendWindowUpdate(stream: stream, increment: windowBytes - window, context: context)
+        window = windowBytes
     }
 
     private func sendWindowUpdate(stream: HTTP2StreamID, increment: Int, context: ChannelHandlerContext) {
