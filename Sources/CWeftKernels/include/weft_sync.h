@@ -54,4 +54,9 @@ static inline _Bool weft_cas_ptr(void **p, void *expected, void *desired) {
 /// Hints the CPU to fetch a line that the next distance computation will read.
 static inline void weft_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/// Every 64-byte line of `bytes` from `p`, for scans that read vectors out of order.
+static inline void weft_prefetch_bytes(const void *p, long bytes) {
+    for (long offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)p + offset, 0, 3);
+}
+
 #endif

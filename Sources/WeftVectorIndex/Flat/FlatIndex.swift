@@ -1,3 +1,4 @@
+import CWeftKernels
 import Synchronization
 import WeftCore
 import WeftStorage
@@ -103,27 +104,26 @@ public final class FlatIndex: VectorIndex, @unchecked Sendable {
         return try memory.withReadLock { () throws(WeftError) -> [SearchHit] in
             guard let dimension = storedDimension else { return [] }
             try checkDimension(prepared, expected: dimension)
-            var best = NeighborHeap(nearestFirst: false, capacity: k + 1)
-            defer { best.release() }
+            var scan = NearestScan(metric: metric, dimension: dimension, k: k, checkingHeads: allowList != nil)
             prepared.withUnsafeBufferPointer { buffer in
-                let pointer = buffer.baseAddress!
-                func consider(_ id: Int) {
-                    let distance = metric.distance(pointer, vectors + id * dimension, dimension)
-                    if best.count < k || distance < best.top!.distance {
-                        best.push(Neighbor(distance: distance, id: UInt32(id)))
-                        if best.count > k { best.pop() }
-                    }
-                }
+                let query = buffer.baseAddress!
                 if let allowList {
-                    for docID in allowList.sortedDocIDs {
-                        guard let id = Int(exactly: docID), id < capacity, present[id] != 0 else { continue }
-                        consider(id)
+                    // Allowed vectors are scattered over the slots, a stride the hardware
+                    // prefetcher does not follow: each is asked for a few candidates ahead.
+                    let candidates = allowList.sortedDocIDs
+                    let lookahead = max(1, min(4, 16_384 / max(dimension * MemoryLayout<Float>.size, 1)))
+                    for position in candidates.indices {
+                        if position + lookahead < candidates.count, let ahead = Int(exactly: candidates[position + lookahead]), ahead < capacity {
+                            weft_prefetch_bytes(vectors + ahead * dimension, scan.prefetchBytes)
+                        }
+                        guard let id = Int(exactly: candidates[position]), id < capacity, present[id] != 0 else { continue }
+                        scan.consider(UInt32(id), vectors + id * dimension, query: query)
                     }
                 } else {
-                    for id in 0..<capacity where present[id] != 0 { consider(id) }
+                    for id in 0..<capacity where present[id] != 0 { scan.consider(UInt32(id), vectors + id * dimension, query: query) }
                 }
             }
-            return best.sortedNearestFirst().map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
+            return scan.finish()
         }
     }
 

@@ -56,12 +56,7 @@ struct GraphView {
     /// Every cache line of node `id`'s vector (`bytes` long), for scans that read whole vectors
     /// out of order.
     @inline(__always) func prefetchVector(_ id: UInt32, bytes: Int) {
-        guard let start = vectorInMemory(id) else { return }
-        var offset = 0
-        while offset < bytes {
-            weft_prefetch(start + offset)
-            offset &+= 64
-        }
+        if let start = vectorInMemory(id) { weft_prefetch_bytes(start, bytes) }
     }
 
     /// Where node `id`'s vector is, when it is in memory (never reads the store).

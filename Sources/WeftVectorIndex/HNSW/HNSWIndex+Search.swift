@@ -54,54 +54,32 @@ extension HNSWIndex {
         }
     }
 
-    /// Exact search over the given docIDs: used for small allow-lists. The allowed vectors are
-    /// scattered over the graph's records (a 10 % filter reads every tenth record), which the
-    /// hardware prefetcher does not follow, so the scan waits on memory: each vector is asked for
-    /// a few candidates ahead. For l2-squared, a vector whose first half is already farther than
-    /// the k-th best is passed over, and, where that is the rule, only first halves are asked for
-    /// ahead (`HeadCheck`). The distances of the vectors that pass are computed whole, as before,
-    /// so the results are the same bit for bit.
+    /// Exact search over the given docIDs: used for small allow-lists.
     func exactSearch(_ query: [Float], k: Int, candidates: [UInt64], graph: HNSWGraph) -> [SearchHit] {
-        var check = HeadCheck()
-        return exactSearch(query, k: k, candidates: candidates, graph: graph, check: &check)
+        var scan = exactScan(query, k: k, candidates: candidates, graph: graph)
+        return scan.finish()
     }
 
-    /// The same, with the head checks' state passed in (tests read what it abandoned).
-    func exactSearch(_ query: [Float], k: Int, candidates: [UInt64], graph: HNSWGraph, check: inout HeadCheck) -> [SearchHit] {
-        var best = NeighborHeap(nearestFirst: false, capacity: k + 1)
-        defer { best.release() }
+    /// The scan behind `exactSearch`, not yet finished (tests read what its head checks passed
+    /// over). The allowed vectors are scattered over the graph's records (a 10 % filter reads
+    /// every tenth record), which the hardware prefetcher does not follow, so the scan waits on
+    /// memory: each vector is asked for a few candidates ahead, as much of it as `NearestScan`
+    /// expects to read.
+    func exactScan(_ query: [Float], k: Int, candidates: [UInt64], graph: HNSWGraph) -> NearestScan {
+        var scan = NearestScan(metric: metric, dimension: graph.dimension, k: k, checkingHeads: true)
         let view = GraphView(graph, metric: metric)
-        let dimension = graph.dimension
-        let vectorBytes = dimension * MemoryLayout<Float>.size
-        // Halves of at least one 64-byte line each.
-        let head = metric == .l2Squared && dimension >= 32 ? dimension / 2 : dimension
-        let headBytes = head * MemoryLayout<Float>.size
         // A few vectors ahead, at most ~16 KiB in flight so that long vectors do not evict each other from L1.
-        let lookahead = max(1, min(4, 16_384 / max(vectorBytes, 1)))
-        // Rounding: the head's and the whole sum of non-negative terms are each within
-        // dimension × ε of exact, whatever order a kernel adds them in, so a head this much
-        // farther than the bound is farther than it for certain.
-        let slack = 1 + 2 * Float(dimension) * Float.ulpOfOne
+        let lookahead = max(1, min(4, 16_384 / max(graph.dimension * MemoryLayout<Float>.size, 1)))
         query.withUnsafeBufferPointer { buffer in
-            let query = buffer.baseAddress!
             for position in candidates.indices {
                 if position + lookahead < candidates.count, let ahead = UInt32(exactly: candidates[position + lookahead]), view.exists(ahead) {
-                    view.prefetchVector(ahead, bytes: check.mode == .headOnly ? headBytes : vectorBytes)
+                    view.prefetchVector(ahead, bytes: scan.prefetchBytes)
                 }
                 guard let id = UInt32(exactly: candidates[position]), graph.exists(id), !graph.isTombstoned(id), let vector = graph.vector(id) else { continue }
-                if head < dimension, best.count == k, check.shouldCheck() {
-                    let abandoned = metric.distance(query, vector, head) > best.top!.distance * slack
-                    check.record(abandoned: abandoned)
-                    if abandoned { continue }
-                }
-                let distance = metric.distance(query, vector, dimension)
-                if best.count < k || distance < best.top!.distance {
-                    best.push(Neighbor(distance: distance, id: id))
-                    if best.count > k { best.pop() }
-                }
+                scan.consider(id, vector, query: buffer.baseAddress!)
             }
         }
-        return best.sortedNearestFirst().map { SearchHit(docID: UInt64($0.id), distance: $0.distance) }
+        return scan
     }
 
     /// Allowed nodes as extra entry points, spread over the allow-list, so that every region where
