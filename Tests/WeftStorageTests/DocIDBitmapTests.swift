@@ -23,6 +23,13 @@ import WeftStorage
         #expect(difference.sortedDocIDs == [1, 1 << 40])
         difference.remove(1)
         #expect(difference.sortedDocIDs == [1 << 40])
+        // An emptied chunk (the high word 0 here) and an empty set list nothing.
+        difference.remove(1 << 40)
+        #expect(difference.sortedDocIDs.isEmpty)
+        #expect(DocIDBitmap([]).sortedDocIDs.isEmpty)
+        // Many values across three high words come back whole and in order.
+        let many = (0..<30_000).map { UInt64($0 % 3) << 33 | UInt64($0 * 7) }
+        #expect(DocIDBitmap(many).sortedDocIDs == many.sorted())
     }
 
     @Test func serializationRoundTrips() throws {
