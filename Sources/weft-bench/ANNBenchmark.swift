@@ -125,11 +125,8 @@ struct ANNBenchmark: ParsableCommand {
         // top-k heap (the flat index over just those vectors).
         let scan = FlatIndex(metric: metric)
         for (dense, id) in allowed.enumerated() { try scan.add(UInt64(dense), vector: base[id]) }
-        var scanQPS = 0.0
-        for _ in 0..<max(runs, 1) {
-            let scanStart = DispatchTime.now()
+        let scanQPS = try bestRate(runs: runs, count: sample.count) {
             for query in sample { _ = try scan.search(query, k: k, ef: nil, allowList: nil) }
-            scanQPS = max(scanQPS, Double(sample.count) / seconds(since: scanStart))
         }
         print("")
         print("filter selectivity \(share): \(allowed.count) allowed, exact scan \(Int(scanQPS)) qps")
@@ -152,21 +149,15 @@ struct ANNBenchmark: ParsableCommand {
         let lists = (0..<10).map { _ in
             DocIDBitmap((0..<base.count).filter { _ in Double.random(in: 0..<1, using: &generator) < share }.map(UInt64.init))
         }
-        var rotatingQPS = 0.0
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now()
+        let rotatingQPS = try bestRate(runs: runs, count: sample.count) {
             for (position, query) in sample.enumerated() { _ = try index.search(query, k: k, ef: 64, allowList: lists[position % lists.count]) }
-            rotatingQPS = max(rotatingQPS, Double(sample.count) / seconds(since: start))
         }
         print("default cutoff, ten allow-lists in turn (vectors from memory, not cache): \(Int(rotatingQPS)) qps (\(Int(1e6 / rotatingQPS)) µs per query)")
         // The flat index's scan of the same lists, over all the vectors in its docID slots.
         let flat = FlatIndex(metric: metric)
         for (id, vector) in base.enumerated() { try flat.add(UInt64(id), vector: vector) }
-        var flatQPS = 0.0
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now()
+        let flatQPS = try bestRate(runs: runs, count: sample.count) {
             for (position, query) in sample.enumerated() { _ = try flat.search(query, k: k, ef: nil, allowList: lists[position % lists.count]) }
-            flatQPS = max(flatQPS, Double(sample.count) / seconds(since: start))
         }
         print("flat index, the same ten allow-lists in turn: \(Int(flatQPS)) qps (\(Int(1e6 / flatQPS)) µs per query)")
     }

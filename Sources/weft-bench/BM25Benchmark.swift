@@ -109,12 +109,6 @@ struct BM25Benchmark: ParsableCommand {
     }
 
     private func best(count: Int, _ body: () throws -> Void) throws -> Double {
-        var result = 0.0
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now()
-            try body()
-            result = max(result, Double(count) / seconds(since: start))
-        }
-        return result
+        try bestRate(runs: runs, count: count, body)
     }
 }

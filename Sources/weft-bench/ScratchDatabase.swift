@@ -27,6 +27,18 @@ func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
 
+/// The best of `runs` timings of `body`, as `count` operations per second (the machines here are
+/// shared and noisy, so the fastest run is the one least disturbed).
+func bestRate(runs: Int, count: Int, _ body: () throws -> Void) rethrows -> Double {
+    var result = 0.0
+    for _ in 0..<max(runs, 1) {
+        let start = DispatchTime.now()
+        try body()
+        result = max(result, Double(count) / seconds(since: start))
+    }
+    return result
+}
+
 /// CPU seconds this process has used, user and system, all threads.
 func processCPUSeconds() -> Double {
     var usage = rusage()

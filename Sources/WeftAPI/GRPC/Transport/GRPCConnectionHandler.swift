@@ -49,7 +49,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         if case .data(let payload) = frame.payload {
             received = payload.data.readableBytes + (payload.paddingBytes.map { $0 + 1 } ?? 0)
             connectionWindow -= received
-            grantConnectionWindow(context: context)
+            topUp(&connectionWindow, stream: .rootStream, context: context)
         }
         let call: GRPCCall
         if let existing = calls[frame.streamID] {
@@ -96,11 +96,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// What the client may still send on the connection by the grants this handler has written
     /// (HTTP/2 starts every connection at 65,535 bytes).
     private var connectionWindow = 65_535
-
-    /// Tops the connection's window up to `windowBytes` once it is down to half.
-    private func grantConnectionWindow(context: ChannelHandlerContext) {
-        topUp(&connectionWindow, stream: .rootStream, context: context)
-    }
 
     /// Tops the call's stream window up to `windowBytes` once it is down to half, unless the call
     /// has stopped reading or has its whole request.
