@@ -54,17 +54,22 @@ extension ClusterNode {
         throw .conflict("collection \(name) kept changing; try again")
     }
 
-    /// Every replica movement etcd holds, oldest first.
+    /// Every replica movement etcd holds, oldest first. Returned once this node has applied the
+    /// newest of them (see `operation`).
     func operations() async throws(WeftError) -> [ReplicationOperation] {
-        try await schemaStore.operations().sorted { $0.revision < $1.revision }.map { (record: ClusterSchemaStore.OperationRecord) throws(WeftError) in
-            try ReplicationOperation(bytes: record.json)
-        }
+        let records = try await schemaStore.operations().sorted { $0.revision < $1.revision }
+        if let newest = records.last?.revision { try await waitUntilApplied(newest) }
+        return try records.map { (record: ClusterSchemaStore.OperationRecord) throws(WeftError) in try ReplicationOperation(bytes: record.json) }
     }
 
+    /// One movement, returned once this node has applied its etcd revision: a movement and the
+    /// placement it changes are written in one transaction, so a client that reads READY here
+    /// then reads the moved replicas from this node's sharding state (it lags etcd's watch
+    /// otherwise, and a MOVE could still list its source).
     func operation(_ id: String) async throws(WeftError) -> ReplicationOperation? {
-        try await schemaStore.operation(id.lowercased()).map { (record: ClusterSchemaStore.OperationRecord) throws(WeftError) in
-            try ReplicationOperation(bytes: record.json)
-        }
+        guard let record = try await schemaStore.operation(id.lowercased()) else { return nil }
+        try await waitUntilApplied(record.revision)
+        return try ReplicationOperation(bytes: record.json)
     }
 
     /// Cancels a movement still under way (its target's replica is given up) and, with `delete`,
