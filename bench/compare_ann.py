@@ -80,7 +80,8 @@ def main():
         if mine and theirs:
             print(f"qps at recall@10 = {args.target_recall} ({label}, interpolated): Weft {mine:.0f}, hnswlib {theirs:.0f}, ratio {mine / theirs:.2f}")
         else:
-            print(f"recall@10 >= {args.target_recall} not reached ({label}): Weft {mine}, hnswlib {theirs}")
+            print(f"qps at recall@10 = {args.target_recall} ({label}) not interpolated: Weft {bracket(weft, args.target_recall)}, "
+                  f"hnswlib {bracket(peer, args.target_recall)}")
 
 
 def best(build_a, rows_a, build_b, rows_b):
@@ -103,6 +104,17 @@ def at_recall(rows, target, key):
         if r0 <= target <= r1:
             return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
     return None
+
+
+def bracket(rows, target):
+    """Why `at_recall` found no pair of ef values around `target`: every recall is above it (a lower
+    ef would bracket it), below it (it was not reached), or it brackets it after all."""
+    recalls = [row["recall"] for row in rows.values()]
+    if min(recalls) > target:
+        return f"every ef is above it (lowest recall {min(recalls):.4f}; add a lower --ef)"
+    if max(recalls) < target:
+        return f"not reached (highest recall {max(recalls):.4f})"
+    return "bracketed"
 
 
 if __name__ == "__main__":
