@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP2
@@ -22,6 +23,7 @@ public final class WeftGRPCServer: Sendable {
     let port: Int
     private let methods: [String: GRPCMethod]
     private let executor: EngineExecutor
+    private let logger: Logger
     private let calls = GRPCCallTracker()
     private let state = NIOLockedValueBox(State())
 
@@ -44,11 +46,12 @@ public final class WeftGRPCServer: Sendable {
     }
 
     /// A server of the given methods (tests serve methods of their own).
-    init(host: String, port: Int, methods: [String: GRPCMethod], executor: EngineExecutor) {
+    init(host: String, port: Int, methods: [String: GRPCMethod], executor: EngineExecutor, logger: Logger = Logger(label: "weft.grpc")) {
         self.host = host
         self.port = port
         self.methods = methods
         self.executor = executor
+        self.logger = logger
     }
 
     /// Listens until `beginGracefulShutdown`, then lets the calls in flight finish (up to 30 s)
@@ -98,7 +101,7 @@ public final class WeftGRPCServer: Sendable {
         try channel.pipeline.syncOperations.addHandlers([
             NIOHTTP2Handler(mode: .server, connectionConfiguration: connection),
             GRPCConnectionHandler(methods: methods, executor: executor, calls: calls, maximumMessageBytes: Self.maximumMessageBytes,
-                                  windowBytes: Self.windowBytes),
+                                  windowBytes: Self.windowBytes, logger: logger),
         ])
         let key = ObjectIdentifier(channel)
         state.withLockedValue { $0.connections[key] = channel }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP2
 import WeftCore
@@ -32,14 +33,16 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private let tracker: GRPCCallTracker
     private let maximumMessageBytes: Int
     private let windowBytes: Int
+    private let logger: Logger
     private var calls: [HTTP2StreamID: GRPCCall] = [:]
 
-    init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int, windowBytes: Int) {
+    init(methods: [String: GRPCMethod], executor: EngineExecutor, calls: GRPCCallTracker, maximumMessageBytes: Int, windowBytes: Int, logger: Logger) {
         self.methods = methods
         self.executor = executor
         tracker = calls
         self.maximumMessageBytes = maximumMessageBytes
         self.windowBytes = windowBytes
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -86,10 +89,24 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    /// Stream errors have reset their stream already (NIOHTTP2 writes the RST_STREAM and then
-    /// reports the stream closed); connection errors have sent GOAWAY, and the connection closes.
-    /// Neither needs more from here.
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+    /// What NIOHTTP2 reports here needs nothing more than a log line:
+    /// - a frame from the client that breaks HTTP/2's rules (a flow-control window past 2^31-1,
+    ///   say): NIOHTTP2 has reset the stream, or sent GOAWAY for a connection error, and the
+    ///   client sees only "Stream unexpectedly closed", so the reason is logged at info;
+    /// - a frame of ours it would not send (wrapped as a `StreamError`): routinely a window grant
+    ///   it held back while the socket was backed up and then found the client had ended its
+    ///   request meanwhile. The grant is dropped, no frame is sent, the call goes on: debug;
+    /// - a socket error (the client went away): debug.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let peer = context.remoteAddress.map { "\($0)" } ?? "unknown"
+        if let error = error as? NIOHTTP2Errors.StreamError {
+            logger.debug("grpc: a frame on stream \(error.streamID) to \(peer) was not sent: \(error.baseError)")
+        } else if error is any NIOHTTP2Error {
+            logger.info("grpc: HTTP/2 error from \(peer): \(error)")
+        } else {
+            logger.debug("grpc: connection from \(peer): \(error)")
+        }
+    }
 
     // MARK: - Inbound flow control
 
