@@ -77,8 +77,48 @@ struct NeighborHeap {
     }
 
     /// The elements nearest first (ties by id).
+    ///
+    /// A heapsort in place rather than `sorted(by:)`: the standard library's stable sort (with its
+    /// scratch buffer and closure) cost 3.2 % of the server's CPU during an import, where every
+    /// insert sorts up to efConstruction results per layer; stability buys nothing here, the ties
+    /// are ordered by id.
     func sortedNearestFirst() -> [Neighbor] {
-        Array(UnsafeBufferPointer(start: buffer, count: count))
-            .sorted { $0.distance < $1.distance || ($0.distance == $1.distance && $0.id < $1.id) }
+        [Neighbor](unsafeUninitializedCapacity: count) { sorted, initialized in
+            _ = sorted.initialize(from: UnsafeBufferPointer(start: buffer, count: count))
+            initialized = count
+            Self.heapSort(sorted.baseAddress!, count: count)
+        }
+    }
+
+    @inline(__always) private static func precedes(_ a: Neighbor, _ b: Neighbor) -> Bool {
+        a.distance < b.distance || (a.distance == b.distance && a.id < b.id)
+    }
+
+    /// Sorts `count` elements by `precedes`: a heap with the last element on top, which is
+    /// swapped to the end of the shrinking heap.
+    private static func heapSort(_ items: UnsafeMutablePointer<Neighbor>, count: Int) {
+        guard count > 1 else { return }
+        for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(items, from: start, count: count) }
+        for end in stride(from: count - 1, to: 0, by: -1) {
+            let last = items[end]
+            items[end] = items[0]
+            items[0] = last
+            siftDown(items, from: 0, count: end)
+        }
+    }
+
+    @inline(__always) private static func siftDown(_ items: UnsafeMutablePointer<Neighbor>, from start: Int, count: Int) {
+        let moving = items[start]
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < count else { break }
+            var larger = left
+            if left + 1 < count, precedes(items[left], items[left + 1]) { larger = left + 1 }
+            guard precedes(moving, items[larger]) else { break }
+            items[parent] = items[larger]
+            parent = larger
+        }
+        items[parent] = moving
     }
 }
