@@ -9,6 +9,8 @@ M 16 / efC 128, then the same queries through each system's own client. Prints, 
 - a row with a 10 % filter (`tag == 0`), against the exact filtered ground truth;
 - the server's own CPU time per query (from /proc) next to the client's;
 - resident memory and the data folder's size while running and after a clean shutdown.
+- QPS at recall@10 = 0.95 (`--target-recall`), interpolated between the ef values either side, per
+  system and client threads: the systems reach a recall at different ef, so one ef is no common ground.
 
 Chroma runs embedded, so its "server" CPU is the benchmark process's own CPU: its client and
 server share the process and the figures are reported in the server column. Chroma 1.5.9 does not
@@ -470,6 +472,36 @@ def report(rows, args, count, raw_build):
             print(f"| {row['system']} | {r['ef']} | {r['threads']} | {'10 %' if r['filtered'] else '-'} | {r['recall']:.4f} | "
                   f"{r['qps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['server_cpu_us']:.0f} | {r['client_cpu_us']:.0f} |")
     print("\nChroma runs in the benchmark's process: its server CPU column is the whole process (client included).")
+    report_at_recall(rows, args)
+
+
+def report_at_recall(rows, args):
+    """QPS at exactly `--target-recall`, interpolated between the two ef values whose recalls bracket
+    it, per system and client threads, and the first system's QPS as a multiple of each other's:
+    the systems reach a given recall at different ef (pgvector's denser graph at a lower one), so
+    one ef is no common ground. A target outside a system's recalls is said so."""
+    target = args.target_recall
+
+    def at_recall(row, threads):
+        points = sorted((r["recall"], r["qps"]) for r in row["runs"] if not r["filtered"] and r["threads"] == threads)
+        for (r0, q0), (r1, q1) in zip(points, points[1:]):
+            if r0 <= target <= r1:
+                return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
+        return "every ef is above it (add a lower --ef)" if points and points[0][0] > target else "not reached"
+
+    first = rows[0]["system"]
+    print(f"\nQPS at recall@10 = {target} (unfiltered, interpolated between the ef values either side):\n")
+    print(f"| system | client threads | QPS | {first} ÷ this |")
+    print("|---|---:|---:|---:|")
+    for threads in args.threads:
+        mine = at_recall(rows[0], threads)
+        for row in rows:
+            qps = at_recall(row, threads)
+            if isinstance(qps, str):
+                print(f"| {row['system']} | {threads} | {qps} | |")
+            else:
+                ratio = f"{mine / qps:.2f}" if isinstance(mine, float) else ""
+                print(f"| {row['system']} | {threads} | {qps:.0f} | {ratio} |")
 
 
 def main():
@@ -484,6 +516,7 @@ def main():
     parser.add_argument("--weft-bench", action="store_true", help="also time weft-bench's raw build of the same vectors")
     parser.add_argument("--work", default=None, help="folder for the systems' data (default: the temporary folder)")
     parser.add_argument("--json", help="also write the rows here")
+    parser.add_argument("--target-recall", type=float, default=0.95, help="the recall the QPS comparison is interpolated at")
     args = parser.parse_args()
     args.ef = [int(e) for e in args.ef.split(",")]
     args.threads = [int(t) for t in args.threads.split(",")]
