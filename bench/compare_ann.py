@@ -107,14 +107,12 @@ def at_recall(rows, target, key):
 
 
 def bracket(rows, target):
-    """Why `at_recall` found no pair of ef values around `target`: every recall is above it (a lower
-    ef would bracket it), below it (it was not reached), or it brackets it after all."""
+    """Why `at_recall` found no pair of ef values around `target` (rows as `at_recall` takes them):
+    every recall is above it (a lower ef would bracket it), or it was not reached."""
     recalls = [row["recall"] for row in rows.values()]
-    if min(recalls) > target:
+    if recalls and min(recalls) > target:
         return f"every ef is above it (lowest recall {min(recalls):.4f}; add a lower --ef)"
-    if max(recalls) < target:
-        return f"not reached (highest recall {max(recalls):.4f})"
-    return "bracketed"
+    return f"not reached (highest recall {max(recalls, default=0):.4f})"
 
 
 if __name__ == "__main__":

@@ -480,14 +480,14 @@ def report_at_recall(rows, args):
     it, per system and client threads, and the first system's QPS as a multiple of each other's:
     the systems reach a given recall at different ef (pgvector's denser graph at a lower one), so
     one ef is no common ground. A target outside a system's recalls is said so."""
+    from compare_ann import at_recall as interpolated, bracket
     target = args.target_recall
 
     def at_recall(row, threads):
-        points = sorted((r["recall"], r["qps"]) for r in row["runs"] if not r["filtered"] and r["threads"] == threads)
-        for (r0, q0), (r1, q1) in zip(points, points[1:]):
-            if r0 <= target <= r1:
-                return q0 if r1 == r0 else q0 + (q1 - q0) * (target - r0) / (r1 - r0)
-        return "every ef is above it (add a lower --ef)" if points and points[0][0] > target else "not reached"
+        """The QPS, or why there is none (compare_ann's interpolation over this row's ef values)."""
+        by_ef = {r["ef"]: r for r in row["runs"] if not r["filtered"] and r["threads"] == threads}
+        qps = interpolated(by_ef, target, "qps")
+        return bracket(by_ef, target) if qps is None else qps
 
     first = rows[0]["system"]
     print(f"\nQPS at recall@10 = {target} (unfiltered, interpolated between the ef values either side):\n")

@@ -133,13 +133,7 @@ struct SearchBenchmark: ParsableCommand {
     }
 
     private func best(_ body: () throws -> Void) throws -> Double {
-        var result = 0.0
-        for _ in 0..<max(runs, 1) {
-            let start = DispatchTime.now()
-            try body()
-            result = max(result, Double(queries) / seconds(since: start))
-        }
-        return result
+        try bestRate(runs: runs, count: queries, body)
     }
 
 

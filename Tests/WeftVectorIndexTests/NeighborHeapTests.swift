@@ -1,4 +1,5 @@
 import Testing
+import WeftCore
 @testable import WeftVectorIndex
 
 /// `NeighborHeap`: pops in heap order, and `sortedNearestFirst` (a heapsort of its own) gives the
@@ -6,7 +7,7 @@ import Testing
 @Suite struct NeighborHeapTests {
     @Test(arguments: [0, 1, 2, 3, 17, 64, 129, 1_000])
     func sortedNearestFirstIsTheSortedOrder(count: Int) {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: UInt64(count))
         for nearestFirst in [false, true] {
             var heap = NeighborHeap(nearestFirst: nearestFirst, capacity: 4)
             defer { heap.release() }
