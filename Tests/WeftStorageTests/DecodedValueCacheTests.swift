@@ -21,6 +21,24 @@ import WeftTestSupport
         #expect(store.filterBitmaps.value(key, generation: store.writeGeneration) == nil)
     }
 
+    @Test func anAbsentKeyIsCachedAsTheEmptyValueUntilAWrite() throws {
+        let dir = TemporaryDirectory()
+        let store = try KeyValueStore(path: dir.path)
+        let key: [UInt8] = [0, 0, 0, 1, 9]
+        func read() throws(WeftError) -> DocIDBitmap {
+            try store.filterBitmaps.read(key, in: .filterable, of: store, absent: DocIDBitmap()) { (bytes) throws(WeftError) in
+                try DocIDBitmap.deserialize(bytes)
+            }
+        }
+        #expect(try read().count == 0)
+        #expect(store.filterBitmaps.value(key, generation: store.writeGeneration)?.count == 0, "the absence is remembered")
+
+        let batch = WriteBatch(store: store)
+        batch.addPosting(.filterable, key, docID: 3)
+        try store.write(batch)
+        #expect(try read().sortedDocIDs == [3], "a write makes the remembered absence stale")
+    }
+
     @Test func theBudgetBoundsTheEntries() {
         let cache = DecodedValueCache<Int>(budgetBytes: 1_000)
         for index in 0..<100 { cache.remember([UInt8(index)], index, bytes: 100, generation: 0) }

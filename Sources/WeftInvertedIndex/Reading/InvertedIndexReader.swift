@@ -15,8 +15,10 @@ public struct InvertedIndexReader: Sendable {
     /// The bitmap stored at `key` (empty when absent); the caller owns it. Served from the store's
     /// decoded-value cache while no write happened since it was read.
     public func bitmap(_ key: [UInt8]) throws(WeftError) -> DocIDBitmap {
-        let shared = try store.filterBitmaps.read(key, in: .filterable, of: store) { (bytes) throws(WeftError) in try DocIDBitmap.deserialize(bytes) }
-        return shared?.copy() ?? DocIDBitmap()
+        let shared = try store.filterBitmaps.read(key, in: .filterable, of: store, absent: DocIDBitmap()) { (bytes) throws(WeftError) in
+            try DocIDBitmap.deserialize(bytes)
+        }
+        return shared.copy()
     }
 
     /// Every object of the shard.
@@ -70,9 +72,9 @@ public struct InvertedIndexReader: Sendable {
     /// The postings of `term` in `property` (empty when no object holds it). Served from the
     /// store's decoded-value cache while no write happened since they were read.
     public func postings(_ property: String, _ term: String) throws(WeftError) -> PackedTermPostings {
-        try store.termPostings.read(keys.termKey(property, term), in: .searchable, of: store) { (bytes) throws(WeftError) in
+        try store.termPostings.read(keys.termKey(property, term), in: .searchable, of: store, absent: .empty) { (bytes) throws(WeftError) in
             try PackedTermPostings(bytes)
-        } ?? .empty
+        }
     }
 
     /// Every entry of `name` in `namespace` in ascending order, as the value bytes (without the
