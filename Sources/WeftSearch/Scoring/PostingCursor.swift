@@ -34,6 +34,9 @@ struct PostingCursor {
     private var blockCount = 0
     private let blocks: UnsafeBufferPointer<PackedTermPostings.Block>
     private let bytes: UnsafeBufferPointer<UInt8>
+    /// Per block, its bound once computed (NaN before): the pivot test asks for the same few
+    /// blocks' bounds thousands of times a query, and two divisions each were half the loop.
+    private let blockBounds: UnsafeMutablePointer<Double>
     private let docIDs: UnsafeMutablePointer<UInt64>
     private let frequencies: UnsafeMutablePointer<UInt32>
     private let lengths: UnsafeMutablePointer<UInt32>
@@ -61,9 +64,10 @@ struct PostingCursor {
         }
     }
 
-    /// `blocks` non-empty; the three buffers with room for a block each.
+    /// `blocks` non-empty; `blockBounds` one NaN per block (or the bounds of these weights); the
+    /// three buffers with room for a block each.
     fileprivate init(term: Int, slot: Int, weights: Weights, count: Int, blocks: UnsafeBufferPointer<PackedTermPostings.Block>,
-                     bytes: UnsafeBufferPointer<UInt8>, docIDs: UnsafeMutablePointer<UInt64>, frequencies: UnsafeMutablePointer<UInt32>,
+                     bytes: UnsafeBufferPointer<UInt8>, blockBounds: UnsafeMutablePointer<Double>, docIDs: UnsafeMutablePointer<UInt64>, frequencies: UnsafeMutablePointer<UInt32>,
                      lengths: UnsafeMutablePointer<UInt32>) {
         self.term = term
         self.slot = slot
@@ -71,6 +75,7 @@ struct PostingCursor {
         self.count = count
         self.blocks = blocks
         self.bytes = bytes
+        self.blockBounds = blockBounds
         self.docIDs = docIDs
         self.frequencies = frequencies
         self.lengths = lengths
@@ -133,7 +138,11 @@ struct PostingCursor {
 
     /// What no posting of block `index` scores above alone.
     func bound(ofBlock index: Int) -> Double {
-        weights.bound(frequency: blocks[index].maxFrequency, length: blocks[index].minPropertyLength)
+        let known = blockBounds[index]
+        if !known.isNaN { return known }
+        let bound = weights.bound(frequency: blocks[index].maxFrequency, length: blocks[index].minPropertyLength)
+        blockBounds[index] = bound
+        return bound
     }
 
     /// Decodes block `index` and makes its first posting current; returns the block's posting count.
@@ -174,6 +183,7 @@ final class PostingCursorMemory {
     private let lists: [PackedTermPostings]
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private let blocks: UnsafeMutableBufferPointer<PackedTermPostings.Block>
+    private let blockBounds: UnsafeMutableBufferPointer<Double>
     private let docIDs: UnsafeMutablePointer<UInt64>
     private let frequencies: UnsafeMutablePointer<UInt32>
     private let lengths: UnsafeMutablePointer<UInt32>
@@ -184,6 +194,8 @@ final class PostingCursorMemory {
         self.lists = lists
         bytes = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.bytes.count }))
         blocks = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.blocks.count }))
+        blockBounds = .allocate(capacity: blocks.count)
+        blockBounds.initialize(repeating: .nan)
         let room = max(1, lists.count) * PackedTermPostings.blockCapacity
         docIDs = .allocate(capacity: room)
         frequencies = .allocate(capacity: room)
@@ -202,13 +214,14 @@ final class PostingCursorMemory {
     deinit {
         bytes.deallocate()
         blocks.deallocate()
+        blockBounds.deallocate()
         docIDs.deallocate()
         frequencies.deallocate()
         lengths.deallocate()
     }
 
     /// A cursor at the start of list `index` (nil when the list is empty). Cursors of the same
-    /// list share its decode buffer: one at a time.
+    /// list share its decode buffer (one at a time) and its block bounds (the same weights).
     func cursor(list index: Int, term: Int, slot: Int, weights: PostingCursor.Weights) -> PostingCursor? {
         let list = lists[index]
         guard !list.blocks.isEmpty else { return nil }
@@ -217,6 +230,7 @@ final class PostingCursorMemory {
             term: term, slot: slot, weights: weights, count: list.count,
             blocks: UnsafeBufferPointer(rebasing: blocks[blockStarts[index]..<(blockStarts[index] + list.blocks.count)]),
             bytes: UnsafeBufferPointer(rebasing: bytes[byteStarts[index]..<(byteStarts[index] + list.bytes.count)]),
+            blockBounds: blockBounds.baseAddress! + blockStarts[index],
             docIDs: docIDs + room, frequencies: frequencies + room, lengths: lengths + room)
     }
 }
