@@ -48,7 +48,8 @@ extension Database {
                 vector = MultiTargetCandidates.combined(partials.compactMap(\.multiTarget), multi: multi, maximumDistance: query.maxVectorDistance, k: depth)
             }
             let keyword = Array((single ? keywordHits : Self.byScore(keywordHits)).prefix(depth))
-            let fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion)
+            let fused = HybridFusion.fuse(vector: vector, keyword: keyword, alpha: query.alpha, fusion: query.fusion,
+                                          explain: plan.request.explainScores)
             // Fusion keeps the hits' keys only; the objects other nodes read come back with them.
             var sources = partials
             sources.append(PartialHits(hits: vector + keyword))

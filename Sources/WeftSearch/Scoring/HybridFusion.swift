@@ -6,7 +6,9 @@
 ///   then `alpha · vector + (1 − alpha) · keyword`; an object missing from a list gets 0 there.
 /// - `rankedFusion`: `alpha / (60 + rank) + (1 − alpha) / (60 + rank)`, ranks from 0.
 enum HybridFusion {
-    static func fuse(vector: [ShardHit], keyword: [ShardHit], alpha: Double, fusion: HybridQuery.Fusion) -> [ShardHit] {
+    /// `explain`: whether the hits carry how their scores were made (formatting those lines for
+    /// every candidate of both lists was a tenth of a hybrid query that did not ask for them).
+    static func fuse(vector: [ShardHit], keyword: [ShardHit], alpha: Double, fusion: HybridQuery.Fusion, explain: Bool = true) -> [ShardHit] {
         let vectorScores: [Double]
         let keywordScores: [Double]
         switch fusion {
@@ -17,25 +19,39 @@ enum HybridFusion {
             vectorScores = vector.indices.map { 1 / Double(60 + $0) }
             keywordScores = keyword.indices.map { 1 / Double(60 + $0) }
         }
-        var fused: [HitKey: (hit: ShardHit, score: Double, explain: [String])] = [:]
+        // Each distinct hit once, in order of first appearance, with its summed score.
+        var positions: [HitKey: Int] = [:]
+        positions.reserveCapacity(vector.count + keyword.count)
+        var fused: [ShardHit] = []
+        var sums: [Double] = []
+        var lines: [[String]] = []
         func add(_ hits: [ShardHit], _ scores: [Double], weight: Double, label: String) {
             for (hit, score) in zip(hits, scores) {
-                let original = hit.distance.map { "distance \($0)" } ?? "score \(hit.score ?? 0)"
-                let line = "Hybrid (Result Set \(label)) Document \(hit.docID): original \(original), normalized score: \(score)"
-                fused[hit.key, default: (ShardHit(shard: hit.shard, docID: hit.docID), 0, [])].score += weight * score
-                fused[hit.key]!.explain.append(line)
+                let position: Int
+                if let known = positions[hit.key] {
+                    position = known
+                } else {
+                    position = fused.count
+                    positions[hit.key] = position
+                    fused.append(ShardHit(shard: hit.shard, docID: hit.docID))
+                    sums.append(0)
+                    if explain { lines.append([]) }
+                }
+                sums[position] += weight * score
+                if explain {
+                    let original = hit.distance.map { "distance \($0)" } ?? "score \(hit.score ?? 0)"
+                    lines[position].append("Hybrid (Result Set \(label)) Document \(hit.docID): original \(original), normalized score: \(score)")
+                }
             }
         }
         if alpha > 0 { add(vector, vectorScores, weight: alpha, label: "vector,hybridVector") }
         if alpha < 1 { add(keyword, keywordScores, weight: 1 - alpha, label: "keyword,bm25") }
-        var result = fused.values.map { entry -> ShardHit in
-            var hit = entry.hit
-            hit.score = Float(entry.score)
-            hit.explain = entry.explain.joined(separator: " - ")
-            return hit
+        for position in fused.indices {
+            fused[position].score = Float(sums[position])
+            if explain { fused[position].explain = lines[position].joined(separator: " - ") }
         }
-        result.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
-        return result
+        fused.sort { ($0.score!, $1.shard, $1.docID) > ($1.score!, $0.shard, $0.docID) }
+        return fused
     }
 
     /// Min-max normalisation to [0, 1]; all-equal values map to 1.
