@@ -175,6 +175,13 @@ import WeftTestSupport
                 #expect(abs(Double(result.score!) - best[rank]) < 1e-5, "\(fusion) rank \(rank) out of order")
                 #expect(result.explainScore?.contains("Hybrid") == true)
             }
+            // Without explainScore the same results and scores, and no explanation.
+            var unexplained = SearchRequest(collection: "Article", search: .hybrid(hybrid), limit: 20)
+            unexplained.explainScores = false
+            let plain = try database.search(unexplained).results
+            #expect(plain.map(\.object.id) == fused.map(\.object.id))
+            #expect(plain.map(\.score) == fused.map(\.score))
+            #expect(plain.allSatisfy { $0.explainScore == nil })
         }
         // maxVectorDistance keeps far objects out of the vector side: with a bound below every
         // distance but the query object's own, only it (and keyword matches) can score there.
