@@ -41,10 +41,10 @@ import WeftStorage
 
     func cursors(_ test: Case, terms: Set<Int>) throws -> ([PostingCursor], PostingCursorMemory) {
         let slots = test.postings.indices.filter { terms.contains(test.slotTerms[$0]) }
-        let memory = PostingCursorMemory(lists: try slots.map { try PackedTermPostings(PackedTermPostings.encode(test.postings[$0])) })
+        let memory = PostingCursorMemory(lists: try slots.map { (try PackedTermPostings(PackedTermPostings.encode(test.postings[$0])), test.weights[$0]) })
         var cursors: [PostingCursor] = []
         for (list, slot) in slots.enumerated() {
-            if let cursor = memory.cursor(list: list, term: test.slotTerms[slot], slot: cursors.count, weights: test.weights[slot]) {
+            if let cursor = memory.cursor(list: list, term: test.slotTerms[slot], slot: cursors.count) {
                 cursors.append(cursor)
             }
         }

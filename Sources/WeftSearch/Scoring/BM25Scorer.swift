@@ -111,17 +111,16 @@ struct BM25Scorer {
             let n = Double(holders[index] / holdingFields[index])
             return log(1 + (objectCount - n + 0.5) / (n + 0.5)) * Double(repeats[distinctTerms[index]] ?? 1)
         }
-        let memory = PostingCursorMemory(lists: lists.map(\.postings))
-        var cursors: [PostingCursor] = []
         var averages: [Int: Double] = [:]
-        for (index, list) in lists.enumerated() {
+        let weighted = lists.map { list -> (postings: PackedTermPostings, weights: PostingCursor.Weights) in
             let field = fields[list.field]
             let average = averages[list.field] ?? shard.lengthTotals(field.name).average
             averages[list.field] = average
-            let weights = PostingCursor.Weights(boost: field.boost, averageLength: average, k1: k1, b: b, idf: idfs[list.term])
-            // Every list here holds postings, so every cursor exists and its slot is its list.
-            if let cursor = memory.cursor(list: index, term: list.term, slot: index, weights: weights) { cursors.append(cursor) }
+            return (list.postings, PostingCursor.Weights(boost: field.boost, averageLength: average, k1: k1, b: b, idf: idfs[list.term]))
         }
+        let memory = PostingCursorMemory(lists: weighted)
+        // Every list here holds postings, so every cursor exists and its slot is its list.
+        let cursors = lists.indices.compactMap { memory.cursor(list: $0, term: lists[$0].term, slot: $0) }
         return Prepared(cursors: cursors, memory: memory, idfs: idfs)
     }
 
@@ -145,7 +144,7 @@ struct BM25Scorer {
         withExtendedLifetime(prepared.memory) {
             for used in prepared.cursors {
                 // The search moved its cursors to the end: fresh ones from the same lists.
-                guard var cursor = prepared.memory.cursor(list: used.slot, term: used.term, slot: used.slot, weights: used.weights) else { continue }
+                guard var cursor = prepared.memory.cursor(list: used.slot, term: used.term, slot: used.slot) else { continue }
                 for (row, docID) in returned.enumerated() {
                     cursor.seek(docID)
                     if cursor.docID == docID { xs[row][cursor.term] += cursor.x }

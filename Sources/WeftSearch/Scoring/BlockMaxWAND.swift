@@ -66,7 +66,7 @@ struct BlockMaxWAND {
             return
         }
         // The cursors in current-docID order, as indices: sorting moves these, not the cursors
-        // (a cursor is 20 words; moving them was a tenth of a query).
+        // (a cursor is 21 words; moving them was a tenth of a query).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: cursors.count) { order in
             for rank in order.indices { order.initializeElement(at: rank, to: rank) }
             Self.sort(order, by: cursors)

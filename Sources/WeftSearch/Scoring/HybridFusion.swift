@@ -8,7 +8,7 @@
 enum HybridFusion {
     /// `explain`: whether the hits carry how their scores were made (formatting those lines for
     /// every candidate of both lists was a tenth of a hybrid query that did not ask for them).
-    static func fuse(vector: [ShardHit], keyword: [ShardHit], alpha: Double, fusion: HybridQuery.Fusion, explain: Bool = true) -> [ShardHit] {
+    static func fuse(vector: [ShardHit], keyword: [ShardHit], alpha: Double, fusion: HybridQuery.Fusion, explain: Bool) -> [ShardHit] {
         let vectorScores: [Double]
         let keywordScores: [Double]
         switch fusion {

@@ -67,8 +67,8 @@ struct PostingCursor {
     /// `blocks` non-empty; `blockBounds` one NaN per block (or the bounds of these weights); the
     /// three buffers with room for a block each.
     fileprivate init(term: Int, slot: Int, weights: Weights, count: Int, blocks: UnsafeBufferPointer<PackedTermPostings.Block>,
-                     bytes: UnsafeBufferPointer<UInt8>, blockBounds: UnsafeMutablePointer<Double>, docIDs: UnsafeMutablePointer<UInt64>, frequencies: UnsafeMutablePointer<UInt32>,
-                     lengths: UnsafeMutablePointer<UInt32>) {
+                     bytes: UnsafeBufferPointer<UInt8>, blockBounds: UnsafeMutablePointer<Double>, docIDs: UnsafeMutablePointer<UInt64>,
+                     frequencies: UnsafeMutablePointer<UInt32>, lengths: UnsafeMutablePointer<UInt32>) {
         self.term = term
         self.slot = slot
         self.weights = weights
@@ -178,9 +178,11 @@ struct PostingCursor {
 }
 
 /// The memory behind one query's cursors on one shard: each list's bytes and block headers
-/// (copied from the stored values) and a decoded block per list. Freed with the object.
+/// (copied from the stored values), its weights and its blocks' bounds under them, and a decoded
+/// block per list. Freed with the object.
 final class PostingCursorMemory {
     private let lists: [PackedTermPostings]
+    private let weights: [PostingCursor.Weights]
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private let blocks: UnsafeMutableBufferPointer<PackedTermPostings.Block>
     private let blockBounds: UnsafeMutableBufferPointer<Double>
@@ -190,8 +192,11 @@ final class PostingCursorMemory {
     private var byteStarts: [Int] = []
     private var blockStarts: [Int] = []
 
-    init(lists: [PackedTermPostings]) {
+    /// `lists` with the weights their postings score under.
+    init(lists weighted: [(postings: PackedTermPostings, weights: PostingCursor.Weights)]) {
+        let lists = weighted.map(\.postings)
         self.lists = lists
+        weights = weighted.map(\.weights)
         bytes = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.bytes.count }))
         blocks = .allocate(capacity: max(1, lists.reduce(0) { $0 + $1.blocks.count }))
         blockBounds = .allocate(capacity: blocks.count)
@@ -220,14 +225,14 @@ final class PostingCursorMemory {
         lengths.deallocate()
     }
 
-    /// A cursor at the start of list `index` (nil when the list is empty). Cursors of the same
-    /// list share its decode buffer (one at a time) and its block bounds (the same weights).
-    func cursor(list index: Int, term: Int, slot: Int, weights: PostingCursor.Weights) -> PostingCursor? {
+    /// A cursor at the start of list `index` (nil when the list is empty), scoring with the list's
+    /// weights. Cursors of the same list share its decode buffer (one at a time) and its bounds.
+    func cursor(list index: Int, term: Int, slot: Int) -> PostingCursor? {
         let list = lists[index]
         guard !list.blocks.isEmpty else { return nil }
         let room = index * PackedTermPostings.blockCapacity
         return PostingCursor(
-            term: term, slot: slot, weights: weights, count: list.count,
+            term: term, slot: slot, weights: weights[index], count: list.count,
             blocks: UnsafeBufferPointer(rebasing: blocks[blockStarts[index]..<(blockStarts[index] + list.blocks.count)]),
             bytes: UnsafeBufferPointer(rebasing: bytes[byteStarts[index]..<(byteStarts[index] + list.bytes.count)]),
             blockBounds: blockBounds.baseAddress! + blockStarts[index],

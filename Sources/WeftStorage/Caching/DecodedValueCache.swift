@@ -11,7 +11,7 @@ import WeftCore
 ///
 /// An absent key is cached too, as the caller's empty value: a query term no document holds is
 /// otherwise a full RocksDB read (memtable, every level's filter) on every query, a quarter of
-/// wordnet's query words and a tenth of an in-process BM25 query's time before this.
+/// wordnet's query words and a tenth of the BM25 search step's time before this.
 ///
 /// Bounded by `budgetBytes`: an entry that would exceed it empties the cache first (queries repeat
 /// a few values and terms, so a full cache is rare and rebuilt cheaply).
