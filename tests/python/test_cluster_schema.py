@@ -251,7 +251,11 @@ def test_a_second_node_with_a_taken_name_is_refused(etcd, nodes):
     folder = tempfile.mkdtemp(prefix="weft-python-")
     environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(folder, "data"), CLUSTER_ETCD_ENDPOINTS=etcd.url,
                        CLUSTER_HOSTNAME="node1", CLUSTER_DATA_BIND_PORT=str(free_port()), GRPC_PORT=str(free_port()))
-    result = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port())], env=environment, capture_output=True, timeout=60, text=True)
+    try:
+        result = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port())], env=environment, capture_output=True, timeout=60, text=True)
+    finally:
+        import shutil
+        shutil.rmtree(folder, ignore_errors=True)
     assert result.returncode == 1
     assert "already named 'node1'" in result.stderr
 

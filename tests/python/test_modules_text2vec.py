@@ -4,6 +4,7 @@ hybrid with only a query, the stored vector against the service's own vector of 
 vectorization input, re-vectorization on update, and the faults: a service that is down, hangs, or
 answers vectors of the wrong dimension, unknown modules and a start-up without the service."""
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -226,6 +227,7 @@ def test_start_up_waits_for_a_service_that_comes_up_late(name):
         weft.wait(timeout=30)
         if late:
             late.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_updates_revectorize_only_when_the_text_changes(mclient, name, inference):
@@ -317,7 +319,10 @@ def run_weft(environment, timeout=60):
     folder = os.path.join("/tmp", "weft-start-" + uuid.uuid4().hex[:8])
     env = dict(os.environ, PERSISTENCE_DATA_PATH=folder, GRPC_PORT=str(free_port()), **environment)
     binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
-    return subprocess.run([binary, "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        return subprocess.run([binary, "--port", str(free_port())], env=env, capture_output=True, text=True, timeout=timeout)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_unknown_module_stops_start_up():
