@@ -14,16 +14,17 @@ struct NodeMembershipTests {
     @Test func nodesJoinListLeaveAndNamesAreUnique() async throws {
         let etcd = try Etcd()
         let client = try await etcd.connect()
-        let first = NodeMembership(etcd: client, ttlSeconds: 2, logger: Logger(label: "test"))
-        let second = NodeMembership(etcd: client, ttlSeconds: 2, logger: Logger(label: "test"))
+        // A TTL of 3 s: the keep-alives (every second) tolerate 2 s of a machine busy with other suites.
+        let first = NodeMembership(etcd: client, ttlSeconds: 3, logger: Logger(label: "test"))
+        let second = NodeMembership(etcd: client, ttlSeconds: 3, logger: Logger(label: "test"))
         try await first.join(member("node1"))
         try await second.join(member("node2"))
         #expect(try await first.members() == [member("node1"), member("node2")])
         // A live node's name cannot be taken.
-        let impostor = NodeMembership(etcd: client, ttlSeconds: 2, logger: Logger(label: "test"))
+        let impostor = NodeMembership(etcd: client, ttlSeconds: 3, logger: Logger(label: "test"))
         await #expect(throws: WeftError.self) { try await impostor.join(member("node1")) }
         // Kept alive past its TTL.
-        try await Task.sleep(for: .seconds(3))
+        try await Task.sleep(for: .seconds(4))
         #expect(try await first.members().map(\.name) == ["node1", "node2"])
         // Leaving removes the node at once; its name is free again.
         await second.leave()

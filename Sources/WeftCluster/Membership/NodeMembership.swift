@@ -45,7 +45,9 @@ public final class NodeMembership: Sendable {
     private let prefix: String
     private let ttlSeconds: Int
     private let logger: Logger
-    private let state = Mutex<(lease: Int64, keepAlive: Task<Void, Never>)?>(nil)
+    /// The keep-alive task of a joined node; it ends with the lease it last held (a lease that
+    /// expired is replaced while the node stays joined).
+    private let keepAlive = Mutex<Task<Int64, Never>?>(nil)
 
     public init(etcd: EtcdClient, prefix: String = "weft/", ttlSeconds: Int = 10, logger: Logger) {
         self.etcd = etcd
@@ -75,12 +77,12 @@ public final class NodeMembership: Sendable {
             }
         }
         let interval = Duration.milliseconds(ttlSeconds * 1000 / 3)
-        let keepAlive = Task { [self, member] in
+        let task = Task { [self, member] () -> Int64 in
             var current = lease
             var published = member
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { return }
+                guard !Task.isCancelled else { return current }
                 do throws(WeftError) {
                     try await etcd.keepAlive(current)
                     if let free = freeDisk(), let before = published.freeDiskBytes, abs(free - before) > max(before / 64, 1 << 20) {
@@ -88,18 +90,19 @@ public final class NodeMembership: Sendable {
                         try await etcd.put(key(member.name), JSONWriter.bytes(published.json), lease: current)
                     }
                 } catch {
+                    guard !Task.isCancelled else { return current }   // leaving: nothing to keep alive
                     logger.error("cluster: keeping node \(member.name)'s lease alive failed: \(error.message)")
                     // The lease expired while etcd was unreachable: publish the node again under
                     // a new one as soon as etcd answers.
                     if let renewed = try? await rejoin(published) {
                         current = renewed
-                        state.withLock { if $0 != nil { $0!.lease = renewed } }
                         logger.info("cluster: node \(member.name) published again under a new lease")
                     }
                 }
             }
+            return current
         }
-        state.withLock { $0 = (lease, keepAlive) }
+        keepAlive.withLock { $0 = task }
     }
 
     /// Publishes `member` under a new lease when its key is gone (never over a live node of the
@@ -113,10 +116,13 @@ public final class NodeMembership: Sendable {
         return lease
     }
 
-    /// Leaves the cluster at once (the lease revoked, the node's key gone with it).
+    /// Leaves the cluster at once (the lease revoked, the node's key gone with it). The keep-alive
+    /// task is stopped first and its last lease revoked: a leave during a re-publish revoked the
+    /// expired lease and left the node listed under the new one until that expired.
     public func leave() async {
-        guard let (lease, keepAlive) = state.withLock({ current in defer { current = nil }; return current }) else { return }
-        keepAlive.cancel()
+        guard let task = keepAlive.withLock({ current in defer { current = nil }; return current }) else { return }
+        task.cancel()
+        let lease = await task.value
         try? await etcd.revoke(lease)
     }
 
