@@ -6,7 +6,9 @@ Not checked here (not built yet): routing objects to their shard's node and sear
 nodes (the node-to-node data service)."""
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -241,20 +243,17 @@ def test_a_node_refuses_to_join_with_a_single_node_data_folder(etcd):
         assert "holds collections of a single node" in result.stderr
     finally:
         single.log.close()
-        import shutil
         shutil.rmtree(single.folder, ignore_errors=True)
 
 
 def test_a_second_node_with_a_taken_name_is_refused(etcd, nodes):
     binary = os.environ.get("WEFT_BINARY", os.path.join(ROOT, ".build/debug/weft"))
-    import tempfile
     folder = tempfile.mkdtemp(prefix="weft-python-")
     environment = dict(os.environ, PERSISTENCE_DATA_PATH=os.path.join(folder, "data"), CLUSTER_ETCD_ENDPOINTS=etcd.url,
                        CLUSTER_HOSTNAME="node1", CLUSTER_DATA_BIND_PORT=str(free_port()), GRPC_PORT=str(free_port()))
     try:
         result = subprocess.run([binary, "--host", "127.0.0.1", "--port", str(free_port())], env=environment, capture_output=True, timeout=60, text=True)
     finally:
-        import shutil
         shutil.rmtree(folder, ignore_errors=True)
     assert result.returncode == 1
     assert "already named 'node1'" in result.stderr

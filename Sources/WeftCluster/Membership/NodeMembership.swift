@@ -118,7 +118,8 @@ public final class NodeMembership: Sendable {
 
     /// Leaves the cluster at once (the lease revoked, the node's key gone with it). The keep-alive
     /// task is stopped first and its last lease revoked: a leave during a re-publish revoked the
-    /// expired lease and left the node listed under the new one until that expired.
+    /// expired lease and left the node listed under the new one until that expired. The wait is at
+    /// most the etcd call in flight (each has the client's timeout).
     public func leave() async {
         guard let task = keepAlive.withLock({ current in defer { current = nil }; return current }) else { return }
         task.cancel()
