@@ -10,6 +10,9 @@ public struct ByteWriter {
 
     public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
 
+    /// Empties the buffer for reuse.
+    public mutating func removeAll(keepingCapacity: Bool) { bytes.removeAll(keepingCapacity: keepingCapacity) }
+
     public mutating func writeUInt16LE(_ value: UInt16) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     public mutating func writeUInt32LE(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     public mutating func writeUInt64LE(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }

@@ -132,7 +132,7 @@ extension HNSWIndex {
         }
         for (offset, neighbor) in ownLinks.enumerated() { weft_store_u32(own + 1 + offset, neighbor.id) }
         weft_store_u32(own, UInt32(ownLinks.count))
-        commitLog?.append(.replaceLinks(id: id, level: UInt8(level), targets: ownLinks.map(\.id)))
+        commitLog?.appendReplaceLinks(id: id, level: UInt8(level), targets: UnsafeBufferPointer(start: own + 1, count: ownLinks.count))
         graph.unlock(id)
 
         let maximum = view.maxLinks(level: level)
@@ -166,7 +166,7 @@ extension HNSWIndex {
                 let kept = selectNeighbors(candidates, maximum: maximum, base: neighbor.id, view: view)
                 for (offset, keptNeighbor) in kept.enumerated() { weft_store_u32(list + 1 + offset, keptNeighbor.id) }
                 weft_store_u32(list, UInt32(kept.count))
-                commitLog?.append(.replaceLinks(id: neighbor.id, level: UInt8(level), targets: kept.map(\.id)))
+                commitLog?.appendReplaceLinks(id: neighbor.id, level: UInt8(level), targets: UnsafeBufferPointer(start: list + 1, count: kept.count))
             }
             graph.unlock(neighbor.id)
         }

@@ -15,6 +15,7 @@ final class CommitLog: Sendable {
     /// The buffer starts small and grows to the 64 KiB write threshold only while records arrive:
     /// an idle index (say one of 10,000 tenants) keeps no 64 KiB buffer around.
     static let initialBufferCapacity = 256
+    static let writeThreshold = 1 << 16
 
     let path: String
     let generation: UInt32
@@ -52,17 +53,28 @@ final class CommitLog: Sendable {
     }
 
     func append(_ record: CommitLogRecord) {
+        append { record.encode(into: &$0) }
+    }
+
+    /// Appends a `replaceLinks` record of the ids in `targets` (a list in the graph, read under
+    /// its node's lock).
+    func appendReplaceLinks(id: UInt32, level: UInt8, targets: UnsafeBufferPointer<UInt32>) {
+        append { CommitLogRecord.encodeReplaceLinks(id: id, level: level, targets: targets, into: &$0) }
+    }
+
+    private func append(_ encode: (inout ByteWriter) -> Void) {
         state.withLock { state in
             let before = state.buffer.bytes.count
-            record.encode(into: &state.buffer)
+            encode(&state.buffer)
             appended.add(state.buffer.bytes.count - before, ordering: .relaxed)
-            if state.buffer.bytes.count >= 1 << 16 { try? Self.write(&state) }
+            // A log this busy keeps its buffer's capacity; `flush()` (idle) gives it back.
+            if state.buffer.bytes.count >= Self.writeThreshold { try? Self.write(&state, keepingCapacity: true) }
         }
     }
 
     /// Hands buffered records to the OS.
     func flush() throws(WeftError) {
-        try state.withLock { (state: inout State) throws(WeftError) in try Self.write(&state) }
+        try state.withLock { (state: inout State) throws(WeftError) in try Self.write(&state, keepingCapacity: false) }
     }
 
     /// Flushes and fsyncs (before a snapshot makes older logs unnecessary).
@@ -73,7 +85,7 @@ final class CommitLog: Sendable {
         }
     }
 
-    private static func write(_ state: inout State) throws(WeftError) {
+    private static func write(_ state: inout State, keepingCapacity: Bool) throws(WeftError) {
         let bytes = state.buffer.bytes
         guard !bytes.isEmpty else { return }
         var offset = 0
@@ -85,7 +97,7 @@ final class CommitLog: Sendable {
             }
             offset += written
         }
-        state.buffer = ByteWriter(capacity: Self.initialBufferCapacity)
+        if keepingCapacity { state.buffer.removeAll(keepingCapacity: true) } else { state.buffer = ByteWriter(capacity: Self.initialBufferCapacity) }
     }
 
     /// Reads every intact record of the log at `path`. A torn or corrupt *last* record (a crash

@@ -28,28 +28,47 @@ enum CommitLogRecord: Equatable, Sendable {
     /// from a record really cut short by a crash. Payloads: ids u32 LE, levels u8, link lists u16 LE
     /// count then ids.
     func encode(into writer: inout ByteWriter) {
-        var payload = ByteWriter(capacity: 16)
         switch self {
         case .addNode(let id, let level), .setEntryPoint(let id, let level):
-            payload.writeUInt32LE(id)
-            payload.writeUInt8(level)
+            Self.frame(type: type, payloadLength: 5, into: &writer) { payload in
+                payload.writeUInt32LE(id)
+                payload.writeUInt8(level)
+            }
         case .addLink(let id, let level, let target):
-            payload.writeUInt32LE(id)
-            payload.writeUInt8(level)
-            payload.writeUInt32LE(target)
+            Self.frame(type: type, payloadLength: 9, into: &writer) { payload in
+                payload.writeUInt32LE(id)
+                payload.writeUInt8(level)
+                payload.writeUInt32LE(target)
+            }
         case .replaceLinks(let id, let level, let targets):
+            Self.encodeReplaceLinks(id: id, level: level, targets: targets, into: &writer)
+        case .addTombstone(let id), .removeNode(let id):
+            Self.frame(type: type, payloadLength: 4, into: &writer) { $0.writeUInt32LE(id) }
+        }
+    }
+
+    /// A `replaceLinks` record straight from any collection of ids: an insert hands the list it
+    /// just wrote into the graph, without building an array for the record.
+    static func encodeReplaceLinks<Targets: Collection<UInt32>>(id: UInt32, level: UInt8, targets: Targets, into writer: inout ByteWriter) {
+        frame(type: 4, payloadLength: 7 + 4 * targets.count, into: &writer) { payload in
             payload.writeUInt32LE(id)
             payload.writeUInt8(level)
             payload.writeUInt16LE(UInt16(targets.count))
             for target in targets { payload.writeUInt32LE(target) }
-        case .addTombstone(let id), .removeNode(let id):
-            payload.writeUInt32LE(id)
         }
+    }
+
+    /// Writes the header, the payload `writePayload` appends (exactly `payloadLength` bytes) and the
+    /// CRC. The payload goes straight into `writer`: an insert appends dozens of records, and a
+    /// buffer per record was a heap allocation each.
+    @inline(__always)
+    private static func frame(type: UInt8, payloadLength: Int, into writer: inout ByteWriter, _ writePayload: (inout ByteWriter) -> Void) {
         let start = writer.bytes.count
         writer.writeUInt8(type)
-        writer.writeUInt16LE(UInt16(payload.bytes.count))
-        writer.writeUInt8(Self.headerCheck(writer.bytes[start..<(start + 3)]))
-        writer.writeBytes(payload.bytes)
+        writer.writeUInt16LE(UInt16(payloadLength))
+        writer.writeUInt8(headerCheck(writer.bytes[start..<(start + 3)]))
+        writePayload(&writer)
+        assert(writer.bytes.count == start + 4 + payloadLength, "commit log record of type \(type): payload length mismatch")
         writer.writeUInt32LE(CRC32C.checksum(writer.bytes[start...]))
     }
 
