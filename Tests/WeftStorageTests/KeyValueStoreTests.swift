@@ -63,6 +63,27 @@ import WeftCore
         #expect(iterator.current() == nil)  // shard B is outside the range
     }
 
+    /// `KeyOrder` (how batches sort their keys before handing them to RocksDB) is RocksDB's own
+    /// order: bytewise and unsigned, a prefix before its extensions.
+    @Test func keyOrderIsTheStoresOrder() throws {
+        let dir = TemporaryDirectory()
+        let store = try KeyValueStore(path: dir.path)
+        var generator = SystemRandomNumberGenerator()
+        var keys = Set<[UInt8]>()
+        while keys.count < 500 {
+            let length = Int.random(in: 1...6, using: &generator)
+            // Few distinct bytes, so many keys share prefixes; 0x7F / 0x80 / 0xFF test signedness.
+            keys.insert((0..<length).map { _ in [0x00, 0x01, 0x7F, 0x80, 0xFF].randomElement(using: &generator)! })
+        }
+        let batch = WriteBatch(store: store)
+        for key in keys { batch.put(.objects, key, []) }
+        try store.write(batch)
+        var stored: [[UInt8]] = []
+        try store.scan(.objects, range: KeyRange(lower: [], upper: nil)) { key, _ in stored.append(key); return true }
+        #expect(stored == keys.sorted(by: KeyOrder.precedes))
+        #expect(KeyOrder.precedes([1], [1, 0]) && !KeyOrder.precedes([1, 0], [1]) && !KeyOrder.precedes([1], [1]))
+    }
+
     @Test func rangeDeletionDropsOneShardOnly() throws {
         let dir = TemporaryDirectory()
         let store = try KeyValueStore(path: dir.path)

@@ -66,7 +66,10 @@ extension Shard {
                 var results: [ChangeResult] = []
                 var staged: [StoredObject] = []
                 var superseded: [UInt64] = []
-                var postings = BatchPostingChanges()
+                var indexChanges = BatchIndexChanges()
+                // Object records, put in key order once staged (see `BatchIndexChanges` on why
+                // order helps): UUIDs usually come in no order.
+                var records: [(key: [UInt8], record: [UInt8])] = []
                 // The hash tree's entries these changes replace (an object, or a tombstone).
                 var treeChanges: [(old: ReplicaEntry?, new: ReplicaEntry)] = []
                 let tracksTree = counters.hashTree != nil
@@ -108,14 +111,16 @@ extension Shard {
                     nextDocID += 1
                     if existing == nil { objectCount += 1 }
                     let record = ObjectRecordCodec.encode(object)
-                    stage(object, record: record, replacing: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
+                    stage(object, replacing: existing, schema: schema, lengths: &lengths, indexChanges: &indexChanges, in: batch)
+                    records.append((objectKey(object.id), record))
                     if let existing { superseded.append(existing.docID) }
                     if tracksTree { treeChanges.append((held, try ObjectRecordCodec.replicaEntry(record, id: object.id))) }
                     staged.append(object)
                     results.append(.success((object, existing)))
                 }
                 guard !staged.isEmpty else { return results }
-                postings.write(to: batch)
+                for (key, record) in records.sorted(by: { KeyOrder.precedes($0.key, $1.key) }) { batch.put(.objects, key, record) }
+                indexChanges.write(to: batch)
                 putCounters(nextDocID: nextDocID, objectCount: objectCount, lengths: lengths, previous: counters.lengths, in: batch)
                 extra(staged, batch)
                 try store.write(batch)
@@ -162,9 +167,9 @@ extension Shard {
             let existing = try ObjectRecordCodec.decode(record, id: id)
             batch.delete(.objects, objectKey(id))
             var lengths = counters.lengths
-            var postings = BatchPostingChanges()
-            removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch)
-            postings.write(to: batch)
+            var indexChanges = BatchIndexChanges()
+            removeEntries(of: existing, schema: schema, lengths: &lengths, indexChanges: &indexChanges, in: batch)
+            indexChanges.write(to: batch)
             putCounters(nextDocID: counters.nextDocID, objectCount: counters.objectCount - 1, lengths: lengths, previous: counters.lengths, in: batch)
             try store.write(batch)
             forgetDocIDs([existing.docID])
@@ -225,13 +230,12 @@ extension Shard {
 
     // MARK: Staging
 
-    /// Every entry of writing `object` (under its fresh docID, `record` its encoding), replacing
-    /// `existing` if any.
-    private func stage(_ object: StoredObject, record: [UInt8], replacing existing: StoredObject?, schema: InvertedSchema,
-                       lengths: inout [String: PropertyLengthTotals], postings: inout BatchPostingChanges, in batch: WriteBatch) {
-        if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, postings: &postings, in: batch) }
-        index(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
-        batch.put(.objects, objectKey(object.id), record)
+    /// Every entry of writing `object` (under its fresh docID) but its record, replacing `existing`
+    /// if any.
+    private func stage(_ object: StoredObject, replacing existing: StoredObject?, schema: InvertedSchema,
+                       lengths: inout [String: PropertyLengthTotals], indexChanges: inout BatchIndexChanges, in batch: WriteBatch) {
+        if let existing { removeEntries(of: existing, schema: schema, lengths: &lengths, indexChanges: &indexChanges, in: batch) }
+        index(object, schema: schema, lengths: &lengths, indexChanges: &indexChanges)
         // Written again after a deletion: the object, not its tombstone, is what replicas compare.
         if keepsTombstones { batch.delete(.meta, MetaKeys.tombstone(prefix, object.id)) }
         batch.put(.docIDs, prefix.key(docID: object.docID), object.id.bytes)
@@ -244,9 +248,9 @@ extension Shard {
 
     /// Everything a superseded docID left: lookup, vectors, inverted entries.
     private func removeEntries(of object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                               postings: inout BatchPostingChanges, in batch: WriteBatch) {
+                               indexChanges: inout BatchIndexChanges, in batch: WriteBatch) {
         removeIndexEntries(of: object, in: batch)
-        unindex(object, schema: schema, lengths: &lengths, postings: &postings, in: batch)
+        unindex(object, schema: schema, lengths: &lengths, indexChanges: &indexChanges)
     }
 
     /// The docID lookup and vectors of a superseded docID. Every vector name is removed by range, so
@@ -277,9 +281,9 @@ extension Shard {
     }
 
     private func index(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                       postings: inout BatchPostingChanges, in batch: WriteBatch) {
+                       indexChanges: inout BatchIndexChanges) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
-        DocumentIndexer.add(entries, docID: object.docID, to: batch, postings: &postings)
+        DocumentIndexer.add(entries, docID: object.docID, to: &indexChanges)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: 1)
         }
@@ -288,9 +292,9 @@ extension Shard {
     /// Removes the entries `object` was indexed with. The schema is the current one: a property
     /// can only be added, never changed, so its entries are computed exactly as they were written.
     private func unindex(_ object: StoredObject, schema: InvertedSchema, lengths: inout [String: PropertyLengthTotals],
-                         postings: inout BatchPostingChanges, in batch: WriteBatch) {
+                         indexChanges: inout BatchIndexChanges) {
         let entries = DocumentIndexer.entries(of: document(object), schema: schema, keys: inverted.keys)
-        DocumentIndexer.remove(entries, docID: object.docID, from: batch, postings: &postings)
+        DocumentIndexer.remove(entries, docID: object.docID, from: &indexChanges)
         for (property, length) in entries.searchableLengths {
             lengths[property, default: PropertyLengthTotals()].add(length, sign: -1)
         }

@@ -84,22 +84,21 @@ public enum DocumentIndexer {
         return entries
     }
 
-    /// Adds the entries of a new object to `batch`; its filterable and term postings go to
-    /// `postings`, which the caller writes once for the whole batch.
-    public static func add(_ entries: DocumentEntries, docID: UInt64, to batch: WriteBatch, postings: inout BatchPostingChanges) {
-        for key in entries.postings { postings.add(key, docID: docID) }
+    /// Adds the entries of a new object to `changes`, which the caller writes once for the whole
+    /// batch.
+    public static func add(_ entries: DocumentEntries, docID: UInt64, to changes: inout BatchIndexChanges) {
+        for key in entries.postings { changes.add(key, docID: docID) }
         for term in entries.terms {
-            postings.change(term: term.key, .set(TermPosting(docID: docID, frequency: term.frequency, propertyLength: term.propertyLength)))
+            changes.change(term: term.key, .set(TermPosting(docID: docID, frequency: term.frequency, propertyLength: term.propertyLength)))
         }
-        for (key, value) in entries.ordered { batch.put(.rangeable, key, value) }
+        for (key, value) in entries.ordered { changes.putRangeable(key, value) }
     }
 
-    /// Removes the entries of a replaced or deleted object (its filterable and term postings
-    /// through `postings`, as `add`).
-    public static func remove(_ entries: DocumentEntries, docID: UInt64, from batch: WriteBatch, postings: inout BatchPostingChanges) {
-        for key in entries.postings { postings.remove(key, docID: docID) }
-        for term in entries.terms { postings.change(term: term.key, .remove(docID)) }
-        for (key, _) in entries.ordered { batch.delete(.rangeable, key) }
+    /// Removes the entries of a replaced or deleted object (through `changes`, as `add`).
+    public static func remove(_ entries: DocumentEntries, docID: UInt64, from changes: inout BatchIndexChanges) {
+        for key in entries.postings { changes.remove(key, docID: docID) }
+        for term in entries.terms { changes.change(term: term.key, .remove(docID)) }
+        for (key, _) in entries.ordered { changes.deleteRangeable(key) }
     }
 }
 

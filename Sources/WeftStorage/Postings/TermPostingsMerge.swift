@@ -5,7 +5,7 @@ import WeftCore
 ///
 /// Operands: | 1 = set | docID u64 LE | frequency u32 LE | length u32 LE | or | 2 = remove | docID
 /// u64 LE | for one change, or | 3 = several | change count u32 LE | then each change as a one-change
-/// operand | for the changes one write batch makes to the term (`BatchPostingChanges`). They apply
+/// operand | for the changes one write batch makes to the term (`BatchIndexChanges`). They apply
 /// in write order; the last change of a docID wins.
 /// Only the blocks a change falls in are decoded and rewritten, the rest are copied as they are:
 /// new objects take ever larger docIDs, so an import rewrites just the last block of each term.
