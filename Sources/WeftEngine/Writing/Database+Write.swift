@@ -201,24 +201,31 @@ extension Database {
     /// Step 5: the acknowledged objects into the vector indexes, over every core when there are
     /// several (each HNSW insert is single-threaded; inserts into one index run concurrently).
     private func indexVectors(_ written: [(shard: Shard, written: StoredObject, replaced: StoredObject?)], of collection: Collection) {
+        // Read once per batch: each is a copy taken under a lock the batch's threads would share.
+        // The storage write before this step fixed every dimension the batch uses.
+        let definition = collection.definition, dimensions = collection.dimensions
         guard written.count > 1 else {
-            if let only = written.first { updateVectorIndexes(collection, shard: only.shard, written: only.written, replaced: only.replaced) }
+            if let only = written.first {
+                updateVectorIndexes(collection, shard: only.shard, written: only.written, replaced: only.replaced, definition: definition, dimensions: dimensions)
+            }
             return
         }
         // Helpers on the write lane: the batch's indexing stays on engine threads (see
         // `EngineExecutor.forEachConcurrently`).
         executor.forEachConcurrently(written.count, lane: .write) { index in
-            self.updateVectorIndexes(collection, shard: written[index].shard, written: written[index].written, replaced: written[index].replaced)
+            self.updateVectorIndexes(collection, shard: written[index].shard, written: written[index].written, replaced: written[index].replaced,
+                                     definition: definition, dimensions: dimensions)
         }
     }
 
     /// Applies an acknowledged object write to the shard's vector indexes. The object store already
     /// holds the change, so a failure here (or a crash) is repaired when the index is next opened.
-    func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?) {
+    func updateVectorIndexes(_ collection: Collection, shard: Shard, written: StoredObject, replaced: StoredObject?,
+                             definition: CollectionDefinition, dimensions: [String: Int]) {
         if let replaced { shard.vectorIndexes.delete(replaced.docID) }
         guard !written.vectors.isEmpty else { return }
         do {
-            try shard.vectorIndexes.add(written.docID, vectors: written.vectors, definition: collection.definition, dimensions: collection.dimensions)
+            try shard.vectorIndexes.add(written.docID, vectors: written.vectors, definition: definition, dimensions: dimensions)
         } catch {
             logger.error("indexing \(written.id) in \(collection.name) failed (it will be indexed at the next start): \(error.message)")
         }
