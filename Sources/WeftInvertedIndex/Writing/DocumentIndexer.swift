@@ -91,7 +91,7 @@ public enum DocumentIndexer {
         for term in entries.terms {
             changes.change(term: term.key, .set(TermPosting(docID: docID, frequency: term.frequency, propertyLength: term.propertyLength)))
         }
-        for (key, value) in entries.ordered { changes.putRangeable(key, value) }
+        changes.putRangeable(entries.ordered)
     }
 
     /// Removes the entries of a replaced or deleted object (through `changes`, as `add`).
