@@ -22,6 +22,8 @@ struct ANNBenchmark: ParsableCommand {
     @Option(name: .customLong("limit-base"), help: "Use only the first N base vectors (ground truth is then computed here).") var limitBase: Int?
     @Option(help: "Timed query runs per measurement; the best counts (the machines here are shared and noisy).") var runs: Int = 3
     @Option(name: .customLong("level-seed"), help: "Seed of the random node levels (recall varies with it by about ±0.005 at low ef).") var levelSeed: UInt64 = 100
+    @Flag(name: .customLong("grow"), help: "Let the graph grow as nodes arrive, as the server's does, instead of reserving room for the whole dataset first.")
+    var grow = false
 
     func run() throws {
         guard let distance = Self.metrics[metric] else { throw ValidationError("unknown metric \(metric)") }
@@ -42,7 +44,7 @@ struct ANNBenchmark: ParsableCommand {
         configuration.levelSeed = levelSeed
         configuration.filterStrategy = filterStrategy == "sweeping" ? .sweeping : .acorn
         let index = HNSWIndex(configuration: configuration)
-        index.reserveCapacity(base.count)
+        if !grow { index.reserveCapacity(base.count) }
         let buildStart = DispatchTime.now()
         let buildCPUStart = processCPUSeconds()
         let workers = threads
