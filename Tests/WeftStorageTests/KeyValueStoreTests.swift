@@ -68,12 +68,14 @@ import WeftCore
     @Test func keyOrderIsTheStoresOrder() throws {
         let dir = TemporaryDirectory()
         let store = try KeyValueStore(path: dir.path)
-        var generator = SystemRandomNumberGenerator()
-        var keys = Set<[UInt8]>()
-        while keys.count < 500 {
-            let length = Int.random(in: 1...6, using: &generator)
-            // Few distinct bytes, so many keys share prefixes; 0x7F / 0x80 / 0xFF test signedness.
-            keys.insert((0..<length).map { _ in [0x00, 0x01, 0x7F, 0x80, 0xFF].randomElement(using: &generator)! })
+        // Every key of 1 to 4 bytes over a few byte values: many keys share prefixes, and
+        // 0x7F / 0x80 / 0xFF tell a signed comparison apart. Given in no particular order.
+        let alphabet: [UInt8] = [0xFF, 0x00, 0x80, 0x01, 0x7F]
+        var keys: [[UInt8]] = alphabet.map { [$0] }
+        var longest = keys
+        for _ in 2...4 {
+            longest = longest.flatMap { key in alphabet.map { key + [$0] } }
+            keys += longest
         }
         let batch = WriteBatch(store: store)
         for key in keys { batch.put(.objects, key, []) }
