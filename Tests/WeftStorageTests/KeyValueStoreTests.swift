@@ -21,6 +21,31 @@ import WeftCore
         #expect(try store.get(.vectors, bytes("k1")) == nil)
     }
 
+    /// The many-key read answers in the order asked, whether a value sits in the memtable or in a
+    /// flushed file, is empty, absent, or asked for twice; the same as a read per key.
+    @Test func manyKeyReadAnswersInTheOrderAsked() throws {
+        let dir = TemporaryDirectory()
+        let store = try KeyValueStore(path: dir.path)
+        let flushed = WriteBatch(store: store)
+        for index in 0..<300 { flushed.put(.objects, bytes("key-\(index * 2)"), bytes("value-\(index * 2)")) }
+        try store.write(flushed)
+        try store.flush()
+        let inMemory = WriteBatch(store: store)
+        inMemory.put(.objects, bytes("key-1"), bytes("value-1"))
+        inMemory.put(.objects, bytes("empty"), [])
+        inMemory.put(.objects, bytes("key-4"), bytes("value-4 again"))
+        try store.write(inMemory)
+
+        let keys = ["key-598", "missing", "key-1", "empty", "key-0", "key-4", "key-3", "key-598", "key-10"].map(bytes)
+        let values = try store.get(.objects, keys: keys)
+        #expect(values == [bytes("value-598"), nil, bytes("value-1"), [], bytes("value-0"), bytes("value-4 again"), nil,
+                           bytes("value-598"), bytes("value-10")])
+        #expect(try values == keys.map { try store.get(.objects, $0) })
+        #expect(try store.get(.objects, keys: []).isEmpty)
+        // Another bucket is another key space.
+        #expect(try store.get(.docIDs, keys: [bytes("key-1")]) == [nil])
+    }
+
     @Test func dataSurvivesReopen() throws {
         let dir = TemporaryDirectory()
         do {

@@ -73,9 +73,11 @@ extension Shard {
                 // The hash tree's entries these changes replace (an object, or a tombstone).
                 var treeChanges: [(old: ReplicaEntry?, new: ReplicaEntry)] = []
                 let tracksTree = counters.hashTree != nil
-                for change in changes {
+                // The records these changes replace, read in one MultiGet (the round's changes have
+                // distinct ids, and nothing else writes objects while `counters` is held).
+                let current = try store.get(.objects, keys: changes.map { objectKey($0.id) })
+                for (change, record) in zip(changes, current) {
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?, ReplicaEntry?) in
-                        let record = try store.get(.objects, objectKey(change.id))
                         let existing = try record.map { (bytes: [UInt8]) throws(WeftError) in try ObjectRecordCodec.decode(bytes, id: change.id) }
                         switch (change.mode, existing) {
                         case (.create, .some): throw .invalidInput("id '\(change.id)' already exists")

@@ -2,8 +2,7 @@ import CRocksDB
 import WeftCore
 
 /// Calls a RocksDB C function that reports failure through an `errptr` and turns the message into a
-/// `WeftError`. A message mentioning space is classified as insufficient storage so that a full
-/// disk reaches the client as 507, not as an internal error.
+/// `WeftError` (see `rocksFailure`).
 @inline(__always)
 func withRocksError<T>(_ what: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) throws(WeftError) -> T {
     var error: UnsafeMutablePointer<CChar>? = nil
@@ -11,11 +10,17 @@ func withRocksError<T>(_ what: String, _ body: (UnsafeMutablePointer<UnsafeMutab
     if let error {
         let message = String(cString: error)
         rocksdb_free(error)
-        let lowered = message.lowercased()
-        if lowered.contains("no space") || lowered.contains("space left") {
-            throw WeftError(.diskFull, "\(what): disk full: \(message)")
-        }
-        throw .internalError("\(what): \(message)")
+        throw rocksFailure(what, message)
     }
     return result
+}
+
+/// RocksDB's failure `message` while doing `what`. A message mentioning space is classified as
+/// insufficient storage so that a full disk reaches the client as 507, not as an internal error.
+func rocksFailure(_ what: String, _ message: String) -> WeftError {
+    let lowered = message.lowercased()
+    if lowered.contains("no space") || lowered.contains("space left") {
+        return WeftError(.diskFull, "\(what): disk full: \(message)")
+    }
+    return .internalError("\(what): \(message)")
 }
