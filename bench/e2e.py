@@ -270,6 +270,8 @@ class PGVector:
 
 class Chroma:
     name = "Chroma (embedded)"
+    # Client and index share the process: its CPU is no client-only figure (see report_at_recall).
+    embedded = True
 
     def __init__(self, folder, metric, binary):
         import chromadb
@@ -385,7 +387,7 @@ def run_queries(system, queries, threads, filtered):
 
 def measure(system_class, args, base, queries, truth, filtered_truth, tags):
     folder = tempfile.mkdtemp(prefix="e2e-", dir=args.work)
-    row = {"system": system_class.name}
+    row = {"system": system_class.name, "embedded": getattr(system_class, "embedded", False)}
     system = system_class(folder, args.metric, args.binary)
     try:
         server_before, client_before = system.server_cpu(), own_cpu_seconds()
@@ -486,29 +488,39 @@ def report_at_recall(rows, args):
     """QPS at exactly `--target-recall`, interpolated between the two ef values whose recalls bracket
     it, per system and client threads, and the first system's QPS as a multiple of each other's:
     the systems reach a given recall at different ef (pgvector's denser graph at a lower one), so
-    one ef is no common ground. A target outside a system's recalls is said so."""
+    one ef is no common ground. A target outside a system's recalls is said so.
+
+    Next to it, the client's CPU per query at that recall and the QPS it alone would allow
+    (1 / that CPU): a Python client whose threads share one GIL cannot go faster however little
+    the server takes, so where a system's QPS is near this ceiling its client, not its server,
+    sets the pace. Not for an embedded system (Chroma), whose process CPU includes its index's
+    threads."""
     from compare_ann import at_recall as interpolated, bracket
     target = args.target_recall
 
-    def at_recall(row, threads):
-        """The QPS, or why there is none (compare_ann's interpolation over this row's ef values)."""
+    def at_recall(row, threads, key="qps"):
+        """The QPS (or `key`), or why there is none (compare_ann's interpolation over this row's ef values)."""
         by_ef = {r["ef"]: r for r in row["runs"] if not r["filtered"] and r["threads"] == threads}
-        qps = interpolated(by_ef, target, "qps")
-        return bracket(by_ef, target) if qps is None else qps
+        value = interpolated(by_ef, target, key)
+        return bracket(by_ef, target) if value is None else value
 
     first = rows[0]["system"]
     print(f"\nQPS at recall@10 = {target} (unfiltered, interpolated between the ef values either side):\n")
-    print(f"| system | client threads | QPS | {first} ÷ this |")
-    print("|---|---:|---:|---:|")
+    print(f"| system | client threads | QPS | {first} ÷ this | client CPU µs / query | QPS the client's CPU allows |")
+    print("|---|---:|---:|---:|---:|---:|")
     for threads in args.threads:
         mine = at_recall(rows[0], threads)
         for row in rows:
             qps = at_recall(row, threads)
             if isinstance(qps, str):
-                print(f"| {row['system']} | {threads} | {qps} | |")
+                print(f"| {row['system']} | {threads} | {qps} | | | |")
             else:
                 ratio = f"{mine / qps:.2f}" if isinstance(mine, float) else ""
-                print(f"| {row['system']} | {threads} | {qps:.0f} | {ratio} |")
+                client = at_recall(row, threads, "client_cpu_us")
+                if row.get("embedded") or client <= 0:
+                    print(f"| {row['system']} | {threads} | {qps:.0f} | {ratio} | | |")
+                else:
+                    print(f"| {row['system']} | {threads} | {qps:.0f} | {ratio} | {client:.0f} | {1e6 / client:.0f} |")
 
 
 def main():
