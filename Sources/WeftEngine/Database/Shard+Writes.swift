@@ -75,17 +75,19 @@ extension Shard {
                 let tracksTree = counters.hashTree != nil
                 // The records these changes replace, read in one MultiGet (the round's changes have
                 // distinct ids, and nothing else writes objects while `counters` is held).
-                let current = try store.get(.objects, keys: changes.map { objectKey($0.id) })
-                for (change, record) in zip(changes, current) {
+                let keys = changes.map { objectKey($0.id) }
+                let current = try store.get(.objects, keys: keys)
+                for (index, change) in changes.enumerated() {
+                    let stored = current[index]
                     let prepared = Result { () throws(WeftError) -> (StoredObject, StoredObject?, ReplicaEntry?) in
-                        let existing = try record.map { (bytes: [UInt8]) throws(WeftError) in try ObjectRecordCodec.decode(bytes, id: change.id) }
+                        let existing = try stored.map { (bytes: [UInt8]) throws(WeftError) in try ObjectRecordCodec.decode(bytes, id: change.id) }
                         switch (change.mode, existing) {
                         case (.create, .some): throw .invalidInput("id '\(change.id)' already exists")
                         case (.replace, .none): throw .notFound("no object with id '\(change.id)'")
                         default: break
                         }
                         // What replicas compare the change against: the version here, else its tombstone.
-                        let held = tracksTree || change.copiedTimes != nil ? try heldEntry(change.id, record: record) : nil
+                        let held = tracksTree || change.copiedTimes != nil ? try heldEntry(change.id, record: stored) : nil
                         var object = try change.build(existing)
                         // Another replica's version is taken only where the one rule says it wins
                         // over what is here (newer; of one time, the higher content digest; never
@@ -114,7 +116,7 @@ extension Shard {
                     if existing == nil { objectCount += 1 }
                     let record = ObjectRecordCodec.encode(object)
                     stage(object, replacing: existing, schema: schema, lengths: &lengths, indexChanges: &indexChanges, in: batch)
-                    records.append((objectKey(object.id), record))
+                    records.append((keys[index], record))   // object.id is change.id
                     if let existing { superseded.append(existing.docID) }
                     if tracksTree { treeChanges.append((held, try ObjectRecordCodec.replicaEntry(record, id: object.id))) }
                     staged.append(object)

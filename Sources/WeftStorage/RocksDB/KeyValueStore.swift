@@ -183,7 +183,7 @@ public final class KeyValueStore: @unchecked Sendable {
             for slice in slices { if let slice { rocksdb_pinnableslice_destroy(slice) } }
             for error in errors { if let error { rocksdb_free(error) } }
         }
-        if let error = errors.first(where: { $0 != nil }), let error {
+        if let error = errors.lazy.compactMap({ $0 }).first {
             throw rocksFailure("reading \(bucket.rawValue)", String(cString: error))
         }
         return slices.map { slice in
